@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+// The elevenlabs CLI: a thin libcurl core, an mpg123+ALSA audio layer, a CLI library, and the
+// elevenlabs-sandbox emulator that tests (and users) run instead of the real service.
+import PackageDescription
+
+let package = Package(
+    name: "elevenlabs",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "elevenlabs", targets: ["elevenlabs"]),
+        .executable(name: "elevenlabs-sandbox", targets: ["elevenlabs-sandbox"]),
+    ],
+    dependencies: [
+        // Only the emulator uses it: `swift build --product elevenlabs` never compiles it.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CMPG123", pkgConfig: "libmpg123", providers: [.apt(["libmpg123-dev"])]),
+        .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+
+        .target(name: "ElevenLabsAPI", dependencies: ["CCurl"]),
+        .target(name: "AudioPlayback", dependencies: ["CMPG123", "CALSA"]),
+        .target(name: "ElevenLabsCLI", dependencies: ["ElevenLabsAPI", "AudioPlayback"]),
+        .executableTarget(name: "elevenlabs", dependencies: ["ElevenLabsCLI"]),
+
+        .target(name: "ElevenLabsSandbox",
+                dependencies: [.product(name: "FlyingFox", package: "FlyingFox")],
+                resources: [.copy("Fixtures")]),
+        .executableTarget(name: "elevenlabs-sandbox", dependencies: ["ElevenLabsSandbox"]),
+
+        .target(name: "TestSupport",
+                dependencies: ["ElevenLabsSandbox", "ElevenLabsAPI"],
+                path: "Tests/TestSupport"),
+        .testTarget(name: "ElevenLabsAPITests", dependencies: ["ElevenLabsAPI", "TestSupport"]),
+        .testTarget(name: "ElevenLabsCLITests", dependencies: ["ElevenLabsCLI", "TestSupport"]),
+        .testTarget(name: "SandboxTests", dependencies: ["ElevenLabsSandbox", "TestSupport"]),
+        // Depends on both executables so `swift test` builds the real binaries it spawns.
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "elevenlabs", "elevenlabs-sandbox"]),
+    ]
+)

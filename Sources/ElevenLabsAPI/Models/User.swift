@@ -1,0 +1,39 @@
+// Account information (contract §4): the user and the subscription's credits, limits and reset date.
+public struct Subscription: Decodable, Sendable {
+    public var tier: String
+    public var characterCount: Int
+    public var characterLimit: Int
+    public var nextCharacterCountResetUnix: Int?
+    public var voiceSlotsUsed: Int?
+    public var voiceLimit: Int?
+    public var professionalVoiceLimit: Int?
+    public var canUseInstantVoiceCloning: Bool?
+    public var status: String?
+    public var currency: String?
+
+    enum CodingKeys: String, CodingKey {
+        case tier, status, currency
+        case characterCount = "character_count"
+        case characterLimit = "character_limit"
+        case nextCharacterCountResetUnix = "next_character_count_reset_unix"
+        case voiceSlotsUsed = "voice_slots_used"
+        case voiceLimit = "voice_limit"
+        case professionalVoiceLimit = "professional_voice_limit"
+        case canUseInstantVoiceCloning = "can_use_instant_voice_cloning"
+    }
+
+    /// Credits left this period (never negative).
+    public var creditsRemaining: Int { max(0, characterLimit - characterCount) }
+}
+
+public struct User: Decodable, Sendable {
+    public var userID: String
+    public var firstName: String?
+    public var subscription: Subscription?
+    public var xiAPIKeyPreview: String?
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", subscription
+        case firstName = "first_name"
+        case xiAPIKeyPreview = "xi_api_key_preview"
+    }
+}

@@ -1,0 +1,181 @@
+// Owns one libcurl easy handle. Each setter wraps exactly one CURLOPT so the C surface stays visible
+// and auditable; nothing here knows about ElevenLabs.
+import CCurl
+
+/// A libcurl failure: the CURLcode and the most specific text libcurl gave for it.
+public struct CurlError: Error, Sendable, CustomStringConvertible {
+    public let code: Int32
+    public let message: String
+    public var description: String { message }
+
+    /// True for failures that happen before a response could exist (resolve, connect, TLS handshake).
+    public var isConnectFailure: Bool {
+        [CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT,
+         CURLE_SSL_CONNECT_ERROR].map { Int32($0.rawValue) }.contains(code)
+    }
+    public var isTimeout: Bool { code == Int32(CURLE_OPERATION_TIMEDOUT.rawValue) }
+}
+
+final class CurlEasy {
+    let handle: UnsafeMutableRawPointer
+    /// CURLOPT_ERRORBUFFER: libcurl writes a sentence that is more specific than curl_easy_strerror.
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+
+    static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    init() {
+        _ = CurlEasy.globalInit
+        guard let h = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
+        handle = h
+        errorBuffer[0] = 0
+        _ = ccurl_easy_setopt_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer)
+    }
+
+    deinit {
+        if let list = headerList { curl_slist_free_all(list) }
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
+
+    /// Clears per-request options while keeping the connection cache, so keep-alive works across requests.
+    /// - SeeAlso: curl_easy_reset
+    func reset() {
+        curl_easy_reset(handle)
+        if let list = headerList { curl_slist_free_all(list); headerList = nil }
+        errorBuffer[0] = 0
+        _ = ccurl_easy_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+    }
+
+    private func check(_ code: CURLcode) throws {
+        if code != CURLE_OK { throw error(for: code) }
+    }
+
+    func error(for code: CURLcode) -> CurlError {
+        let specific = String(cString: errorBuffer)
+        let text = specific.isEmpty ? String(cString: curl_easy_strerror(code)) : specific
+        return CurlError(code: Int32(code.rawValue), message: text.trimmingTrailingNewlines())
+    }
+
+    /// - SeeAlso: CURLOPT_URL
+    func setURL(_ url: String) throws { try check(ccurl_easy_setopt_str(handle, CURLOPT_URL, url)) }
+    /// - SeeAlso: CURLOPT_CUSTOMREQUEST (GET/POST are set through CURLOPT_HTTPGET/CURLOPT_POST instead)
+    func setCustomMethod(_ method: String) throws { try check(ccurl_easy_setopt_str(handle, CURLOPT_CUSTOMREQUEST, method)) }
+    /// - SeeAlso: CURLOPT_HTTPGET
+    func setGet() throws { try check(ccurl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1)) }
+    /// - SeeAlso: CURLOPT_POSTFIELDSIZE_LARGE, CURLOPT_COPYPOSTFIELDS
+    func setPostBody(_ body: [UInt8]) throws {
+        try check(ccurl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+        try body.withUnsafeBufferPointer { buf in
+            // COPYPOSTFIELDS copies, so the Swift array may go away before the transfer runs.
+            let p = UnsafeMutableRawPointer(mutating: buf.baseAddress ?? UnsafePointer<UInt8>(bitPattern: 1)!)
+            try check(ccurl_easy_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS, p))
+        }
+    }
+    /// - SeeAlso: CURLOPT_MIMEPOST
+    func setMime(_ mime: OpaquePointer) throws { try check(ccurl_easy_setopt_mime(handle, CURLOPT_MIMEPOST, mime)) }
+    /// - SeeAlso: CURLOPT_HTTPHEADER
+    func setHeaders(_ headers: [(String, String)]) throws {
+        if let list = headerList { curl_slist_free_all(list); headerList = nil }
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        for (name, value) in headers { list = curl_slist_append(list, "\(name): \(value)") }
+        // An empty "Expect:" stops libcurl from waiting for 100-continue on larger uploads.
+        list = curl_slist_append(list, "Expect:")
+        headerList = list
+        try check(ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list))
+    }
+    /// - SeeAlso: CURLOPT_USERAGENT
+    func setUserAgent(_ ua: String) throws { try check(ccurl_easy_setopt_str(handle, CURLOPT_USERAGENT, ua)) }
+    /// - SeeAlso: CURLOPT_WRITEFUNCTION, CURLOPT_WRITEDATA
+    func setWriteFunction(_ fn: curl_write_callback, context: UnsafeMutableRawPointer) throws {
+        try check(ccurl_easy_setopt_writefn(handle, CURLOPT_WRITEFUNCTION, fn))
+        try check(ccurl_easy_setopt_ptr(handle, CURLOPT_WRITEDATA, context))
+    }
+    /// - SeeAlso: CURLOPT_HEADERFUNCTION, CURLOPT_HEADERDATA
+    func setHeaderFunction(_ fn: curl_write_callback, context: UnsafeMutableRawPointer) throws {
+        try check(ccurl_easy_setopt_writefn(handle, CURLOPT_HEADERFUNCTION, fn))
+        try check(ccurl_easy_setopt_ptr(handle, CURLOPT_HEADERDATA, context))
+    }
+    /// - SeeAlso: CURLOPT_XFERINFOFUNCTION, CURLOPT_XFERINFODATA, CURLOPT_NOPROGRESS
+    func setProgressFunction(_ fn: curl_xferinfo_callback, context: UnsafeMutableRawPointer) throws {
+        try check(ccurl_easy_setopt_xferinfofn(handle, CURLOPT_XFERINFOFUNCTION, fn))
+        try check(ccurl_easy_setopt_ptr(handle, CURLOPT_XFERINFODATA, context))
+        try check(ccurl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+    }
+    /// - SeeAlso: CURLOPT_CONNECTTIMEOUT_MS
+    func setConnectTimeout(milliseconds: Int) throws {
+        try check(ccurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds))
+    }
+    /// A stall is "fewer than 1 byte per second for N seconds": libcurl's low-speed abort.
+    /// - SeeAlso: CURLOPT_LOW_SPEED_LIMIT, CURLOPT_LOW_SPEED_TIME
+    func setStallTimeout(seconds: Int) throws {
+        try check(ccurl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1))
+        try check(ccurl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, seconds))
+    }
+    /// - SeeAlso: CURLOPT_CAINFO
+    func setCAFile(_ path: String) throws { try check(ccurl_easy_setopt_str(handle, CURLOPT_CAINFO, path)) }
+    /// Verification is never turned off; this only states it so a stray environment cannot.
+    /// - SeeAlso: CURLOPT_SSL_VERIFYPEER, CURLOPT_SSL_VERIFYHOST
+    func requireTLSVerification() throws {
+        try check(ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
+        try check(ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
+    }
+    /// - SeeAlso: CURLOPT_NOSIGNAL (required for multi-threaded use of libcurl)
+    func setNoSignal() throws { try check(ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)) }
+    /// - SeeAlso: CURLOPT_ACCEPT_ENCODING ("" = whatever this libcurl can decode)
+    func acceptAnyEncoding() throws { try check(ccurl_easy_setopt_str(handle, CURLOPT_ACCEPT_ENCODING, "")) }
+    /// - SeeAlso: CURLOPT_PROTOCOLS_STR
+    func restrictProtocols(_ list: String) throws { try check(ccurl_easy_setopt_str(handle, CURLOPT_PROTOCOLS_STR, list)) }
+    /// - SeeAlso: CURLOPT_CONNECT_ONLY
+    func setConnectOnly() throws { try check(ccurl_easy_setopt_long(handle, CURLOPT_CONNECT_ONLY, 1)) }
+
+    /// - SeeAlso: curl_easy_perform
+    func perform() -> CURLcode { curl_easy_perform(handle) }
+
+    /// - SeeAlso: CURLINFO_RESPONSE_CODE
+    var responseCode: Int {
+        var code = 0
+        _ = ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
+        return code
+    }
+    /// - SeeAlso: CURLINFO_ACTIVESOCKET
+    var activeSocket: Int32 {
+        var fd: curl_socket_t = -1
+        _ = ccurl_easy_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &fd)
+        return fd
+    }
+
+    /// - SeeAlso: curl_easy_send
+    func send(_ bytes: UnsafeRawBufferPointer) -> (CURLcode, Int) {
+        var sent = 0
+        let rc = curl_easy_send(handle, bytes.baseAddress, bytes.count, &sent)
+        return (rc, sent)
+    }
+    /// - SeeAlso: curl_easy_recv
+    func recv(into buffer: UnsafeMutableRawBufferPointer) -> (CURLcode, Int) {
+        var got = 0
+        let rc = curl_easy_recv(handle, buffer.baseAddress, buffer.count, &got)
+        return (rc, got)
+    }
+}
+
+/// Versions of libcurl for `--version`.
+public enum CurlInfo {
+    public static var version: String {
+        _ = CurlEasy.globalInit
+        guard let info = ccurl_version_info_now() else { return "unknown" }
+        return String(cString: info.pointee.version)
+    }
+    public static var sslVersion: String? {
+        guard let info = ccurl_version_info_now(), let ssl = info.pointee.ssl_version else { return nil }
+        return String(cString: ssl)
+    }
+}
+
+extension String {
+    func trimmingTrailingNewlines() -> String {
+        var s = Substring(self)
+        while let last = s.last, last == "\n" || last == "\r" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,231 @@
+// HTTP over one reused libcurl handle: the status and headers reach the caller before any body byte,
+// and bodies are handed over chunk by chunk as they arrive. Blocking: run it on a dedicated thread.
+import CCurl
+
+public struct HTTPHeaderField: Sendable, Equatable {
+    public var name: String
+    public var value: String
+    public init(_ name: String, _ value: String) { self.name = name; self.value = value }
+}
+
+/// One part of a multipart/form-data body (voice cloning uploads).
+public struct MultipartPart: Sendable {
+    public enum Content: Sendable {
+        case text(String)
+        case file(path: String, filename: String, contentType: String?)
+    }
+    public var name: String
+    public var content: Content
+    public init(name: String, content: Content) { self.name = name; self.content = content }
+}
+
+public struct HTTPRequest: Sendable {
+    public enum Body: Sendable {
+        case none
+        case bytes([UInt8], contentType: String)
+        case multipart([MultipartPart])
+    }
+    public var method: String
+    public var url: String
+    public var headers: [HTTPHeaderField]
+    public var body: Body
+    public init(method: String, url: String, headers: [HTTPHeaderField] = [], body: Body = .none) {
+        self.method = method; self.url = url; self.headers = headers; self.body = body
+    }
+}
+
+public struct ResponseHead: Sendable {
+    public var status: Int
+    /// Names are lower-cased; HTTP/2 sends them that way and HTTP/1.1 names are case-insensitive.
+    public var headers: [HTTPHeaderField]
+    public func value(for name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.name == lower }?.value
+    }
+    public var contentType: String? { value(for: "content-type") }
+}
+
+public struct TransportOptions: Sendable {
+    public var connectTimeout: Double = 10
+    /// Abort when no byte arrives for this long; there is deliberately no overall timeout, because a
+    /// long generation that keeps sending is healthy.
+    public var stallTimeout: Double = 30
+    public var caFile: String?
+    public var userAgent: String = "elevenlabs-cli"
+    public init() {}
+}
+
+public final class HTTPTransport {
+    private let easy = CurlEasy()
+    public var options: TransportOptions
+    /// Receives request and response lines for `--verbose`; the API key header is masked before it gets here.
+    public var trace: ((String) -> Void)?
+
+    public init(options: TransportOptions = TransportOptions()) {
+        self.options = options
+    }
+
+    /// Performs a request. `onHead` runs once, after the final header block and before any body byte;
+    /// `onBody` receives each body chunk as libcurl delivers it. Errors thrown by either abort the
+    /// transfer and are rethrown here. Returns the response head.
+    @discardableResult
+    public func perform(_ request: HTTPRequest,
+                        onHead: (ResponseHead) throws -> Void = { _ in },
+                        onBody: (UnsafeRawBufferPointer) throws -> Void) throws -> ResponseHead {
+        easy.reset()
+        try configure(request)
+        var mime: OpaquePointer?
+        defer { if let m = mime { curl_mime_free(m) } }
+        switch request.body {
+        case .none:
+            if request.method == "GET" { try easy.setGet() } else { try easy.setCustomMethod(request.method) }
+        case .bytes(let bytes, _):
+            try easy.setPostBody(bytes)
+            if request.method != "POST" { try easy.setCustomMethod(request.method) }
+        case .multipart(let parts):
+            mime = try makeMime(parts)
+            try easy.setMime(mime!)
+            if request.method != "POST" { try easy.setCustomMethod(request.method) }
+        }
+
+        return try withoutActuallyEscaping(onHead) { onHead in
+            try withoutActuallyEscaping(onBody) { onBody in
+                let context = TransferContext(onHead: onHead, onBody: onBody, trace: trace)
+                let opaque = Unmanaged.passUnretained(context).toOpaque()
+                try easy.setHeaderFunction(headerCallback, context: opaque)
+                try easy.setWriteFunction(writeCallback, context: opaque)
+                let rc = withExtendedLifetime(context) { easy.perform() }
+                if let error = context.failure { throw error }
+                if rc != CURLE_OK { throw easy.error(for: rc) }
+                if !context.headDelivered { try context.deliverHead() }
+                if let error = context.failure { throw error }
+                return context.head
+            }
+        }
+    }
+
+    private func configure(_ request: HTTPRequest) throws {
+        try easy.setURL(request.url)
+        try easy.restrictProtocols("http,https")
+        try easy.setNoSignal()
+        try easy.requireTLSVerification()
+        try easy.acceptAnyEncoding()
+        try easy.setUserAgent(options.userAgent)
+        try easy.setConnectTimeout(milliseconds: max(1, Int(options.connectTimeout * 1000)))
+        if options.stallTimeout > 0 { try easy.setStallTimeout(seconds: max(1, Int(options.stallTimeout.rounded(.up)))) }
+        if let ca = options.caFile { try easy.setCAFile(ca) }
+        var headers = request.headers
+        if case .bytes(_, let type) = request.body { headers.append(HTTPHeaderField("Content-Type", type)) }
+        try easy.setHeaders(headers.map { ($0.name, $0.value) })
+        if let trace {
+            trace("> \(request.method) \(request.url)")
+            trace("> User-Agent: \(options.userAgent)")
+            for h in headers { trace("> \(h.name): \(Redaction.headerValue(name: h.name, value: h.value))") }
+        }
+    }
+
+    private func makeMime(_ parts: [MultipartPart]) throws -> OpaquePointer {
+        guard let mime = curl_mime_init(easy.handle) else { throw CurlError(code: -1, message: "out of memory") }
+        for part in parts {
+            let p = curl_mime_addpart(mime)
+            curl_mime_name(p, part.name)
+            switch part.content {
+            case .text(let s):
+                curl_mime_data(p, s, ccurl_zero_terminated())
+            case .file(let path, let filename, let type):
+                let rc = curl_mime_filedata(p, path)
+                if rc != CURLE_OK {
+                    curl_mime_free(mime)
+                    throw CurlError(code: Int32(rc.rawValue), message: "cannot read \(path)")
+                }
+                curl_mime_filename(p, filename)
+                if let type { curl_mime_type(p, type) }
+            }
+        }
+        return mime
+    }
+}
+
+/// Masks secrets in anything that is printed: `sk_...abcd` shows which key without revealing it.
+public enum Redaction {
+    public static func mask(_ key: String) -> String {
+        guard key.count >= 12 else { return "***" }
+        let prefix = key.hasPrefix("sk_") ? "sk_" : ""
+        return "\(prefix)...\(key.suffix(4))"
+    }
+    static func headerValue(name: String, value: String) -> String {
+        let lower = name.lowercased()
+        return (lower == "xi-api-key" || lower == "authorization") ? mask(value) : value
+    }
+}
+
+private final class TransferContext {
+    let onHead: (ResponseHead) throws -> Void
+    let onBody: (UnsafeRawBufferPointer) throws -> Void
+    let trace: ((String) -> Void)?
+    var head = ResponseHead(status: 0, headers: [])
+    var headDelivered = false
+    var failure: Error?
+
+    init(onHead: @escaping (ResponseHead) throws -> Void,
+         onBody: @escaping (UnsafeRawBufferPointer) throws -> Void,
+         trace: ((String) -> Void)?) {
+        self.onHead = onHead; self.onBody = onBody; self.trace = trace
+    }
+
+    func deliverHead() throws {
+        headDelivered = true
+        try onHead(head)
+    }
+
+    func headerLine(_ raw: String) {
+        let line = raw.trimmingTrailingNewlines()
+        if line.hasPrefix("HTTP/") {
+            // A new header block: an interim 1xx, or the final response.
+            let fields = line.split(separator: " ", maxSplits: 2)
+            head = ResponseHead(status: fields.count > 1 ? Int(fields[1]) ?? 0 : 0, headers: [])
+            trace?("< \(line)")
+        } else if line.isEmpty {
+            if head.status >= 200 && !headDelivered {
+                do { try deliverHead() } catch { failure = error }
+            }
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t")
+            head.headers.append(HTTPHeaderField(name, value))
+            trace?("< \(name): \(value)")
+        }
+    }
+}
+
+private let headerCallback: curl_write_callback = { ptr, size, count, userdata in
+    let total = size * count
+    guard let ptr, let userdata else { return 0 }
+    let ctx = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
+    let bytes = UnsafeRawBufferPointer(start: ptr, count: total)
+    ctx.headerLine(String(decoding: bytes, as: UTF8.self))
+    return ctx.failure == nil ? total : 0
+}
+
+private let writeCallback: curl_write_callback = { ptr, size, count, userdata in
+    let total = size * count
+    guard let userdata else { return 0 }
+    let ctx = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
+    do {
+        if !ctx.headDelivered { try ctx.deliverHead() }
+        try ctx.onBody(UnsafeRawBufferPointer(start: ptr, count: total))
+        return total
+    } catch {
+        ctx.failure = error
+        return 0 // a short count makes libcurl abort with CURLE_WRITE_ERROR
+    }
+}
+
+public extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,50 @@
+// Entry point of the CLI library: parse, dispatch to one command, map any error to an exit code.
+// Callable in-process (tests pass a capturing Context) as well as from the executable.
+import ElevenLabsAPI
+import AudioPlayback
+
+public enum CLI {
+    public static func main(_ args: [String], context: Context) -> ExitCode {
+        do {
+            switch try CommandLineParser.parse(args) {
+            case .help(let command):
+                try context.out(Help.text(for: command))
+            case .version:
+                try context.out(versionText())
+            case .run(let inv):
+                try dispatch(inv, context)
+            }
+            return .ok
+        } catch is OutputClosed {
+            return .ok
+        } catch {
+            Output.report(error, context: context)
+            return ExitCode.of(error)
+        }
+    }
+
+    static func dispatch(_ inv: Invocation, _ context: Context) throws {
+        switch inv.command {
+        case "models": try ModelsCommand.run(inv, context)
+        case "user": try UserCommand.run(inv, context)
+        case "voices": try VoicesCommand.run(inv, context)
+        default:
+            throw UsageError("unknown command '\(inv.command)'")
+        }
+    }
+
+    static func versionText() -> String {
+        var s = "elevenlabs \(cliVersion)\n"
+        s += "libcurl \(CurlInfo.version)" + (CurlInfo.sslVersion.map { " (\($0))" } ?? "") + "\n"
+        s += "libmpg123 \(AudioLibraries.mpg123Version)\n"
+        s += "alsa-lib \(AudioLibraries.alsaVersion)\n"
+        return s
+    }
+
+    /// Refuses operands a command does not take, so typos are not silently ignored.
+    static func expectNoOperands(_ inv: Invocation) throws {
+        if let extra = inv.operands.first {
+            throw UsageError("'\(inv.command)' takes no arguments, but got '\(extra)'", command: inv.command)
+        }
+    }
+}

@@ -1,0 +1,209 @@
+// Turns argv into an Invocation using only OptionTable: long and short options, `--opt=value` and
+// `--opt value`, bundled short flags, `--`, `-` as an operand, repetition, and errors that name the
+// nearest valid spelling.
+import ElevenLabsAPI
+
+public struct Invocation: Sendable {
+    public var command: String
+    /// True when no command was named and text was given, as in `elevenlabs "hello"`.
+    public var implicitCommand = false
+    /// Values by long option name; a flag stores "" once per use.
+    public var values: [String: [String]] = [:]
+    public var operands: [String] = []
+
+    public init(command: String) { self.command = command }
+
+    public func flag(_ long: String) -> Bool { values[long] != nil }
+    public func value(_ long: String) -> String? { values[long]?.last }
+    public func all(_ long: String) -> [String] { values[long] ?? [] }
+
+    public func double(_ long: String, in range: ClosedRange<Double>) throws -> Double? {
+        guard let raw = value(long) else { return nil }
+        guard let v = Double(raw), v.isFinite else {
+            throw UsageError("--\(long) needs a number, not '\(raw)'", hint: "use a value from \(fmt(range.lowerBound)) to \(fmt(range.upperBound))", command: command)
+        }
+        guard range.contains(v) else {
+            throw UsageError("--\(long) must be from \(fmt(range.lowerBound)) to \(fmt(range.upperBound)), not \(raw)", command: command)
+        }
+        return v
+    }
+
+    public func integer(_ long: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let raw = value(long) else { return nil }
+        guard let v = Int(raw) else {
+            throw UsageError("--\(long) needs a whole number, not '\(raw)'", hint: "use a value from \(range.lowerBound) to \(range.upperBound)", command: command)
+        }
+        guard range.contains(v) else {
+            throw UsageError("--\(long) must be from \(range.lowerBound) to \(range.upperBound), not \(raw)", command: command)
+        }
+        return v
+    }
+
+    private func fmt(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
+}
+
+public enum ParseResult: Sendable {
+    case run(Invocation)
+    case help(command: String?)
+    case version
+}
+
+public enum CommandLineParser {
+    /// The command used when none is named (`elevenlabs "text"` speaks, like `say`), when it exists.
+    static let implicitCommand = "speak"
+
+    public static func parse(_ args: [String]) throws -> ParseResult {
+        var command: String? = nil
+        var implicit = false
+        var values: [String: [String]] = [:]
+        var operands: [String] = []
+        var i = 0
+        var optionsEnded = false
+
+        func spec(long name: String) throws -> OptionSpec {
+            let valid = OptionTable.options(for: command)
+            if let s = valid.first(where: { $0.long == name }) { return s }
+            if let s = adoptImplicit({ $0.long == name }) { return s }
+            if let other = OptionTable.options.first(where: { $0.long == name }) {
+                let owners = other.commands.map { "'\($0)'" }.joined(separator: ", ")
+                if command == nil {
+                    throw UsageError("--\(name) belongs to \(owners); put it after the command",
+                                     hint: "e.g. elevenlabs \(other.commands[0]) --\(name) ...")
+                }
+                throw UsageError("--\(name) is an option of \(owners), not of '\(command!)'", command: command)
+            }
+            let near = nearest(name, in: valid.map(\.long)).map { "; did you mean --\($0)?" } ?? ""
+            throw UsageError("unknown option --\(name)\(near)", command: command)
+        }
+
+        func spec(short c: Character) throws -> OptionSpec {
+            let valid = OptionTable.options(for: command)
+            if let s = valid.first(where: { $0.short == c }) { return s }
+            if let s = adoptImplicit({ $0.short == c }) { return s }
+            if let other = OptionTable.options.first(where: { $0.short == c }) {
+                let owners = other.commands.map { "'\($0)'" }.joined(separator: ", ")
+                throw UsageError("-\(c) (--\(other.long)) is an option of \(owners)" + (command.map { ", not of '\($0)'" } ?? ""),
+                                 command: command)
+            }
+            throw UsageError("unknown option -\(c)", command: command)
+        }
+
+        // `elevenlabs -v Roger "hi"`: an option of the implicit command, before any command, selects it.
+        func adoptImplicit(_ match: (OptionSpec) -> Bool) -> OptionSpec? {
+            guard command == nil, OptionTable.command(named: implicitCommand) != nil,
+                  let s = OptionTable.options(for: implicitCommand).first(where: match) else { return nil }
+            command = implicitCommand
+            implicit = true
+            return s
+        }
+
+        func store(_ s: OptionSpec, _ value: String) throws {
+            if !s.choices.isEmpty && !s.choices.contains(value) {
+                let near = nearest(value, in: s.choices).map { "; did you mean '\($0)'?" } ?? ""
+                throw UsageError("invalid value '\(value)' for --\(s.long)\(near)",
+                                 hint: "valid values: " + s.choices.joined(separator: ", "), command: command)
+            }
+            if s.repeatable { values[s.long, default: []].append(value) } else { values[s.long] = [value] }
+        }
+
+        func takeValue(for s: OptionSpec, shown: String) throws -> String {
+            guard i + 1 < args.count else {
+                throw UsageError("\(shown) needs a value (\(s.metavar ?? "VALUE"))", command: command)
+            }
+            i += 1
+            return args[i]
+        }
+
+        while i < args.count {
+            let arg = args[i]
+            if optionsEnded || arg == "-" || !arg.hasPrefix("-") {
+                if command == nil && !optionsEnded {
+                    if arg == "help" {
+                        let topic = args.dropFirst(i + 1).first { !$0.hasPrefix("-") }
+                        if let t = topic, OptionTable.command(named: t) == nil {
+                            throw unknownCommand(t)
+                        }
+                        return .help(command: topic)
+                    }
+                    if OptionTable.command(named: arg) != nil {
+                        command = arg
+                        i += 1
+                        continue
+                    }
+                    try rejectLikelyTypo(arg)
+                    command = implicitCommand
+                    implicit = true
+                }
+                if command == nil { command = implicitCommand; implicit = true }
+                operands.append(arg)
+            } else if arg == "--" {
+                optionsEnded = true
+            } else if arg.hasPrefix("--") {
+                let body = arg.dropFirst(2)
+                let name: String, inline: String?
+                if let eq = body.firstIndex(of: "=") {
+                    name = String(body[..<eq]); inline = String(body[body.index(after: eq)...])
+                } else {
+                    name = String(body); inline = nil
+                }
+                let s = try spec(long: name)
+                if s.takesValue {
+                    try store(s, try inline ?? takeValue(for: s, shown: "--\(name)"))
+                } else {
+                    if inline != nil { throw UsageError("--\(name) takes no value", command: command) }
+                    try store(s, "")
+                }
+            } else {
+                // One or more short options: `-q`, `-qv Roger`, `-vRoger`, `-o-`.
+                var rest = Substring(arg.dropFirst())
+                while let c = rest.first {
+                    rest = rest.dropFirst()
+                    let s = try spec(short: c)
+                    if s.takesValue {
+                        let v = rest.isEmpty ? try takeValue(for: s, shown: "-\(c)") : String(rest)
+                        try store(s, v)
+                        break
+                    }
+                    try store(s, "")
+                }
+            }
+            i += 1
+        }
+
+        if values["help"] != nil { return .help(command: implicit ? nil : command) }
+        if values["version"] != nil { return .version }
+        guard let cmd = command else {
+            // Bare `elevenlabs`: the implicit command decides (speak reads stdin), or help when there is none.
+            if OptionTable.command(named: implicitCommand) == nil { return .help(command: nil) }
+            var inv = Invocation(command: implicitCommand)
+            inv.implicitCommand = true
+            inv.values = values
+            return .run(inv)
+        }
+        if implicit && OptionTable.command(named: implicitCommand) == nil {
+            throw unknownCommand(operands.first ?? "")
+        }
+        var inv = Invocation(command: cmd)
+        inv.implicitCommand = implicit
+        inv.values = values
+        inv.operands = operands
+        return .run(inv)
+    }
+
+    static func unknownCommand(_ word: String) -> UsageError {
+        let names = OptionTable.commands.map(\.name)
+        let near = nearest(word, in: names, maxDistance: 2).map { "; did you mean '\($0)'?" } ?? ""
+        return UsageError("unknown command '\(word)'\(near)", hint: "commands: " + names.joined(separator: ", "))
+    }
+
+    /// A lone word one or two letters away from a command is far more likely a typo than text to
+    /// speak, and speaking it would spend credits: refuse it and say how to speak it on purpose.
+    static func rejectLikelyTypo(_ word: String) throws {
+        guard !word.contains(" "), word.count >= 3, word.allSatisfy({ $0.isLetter }) else { return }
+        let names = OptionTable.commands.map(\.name)
+        guard let near = nearest(word, in: names, maxDistance: 2), near != word else { return }
+        guard OptionTable.command(named: implicitCommand) != nil else { return }
+        throw UsageError("unknown command '\(word)'; did you mean '\(near)'?",
+                         hint: "to speak the word itself: elevenlabs \(implicitCommand) '\(word)'")
+    }
+}

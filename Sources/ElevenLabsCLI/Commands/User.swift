@@ -1,0 +1,51 @@
+// `elevenlabs user`: plan, credits used and left, reset date, voice slots, concurrency, and which
+// source the API key came from (masked).
+import ElevenLabsAPI
+
+enum UserCommand {
+    struct Report: Encodable {
+        let tier: String
+        let status: String?
+        let credits_used: Int
+        let credits_limit: Int
+        let credits_remaining: Int
+        let reset_unix: Int?
+        let voice_slots_used: Int?
+        let voice_limit: Int?
+        let concurrency_limit: Int?
+        let api_key: String
+        let api_key_source: String
+    }
+
+    /// Concurrent requests per plan for Multilingual v2 (contract §9); flash/turbo allow twice as many.
+    static let concurrency: [String: Int] = ["free": 2, "starter": 3, "creator": 5, "pro": 10, "scale": 15, "business": 15]
+
+    static func run(_ inv: Invocation, _ context: Context) throws {
+        try CLI.expectNoOperands(inv)
+        let session = try Session(inv, context)
+        let sub = try session.client.subscription()
+        let key = session.client.configuration.apiKey ?? ""
+        let report = Report(tier: sub.tier, status: sub.status, credits_used: sub.characterCount,
+                            credits_limit: sub.characterLimit, credits_remaining: sub.creditsRemaining,
+                            reset_unix: sub.nextCharacterCountResetUnix, voice_slots_used: sub.voiceSlotsUsed,
+                            voice_limit: sub.voiceLimit, concurrency_limit: concurrency[sub.tier.lowercased()],
+                            api_key: Redaction.mask(key), api_key_source: session.keySource.description)
+        if session.json { try context.out(Output.json(report)); return }
+        let pct = sub.characterLimit > 0 ? min(100, sub.characterCount * 100 / sub.characterLimit) : 100
+        let barWidth = 30
+        let filled = sub.characterLimit > 0 ? min(barWidth, sub.characterCount * barWidth / sub.characterLimit) : barWidth
+        var lines: [[String]] = [
+            ["Plan", sub.tier + (sub.status.map { " (\($0))" } ?? "")],
+            ["Credits", "\(Output.grouped(sub.characterCount)) of \(Output.grouped(sub.characterLimit)) used, \(Output.grouped(sub.creditsRemaining)) left"],
+            ["", "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: barWidth - filled) + "] \(pct)%"],
+        ]
+        if let reset = sub.nextCharacterCountResetUnix { lines.append(["Resets", Output.date(reset)]) }
+        if let used = sub.voiceSlotsUsed, let limit = sub.voiceLimit { lines.append(["Voice slots", "\(used) of \(limit)"]) }
+        if let c = report.concurrency_limit {
+            lines.append(["Concurrency", "\(c) requests at once (\(c * 2) with flash/turbo models)"])
+        }
+        lines.append(["API key", "\(report.api_key) from \(report.api_key_source)"])
+        let w = lines.map { $0[0].count }.max() ?? 0
+        try context.out(lines.map { "\($0[0].padding(w))  \($0[1])\n" }.joined())
+    }
+}

@@ -1,0 +1,66 @@
+// `elevenlabs voices`: every voice over all /v2/voices pages, filtered on the server; `voices show`
+// resolves a name or id the same way `speak -v` does.
+import ElevenLabsAPI
+
+enum VoicesCommand {
+    struct Row: Encodable {
+        let voice_id: String
+        let name: String
+        let category: String?
+        let labels: [String: String]
+        let description: String?
+        let preview_url: String?
+    }
+
+    static func row(_ v: Voice) -> Row {
+        Row(voice_id: v.voiceID, name: v.name, category: v.category, labels: v.labels ?? [:],
+            description: v.description, preview_url: v.previewURL)
+    }
+
+    static func run(_ inv: Invocation, _ context: Context) throws {
+        switch inv.operands.first {
+        case nil: try list(inv, context)
+        case "show": try show(inv, context)
+        case let verb?:
+            let near = nearest(verb, in: ["show"]).map { "; did you mean '\($0)'?" } ?? ""
+            throw UsageError("unknown action 'voices \(verb)'\(near)", command: "voices")
+        }
+    }
+
+    static func list(_ inv: Invocation, _ context: Context) throws {
+        let session = try Session(inv, context)
+        let voices = try session.client.allVoices(search: inv.value("search"), category: inv.value("category"))
+        if session.json { try context.out(Output.json(voices.map(row))); return }
+        if voices.isEmpty { context.err("elevenlabs: no voices match\n"); return }
+        let rows = voices.map { v -> [String] in
+            let l = v.labels ?? [:]
+            let labels = ["gender", "age", "accent", "language", "use_case"].compactMap { l[$0] }.joined(separator: ", ")
+            return [v.voiceID, v.shortName, v.category ?? "", labels]
+        }
+        try context.out(Output.table(["VOICE ID", "NAME", "CATEGORY", "LABELS"], rows, context: context))
+    }
+
+    static func show(_ inv: Invocation, _ context: Context) throws {
+        guard inv.operands.count == 2 else {
+            throw UsageError("'voices show' needs one voice name or id", command: "voices")
+        }
+        let session = try Session(inv, context)
+        let voice = try VoiceResolver(client: session.client).resolve(inv.operands[1])
+        let full = try session.client.voice(id: voice.voiceID)
+        if session.json { try context.out(Output.json(row(full))); return }
+        var lines: [[String]] = [["Name", full.name], ["Voice ID", full.voiceID], ["Category", full.category ?? ""]]
+        if let d = full.description, !d.isEmpty { lines.append(["Description", d]) }
+        for (k, v) in (full.labels ?? [:]).sorted(by: { $0.key < $1.key }) { lines.append(["Label \(k)", v]) }
+        if let s = full.settings {
+            let parts = [s.stability.map { "stability \(Output.decimal($0))" },
+                         s.similarityBoost.map { "similarity boost \(Output.decimal($0))" },
+                         s.style.map { "style \(Output.decimal($0))" },
+                         s.speed.map { "speed \(Output.decimal($0))" },
+                         s.useSpeakerBoost.map { "speaker boost \($0 ? "on" : "off")" }].compactMap { $0 }
+            if !parts.isEmpty { lines.append(["Settings", parts.joined(separator: ", ")]) }
+        }
+        if let p = full.previewURL { lines.append(["Preview", p]) }
+        let w = lines.map { $0[0].count }.max() ?? 0
+        try context.out(lines.map { "\($0[0].padding(w))  \($0[1])\n" }.joined())
+    }
+}

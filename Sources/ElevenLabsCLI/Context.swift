@@ -1,0 +1,96 @@
+// Everything a command may touch outside itself: the standard streams (and whether they are terminals),
+// the environment, and the terminal width. Injected so tests can run commands in-process.
+#if canImport(Glibc)
+import Glibc
+#endif
+import ElevenLabsAPI
+
+/// Raised when the reader of stdout went away (EPIPE): the program stops quietly with status 0.
+public struct OutputClosed: Error {}
+
+public final class OutputStream: @unchecked Sendable {
+    private let fd: Int32
+    private var captured: [UInt8]?
+    private let lock = Mutex()
+
+    /// Writes to a file descriptor.
+    public init(fd: Int32) { self.fd = fd; self.captured = nil }
+    /// Collects everything written (tests).
+    public init(capturing: Void) { self.fd = -1; self.captured = [] }
+
+    public var capturedText: String { lock.with { String(decoding: captured ?? [], as: UTF8.self) } }
+    public var capturedBytes: [UInt8] { lock.with { captured ?? [] } }
+
+    public func write(_ s: String) throws {
+        var s = s
+        try s.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try lock.with {
+            if captured != nil { captured!.append(contentsOf: bytes); return }
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EPIPE { throw OutputClosed() }
+                    throw FileError(path: fd == 1 ? "standard output" : "standard error", reason: FileIO.errnoText())
+                }
+                offset += n
+            }
+        }
+    }
+}
+
+/// A plain pthread mutex: the standard streams are shared with playback and transfer threads.
+final class Mutex: @unchecked Sendable {
+    private var m = pthread_mutex_t()
+    init() { pthread_mutex_init(&m, nil) }
+    deinit { pthread_mutex_destroy(&m) }
+    func with<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&m); defer { pthread_mutex_unlock(&m) }
+        return try body()
+    }
+}
+
+public final class Context: @unchecked Sendable {
+    public let stdout: OutputStream
+    public let stderr: OutputStream
+    public let stdinFD: Int32
+    public let environment: [String: String]
+    public let stdoutIsTerminal: Bool
+    public let stderrIsTerminal: Bool
+    public let stdinIsTerminal: Bool
+    public let terminalWidth: Int
+
+    public init(stdout: OutputStream, stderr: OutputStream, stdinFD: Int32, environment: [String: String],
+                stdoutIsTerminal: Bool, stderrIsTerminal: Bool, stdinIsTerminal: Bool, terminalWidth: Int = 80) {
+        self.stdout = stdout; self.stderr = stderr; self.stdinFD = stdinFD; self.environment = environment
+        self.stdoutIsTerminal = stdoutIsTerminal; self.stderrIsTerminal = stderrIsTerminal
+        self.stdinIsTerminal = stdinIsTerminal; self.terminalWidth = terminalWidth
+    }
+
+    /// The real process: file descriptors 0, 1 and 2 and the process environment.
+    public static func process() -> Context {
+        var env: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            if let eq = s.firstIndex(of: "=") { env[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
+            p += 1
+        }
+        var ws = winsize()
+        let width = ioctl(1, UInt(TIOCGWINSZ), &ws) == 0 && ws.ws_col > 0 ? Int(ws.ws_col)
+            : Int(env["COLUMNS"] ?? "") ?? 80
+        return Context(stdout: OutputStream(fd: 1), stderr: OutputStream(fd: 2), stdinFD: 0, environment: env,
+                       stdoutIsTerminal: isatty(1) == 1, stderrIsTerminal: isatty(2) == 1,
+                       stdinIsTerminal: isatty(0) == 1, terminalWidth: width)
+    }
+
+    /// Colour only for a terminal, and never when NO_COLOR is set (no-color.org).
+    public var useColor: Bool { stdoutIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb" }
+
+    public func out(_ s: String) throws { try stdout.write(s) }
+    public func err(_ s: String) { try? stderr.write(s) }
+}

@@ -1,0 +1,79 @@
+// The exit codes, documented in `--help`, the man page and the README, and the single function that
+// maps any error to one of them.
+import ElevenLabsAPI
+
+public enum ExitCode: Int32, Sendable, CaseIterable {
+    case ok = 0
+    case failure = 1
+    case usage = 2
+    case input = 3
+    case auth = 4
+    case quota = 5
+    case busy = 6
+    case network = 7
+    case audio = 8
+    case interrupted = 130
+    case terminated = 143
+
+    public var meaning: String {
+        switch self {
+        case .ok: return "success (also --help, --version, and a reader that closed stdout early)"
+        case .failure: return "the API refused the request for another reason, or an internal error"
+        case .usage: return "bad command line or option value"
+        case .input: return "a local file could not be read or written, or the text is unusable"
+        case .auth: return "no API key, or the key was refused or lacks a permission"
+        case .quota: return "out of credits, or the plan does not include the feature or format"
+        case .busy: return "the service stayed busy or failing (429, 5xx) after retries"
+        case .network: return "could not connect, or the connection failed or stalled"
+        case .audio: return "the audio device or decoder failed"
+        case .interrupted: return "interrupted (SIGINT, Ctrl-C)"
+        case .terminated: return "terminated (SIGTERM)"
+        }
+    }
+
+    /// The one mapping from errors to exit codes.
+    public static func of(_ error: Error) -> ExitCode {
+        switch error {
+        case let e as CLIError: return e.exitCode
+        case is UsageError: return .usage
+        case let e as ConfigurationError:
+            switch e.category {
+            case .credentials: return .auth
+            case .file: return .input
+            case .value: return .usage
+            }
+        case let e as APIError:
+            switch e.kind {
+            case .authentication, .permission: return .auth
+            case .quota: return .quota
+            case .rateLimited, .server: return .busy
+            default: return .failure
+            }
+        case is CurlError: return .network
+        case is FileError: return .input
+        default: return .failure
+        }
+    }
+}
+
+/// An error the CLI raises itself, with its exit code and an optional hint line.
+public struct CLIError: Error, CustomStringConvertible {
+    public let message: String
+    public let hint: String?
+    public let exitCode: ExitCode
+    public init(_ message: String, hint: String? = nil, exit: ExitCode) {
+        self.message = message; self.hint = hint; self.exitCode = exit
+    }
+    public var description: String { message }
+}
+
+/// A bad command line: printed with a pointer to `--help`.
+public struct UsageError: Error, CustomStringConvertible {
+    public let message: String
+    public let hint: String?
+    public let command: String?
+    public init(_ message: String, hint: String? = nil, command: String? = nil) {
+        self.message = message; self.hint = hint; self.command = command
+    }
+    public var description: String { message }
+}

@@ -1,0 +1,89 @@
+// The one table of commands and options. Parsing, `--help`, the man page and the shell completions are
+// all driven by it (a test keeps the man page and completions in step), so an option exists exactly
+// when it has a row here.
+
+public struct OptionSpec: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case flag
+        /// Takes a value; the string names it in help (`--voice NAME`).
+        case value(String)
+    }
+    public let long: String
+    public let short: Character?
+    public let kind: Kind
+    /// Commands the option belongs to; empty means it is global.
+    public let commands: [String]
+    /// Allowed values, checked while parsing and offered by completions.
+    public let choices: [String]
+    /// Repeated uses accumulate; otherwise the last one wins, as in curl and most Unix tools.
+    public let repeatable: Bool
+    public let help: String
+
+    public var takesValue: Bool { kind != .flag }
+    public var isGlobal: Bool { commands.isEmpty }
+    public var metavar: String? { if case .value(let m) = kind { return m }; return nil }
+}
+
+public struct CommandSpec: Sendable {
+    public let name: String
+    public let summary: String
+    /// Usage lines after "elevenlabs ".
+    public let usage: [String]
+    /// Sub-verbs (`voices show`), each with a one-line description.
+    public let verbs: [(name: String, help: String)]
+    public let examples: [String]
+}
+
+public enum OptionTable {
+    public static let commands: [CommandSpec] = [
+        CommandSpec(name: "models", summary: "list the text-to-speech models, their languages, limits and cost",
+                    usage: ["models [--json]"], verbs: [],
+                    examples: ["elevenlabs models", "elevenlabs models --json | jq -r '.[].model_id'"]),
+        CommandSpec(name: "user", summary: "show the plan, credits used and left, and where the API key came from",
+                    usage: ["user [--json]"], verbs: [],
+                    examples: ["elevenlabs user"]),
+        CommandSpec(name: "voices", summary: "list and search the voices this account can use",
+                    usage: ["voices [--search TEXT] [--category CATEGORY] [--json]",
+                            "voices show NAME|ID [--json]"],
+                    verbs: [("show", "details and settings of one voice")],
+                    examples: ["elevenlabs voices --search roger", "elevenlabs voices show Roger"]),
+    ]
+
+    public static let options: [OptionSpec] = [
+        // Global
+        OptionSpec(long: "help", short: "h", kind: .flag, commands: [], choices: [], repeatable: false,
+                   help: "show help (for a command: elevenlabs COMMAND --help)"),
+        OptionSpec(long: "version", short: "V", kind: .flag, commands: [], choices: [], repeatable: false,
+                   help: "show the version and the libcurl, mpg123 and ALSA versions"),
+        OptionSpec(long: "api-key-file", short: nil, kind: .value("FILE"), commands: [], choices: [], repeatable: false,
+                   help: "read the API key from FILE (safer than the environment on shared machines)"),
+        OptionSpec(long: "base-url", short: nil, kind: .value("URL"), commands: [], choices: [], repeatable: false,
+                   help: "API address (default https://api.elevenlabs.io; also ELEVENLABS_BASE_URL)"),
+        OptionSpec(long: "json", short: nil, kind: .flag, commands: [], choices: [], repeatable: false,
+                   help: "print machine-readable JSON instead of tables"),
+        OptionSpec(long: "verbose", short: nil, kind: .flag, commands: [], choices: [], repeatable: false,
+                   help: "trace requests and responses on stderr (the key is masked)"),
+        OptionSpec(long: "quiet", short: "q", kind: .flag, commands: [], choices: [], repeatable: false,
+                   help: "print nothing on stderr but errors"),
+        OptionSpec(long: "connect-timeout", short: nil, kind: .value("SECONDS"), commands: [], choices: [], repeatable: false,
+                   help: "give up connecting after SECONDS (default 10)"),
+        OptionSpec(long: "stall-timeout", short: nil, kind: .value("SECONDS"), commands: [], choices: [], repeatable: false,
+                   help: "give up when no byte arrives for SECONDS (default 30; no limit on total time)"),
+        OptionSpec(long: "cacert", short: nil, kind: .value("FILE"), commands: [], choices: [], repeatable: false,
+                   help: "trust the CA certificates in FILE as well (TLS is always verified)"),
+
+        // voices
+        OptionSpec(long: "search", short: nil, kind: .value("TEXT"), commands: ["voices"], choices: [], repeatable: false,
+                   help: "only voices whose name, description or labels contain TEXT"),
+        OptionSpec(long: "category", short: nil, kind: .value("CATEGORY"), commands: ["voices"],
+                   choices: ["premade", "cloned", "generated", "professional"], repeatable: false,
+                   help: "only voices of this category"),
+    ]
+
+    public static func command(named name: String) -> CommandSpec? { commands.first { $0.name == name } }
+
+    /// Options valid for a command: the global ones and its own.
+    public static func options(for command: String?) -> [OptionSpec] {
+        options.filter { o in o.isGlobal || (command.map { o.commands.contains($0) } ?? false) }
+    }
+}
