@@ -11,8 +11,9 @@ let package = Package(
         .executable(name: "elevenlabs-sandbox", targets: ["elevenlabs-sandbox"]),
     ],
     dependencies: [
-        // Only the emulator uses it: `swift build --product elevenlabs` never compiles it.
+        // Only the emulator uses these: `swift build --product elevenlabs` never compiles them.
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -25,8 +26,9 @@ let package = Package(
         .executableTarget(name: "elevenlabs", dependencies: ["ElevenLabsCLI"]),
 
         .target(name: "ElevenLabsSandbox",
-                dependencies: [.product(name: "FlyingFox", package: "FlyingFox")],
-                resources: [.copy("Fixtures")]),
+                dependencies: [.product(name: "FlyingFox", package: "FlyingFox"),
+                               .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                exclude: ["Fixtures"]),
         .executableTarget(name: "elevenlabs-sandbox", dependencies: ["ElevenLabsSandbox"]),
 
         .target(name: "TestSupport",

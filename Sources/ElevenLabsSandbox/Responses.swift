@@ -1,0 +1,185 @@
+// Building answers the way the real service shapes them: JSON with `content-type: application/json`,
+// `{"detail":{"status","message"}}` application errors, FastAPI's 422 array, and streamed bodies
+// with pacing and injected cuts and stalls.
+import Foundation
+import FlyingFox
+import FlyingSocks
+
+enum Reply {
+    static func encode(_ object: Any) -> Data {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    }
+
+    static func json(_ status: Int, _ object: Any, headers: [String: String] = [:], malformed: Bool = false) -> HTTPResponse {
+        var data = encode(object)
+        if malformed { data = data.prefix(max(1, data.count / 2)) }
+        var h = HTTPHeaders()
+        h[HTTPHeader("content-type")] = "application/json"
+        h[HTTPHeader("x-trace-id")] = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        h[HTTPHeader("x-region")] = "sandbox"
+        for (k, v) in headers { h[HTTPHeader(k)] = v }
+        return HTTPResponse(statusCode: statusCode(status), headers: h, body: data)
+    }
+
+    static func error(_ status: Int, _ code: String, _ message: String, headers: [String: String] = [:]) -> HTTPResponse {
+        json(status, ["detail": ["status": code, "message": message]], headers: headers)
+    }
+
+    /// FastAPI/pydantic v2 validation error: `{"detail":[{"type","loc","msg","input"}]}`.
+    static func validation(_ issues: [[String: Any]]) -> HTTPResponse {
+        json(422, ["detail": issues])
+    }
+
+    static func issue(_ type: String, _ loc: [Any], _ msg: String, input: Any? = nil) -> [String: Any] {
+        var d: [String: Any] = ["type": type, "loc": loc, "msg": msg]
+        d["input"] = input ?? NSNull()
+        return d
+    }
+
+    static func notFound() -> HTTPResponse { json(404, ["detail": "Not Found"]) }
+    static func methodNotAllowed() -> HTTPResponse { json(405, ["detail": "Method Not Allowed"]) }
+
+    static func gatewayPage() -> HTTPResponse {
+        let html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>\n"
+        var h = HTTPHeaders()
+        h[HTTPHeader("content-type")] = "text/html"
+        return HTTPResponse(statusCode: statusCode(502), headers: h, body: Data(html.utf8))
+    }
+
+    static func statusCode(_ code: Int) -> HTTPStatusCode {
+        let phrases = [200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+                       405: "Method Not Allowed", 408: "Request Timeout", 422: "Unprocessable Entity",
+                       429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
+                       503: "Service Unavailable", 504: "Gateway Timeout"]
+        return HTTPStatusCode(code, phrase: phrases[code] ?? "Status")
+    }
+}
+
+/// A body sent in chunks that end on frame or sample boundaries, with the faults' pacing, cut and stall.
+struct PacedBody: AsyncBufferedSequence, Sendable {
+    typealias Element = UInt8
+    let bytes: [UInt8]
+    let boundaries: [Int]
+    let chunkSize: Int
+    let delay: Double
+    let cutAfter: Int?
+    let stallAfter: Int?
+    let token: InFlightToken?
+
+    struct Cut: Error {}
+
+    func makeAsyncIterator() -> Iterator { Iterator(body: self) }
+
+    struct Iterator: AsyncBufferedIteratorProtocol {
+        let body: PacedBody
+        var offset = 0
+        var boundaryIndex = 0
+
+        mutating func next() async throws -> UInt8? {
+            guard let b = try await nextBuffer(suggested: 1)?.first else { return nil }
+            return b
+        }
+
+        mutating func nextBuffer(suggested count: Int) async throws -> [UInt8]? {
+            if offset >= body.bytes.count { body.token?.release(); return nil }
+            if let cut = body.cutAfter, offset >= cut { body.token?.release(); throw Cut() }
+            if let stall = body.stallAfter, offset >= stall {
+                body.token?.release()
+                try await Task.sleep(nanoseconds: 3_600_000_000_000)
+                throw Cut()
+            }
+            if offset > 0 && body.delay > 0 { try await Task.sleep(nanoseconds: UInt64(body.delay * 1e9)) }
+            // The largest frame boundary within one chunk size, or the next one when a frame is bigger.
+            let target = offset + Swift.max(1, body.chunkSize)
+            var end: Int
+            if body.boundaries.isEmpty {
+                end = Swift.min(body.bytes.count, target)
+            } else {
+                while boundaryIndex < body.boundaries.count && body.boundaries[boundaryIndex] <= offset { boundaryIndex += 1 }
+                var j = boundaryIndex
+                end = -1
+                while j < body.boundaries.count && body.boundaries[j] <= target { end = body.boundaries[j]; j += 1 }
+                if end < 0 { end = j < body.boundaries.count ? body.boundaries[j] : body.bytes.count }
+            }
+            if let cut = body.cutAfter { end = Swift.min(end, Swift.max(cut, offset + 1)) }
+            if let stall = body.stallAfter { end = Swift.min(end, Swift.max(stall, offset + 1)) }
+            let chunk = Array(body.bytes[offset..<end])
+            offset = end
+            return chunk
+        }
+    }
+}
+
+/// multipart/form-data, parsed the way a server must: boundary from the content type, each part's
+/// Content-Disposition name and filename, and its bytes untouched.
+enum Multipart {
+    static func boundary(from contentType: String?) -> String? {
+        guard let ct = contentType, ct.lowercased().hasPrefix("multipart/form-data") else { return nil }
+        for param in ct.split(separator: ";").dropFirst() {
+            let kv = param.trimmingCharacters(in: .whitespaces)
+            if kv.lowercased().hasPrefix("boundary=") {
+                var b = String(kv.dropFirst("boundary=".count))
+                if b.hasPrefix("\""), b.hasSuffix("\""), b.count >= 2 { b = String(b.dropFirst().dropLast()) }
+                return b
+            }
+        }
+        return nil
+    }
+
+    static func parse(_ body: Data, boundary: String) -> [RecordedRequest.Part]? {
+        let bytes = [UInt8](body)
+        let delimiter = Array("--\(boundary)".utf8)
+        var positions: [Int] = []
+        var i = 0
+        while i + delimiter.count <= bytes.count {
+            if bytes[i] == delimiter[0] && Array(bytes[i..<(i + delimiter.count)]) == delimiter {
+                positions.append(i); i += delimiter.count
+            } else { i += 1 }
+        }
+        guard positions.count >= 2 else { return nil }
+        var parts: [RecordedRequest.Part] = []
+        for (a, b) in zip(positions, positions.dropFirst()) {
+            var start = a + delimiter.count
+            guard start + 2 <= bytes.count, bytes[start] == 13, bytes[start + 1] == 10 else { continue }
+            start += 2
+            var end = b
+            if end >= 2 && bytes[end - 2] == 13 && bytes[end - 1] == 10 { end -= 2 }
+            guard let sep = find([13, 10, 13, 10], in: bytes, from: start, to: end) else { return nil }
+            let head = String(decoding: bytes[start..<sep], as: UTF8.self)
+            var name: String?, filename: String?, type: String?
+            for line in head.components(separatedBy: "\r\n") {
+                let lower = line.lowercased()
+                if lower.hasPrefix("content-disposition:") {
+                    name = param("name", in: line)
+                    filename = param("filename", in: line)
+                } else if lower.hasPrefix("content-type:") {
+                    type = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces)
+                }
+            }
+            guard let n = name else { return nil }
+            parts.append(.init(name: n, filename: filename, contentType: type, body: Data(bytes[(sep + 4)..<end])))
+        }
+        return parts
+    }
+
+    private static func param(_ key: String, in line: String) -> String? {
+        for piece in line.split(separator: ";") {
+            let kv = piece.trimmingCharacters(in: .whitespaces)
+            if kv.hasPrefix("\(key)=") {
+                var v = String(kv.dropFirst(key.count + 1))
+                if v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 { v = String(v.dropFirst().dropLast()) }
+                return v
+            }
+        }
+        return nil
+    }
+
+    private static func find(_ needle: [UInt8], in hay: [UInt8], from: Int, to: Int) -> Int? {
+        var i = from
+        while i + needle.count <= to {
+            if hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle { return i }
+            i += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,130 @@
+// The sandbox's mutable world, behind one lock: configuration and faults, the request log, voices,
+// history, credits, in-flight counts and id generation.
+import Foundation
+
+final class VoiceRecord {
+    var id: String
+    var name: String
+    var category: String
+    var labels: [String: String]
+    var description: String?
+    var settings: [String: Any]
+    var samples: [[String: Any]]
+    var createdAt: Int
+    init(id: String, name: String, category: String, labels: [String: String], description: String?,
+         settings: [String: Any], samples: [[String: Any]] = [], createdAt: Int) {
+        self.id = id; self.name = name; self.category = category; self.labels = labels
+        self.description = description; self.settings = settings; self.samples = samples; self.createdAt = createdAt
+    }
+}
+
+struct HistoryRecord {
+    let id: String
+    let requestID: String
+    let voiceID: String
+    let voiceName: String
+    let voiceCategory: String
+    let modelID: String
+    let text: String
+    let dateUnix: Int
+    let countFrom: Int
+    let countTo: Int
+    let contentType: String
+    let outputFormat: String
+    let settings: [String: Any]
+    let audio: [UInt8]
+}
+
+final class SandboxState: @unchecked Sendable {
+    private let lock = NSLock()
+    var config: SandboxConfiguration
+    var log: [RecordedRequest] = []
+    var observer: (@Sendable (RecordedRequest) -> Void)?
+    var voices: [VoiceRecord] = []
+    var history: [HistoryRecord] = [] // oldest first
+    var audioRequests = 0
+    var allRequests = 0
+    var inFlight = 0
+    var peakInFlight = 0
+    private var idCounter: UInt64 = 0
+    let startedAt = Int(Date().timeIntervalSince1970)
+
+    static var defaultSettings: [String: Any] {
+        ["stability": 0.5, "similarity_boost": 0.75, "style": 0.0, "use_speaker_boost": true, "speed": 1.0]
+    }
+
+    init(_ config: SandboxConfiguration) {
+        self.config = config
+        let created = startedAt - 86_400 * 400
+        for (i, p) in Catalog.premade.enumerated() {
+            voices.append(VoiceRecord(
+                id: p.id, name: p.name, category: "premade",
+                labels: ["gender": p.gender, "age": p.age, "accent": p.accent, "use_case": p.useCase,
+                         "language": "en", "descriptive": p.name.split(separator: "-").last.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""],
+                description: nil, settings: Self.defaultSettings, createdAt: created + i))
+        }
+        for i in 0..<config.extraVoices {
+            voices.append(VoiceRecord(
+                id: nextID(), name: "Sandbox Voice \(i + 1)", category: "cloned",
+                labels: ["gender": i % 2 == 0 ? "female" : "male", "accent": "neutral", "language": "en"],
+                description: "A cloned voice the sandbox made up for paging tests", settings: Self.defaultSettings,
+                createdAt: startedAt - 3600 + i))
+        }
+    }
+
+    func locked<T>(_ body: (SandboxState) throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body(self)
+    }
+
+    /// 20 characters from [A-Za-z0-9], like the service's ids; deterministic per sandbox run.
+    func nextID() -> String {
+        idCounter &+= 1
+        var x = idCounter &* 0x9E37_79B9_7F4A_7C15 ^ 0xD1B5_4A32_D192_ED03
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var s = ""
+        for _ in 0..<20 {
+            x ^= x >> 29; x = x &* 0xBF58_476D_1CE4_E5B9; x ^= x >> 32
+            s.append(alphabet[Int(x % UInt64(alphabet.count))])
+        }
+        return s
+    }
+
+    var characterLimit: Int { config.characterLimit ?? Catalog.characterLimits[config.tier] ?? 100_000 }
+    var voiceLimit: Int { Catalog.voiceLimits[config.tier] ?? 30 }
+    func voice(_ id: String) -> VoiceRecord? { voices.first { $0.id == id } }
+
+    func record(_ r: RecordedRequest) -> Int {
+        locked { s in s.log.append(r); return s.log.count - 1 }
+    }
+
+    func finish(_ index: Int, status: Int) {
+        let (r, obs): (RecordedRequest, (@Sendable (RecordedRequest) -> Void)?) = locked { s in
+            s.log[index].status = status
+            return (s.log[index], s.observer)
+        }
+        obs?(r)
+    }
+
+    func appendMessage(_ index: Int, _ text: String) {
+        locked { $0.log[index].messages.append(text) }
+    }
+}
+
+/// Counts an audio request as in flight from its acceptance until its body is fully sent or abandoned.
+final class InFlightToken: @unchecked Sendable {
+    private let state: SandboxState
+    private var released = false
+    private let lock = NSLock()
+    init(_ state: SandboxState) {
+        self.state = state
+        state.locked { s in s.inFlight += 1; s.peakInFlight = max(s.peakInFlight, s.inFlight) }
+    }
+    func release() {
+        lock.lock(); defer { lock.unlock() }
+        guard !released else { return }
+        released = true
+        state.locked { $0.inFlight -= 1 }
+    }
+    deinit { release() }
+}
