@@ -19,8 +19,9 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMPG123", pkgConfig: "libmpg123", providers: [.apt(["libmpg123-dev"])]),
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
-        .target(name: "ElevenLabsAPI", dependencies: ["CCurl"]),
+        .target(name: "ElevenLabsAPI", dependencies: ["CCurl", "CCrypto"]),
         .target(name: "AudioPlayback", dependencies: ["CMPG123", "CALSA"]),
         .target(name: "ElevenLabsCLI", dependencies: ["ElevenLabsAPI", "AudioPlayback"]),
         .executableTarget(name: "elevenlabs", dependencies: ["ElevenLabsCLI"]),

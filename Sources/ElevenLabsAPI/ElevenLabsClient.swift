@@ -113,11 +113,18 @@ public final class ElevenLabsClient {
     /// Sends a request and returns the whole body. Non-2xx answers throw `APIError`.
     public func collect(method: String, path: String, query: [(String, String)] = [],
                         body: HTTPRequest.Body = .none) throws -> (ResponseHead, [UInt8]) {
+        let (head, bytes) = try send(method: method, path: path, query: query, body: body)
+        if !(200..<300).contains(head.status) { throw APIError.from(head: head, body: bytes) }
+        return (head, bytes)
+    }
+
+    /// Sends a request and returns whatever came back, whatever the status.
+    public func send(method: String, path: String, query: [(String, String)] = [],
+                     body: HTTPRequest.Body = .none) throws -> (ResponseHead, [UInt8]) {
         var bytes: [UInt8] = []
         let head = try transport.perform(request(method, path, query, body)) { chunk in
             bytes.append(contentsOf: chunk)
         }
-        if !(200..<300).contains(head.status) { throw APIError.from(head: head, body: bytes) }
         return (head, bytes)
     }
 
@@ -164,6 +171,15 @@ public final class ElevenLabsClient {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return .bytes(Array(try encoder.encode(value)), contentType: "application/json")
+    }
+
+    /// Opens a WebSocket on the API host (the `wss://` form of the base URL), sending the key as the
+    /// `xi-api-key` handshake header rather than inside a message.
+    public func openWebSocket(path: String, query: [(String, String)] = []) throws -> WebSocketClient {
+        let ws = WebSocketClient()
+        ws.trace = transport.trace
+        try ws.connect(url: url(path, query: query), headers: authHeaders, options: configuration.transport)
+        return ws
     }
 
     // MARK: - Endpoints

@@ -174,8 +174,9 @@ public enum CurlInfo {
 
 extension String {
     func trimmingTrailingNewlines() -> String {
+        // "\r\n" is a single Character in Swift, so test for newlines, not for "\n" or "\r" alone.
         var s = Substring(self)
-        while let last = s.last, last == "\n" || last == "\r" { s.removeLast() }
+        while let last = s.last, last.isNewline { s.removeLast() }
         return String(s)
     }
 }

@@ -1,6 +1,9 @@
 // HTTP over one reused libcurl handle: the status and headers reach the caller before any body byte,
 // and bodies are handed over chunk by chunk as they arrive. Blocking: run it on a dedicated thread.
 import CCurl
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct HTTPHeaderField: Sendable, Equatable {
     public var name: String
@@ -90,12 +93,18 @@ public final class HTTPTransport {
 
         return try withoutActuallyEscaping(onHead) { onHead in
             try withoutActuallyEscaping(onBody) { onBody in
-                let context = TransferContext(onHead: onHead, onBody: onBody, trace: trace)
+                let context = TransferContext(onHead: onHead, onBody: onBody, trace: trace,
+                                              stallTimeout: options.stallTimeout)
                 let opaque = Unmanaged.passUnretained(context).toOpaque()
                 try easy.setHeaderFunction(headerCallback, context: opaque)
                 try easy.setWriteFunction(writeCallback, context: opaque)
+                try easy.setProgressFunction(progressCallback, context: opaque)
                 let rc = withExtendedLifetime(context) { easy.perform() }
                 if let error = context.failure { throw error }
+                if context.stalled {
+                    throw CurlError(code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue),
+                                    message: "no data received for \(Int(options.stallTimeout)) seconds")
+                }
                 if rc != CURLE_OK { throw easy.error(for: rc) }
                 if !context.headDelivered { try context.deliverHead() }
                 if let error = context.failure { throw error }
@@ -112,7 +121,6 @@ public final class HTTPTransport {
         try easy.acceptAnyEncoding()
         try easy.setUserAgent(options.userAgent)
         try easy.setConnectTimeout(milliseconds: max(1, Int(options.connectTimeout * 1000)))
-        if options.stallTimeout > 0 { try easy.setStallTimeout(seconds: max(1, Int(options.stallTimeout.rounded(.up)))) }
         if let ca = options.caFile { try easy.setCAFile(ca) }
         var headers = request.headers
         if case .bytes(_, let type) = request.body { headers.append(HTTPHeaderField("Content-Type", type)) }
@@ -166,11 +174,17 @@ private final class TransferContext {
     var head = ResponseHead(status: 0, headers: [])
     var headDelivered = false
     var failure: Error?
+    /// Stall detection: the time the byte count last moved. libcurl's own low-speed check averages
+    /// over several seconds, so it fires late; the progress callback sees every second.
+    let stallTimeout: Double
+    var lastProgress = monotonicNow()
+    var lastBytes: Int64 = -1
+    var stalled = false
 
     init(onHead: @escaping (ResponseHead) throws -> Void,
          onBody: @escaping (UnsafeRawBufferPointer) throws -> Void,
-         trace: ((String) -> Void)?) {
-        self.onHead = onHead; self.onBody = onBody; self.trace = trace
+         trace: ((String) -> Void)?, stallTimeout: Double) {
+        self.onHead = onHead; self.onBody = onBody; self.trace = trace; self.stallTimeout = stallTimeout
     }
 
     func deliverHead() throws {
@@ -207,6 +221,29 @@ private let headerCallback: curl_write_callback = { ptr, size, count, userdata i
     return ctx.failure == nil ? total : 0
 }
 
+private let progressCallback: curl_xferinfo_callback = { userdata, dltotal, dlnow, ultotal, ulnow in
+    guard let userdata else { return 0 }
+    let ctx = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
+    let moved = Int64(dlnow) + Int64(ulnow)
+    let now = monotonicNow()
+    if moved != ctx.lastBytes {
+        ctx.lastBytes = moved
+        ctx.lastProgress = now
+        return 0
+    }
+    if ctx.stallTimeout > 0 && now - ctx.lastProgress > ctx.stallTimeout {
+        ctx.stalled = true
+        return 1 // non-zero aborts the transfer (CURLE_ABORTED_BY_CALLBACK)
+    }
+    return 0
+}
+
+func monotonicNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
 private let writeCallback: curl_write_callback = { ptr, size, count, userdata in
     let total = size * count
     guard let userdata else { return 0 }
@@ -223,9 +260,11 @@ private let writeCallback: curl_write_callback = { ptr, size, count, userdata in
 
 public extension StringProtocol {
     func trimmingCharacters(in set: String) -> String {
+        // Compare scalars: "\r\n" is one Character, so Character membership would miss it.
+        func strip(_ c: Character) -> Bool { c.unicodeScalars.allSatisfy { set.unicodeScalars.contains($0) } }
         var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
+        while let f = s.first, strip(f) { s.removeFirst() }
+        while let l = s.last, strip(l) { s.removeLast() }
         return String(s)
     }
 }

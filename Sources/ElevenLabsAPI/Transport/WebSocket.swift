@@ -1,0 +1,271 @@
+// An RFC 6455 WebSocket client over libcurl. Debian 12's libcurl (7.88) has no WebSocket support,
+// so curl only opens the connection (CONNECT_ONLY: TCP, TLS, proxies) and this file does the
+// handshake (Sec-WebSocket-Key/Accept checked with libcrypto's SHA-1) and the framing: masked client
+// frames, fragmented and 64-bit-length server frames, ping/pong, and the close handshake.
+// Blocking: run it on a dedicated thread.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import CCurl
+import CCrypto
+
+public enum WebSocketEvent: Sendable, Equatable {
+    case text(String)
+    case binary([UInt8])
+    /// The server's close frame (code 1005 when it sent none), or 1006 when the connection dropped
+    /// without one.
+    case closed(code: UInt16, reason: String)
+}
+
+public struct WebSocketError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+public final class WebSocketClient {
+    private let easy = CurlEasy()
+    private var inbox: [UInt8] = []
+    private var fragments: [UInt8] = []
+    private var fragmentOpcode: UInt8 = 0
+    private var closeSent = false
+    public private(set) var isOpen = false
+    public var trace: ((String) -> Void)?
+
+    public init() {}
+
+    /// Opens `url` (http/https; ws/wss are accepted and mapped) and performs the upgrade. A non-101
+    /// answer throws the API's error (`APIError`) when the body is one.
+    public func connect(url rawURL: String, headers: [HTTPHeaderField], options: TransportOptions) throws {
+        var url = rawURL
+        if url.hasPrefix("ws://") { url = "http://" + url.dropFirst(5) }
+        if url.hasPrefix("wss://") { url = "https://" + url.dropFirst(6) }
+        guard let schemeEnd = url.firstRange(of: "://") else { throw WebSocketError(message: "invalid URL \(rawURL)") }
+        let afterScheme = url[schemeEnd.upperBound...]
+        let slash = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
+        let hostPort = String(afterScheme[..<slash])
+        let target = slash == afterScheme.endIndex ? "/" : String(afterScheme[slash...])
+
+        try easy.setURL(url)
+        try easy.restrictProtocols("http,https")
+        try easy.setNoSignal()
+        try easy.requireTLSVerification()
+        try easy.setConnectTimeout(milliseconds: max(1, Int(options.connectTimeout * 1000)))
+        if let ca = options.caFile { try easy.setCAFile(ca) }
+        try easy.setConnectOnly()
+        let rc = easy.perform()
+        if rc != CURLE_OK { throw easy.error(for: rc) }
+
+        var keyBytes = [UInt8](repeating: 0, count: 16)
+        var rng = SystemRandomNumberGenerator()
+        for i in keyBytes.indices { keyBytes[i] = UInt8.random(in: 0...255, using: &rng) }
+        let key = Data(keyBytes).base64EncodedString()
+        var request = "GET \(target) HTTP/1.1\r\nHost: \(hostPort)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        request += "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\nUser-Agent: \(options.userAgent)\r\n"
+        for h in headers { request += "\(h.name): \(h.value)\r\n" }
+        request += "\r\n"
+        trace?("> GET \(url) (WebSocket upgrade)")
+        for h in headers { trace?("> \(h.name): \(Redaction.headerValue(name: h.name, value: h.value))") }
+        try sendAll(Array(request.utf8), timeout: options.connectTimeout)
+
+        // Read the response head, then check the status and the accept value.
+        let deadline = Self.now() + max(options.connectTimeout, options.stallTimeout)
+        var headEnd: Int? = nil
+        while headEnd == nil {
+            try fill(until: deadline)
+            headEnd = Self.find([13, 10, 13, 10], in: inbox)
+        }
+        let headText = String(decoding: inbox[..<headEnd!], as: UTF8.self)
+        inbox.removeFirst(headEnd! + 4)
+        var lines = headText.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+        let statusLine = lines.removeFirst()
+        let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
+        var fields: [HTTPHeaderField] = []
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields.append(HTTPHeaderField(line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: " \t")))
+        }
+        let head = ResponseHead(status: status, headers: fields)
+        trace?("< \(statusLine)")
+        guard status == 101 else {
+            var body = inbox
+            if let len = head.value(for: "content-length").flatMap(Int.init) {
+                while body.count < len { try fill(until: Self.now() + options.stallTimeout); body = inbox }
+                body = Array(body.prefix(len))
+            }
+            throw APIError.from(head: head, body: body)
+        }
+        let expected = Self.acceptValue(for: key)
+        guard head.value(for: "sec-websocket-accept") == expected else {
+            throw WebSocketError(message: "the server's WebSocket handshake is invalid (Sec-WebSocket-Accept does not match)")
+        }
+        isOpen = true
+    }
+
+    /// `base64(SHA-1(key + GUID))`, RFC 6455 §4.2.2.
+    static func acceptValue(for key: String) -> String {
+        let input = Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8)
+        var digest = [UInt8](repeating: 0, count: Int(SHA_DIGEST_LENGTH))
+        _ = SHA1(input, input.count, &digest)
+        return Data(digest).base64EncodedString()
+    }
+
+    public func sendText(_ text: String) throws { try sendFrame(opcode: 0x1, payload: Array(text.utf8)) }
+
+    /// Sends a close frame once; the server's answering close arrives through `receive`.
+    public func close(code: UInt16 = 1000, reason: String = "") throws {
+        guard isOpen, !closeSent else { return }
+        closeSent = true
+        try sendFrame(opcode: 0x8, payload: [UInt8(code >> 8), UInt8(code & 0xFF)] + Array(reason.utf8))
+    }
+
+    /// Waits for the next message. Pings are answered and control frames handled on the way; a
+    /// silence longer than `timeout` seconds throws a timeout.
+    public func receive(timeout: Double) throws -> WebSocketEvent {
+        let deadline = Self.now() + timeout
+        while true {
+            if let frame = try takeFrame() {
+                switch frame.opcode {
+                case 0x0, 0x1, 0x2:
+                    if frame.opcode != 0 { fragmentOpcode = frame.opcode; fragments = [] }
+                    fragments += frame.payload
+                    guard frame.fin else { continue }
+                    let data = fragments
+                    fragments = []
+                    if fragmentOpcode == 0x1 {
+                        guard let s = String(validating: data, as: UTF8.self) else {
+                            throw WebSocketError(message: "the server sent a text frame that is not UTF-8")
+                        }
+                        return .text(s)
+                    }
+                    return .binary(data)
+                case 0x8:
+                    let code = frame.payload.count >= 2 ? UInt16(frame.payload[0]) << 8 | UInt16(frame.payload[1]) : 1005
+                    let reason = String(decoding: frame.payload.dropFirst(2), as: UTF8.self)
+                    if !closeSent { try? close(code: code == 1005 ? 1000 : code) }
+                    isOpen = false
+                    return .closed(code: code, reason: reason)
+                case 0x9:
+                    try sendFrame(opcode: 0xA, payload: frame.payload)
+                case 0xA:
+                    continue
+                default:
+                    throw WebSocketError(message: "the server sent an unknown WebSocket opcode \(frame.opcode)")
+                }
+                continue
+            }
+            do {
+                try fill(until: deadline)
+            } catch let e as WebSocketError where e.message == Self.eofMessage {
+                isOpen = false
+                return .closed(code: 1006, reason: "connection closed without a close frame")
+            }
+        }
+    }
+
+    // MARK: Framing
+
+    private struct Frame { let fin: Bool; let opcode: UInt8; let payload: [UInt8] }
+
+    private func takeFrame() throws -> Frame? {
+        guard inbox.count >= 2 else { return nil }
+        let fin = inbox[0] & 0x80 != 0
+        let opcode = inbox[0] & 0x0F
+        let masked = inbox[1] & 0x80 != 0
+        var length = Int(inbox[1] & 0x7F)
+        var offset = 2
+        if length == 126 {
+            guard inbox.count >= 4 else { return nil }
+            length = Int(inbox[2]) << 8 | Int(inbox[3]); offset = 4
+        } else if length == 127 {
+            guard inbox.count >= 10 else { return nil }
+            length = 0
+            for i in 2..<10 { length = length << 8 | Int(inbox[i]) }
+            offset = 10
+            guard length < 256 << 20 else { throw WebSocketError(message: "the server sent a WebSocket frame over 256 MiB") }
+        }
+        var mask: [UInt8] = []
+        if masked {
+            guard inbox.count >= offset + 4 else { return nil }
+            mask = Array(inbox[offset..<(offset + 4)]); offset += 4
+        }
+        guard inbox.count >= offset + length else { return nil }
+        var payload = Array(inbox[offset..<(offset + length)])
+        if masked { for i in payload.indices { payload[i] ^= mask[i % 4] } }
+        inbox.removeFirst(offset + length)
+        return Frame(fin: fin, opcode: opcode, payload: payload)
+    }
+
+    private func sendFrame(opcode: UInt8, payload: [UInt8]) throws {
+        var frame: [UInt8] = [0x80 | opcode]
+        let n = payload.count
+        if n < 126 { frame.append(0x80 | UInt8(n)) }
+        else if n < 65536 { frame += [0x80 | 126, UInt8(n >> 8), UInt8(n & 0xFF)] }
+        else { frame.append(0x80 | 127); for i in (0..<8).reversed() { frame.append(UInt8((n >> (8 * i)) & 0xFF)) } }
+        // Clients must mask every frame (RFC 6455 §5.3).
+        var rng = SystemRandomNumberGenerator()
+        let mask = (0..<4).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        frame += mask
+        frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+        try sendAll(frame, timeout: 30)
+    }
+
+    // MARK: I/O over curl_easy_send/recv with poll
+
+    static let eofMessage = "connection closed"
+
+    private func sendAll(_ bytes: [UInt8], timeout: Double) throws {
+        var offset = 0
+        let deadline = Self.now() + timeout
+        while offset < bytes.count {
+            let (rc, sent) = bytes[offset...].withUnsafeBytes { easy.send($0) }
+            if rc == CURLE_AGAIN {
+                try wait(events: Int16(POLLOUT), until: deadline)
+                continue
+            }
+            if rc != CURLE_OK { throw easy.error(for: rc) }
+            offset += sent
+        }
+    }
+
+    private func fill(until deadline: Double) throws {
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let (rc, got) = buf.withUnsafeMutableBytes { easy.recv(into: $0) }
+            if rc == CURLE_OK {
+                if got == 0 { throw WebSocketError(message: Self.eofMessage) }
+                inbox += buf[0..<got]
+                return
+            }
+            if rc != CURLE_AGAIN { throw easy.error(for: rc) }
+            try wait(events: Int16(POLLIN), until: deadline)
+        }
+    }
+
+    private func wait(events: Int16, until deadline: Double) throws {
+        let remaining = deadline - Self.now()
+        guard remaining > 0 else {
+            throw CurlError(code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue), message: "no data from the server for too long")
+        }
+        var pfd = pollfd(fd: easy.activeSocket, events: events, revents: 0)
+        _ = poll(&pfd, 1, Int32(min(remaining, 1) * 1000))
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static func find(_ needle: [UInt8], in hay: [UInt8]) -> Int? {
+        guard hay.count >= needle.count else { return nil }
+        for i in 0...(hay.count - needle.count) where hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle {
+            return i
+        }
+        return nil
+    }
+}

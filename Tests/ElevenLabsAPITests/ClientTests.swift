@@ -1,0 +1,166 @@
+// The core client over a real socket against the in-process sandbox: decoding, the streaming
+// callback (head first, then bytes as they arrive), error mapping, and transport failures.
+import Testing
+import Foundation
+import ElevenLabsAPI
+import ElevenLabsSandbox
+import TestSupport
+
+private let george = "JBFqnCBsd6RMkjVDRZzb"
+
+private func ttsBody(_ text: String) throws -> HTTPRequest.Body {
+    try ElevenLabsClient.jsonBody(["text": text, "model_id": "eleven_multilingual_v2"])
+}
+
+@Suite struct ClientTests {
+    @Test func modelsDecodeFromTheBareArray() async throws {
+        try await withSandbox { sandbox in
+            let models = try await onThread { try client(for: sandbox).models() }
+            #expect(models.map(\.modelID).contains("eleven_flash_v2_5"))
+            let v2 = try #require(models.first { $0.modelID == "eleven_multilingual_v2" })
+            #expect(v2.characterLimit() == 10_000)
+            #expect(models.first { $0.modelID == "eleven_flash_v2_5" }?.costPerCharacter == 0.5)
+            let sent = try #require(sandbox.requests.last)
+            #expect(sent.headers["xi-api-key"] == "sk_...cdef")
+            #expect(sent.headers["user-agent"] == "elevenlabs-cli/\(cliVersion)")
+        }
+    }
+
+    @Test func streamingDeliversHeadBeforeBytesAndBytesAsTheyArrive() async throws {
+        try await withSandbox({ $0.faults.chunkSize = 1000; $0.faults.chunkDelay = 0.01 }) { sandbox in
+            final class Log: @unchecked Sendable { var events: [String] = []; var bytes: [UInt8] = [] }
+            let log = try await onThread {
+                let log = Log()
+                let c = client(for: sandbox)
+                try c.streamAudio(path: "/v1/text-to-speech/\(george)/stream", body: try ttsBody("A sentence long enough to need several chunks of audio."),
+                                  onHead: { head in
+                                      log.events.append("head \(head.status) \(head.value(for: "request-id") ?? "-")")
+                                  }, onAudio: { chunk in
+                                      log.events.append("bytes")
+                                      log.bytes += chunk
+                                  })
+                return log
+            }
+            #expect(log.events.first?.hasPrefix("head 200 ") == true)
+            #expect(log.events.filter { $0 == "bytes" }.count >= 3)
+            #expect(log.bytes.count > 10_000)
+            #expect(log.bytes[0] == 0xFF && log.bytes[1] & 0xE0 == 0xE0)
+        }
+    }
+
+    @Test func errorAnswersNeverReachTheAudioCallback() async throws {
+        try await withSandbox { sandbox in
+            let outcome = try await onThread { () -> (APIError?, Int) in
+                var delivered = 0
+                do {
+                    try client(for: sandbox).streamAudio(path: "/v1/text-to-speech/nosuchvoice/stream", body: try ttsBody("hi"),
+                                                         onAudio: { delivered += $0.count })
+                    return (nil, delivered)
+                } catch let e as APIError { return (e, delivered) }
+            }
+            #expect(outcome.1 == 0)
+            #expect(outcome.0?.code == "voice_not_found")
+            #expect(outcome.0?.httpStatus == 404)
+        }
+    }
+
+    @Test func wrongMissingAndRestrictedKeys() async throws {
+        try await withSandbox({ $0.restrictedKeys["sk_scoped_key_0000000"] = ["user_read"] }) { sandbox in
+            let codes = try await onThread { () -> [String?] in
+                func code(_ key: String?) -> String? {
+                    do { _ = try client(for: sandbox, key: key).subscription(); return "ok" } catch let e as APIError { return e.code } catch { return "\(error)" }
+                }
+                return [code("sk_wrong_key_0000000"), code(nil), code("sk_scoped_key_0000000")]
+            }
+            #expect(codes == ["invalid_api_key", "needs_authorization", "missing_permissions"])
+        }
+    }
+
+    @Test func validationErrorsComeBackAsTheArrayShape() async throws {
+        try await withSandbox { sandbox in
+            let e = try await onThread { () -> APIError? in
+                do {
+                    _ = try client(for: sandbox).collect(method: "POST", path: "/v1/text-to-speech/\(george)",
+                                                         body: try ElevenLabsClient.jsonBody(["voice_settings": ["stability": 3]]))
+                    return nil
+                } catch let e as APIError { return e }
+            }
+            let error = try #require(e)
+            #expect(error.httpStatus == 422)
+            #expect(error.validation.map(\.location) == [["body", "text"], ["body", "voice_settings", "stability"]])
+        }
+    }
+
+    @Test func gatewayPagesAndMalformedJSONAreReportedPlainly() async throws {
+        try await withSandbox({ $0.faults.htmlErrorFirst = 1 }) { sandbox in
+            let first = try await onThread { () -> String in
+                do { _ = try client(for: sandbox).models(); return "ok" } catch { return "\(error)" }
+            }
+            #expect(first.contains("non-API answer (text/html): 502 bad gateway"))
+            sandbox.updateFaults { $0.malformedJSON = true }
+            let second = try await onThread { () -> String in
+                do { _ = try client(for: sandbox).models(); return "ok" } catch let e as ResponseFormatError { return e.description } catch { return "\(error)" }
+            }
+            #expect(second.hasPrefix("unexpected answer from GET /v1/models: the body is not the expected JSON (application/json, "))
+        }
+    }
+
+    @Test func aCutStreamIsATransportError() async throws {
+        try await withSandbox({ $0.faults.cutAfterBytes = 5000; $0.faults.chunkSize = 1000 }) { sandbox in
+            let result = try await onThread { () -> (Int, CurlError?) in
+                var got = 0
+                do {
+                    try client(for: sandbox).streamAudio(path: "/v1/text-to-speech/\(george)/stream", body: try ttsBody(String(repeating: "word ", count: 40)),
+                                                         onAudio: { got += $0.count })
+                    return (got, nil)
+                } catch let e as CurlError { return (got, e) }
+            }
+            #expect(result.1 != nil)
+            #expect(result.0 <= 5000 && result.0 > 0)
+        }
+    }
+
+    @Test func aStalledStreamTimesOut() async throws {
+        try await withSandbox({ $0.faults.stallAfterBytes = 2000; $0.faults.chunkSize = 1000 }) { sandbox in
+            let error = try await onThread { () -> CurlError? in
+                do {
+                    try client(for: sandbox, configure: { $0.stallTimeout = 1 }).streamAudio(
+                        path: "/v1/text-to-speech/\(george)/stream", body: try ttsBody(String(repeating: "word ", count: 40)), onAudio: { _ in })
+                    return nil
+                } catch let e as CurlError { return e }
+            }
+            #expect(error?.isTimeout == true)
+        }
+    }
+
+    @Test func connectionRefusedIsAConnectFailure() async throws {
+        let error = try await onThread { () -> CurlError? in
+            let c = ElevenLabsClient(ClientConfiguration(baseURL: "http://127.0.0.1:9", apiKey: "k"))
+            do { _ = try c.models(); return nil } catch let e as CurlError { return e }
+        }
+        #expect(error?.isConnectFailure == true)
+    }
+
+    @Test func oneHandleServesManyRequests() async throws {
+        try await withSandbox { sandbox in
+            let count = try await onThread { () -> Int in
+                let c = client(for: sandbox)
+                for _ in 0..<5 { _ = try c.models() }
+                return try c.allVoices().count
+            }
+            #expect(count == 18)
+            #expect(sandbox.requests.count == 6)
+        }
+    }
+
+    @Test func pagesAreFollowedToTheEnd() async throws {
+        try await withSandbox({ $0.extraVoices = 230 }) { sandbox in
+            let voices = try await onThread { try client(for: sandbox).allVoices() }
+            #expect(voices.count == 248)
+            #expect(Set(voices.map(\.voiceID)).count == 248)
+            let pages = sandbox.requests.filter { $0.path == "/v2/voices" }
+            #expect(pages.count == 3)
+            #expect(pages.dropFirst().allSatisfy { $0.queryValue("next_page_token") != nil })
+        }
+    }
+}

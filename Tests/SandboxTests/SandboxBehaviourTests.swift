@@ -1,0 +1,196 @@
+// The sandbox behaves like the service: real audio encodings sized by the text, credits and quota,
+// plan gating, concurrency, injected faults, history paging, multipart parsing, the zip download.
+import Testing
+import Foundation
+import ElevenLabsAPI
+@testable import ElevenLabsSandbox
+import TestSupport
+
+private let george = "JBFqnCBsd6RMkjVDRZzb"
+
+private func speak(_ c: ElevenLabsClient, _ text: String, format: String? = nil, stream: Bool = true,
+                   model: String = "eleven_multilingual_v2") throws -> (ResponseHead, [UInt8]) {
+    try c.collect(method: "POST", path: "/v1/text-to-speech/\(george)" + (stream ? "/stream" : ""),
+                  query: format.map { [("output_format", $0)] } ?? [],
+                  body: try ElevenLabsClient.jsonBody(["text": text, "model_id": model]))
+}
+
+@Suite struct SandboxBehaviourTests {
+    @Test func mp3IsWholeFramesAndGrowsWithTheText() async throws {
+        try await withSandbox { sandbox in
+            let (short, long) = try await onThread {
+                let c = client(for: sandbox)
+                return (try speak(c, String(repeating: "a", count: 30)).1, try speak(c, String(repeating: "a", count: 300)).1)
+            }
+            for body in [short, long] {
+                let frames = AudioSynth.splitFrames(body)
+                #expect(frames.reduce(0) { $0 + $1.bytes.count } == body.count)
+            }
+            // 30 characters is 2 s and 300 is 20 s at 15 characters a second; 26.1 ms frames.
+            #expect(abs(Double(AudioSynth.splitFrames(short).count) * 0.0261 - 2.0) < 0.05)
+            #expect(abs(Double(AudioSynth.splitFrames(long).count) * 0.0261 - 20.0) < 0.05)
+        }
+    }
+
+    @Test func everyFormatHasItsRealEncoding() async throws {
+        try await withSandbox({ $0.tier = "pro" }) { sandbox in
+            let results = try await onThread { () -> [String: (String, [UInt8])] in
+                let c = client(for: sandbox)
+                var out: [String: (String, [UInt8])] = [:]
+                for f in ["pcm_16000", "ulaw_8000", "alaw_8000", "mp3_22050_32"] {
+                    let (h, b) = try speak(c, String(repeating: "x", count: 15), format: f)
+                    out[f] = (h.contentType ?? "", b)
+                }
+                let (h, b) = try speak(c, String(repeating: "x", count: 15), format: "wav_44100", stream: false)
+                out["wav_44100"] = (h.contentType ?? "", b)
+                return out
+            }
+            #expect(results["pcm_16000"]!.1.count == 32_000)      // 1 s of 16-bit mono at 16 kHz
+            #expect(results["ulaw_8000"]!.1.count == 8_000)
+            #expect(results["alaw_8000"]!.1.count == 8_000)
+            let wav = results["wav_44100"]!.1
+            #expect(Array(wav[0..<4]) == Array("RIFF".utf8) && Array(wav[8..<12]) == Array("WAVE".utf8))
+            #expect(wav.count == 44 + 88_200)
+            #expect(results["mp3_22050_32"]!.0 == "audio/mpeg")
+            #expect(results["pcm_16000"]!.0 == "audio/pcm")
+        }
+    }
+
+    @Test func wavIsRefusedOnTheStreamingEndpoint() async throws {
+        try await withSandbox { sandbox in
+            let e = try await onThread { () -> APIError? in
+                do { _ = try speak(client(for: sandbox), "hi", format: "wav_16000"); return nil } catch let e as APIError { return e }
+            }
+            #expect(e?.httpStatus == 422)
+            #expect(e?.validation.first?.location == ["query", "output_format"])
+        }
+    }
+
+    @Test func creditsAreChargedAndQuotaRefusesWith401() async throws {
+        try await withSandbox({ $0.characterLimit = 90 }) { sandbox in
+            let outcome = try await onThread { () -> (String?, String?, APIError?) in
+                let c = client(for: sandbox)
+                let flash = try speak(c, String(repeating: "b", count: 40), model: "eleven_flash_v2_5").0
+                let full = try speak(c, String(repeating: "b", count: 40)).0
+                do { _ = try speak(c, String(repeating: "b", count: 40)); return (nil, nil, nil) } catch let e as APIError {
+                    return (flash.value(for: "character-cost"), full.value(for: "character-cost"), e)
+                }
+            }
+            #expect(outcome.0 == "20")
+            #expect(outcome.1 == "40")
+            #expect(outcome.2?.httpStatus == 401)
+            #expect(outcome.2?.code == "quota_exceeded")
+            #expect(outcome.2?.message == "This request exceeds your quota of 90. You have 30 credits remaining, while 40 credits are required for this request.")
+            #expect(sandbox.creditsUsed == 60)
+        }
+    }
+
+    @Test func formatsAboveThePlanAreRefusedWith403() async throws {
+        try await withSandbox({ $0.tier = "creator" }) { sandbox in
+            let e = try await onThread { () -> APIError? in
+                do { _ = try speak(client(for: sandbox), "hi", format: "pcm_44100"); return nil } catch let e as APIError { return e }
+            }
+            #expect(e?.httpStatus == 403)
+            #expect(e?.code == "output_format_not_allowed")
+            #expect(e?.message == "Requested output format pcm_44100 (PCM at 44100hz) is only allowed for Pro tier and above.")
+        }
+    }
+
+    @Test func injectedFaultsComeInOrderThenSuccess() async throws {
+        try await withSandbox({ $0.faults.rateLimitFirst = 1; $0.faults.systemBusyFirst = 1; $0.faults.serverErrorFirst = 1
+                                $0.faults.serverErrorStatus = 503; $0.faults.retryAfter = 2 }) { sandbox in
+            let seen = try await onThread { () -> [String] in
+                let c = client(for: sandbox)
+                var out: [String] = []
+                for _ in 0..<4 {
+                    do { _ = try speak(c, "hello"); out.append("200") } catch let e as APIError {
+                        out.append("\(e.httpStatus) \(e.code ?? "") \(e.retryAfter.map { String(Int($0)) } ?? "-")")
+                    }
+                }
+                return out
+            }
+            #expect(seen == ["429 too_many_concurrent_requests 2", "429 system_busy 2", "503 something_went_wrong -", "200"])
+        }
+    }
+
+    @Test func concurrencyAboveTheLimitGets429() async throws {
+        try await withSandbox({ $0.faults.concurrencyLimit = 2; $0.faults.firstByteDelay = 0.4 }) { sandbox in
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await onThread { () -> Int in
+                            do { _ = try speak(client(for: sandbox), "hello there"); return 200 } catch let e as APIError { return e.httpStatus }
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 200 }.count == 2)
+            #expect(statuses.filter { $0 == 429 }.count == 2)
+            #expect(sandbox.peakConcurrency >= 2)
+        }
+    }
+
+    @Test func historyPagesNewestFirstWithACursor() async throws {
+        try await withSandbox { sandbox in
+            let pages = try await onThread { () -> [[String]] in
+                let c = client(for: sandbox)
+                for i in 1...5 { _ = try speak(c, "item \(i)") }
+                var out: [[String]] = []
+                var cursor: String? = nil
+                repeat {
+                    var q = [("page_size", "2")]
+                    if let cursor { q.append(("start_after_history_item_id", cursor)) }
+                    let page = try c.json(HistoryPage.self, path: "/v1/history", query: q)
+                    out.append(page.history.compactMap(\.text))
+                    cursor = page.hasMore ? page.lastHistoryItemID : nil
+                } while cursor != nil
+                return out
+            }
+            #expect(pages == [["item 5", "item 4"], ["item 3", "item 2"], ["item 1"]])
+        }
+    }
+
+    @Test func multipartUploadsAreParsedPartByPart() async throws {
+        let dir = try temporaryDirectory()
+        let a = dir.appendingPathComponent("a.mp3"), b = dir.appendingPathComponent("b.wav")
+        try Data([1, 2, 3, 13, 10, 45, 45]).write(to: a)
+        try Data(repeating: 7, count: 5000).write(to: b)
+        try await withSandbox { sandbox in
+            let added = try await onThread {
+                try client(for: sandbox).json(AddedVoice.self, method: "POST", path: "/v1/voices/add", body: .multipart([
+                    MultipartPart(name: "name", content: .text("Narrator")),
+                    MultipartPart(name: "files", content: .file(path: a.path, filename: "a.mp3", contentType: "audio/mpeg")),
+                    MultipartPart(name: "files", content: .file(path: b.path, filename: "b.wav", contentType: "audio/wav")),
+                    MultipartPart(name: "labels", content: .text(#"{"accent":"irish"}"#)),
+                    MultipartPart(name: "remove_background_noise", content: .text("true")),
+                ]))
+            }
+            #expect(added.voiceID.count == 20)
+            let req = try #require(sandbox.requests.last)
+            #expect(req.parts.map(\.name) == ["name", "files", "files", "labels", "remove_background_noise"])
+            #expect(req.parts[1].filename == "a.mp3" && req.parts[1].body == Data([1, 2, 3, 13, 10, 45, 45]))
+            #expect(req.parts[2].contentType == "audio/wav" && req.parts[2].body.count == 5000)
+            #expect(req.parts[3].text == #"{"accent":"irish"}"#)
+            let voice = try await onThread { try client(for: sandbox).voice(id: added.voiceID) }
+            #expect(voice.labels == ["accent": "irish"])
+            #expect(voice.category == "cloned")
+        }
+    }
+
+    @Test func downloadGivesOneFileOrAZip() async throws {
+        try await withSandbox { sandbox in
+            let (one, many) = try await onThread { () -> (ResponseHead, (ResponseHead, [UInt8])) in
+                let c = client(for: sandbox)
+                _ = try speak(c, "first"); _ = try speak(c, "second")
+                let ids = try c.json(HistoryPage.self, path: "/v1/history").history.map(\.historyItemID)
+                let one = try c.collect(method: "POST", path: "/v1/history/download", body: try ElevenLabsClient.jsonBody(["history_item_ids": [ids[0]]])).0
+                let many = try c.collect(method: "POST", path: "/v1/history/download", body: try ElevenLabsClient.jsonBody(["history_item_ids": ids]))
+                return (one, many)
+            }
+            #expect(one.contentType == "audio/mpeg")
+            #expect(many.0.contentType == "application/zip")
+            #expect(Array(many.1.prefix(2)) == Array("PK".utf8))
+        }
+    }
+}

@@ -1,0 +1,133 @@
+// Shared test helpers: the in-process sandbox, running blocking work off the cooperative pool,
+// spawning the built binaries with both pipes drained before waiting, and temporary directories.
+import Foundation
+import ElevenLabsSandbox
+import ElevenLabsAPI
+
+public let sandboxKey = SandboxConfiguration.defaultAPIKey
+
+/// Runs blocking work (libcurl transfers, waiting on a child) on its own thread: on a 2-core machine
+/// two blocked tasks on the cooperative pool starve the in-process server and the tests hang.
+public func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+}
+
+/// Starts a sandbox on a free loopback port for the duration of `body`.
+public func withSandbox<T>(_ configure: (inout SandboxConfiguration) -> Void = { _ in },
+                           _ body: (Sandbox) async throws -> T) async throws -> T {
+    var config = SandboxConfiguration()
+    configure(&config)
+    let sandbox = Sandbox(config)
+    try await sandbox.start()
+    do {
+        let result = try await body(sandbox)
+        await sandbox.stop()
+        return result
+    } catch {
+        await sandbox.stop()
+        throw error
+    }
+}
+
+public func client(for sandbox: Sandbox, key: String? = sandboxKey, configure: (inout TransportOptions) -> Void = { _ in }) -> ElevenLabsClient {
+    var options = TransportOptions()
+    configure(&options)
+    return ElevenLabsClient(ClientConfiguration(baseURL: sandbox.baseURL, apiKey: key, transport: options))
+}
+
+public struct ProcessResult: Sendable {
+    public let status: Int32
+    public let stdout: Data
+    public let stderr: Data
+    public var out: String { String(decoding: stdout, as: UTF8.self) }
+    public var err: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+/// Where `swift build` put the executables (beside the test bundle).
+public var productsDirectory: URL {
+    var url = Bundle.main.bundleURL
+    if url.pathExtension == "xctest" { url.deleteLastPathComponent() }
+    for candidate in [url, url.deletingLastPathComponent()] where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("elevenlabs").path) {
+        return candidate
+    }
+    return url
+}
+
+/// Runs a built executable with a clean environment plus `env`, feeding `stdin`, and reads both
+/// pipes to the end before waiting (a full pipe would otherwise deadlock the child). Kills it after
+/// `timeout` seconds.
+public func run(_ executable: String, _ args: [String], env: [String: String] = [:], stdin: Data? = nil,
+                timeout: Double = 60) async throws -> ProcessResult {
+    try await onThread {
+        let p = Process()
+        p.executableURL = productsDirectory.appendingPathComponent(executable)
+        p.arguments = args
+        var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "XDG_CONFIG_HOME": NSTemporaryDirectory() + "/no-config-\(UUID().uuidString)"]
+        for (k, v) in env { environment[k] = v }
+        p.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        try p.run()
+        if let stdin {
+            let writer = input.fileHandleForWriting
+            Thread {
+                try? writer.write(contentsOf: stdin)
+                try? writer.close()
+            }.start()
+        }
+        let killer = Thread {
+            let deadline = Date().addingTimeInterval(timeout)
+            while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if p.isRunning { p.terminate() }
+        }
+        killer.start()
+        let errBox = DataBox()
+        let errDone = DispatchSemaphore(value: 0)
+        let errHandle = err.fileHandleForReading
+        Thread { errBox.data = errHandle.readDataToEndOfFile(); errDone.signal() }.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        errDone.wait()
+        p.waitUntilExit()
+        let errData = errBox.data
+        return ProcessResult(status: p.terminationStatus, stdout: outData, stderr: errData)
+    }
+}
+
+final class DataBox: @unchecked Sendable { var data = Data() }
+
+/// The environment that points the CLI at a sandbox.
+public func sandboxEnv(_ sandbox: Sandbox, key: String = sandboxKey) -> [String: String] {
+    ["ELEVENLABS_BASE_URL": sandbox.baseURL, "ELEVENLABS_API_KEY": key]
+}
+
+/// A fresh temporary directory, removed by the caller with `removeItem` when wanted.
+public func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("elevenlabs-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Where the repository's shared/ API contract lives (beside the checkout, as on CI).
+public var sharedAPIDirectory: URL? {
+    var dir = URL(fileURLWithPath: #filePath)
+    for _ in 0..<6 {
+        dir.deleteLastPathComponent()
+        let candidate = dir.appendingPathComponent("shared/api")
+        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("elevenlabs-openapi-cli-subset.json").path) {
+            return candidate
+        }
+    }
+    return nil
+}
+
+public var repositoryRoot: URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+}
