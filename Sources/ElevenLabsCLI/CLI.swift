@@ -1,5 +1,8 @@
 // Entry point of the CLI library: parse, dispatch to one command, map any error to an exit code.
 // Callable in-process (tests pass a capturing Context) as well as from the executable.
+#if canImport(Glibc)
+import Glibc
+#endif
 import ElevenLabsAPI
 import AudioPlayback
 
@@ -18,6 +21,12 @@ public enum CLI {
         } catch is OutputClosed {
             return .ok
         } catch {
+            // Interrupted: stop quietly, as shells expect of Ctrl-C; cleanup already ran while unwinding.
+            switch Signals.pending {
+            case SIGINT: return .interrupted
+            case SIGTERM: return .terminated
+            default: break
+            }
             Output.report(error, context: context)
             return ExitCode.of(error)
         }
@@ -25,6 +34,7 @@ public enum CLI {
 
     static func dispatch(_ inv: Invocation, _ context: Context) throws {
         switch inv.command {
+        case "speak": try SpeakCommand.run(inv, context)
         case "models": try ModelsCommand.run(inv, context)
         case "user": try UserCommand.run(inv, context)
         case "voices": try VoicesCommand.run(inv, context)

@@ -4,6 +4,7 @@
 import Glibc
 #endif
 import ElevenLabsAPI
+import AudioPlayback
 
 /// Raised when the reader of stdout went away (EPIPE): the program stops quietly with status 0.
 public struct OutputClosed: Error {}
@@ -63,16 +64,20 @@ public final class Context: @unchecked Sendable {
     public let stderrIsTerminal: Bool
     public let stdinIsTerminal: Bool
     public let terminalWidth: Int
+    /// When the program started (monotonic seconds), for time-to-first-sound.
+    public let startTime: Double
 
     public init(stdout: OutputStream, stderr: OutputStream, stdinFD: Int32, environment: [String: String],
-                stdoutIsTerminal: Bool, stderrIsTerminal: Bool, stdinIsTerminal: Bool, terminalWidth: Int = 80) {
+                stdoutIsTerminal: Bool, stderrIsTerminal: Bool, stdinIsTerminal: Bool, terminalWidth: Int = 80,
+                startTime: Double = monotonicSeconds()) {
+        self.startTime = startTime
         self.stdout = stdout; self.stderr = stderr; self.stdinFD = stdinFD; self.environment = environment
         self.stdoutIsTerminal = stdoutIsTerminal; self.stderrIsTerminal = stderrIsTerminal
         self.stdinIsTerminal = stdinIsTerminal; self.terminalWidth = terminalWidth
     }
 
     /// The real process: file descriptors 0, 1 and 2 and the process environment.
-    public static func process() -> Context {
+    public static func process(startTime: Double = monotonicSeconds()) -> Context {
         var env: [String: String] = [:]
         var p = environ
         while let entry = p.pointee {
@@ -85,7 +90,7 @@ public final class Context: @unchecked Sendable {
             : Int(env["COLUMNS"] ?? "") ?? 80
         return Context(stdout: OutputStream(fd: 1), stderr: OutputStream(fd: 2), stdinFD: 0, environment: env,
                        stdoutIsTerminal: isatty(1) == 1, stderrIsTerminal: isatty(2) == 1,
-                       stdinIsTerminal: isatty(0) == 1, terminalWidth: width)
+                       stdinIsTerminal: isatty(0) == 1, terminalWidth: width, startTime: startTime)
     }
 
     /// Colour only for a terminal, and never when NO_COLOR is set (no-color.org).

@@ -1,6 +1,7 @@
 // The exit codes, documented in `--help`, the man page and the README, and the single function that
 // maps any error to one of them.
 import ElevenLabsAPI
+import AudioPlayback
 
 public enum ExitCode: Int32, Sendable, CaseIterable {
     case ok = 0
@@ -49,7 +50,10 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
             case .rateLimited, .server: return .busy
             default: return .failure
             }
-        case is CurlError: return .network
+        case is CurlError, is WebSocketError: return .network
+        case is AudioError: return .audio
+        case let e as Interrupted: return e.signal == 15 ? .terminated : .interrupted
+        case is TransferAborted: return .interrupted
         case is FileError: return .input
         default: return .failure
         }

@@ -9,6 +9,7 @@ import Foundation
 import Glibc
 #endif
 import ElevenLabsAPI
+import AudioPlayback
 
 enum Output {
     /// Left-aligned columns. On a terminal the widest column is cut with "…" to fit the width;
@@ -90,6 +91,7 @@ enum Output {
             hint = e.isTimeout ? "the server stopped answering; raise --stall-timeout or --connect-timeout if the network is slow"
                 : "check your connection, proxy settings (https_proxy) and --base-url"
         case let e as FileError: lines.append("\(e)")
+        case let e as AudioError: lines.append(e.message); hint = e.hint
         case let e as ResponseFormatError: lines.append("\(e)")
         default: lines.append("\(error)")
         }

@@ -9,21 +9,35 @@ final class Session {
     let context: Context
     let invocation: Invocation
 
-    init(_ inv: Invocation, _ context: Context) throws {
-        self.context = context
-        self.invocation = inv
-        let env = context.environment
-        let config = try ConfigFile.defaultPath(environment: env).flatMap { try ConfigFile.load(path: $0) }
-        self.config = config
+    let cache: Cache
+
+    /// Reads the config file (nil when there is none). Commands that validate their input before
+    /// contacting the API load it first and pass it on.
+    static func loadConfig(_ inv: Invocation, _ context: Context) throws -> ConfigFile? {
+        let config = try ConfigFile.defaultPath(environment: context.environment).flatMap { try ConfigFile.load(path: $0) }
         if let config, config.isExposed, !inv.flag("quiet") {
             context.err("elevenlabs: warning: \(config.path) holds an API key and others can read it; run: chmod 600 \(config.path)\n")
         }
+        return config
+    }
+
+    convenience init(_ inv: Invocation, _ context: Context) throws {
+        try self.init(inv, context, config: try Session.loadConfig(inv, context))
+    }
+
+    init(_ inv: Invocation, _ context: Context, config: ConfigFile?) throws {
+        self.context = context
+        self.invocation = inv
+        let env = context.environment
+        self.config = config
         let base = try ClientConfiguration.validateBaseURL(
             inv.value("base-url") ?? env["ELEVENLABS_BASE_URL"] ?? config?["base_url"] ?? ClientConfiguration.defaultBaseURL)
         let (key, source) = try Credentials.resolve(keyFileOption: inv.value("api-key-file"), environment: env, config: config)
         self.keySource = source
 
+        cache = Cache(environment: env, baseURL: base, apiKey: key)
         var transport = TransportOptions()
+        transport.shouldAbort = Signals.isPending
         if let t = try inv.double("connect-timeout", in: 0.1...600) { transport.connectTimeout = t }
         if let t = try inv.double("stall-timeout", in: 1...3600) { transport.stallTimeout = t }
         if let ca = inv.value("cacert") {
@@ -39,4 +53,15 @@ final class Session {
     }
 
     var json: Bool { invocation.flag("json") }
+    var voiceResolver: VoiceResolver { VoiceResolver(client: client, cache: cache) }
+
+    /// The model list, from the cache when fresh; `refresh` fetches it again.
+    func models(refresh: Bool = false) throws -> [CachedModel] {
+        if !refresh, let cached = cache.load("models", as: CachedModel.self) { return cached }
+        let models = try client.models().map {
+            CachedModel(model_id: $0.modelID, name: $0.name, max_characters: $0.characterLimit(), credits_per_character: $0.costPerCharacter)
+        }
+        cache.store("models", models)
+        return models
+    }
 }

@@ -1,10 +1,27 @@
 // Turns what a user types after -v (a name, a premade name's first word, or an id) into one voice.
-// Names are searched through /v2/voices (its `search`; /v1/voices ignores it), case-insensitively:
-// exact, then prefix, then substring. Several matches are an error listing them; never a guess.
+// Matching is case-insensitive: exact, then prefix, then substring; several matches are an error
+// listing them, never a guess. The account's voice list comes from the cache when fresh, and is
+// fetched again (all /v2/voices pages) on a miss, so a new clone is found at once.
 import ElevenLabsAPI
+
+struct VoiceRef: Codable, Equatable {
+    var voice_id: String
+    var name: String
+    var category: String?
+    var shortName: String {
+        if let r = name.firstRange(of: " - ") { return String(name[..<r.lowerBound]) }
+        return name
+    }
+    init(_ v: Voice) { voice_id = v.voiceID; name = v.name; category = v.category }
+}
 
 struct VoiceResolver {
     let client: ElevenLabsClient
+    let cache: Cache
+
+    /// George: the official tools' default, a current premade voice (Rachel, the old default, is retired).
+    static let defaultVoiceID = "JBFqnCBsd6RMkjVDRZzb"
+    static let defaultVoiceName = "George"
 
     /// Premade voices ElevenLabs has retired: their ids now answer 404, so a clear message beats a bare
     /// "not found" (Rachel was the default of many tools and of the original examples).
@@ -14,32 +31,37 @@ struct VoiceResolver {
         s.count >= 15 && s.count <= 40 && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
 
-    func resolve(_ input: String) throws -> Voice {
+    /// Fetches every voice and refreshes the cache.
+    func fetchAll() throws -> [VoiceRef] {
+        let voices = try client.allVoices().map(VoiceRef.init)
+        cache.store("voices", voices)
+        return voices
+    }
+
+    func resolve(_ input: String) throws -> VoiceRef {
         let wanted = input.trimmingCharacters(in: " \t")
         guard !wanted.isEmpty else { throw UsageError("the voice name is empty", hint: "'elevenlabs voices' lists them") }
-        let candidates = try client.allVoices(search: wanted)
-        if let v = try Self.pick(wanted, from: candidates) { return v }
+        if let cached = cache.load("voices", as: VoiceRef.self), let v = try Self.pick(wanted, from: cached) { return v }
+        let all = try fetchAll()
+        if let v = try Self.pick(wanted, from: all) { return v }
         if Self.looksLikeID(wanted) {
-            do { return try client.voice(id: wanted) } catch let e as APIError where e.kind == .notFound || e.httpStatus == 400 {
+            do { return VoiceRef(try client.voice(id: wanted)) } catch let e as APIError where e.kind == .notFound || e.httpStatus == 400 {
                 if Self.retired.values.contains(wanted) { throw retiredError(wanted) }
                 throw CLIError("no voice has the id '\(wanted)'", hint: "'elevenlabs voices' lists the voices you can use", exit: .failure)
             }
         }
         if Self.retired[wanted.lowercased()] != nil { throw retiredError(wanted) }
-        // Nothing matched the search: suggest near names from the whole list.
-        let all = try client.allVoices()
-        let names = all.map(\.shortName)
-        let close = names.filter { editDistance($0.lowercased(), wanted.lowercased()) <= 2 }
+        let close = all.map(\.shortName).filter { editDistance($0.lowercased(), wanted.lowercased()) <= 2 }
         let hint = close.isEmpty ? "'elevenlabs voices' lists the voices you can use"
             : "did you mean " + close.prefix(3).map { "'\($0)'" }.joined(separator: " or ") + "?"
         throw CLIError("no voice is named '\(wanted)'", hint: hint, exit: .failure)
     }
 
     /// Exact, then prefix, then substring, each on the short name first and then the full name.
-    static func pick(_ wanted: String, from voices: [Voice]) throws -> Voice? {
+    static func pick(_ wanted: String, from voices: [VoiceRef]) throws -> VoiceRef? {
         let w = wanted.lowercased()
-        if let byID = voices.first(where: { $0.voiceID == wanted }) { return byID }
-        let tiers: [(Voice) -> Bool] = [
+        if let byID = voices.first(where: { $0.voice_id == wanted }) { return byID }
+        let tiers: [(VoiceRef) -> Bool] = [
             { $0.shortName.lowercased() == w || $0.name.lowercased() == w },
             { $0.shortName.lowercased().hasPrefix(w) || $0.name.lowercased().hasPrefix(w) },
             { $0.name.lowercased().contains(w) },
@@ -48,8 +70,8 @@ struct VoiceResolver {
             let found = voices.filter(matches)
             if found.count == 1 { return found[0] }
             if found.count > 1 {
-                let list = found.prefix(6).map { "\($0.name) (\($0.voiceID))" }.joined(separator: "; ")
-                throw CLIError("'\(wanted)' matches \(found.count) voices: \(list)",
+                let list = found.prefix(6).map { "\($0.name) (\($0.voice_id))" }.joined(separator: "; ")
+                throw CLIError("'\(wanted)' matches \(found.count) voices: \(list)\(found.count > 6 ? "; ..." : "")",
                                hint: "use a longer name or the voice id", exit: .usage)
             }
         }

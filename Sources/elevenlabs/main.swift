@@ -2,8 +2,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import AudioPlayback
 import ElevenLabsCLI
 
+let started = monotonicSeconds()
 // A closed pipe must surface as EPIPE on write (handled as a quiet stop), not kill the process.
 signal(SIGPIPE, SIG_IGN)
-exit(CLI.main(Array(CommandLine.arguments.dropFirst()), context: .process()).rawValue)
+Signals.install()
+exit(CLI.main(Array(CommandLine.arguments.dropFirst()), context: .process(startTime: started)).rawValue)

@@ -55,6 +55,9 @@ public struct TransportOptions: Sendable {
     public var stallTimeout: Double = 30
     public var caFile: String?
     public var userAgent: String = "elevenlabs-cli"
+    /// Polled while a transfer runs (at least once a second); true aborts it with `TransferAborted`.
+    /// The CLI points it at its SIGINT/SIGTERM flag.
+    public var shouldAbort: (@Sendable () -> Bool)?
     public init() {}
 }
 
@@ -94,12 +97,13 @@ public final class HTTPTransport {
         return try withoutActuallyEscaping(onHead) { onHead in
             try withoutActuallyEscaping(onBody) { onBody in
                 let context = TransferContext(onHead: onHead, onBody: onBody, trace: trace,
-                                              stallTimeout: options.stallTimeout)
+                                              stallTimeout: options.stallTimeout, shouldAbort: options.shouldAbort)
                 let opaque = Unmanaged.passUnretained(context).toOpaque()
                 try easy.setHeaderFunction(headerCallback, context: opaque)
                 try easy.setWriteFunction(writeCallback, context: opaque)
                 try easy.setProgressFunction(progressCallback, context: opaque)
                 let rc = withExtendedLifetime(context) { easy.perform() }
+                if context.aborted { throw TransferAborted() }
                 if let error = context.failure { throw error }
                 if context.stalled {
                     throw CurlError(code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue),
@@ -154,6 +158,9 @@ public final class HTTPTransport {
     }
 }
 
+/// The transfer was stopped on request (`TransportOptions.shouldAbort`), e.g. by Ctrl-C.
+public struct TransferAborted: Error, Sendable {}
+
 /// Masks secrets in anything that is printed: `sk_...abcd` shows which key without revealing it.
 public enum Redaction {
     public static func mask(_ key: String) -> String {
@@ -180,11 +187,14 @@ private final class TransferContext {
     var lastProgress = monotonicNow()
     var lastBytes: Int64 = -1
     var stalled = false
+    let shouldAbort: (@Sendable () -> Bool)?
+    var aborted = false
 
     init(onHead: @escaping (ResponseHead) throws -> Void,
          onBody: @escaping (UnsafeRawBufferPointer) throws -> Void,
-         trace: ((String) -> Void)?, stallTimeout: Double) {
+         trace: ((String) -> Void)?, stallTimeout: Double, shouldAbort: (@Sendable () -> Bool)?) {
         self.onHead = onHead; self.onBody = onBody; self.trace = trace; self.stallTimeout = stallTimeout
+        self.shouldAbort = shouldAbort
     }
 
     func deliverHead() throws {
@@ -224,6 +234,10 @@ private let headerCallback: curl_write_callback = { ptr, size, count, userdata i
 private let progressCallback: curl_xferinfo_callback = { userdata, dltotal, dlnow, ultotal, ulnow in
     guard let userdata else { return 0 }
     let ctx = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
+    if ctx.shouldAbort?() == true {
+        ctx.aborted = true
+        return 1
+    }
     let moved = Int64(dlnow) + Int64(ulnow)
     let now = monotonicNow()
     if moved != ctx.lastBytes {

@@ -17,6 +17,9 @@ enum ModelsCommand {
         try CLI.expectNoOperands(inv)
         let session = try Session(inv, context)
         let models = try session.client.models()
+        session.cache.store("models", models.map {
+            CachedModel(model_id: $0.modelID, name: $0.name, max_characters: $0.characterLimit(), credits_per_character: $0.costPerCharacter)
+        })
         let rows = models.map { m in
             Row(model_id: m.modelID, name: m.name ?? m.modelID, description: m.description,
                 can_do_text_to_speech: m.canDoTextToSpeech ?? true,

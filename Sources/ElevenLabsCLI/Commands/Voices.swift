@@ -30,6 +30,8 @@ enum VoicesCommand {
     static func list(_ inv: Invocation, _ context: Context) throws {
         let session = try Session(inv, context)
         let voices = try session.client.allVoices(search: inv.value("search"), category: inv.value("category"))
+        // The unfiltered list is the whole account: keep it for name lookups.
+        if inv.value("search") == nil && inv.value("category") == nil { session.cache.store("voices", voices.map(VoiceRef.init)) }
         if session.json { try context.out(Output.json(voices.map(row))); return }
         if voices.isEmpty { context.err("elevenlabs: no voices match\n"); return }
         let rows = voices.map { v -> [String] in
@@ -45,8 +47,8 @@ enum VoicesCommand {
             throw UsageError("'voices show' needs one voice name or id", command: "voices")
         }
         let session = try Session(inv, context)
-        let voice = try VoiceResolver(client: session.client).resolve(inv.operands[1])
-        let full = try session.client.voice(id: voice.voiceID)
+        let voice = try session.voiceResolver.resolve(inv.operands[1])
+        let full = try session.client.voice(id: voice.voice_id)
         if session.json { try context.out(Output.json(row(full))); return }
         var lines: [[String]] = [["Name", full.name], ["Voice ID", full.voiceID], ["Category", full.category ?? ""]]
         if let d = full.description, !d.isEmpty { lines.append(["Description", d]) }

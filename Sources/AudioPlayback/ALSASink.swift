@@ -1,0 +1,117 @@
+// Plays PCM through ALSA: opens a named PCM (`default`, `null`, `plughw:1`, `file:FILE=...`, a
+// PipeWire or PulseAudio device through their ALSA plugins), writes with underrun recovery, and
+// either drains (the last word is never clipped) or drops (Ctrl-C stops the sound at once).
+import CALSA
+
+public final class ALSASink {
+    private var pcm: OpaquePointer?
+    public let device: String
+    public private(set) var format: PCMFormat?
+    /// Frames written since open; with the device delay this says how much audio has been heard.
+    public private(set) var framesWritten = 0
+
+    /// The device buffer. 150 ms keeps first sound quick while absorbing network jitter; ALSA starts
+    /// playing once the buffer is full, so this is also the preload.
+    public static let bufferMicroseconds: UInt32 = 150_000
+
+    /// - SeeAlso: snd_pcm_open
+    public init(device: String) throws {
+        self.device = device
+        calsa_silence_library_errors()
+        var p: OpaquePointer?
+        let rc = snd_pcm_open(&p, device, SND_PCM_STREAM_PLAYBACK, 0)
+        guard rc >= 0, let p else {
+            throw AudioError("cannot open the audio device '\(device)': \(String(cString: snd_strerror(rc)))",
+                             hint: "choose a device with --device ('--device ?' lists them), or write a file with -o")
+        }
+        pcm = p
+    }
+
+    deinit { close() }
+
+    /// Sets the hardware format; called again only when the stream's format changes.
+    /// - SeeAlso: snd_pcm_set_params
+    public func configure(_ f: PCMFormat) throws {
+        guard f != format, let pcm else { return }
+        if format != nil { snd_pcm_drain(pcm) }
+        let alsaFormat: snd_pcm_format_t
+        switch f.encoding {
+        case .s16le: alsaFormat = SND_PCM_FORMAT_S16_LE
+        case .muLaw: alsaFormat = SND_PCM_FORMAT_MU_LAW
+        case .aLaw: alsaFormat = SND_PCM_FORMAT_A_LAW
+        }
+        let rc = snd_pcm_set_params(pcm, alsaFormat, SND_PCM_ACCESS_RW_INTERLEAVED, UInt32(f.channels),
+                                    UInt32(f.sampleRate), 1, Self.bufferMicroseconds)
+        guard rc >= 0 else {
+            throw AudioError("the audio device '\(device)' does not accept \(f): \(String(cString: snd_strerror(rc)))",
+                             hint: "try --device default, or a plughw: device that converts formats")
+        }
+        format = f
+    }
+
+    /// Writes whole frames, recovering from underruns (a late network) and suspends.
+    /// - SeeAlso: snd_pcm_writei, snd_pcm_recover
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let pcm, let format else { throw AudioError("the audio device is not configured") }
+        let frameBytes = format.bytesPerFrame
+        var offset = 0
+        let total = bytes.count / frameBytes * frameBytes
+        while offset < total {
+            let frames = (total - offset) / frameBytes
+            let n = snd_pcm_writei(pcm, bytes.baseAddress! + offset, snd_pcm_uframes_t(frames))
+            if n < 0 {
+                let recovered = snd_pcm_recover(pcm, Int32(n), 1)
+                if recovered < 0 {
+                    throw AudioError("writing to the audio device '\(device)' failed: \(String(cString: snd_strerror(Int32(n))))")
+                }
+                continue
+            }
+            offset += Int(n) * frameBytes
+            framesWritten += Int(n)
+        }
+    }
+
+    /// Plays what is buffered to the end, then stops. A stream shorter than the buffer has not
+    /// started yet; draining starts it.
+    /// - SeeAlso: snd_pcm_drain
+    public func drain() {
+        guard let pcm, format != nil else { return }
+        snd_pcm_drain(pcm)
+    }
+
+    /// Stops at once, discarding what is buffered.
+    /// - SeeAlso: snd_pcm_drop
+    public func drop() {
+        guard let pcm else { return }
+        snd_pcm_drop(pcm)
+    }
+
+    public func close() {
+        if let pcm { snd_pcm_close(pcm) }
+        pcm = nil
+    }
+
+    /// The playback devices ALSA knows (name and description), for `--device '?'`.
+    /// - SeeAlso: snd_device_name_hint
+    public static func devices() -> [(name: String, description: String)] {
+        calsa_silence_library_errors()
+        var hints: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+        guard snd_device_name_hint(-1, "pcm", &hints) >= 0, let hints else { return [] }
+        defer { snd_device_name_free_hint(hints) }
+        var out: [(String, String)] = []
+        var i = 0
+        while let hint = hints[i] {
+            i += 1
+            func get(_ id: String) -> String? {
+                guard let c = snd_device_name_get_hint(hint, id) else { return nil }
+                defer { free(c) }
+                return String(cString: c)
+            }
+            if let io = get("IOID"), io != "Output" { continue }
+            guard let name = get("NAME") else { continue }
+            let desc = (get("DESC") ?? "").split(whereSeparator: \.isNewline).joined(separator: ", ")
+            out.append((name, desc))
+        }
+        return out
+    }
+}

@@ -1,0 +1,76 @@
+// Decodes MP3 as it arrives, with libmpg123's feed API: bytes in any split (one byte, a partial
+// frame, many frames), signed 16-bit PCM out at the stream's own rate and channel count.
+import CMPG123
+
+public final class MP3Decoder {
+    private let handle: OpaquePointer
+    public private(set) var format: PCMFormat?
+    private var output = [UInt8](repeating: 0, count: 1 << 16)
+
+    public init() throws {
+        var err: Int32 = 0
+        guard let h = mpg123_new(nil, &err) else {
+            throw AudioError("cannot start the MP3 decoder: \(String(cString: mpg123_plain_strerror(err)))")
+        }
+        handle = h
+        // No chatter on stderr; decoding problems surface as errors instead.
+        _ = mpg123_param2(h, Int32(MPG123_ADD_FLAGS.rawValue), Int(MPG123_QUIET.rawValue), 0)
+        // Only 16-bit output, at whatever rate and channel count the stream has: no resampling.
+        mpg123_format_none(h)
+        var rates: UnsafePointer<Int>? = nil
+        var count = 0
+        mpg123_rates(&rates, &count)
+        for i in 0..<count {
+            mpg123_format(h, rates![i], Int32(MPG123_MONO.rawValue | MPG123_STEREO.rawValue), Int32(MPG123_ENC_SIGNED_16.rawValue))
+        }
+        guard mpg123_open_feed(h) == MPG123_OK.rawValue else {
+            mpg123_delete(h)
+            throw AudioError("cannot open the MP3 decoder's feed")
+        }
+    }
+
+    deinit {
+        mpg123_close(handle)
+        mpg123_delete(handle)
+    }
+
+    /// Feeds bytes and hands every complete frame's PCM to `onPCM`. The format is known from the
+    /// first frame on (`format`); a later change is reported through the same callback's argument.
+    /// - SeeAlso: mpg123_feed, mpg123_read, mpg123_getformat
+    public func feed(_ bytes: UnsafeRawBufferPointer, _ onPCM: (PCMFormat, UnsafeRawBufferPointer) throws -> Void) throws {
+        if bytes.count > 0 {
+            let rc = mpg123_feed(handle, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count)
+            guard rc == MPG123_OK.rawValue else { throw decodeError(rc) }
+        }
+        try drain(onPCM)
+    }
+
+    private func drain(_ onPCM: (PCMFormat, UnsafeRawBufferPointer) throws -> Void) throws {
+        while true {
+            var done = 0
+            let rc = output.withUnsafeMutableBytes { buf in
+                mpg123_read(handle, buf.baseAddress!.assumingMemoryBound(to: UInt8.self), buf.count, &done)
+            }
+            if rc == MPG123_NEW_FORMAT.rawValue {
+                var rate = 0
+                var channels: Int32 = 0
+                var encoding: Int32 = 0
+                mpg123_getformat(handle, &rate, &channels, &encoding)
+                format = PCMFormat(sampleRate: rate, channels: Int(channels))
+            }
+            if done > 0, let format {
+                try output.withUnsafeBytes { try onPCM(format, UnsafeRawBufferPointer(rebasing: $0[0..<done])) }
+            }
+            switch rc {
+            case MPG123_OK.rawValue, MPG123_NEW_FORMAT.rawValue: continue
+            case MPG123_NEED_MORE.rawValue, MPG123_DONE.rawValue: return
+            default: throw decodeError(rc)
+            }
+        }
+    }
+
+    private func decodeError(_ rc: Int32) -> AudioError {
+        let text = rc == MPG123_ERR.rawValue ? String(cString: mpg123_strerror(handle)) : String(cString: mpg123_plain_strerror(rc))
+        return AudioError("the audio could not be decoded as MP3: \(text)")
+    }
+}

@@ -1,0 +1,60 @@
+// A dedicated OS thread and a condition variable, without Foundation. Blocking calls (snd_pcm_writei,
+// drain, curl transfers) must never run on the Swift concurrency pool: with 2 cores, two blocked
+// tasks starve it.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public final class Condition: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var cond = pthread_cond_t()
+    public init() {
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&cond, nil)
+    }
+    deinit {
+        pthread_cond_destroy(&cond)
+        pthread_mutex_destroy(&mutex)
+    }
+    public func lock() { pthread_mutex_lock(&mutex) }
+    public func unlock() { pthread_mutex_unlock(&mutex) }
+    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        lock(); defer { unlock() }
+        return try body()
+    }
+    public func broadcast() { pthread_cond_broadcast(&cond) }
+    /// Waits (lock held) at most `seconds`, so callers can also poll for interrupts.
+    public func wait(seconds: Double) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var ns = Int(now.tv_nsec) + Int(seconds * 1e9)
+        var deadline = timespec(tv_sec: now.tv_sec + ns / 1_000_000_000, tv_nsec: 0)
+        ns %= 1_000_000_000
+        deadline.tv_nsec = ns
+        pthread_cond_timedwait(&cond, &mutex, &deadline)
+    }
+}
+
+public enum DetachedThread {
+    private final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
+
+    /// Starts `body` on a new joinable thread and returns a join function.
+    public static func start(_ body: @escaping () -> Void) -> () -> Void {
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let rc = pthread_create(&thread, nil, { arg in
+            let b = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+            b.body()
+            return nil
+        }, box)
+        precondition(rc == 0, "pthread_create failed")
+        return { pthread_join(thread, nil) }
+    }
+}
+
+/// Seconds on a clock that never jumps.
+public func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}

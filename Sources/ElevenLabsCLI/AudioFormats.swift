@@ -1,0 +1,59 @@
+// Output formats: the API's `output_format` names, what a file extension asks for, what can be
+// played without another program, and the RIFF header written when PCM is saved as .wav.
+import AudioPlayback
+
+enum AudioFormats {
+    /// Every REST output_format (CONTRACT.md §8); the streaming endpoint takes all but wav_*.
+    static let all: [String] = [
+        "mp3_22050_32", "mp3_24000_48", "mp3_44100_32", "mp3_44100_64", "mp3_44100_96", "mp3_44100_128",
+        "mp3_44100_192", "pcm_8000", "pcm_16000", "pcm_22050", "pcm_24000", "pcm_32000", "pcm_44100",
+        "pcm_48000", "ulaw_8000", "alaw_8000", "opus_48000_32", "opus_48000_64", "opus_48000_96",
+        "opus_48000_128", "opus_48000_192", "wav_8000", "wav_16000", "wav_22050", "wav_24000",
+        "wav_32000", "wav_44100", "wav_48000",
+    ]
+    /// Every plan may use it (contract §8).
+    static let safeDefault = "mp3_44100_128"
+    /// What `.wav` streams as: PCM every plan has (44.1 kHz needs Pro), wrapped in a RIFF header here.
+    static let wavStreamFormat = "pcm_24000"
+
+    static func codec(_ format: String) -> String { String(format.prefix { $0 != "_" }) }
+    static func sampleRate(_ format: String) -> Int {
+        Int(format.split(separator: "_").dropFirst().first ?? "") ?? 44100
+    }
+
+    /// The format a file name asks for, or nil for an extension this tool does not know.
+    static func forExtension(_ path: String) -> String? {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        switch path[path.index(after: dot)...].lowercased() {
+        case "mp3": return safeDefault
+        case "wav": return wavStreamFormat
+        case "pcm", "raw": return "pcm_24000"
+        case "ulaw", "mulaw", "ul": return "ulaw_8000"
+        case "alaw", "al": return "alaw_8000"
+        case "opus", "ogg": return "opus_48000_128"
+        default: return nil
+        }
+    }
+
+    /// How to hand this format's bytes to ALSA, or nil when it cannot be played directly.
+    static func playback(_ format: String) -> PCMFormat?? {
+        switch codec(format) {
+        case "mp3": return .some(nil) // decoded by mpg123 first
+        case "pcm": return PCMFormat(sampleRate: sampleRate(format), channels: 1)
+        case "ulaw": return PCMFormat(sampleRate: 8000, channels: 1, encoding: .muLaw)
+        case "alaw": return PCMFormat(sampleRate: 8000, channels: 1, encoding: .aLaw)
+        default: return nil
+        }
+    }
+
+    /// A 44-byte RIFF/WAVE header for 16-bit mono PCM. `dataBytes` nil writes the maximum sizes,
+    /// which players read as "until the end" (for streams whose length is not known yet).
+    static func wavHeader(sampleRate: Int, dataBytes: Int?) -> [UInt8] {
+        func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+        func le16(_ v: Int) -> [UInt8] { (0..<2).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+        let data = dataBytes ?? 0xFFFF_FFFF - 36
+        return Array("RIFF".utf8) + le32(dataBytes == nil ? 0xFFFF_FFFF : 36 + data) + Array("WAVE".utf8)
+            + Array("fmt ".utf8) + le32(16) + le16(1) + le16(1) + le32(sampleRate) + le32(sampleRate * 2) + le16(2) + le16(16)
+            + Array("data".utf8) + le32(dataBytes == nil ? 0xFFFF_FFFF : data)
+    }
+}

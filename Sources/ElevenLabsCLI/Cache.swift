@@ -1,0 +1,70 @@
+// The XDG cache: voice and model lists per account, so a named voice or a model id costs no extra
+// round trip on later runs. Entries expire, are refreshed on a miss, are written atomically and
+// privately, and are named by a hash of the base URL and key (the key itself is never stored).
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import ElevenLabsAPI
+
+struct CachedVoice: Codable {
+    var voice_id: String
+    var name: String
+    var category: String?
+}
+
+struct CachedModel: Codable {
+    var model_id: String
+    var name: String?
+    var max_characters: Int?
+    var credits_per_character: Double?
+}
+
+struct CacheEntry<T: Codable>: Codable {
+    var fetched_at: Int
+    var items: [T]
+}
+
+struct Cache {
+    static let maxAge = 24 * 3600
+    let directory: String?
+    let account: String
+
+    init(environment: [String: String], baseURL: String, apiKey: String) {
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { directory = xdg + "/elevenlabs" }
+        else if let home = environment["HOME"], !home.isEmpty { directory = home + "/.cache/elevenlabs" }
+        else { directory = nil }
+        account = String(Digest.sha256Hex(baseURL + "\n" + apiKey).prefix(16))
+    }
+
+    private func path(_ kind: String) -> String? { directory.map { "\($0)/\(kind)-\(account).json" } }
+
+    func load<T: Codable>(_ kind: String, as: T.Type) -> [T]? {
+        guard let p = path(kind), let bytes = try? FileIO.read(p, limit: 16 << 20),
+              let entry = try? JSONDecoder().decode(CacheEntry<T>.self, from: Data(bytes)) else { return nil }
+        let now = Int(time(nil))
+        guard now - entry.fetched_at < Self.maxAge, entry.fetched_at <= now else { return nil }
+        return entry.items
+    }
+
+    /// Best effort: a cache that cannot be written only costs a request next time.
+    func store<T: Codable>(_ kind: String, _ items: [T]) {
+        guard let dir = directory, let p = path(kind),
+              let data = try? JSONEncoder().encode(CacheEntry(fetched_at: Int(time(nil)), items: items)) else { return }
+        guard makeDirectories(dir) else { return }
+        try? AtomicFile.write(Array(data), to: p, mode: 0o600)
+    }
+
+    private func makeDirectories(_ dir: String) -> Bool {
+        var built = ""
+        for part in dir.split(separator: "/") {
+            built += "/" + part
+            if mkdir(built, 0o700) != 0 && errno != EEXIST { return false }
+        }
+        return true
+    }
+}
