@@ -9,29 +9,19 @@ import TestSupport
 
 private let george = "JBFqnCBsd6RMkjVDRZzb"
 
-private final class Answers: @unchecked Sendable {
-    var lines: [String] = []
-    func add(_ method: String, _ template: String, _ status: Int, _ type: String, _ body: [UInt8]) throws {
-        let parsed = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
-        let line: [String: Any] = ["method": method, "path": template, "status": status, "content_type": type, "body": parsed]
-        lines.append(String(decoding: try JSONSerialization.data(withJSONObject: line), as: UTF8.self))
-    }
-}
-
 @Suite struct SchemaTests {
     @Test func everyJSONAnswerMatchesTheOpenAPISchemas() async throws {
-        let api = try #require(sharedAPIDirectory, "../shared/api is needed for the schema check")
-        let dir = try temporaryDirectory()
+                let dir = try temporaryDirectory()
         let sample = dir.appendingPathComponent("sample.mp3")
         try Data(repeating: 0xAB, count: 2048).write(to: sample)
 
         let answers = try await withSandbox { sandbox in
-            try await onThread { () -> Answers in
+            try await onThread { () -> SchemaCheck in
                 let c = client(for: sandbox)
-                let a = Answers()
+                let a = SchemaCheck()
                 func get(_ path: String, _ template: String, query: [(String, String)] = []) throws {
                     let (head, body) = try c.collect(method: "GET", path: path, query: query)
-                    try a.add("get", template, head.status, "application/json", body)
+                    try a.add(method: "get", path: template, status: head.status, body: Data(body))
                 }
                 try get("/v1/models", "/v1/models")
                 try get("/v1/user", "/v1/user")
@@ -44,7 +34,7 @@ private final class Answers: @unchecked Sendable {
 
                 var (head, body) = try c.collect(method: "POST", path: "/v1/voices/\(george)/settings/edit",
                                                  body: try ElevenLabsClient.jsonBody(["stability": 0.3, "speed": 1.1]))
-                try a.add("post", "/v1/voices/{voice_id}/settings/edit", head.status, "application/json", body)
+                try a.add(method: "post", path: "/v1/voices/{voice_id}/settings/edit", status: head.status, body: Data(body))
 
                 (head, body) = try c.collect(method: "POST", path: "/v1/voices/add", body: .multipart([
                     MultipartPart(name: "name", content: .text("My Clone")),
@@ -52,51 +42,37 @@ private final class Answers: @unchecked Sendable {
                     MultipartPart(name: "files", content: .file(path: sample.path, filename: "b.mp3", contentType: "audio/mpeg")),
                     MultipartPart(name: "labels", content: .text(#"{"accent":"british"}"#)),
                 ]))
-                try a.add("post", "/v1/voices/add", head.status, "application/json", body)
+                try a.add(method: "post", path: "/v1/voices/add", status: head.status, body: Data(body))
                 let cloneID = try #require((try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["voice_id"] as? String)
                 try get("/v1/voices/\(cloneID)", "/v1/voices/{voice_id}")
                 (head, body) = try c.collect(method: "POST", path: "/v1/voices/\(cloneID)/edit", body: .multipart([
                     MultipartPart(name: "name", content: .text("Renamed")),
                 ]))
-                try a.add("post", "/v1/voices/{voice_id}/edit", head.status, "application/json", body)
+                try a.add(method: "post", path: "/v1/voices/{voice_id}/edit", status: head.status, body: Data(body))
                 (head, body) = try c.collect(method: "DELETE", path: "/v1/voices/\(cloneID)")
-                try a.add("delete", "/v1/voices/{voice_id}", head.status, "application/json", body)
+                try a.add(method: "delete", path: "/v1/voices/{voice_id}", status: head.status, body: Data(body))
 
                 let tts = try ElevenLabsClient.jsonBody(["text": "Schemas keep us honest.", "model_id": "eleven_flash_v2_5"])
                 (head, body) = try c.collect(method: "POST", path: "/v1/text-to-speech/\(george)/with-timestamps", body: tts)
-                try a.add("post", "/v1/text-to-speech/{voice_id}/with-timestamps", head.status, "application/json", body)
+                try a.add(method: "post", path: "/v1/text-to-speech/{voice_id}/with-timestamps", status: head.status, body: Data(body))
                 (head, body) = try c.collect(method: "POST", path: "/v1/text-to-speech/\(george)/stream/with-timestamps", body: tts)
                 for line in body.split(separator: 10) where !line.isEmpty {
-                    try a.add("post", "/v1/text-to-speech/{voice_id}/stream/with-timestamps", head.status, "application/json", Array(line))
+                    try a.add(method: "post", path: "/v1/text-to-speech/{voice_id}/stream/with-timestamps", status: head.status, body: Data(Array(line)))
                 }
                 let bad = try c.send(method: "POST", path: "/v1/text-to-speech/\(george)", body: try ElevenLabsClient.jsonBody(["txt": 1]))
                 #expect(bad.0.status == 422)
-                try a.add("post", "/v1/text-to-speech/{voice_id}", bad.0.status, "application/json", bad.1)
+                try a.add(method: "post", path: "/v1/text-to-speech/{voice_id}", status: bad.0.status, body: Data(bad.1))
 
                 try get("/v1/history", "/v1/history", query: [("page_size", "1")])
                 let page = try c.json(HistoryPage.self, path: "/v1/history")
                 let item = try #require(page.history.first)
                 try get("/v1/history/\(item.historyItemID)", "/v1/history/{history_item_id}")
                 (head, body) = try c.collect(method: "DELETE", path: "/v1/history/\(item.historyItemID)")
-                try a.add("delete", "/v1/history/{history_item_id}", head.status, "application/json", body)
+                try a.add(method: "delete", path: "/v1/history/{history_item_id}", status: head.status, body: Data(body))
                 return a
             }
         }
-        let file = dir.appendingPathComponent("answers.ndjson")
-        try answers.lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
-        let script = repositoryRoot.appendingPathComponent("Tests/SandboxTests/validate_responses.py")
-        let result = try await onThread { () -> (Int32, String) in
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", script.path, api.appendingPathComponent("elevenlabs-openapi-cli-subset.json").path, file.path]
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            p.standardError = pipe
-            try p.run()
-            let out = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: out, as: UTF8.self))
-        }
+        let result = try await answers.run()
         #expect(result.0 == 0, "\(result.1)")
         #expect(result.1.contains("0 failed"))
         #expect(answers.lines.count >= 20)

@@ -3,7 +3,8 @@
 
 usage: validate_responses.py OPENAPI.json ANSWERS.ndjson
 Each input line: {"method": "get", "path": "/v1/voices/{voice_id}", "status": 200,
-"content_type": "application/json", "body": <parsed JSON>}. Prints one line per failure and
+"content_type": "application/json", "body": <parsed JSON>}; with "request": true the body is a
+request body and is checked against the operation's requestBody schema instead. Prints one line per failure and
 exits 1 if any answer does not validate; prints the count and exits 0 otherwise.
 """
 import json
@@ -26,9 +27,13 @@ with open(answers_path) as f:
             continue
         a = json.loads(line)
         try:
-            responses = spec["paths"][a["path"]][a["method"]]["responses"]
-            content = responses[str(a["status"])]["content"]
-            schema = content[a["content_type"]]["schema"]
+            operation = spec["paths"][a["path"]][a["method"]]
+            if a.get("request"):
+                # A request body the client sent, checked against the operation's requestBody schema.
+                schema = operation["requestBody"]["content"][a["content_type"]]["schema"]
+            else:
+                content = operation["responses"][str(a["status"])]["content"]
+                schema = content[a["content_type"]]["schema"]
         except KeyError as e:
             print(f"line {n}: {a['method'].upper()} {a['path']} {a['status']} {a['content_type']}: not in the spec ({e})")
             failures += 1
