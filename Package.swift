@@ -21,9 +21,10 @@ let package = Package(
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
-        .target(name: "ElevenLabsAPI", dependencies: ["CCurl", "CCrypto"]),
-        .target(name: "AudioPlayback", dependencies: ["CMPG123", "CALSA"]),
-        .target(name: "ElevenLabsCLI", dependencies: ["ElevenLabsAPI", "AudioPlayback"]),
+        .target(name: "ThreadSupport"),
+        .target(name: "ElevenLabsAPI", dependencies: ["CCurl", "CCrypto", "ThreadSupport"]),
+        .target(name: "AudioPlayback", dependencies: ["CMPG123", "CALSA", "ThreadSupport"]),
+        .target(name: "ElevenLabsCLI", dependencies: ["ElevenLabsAPI", "AudioPlayback", "ThreadSupport"]),
         .executableTarget(name: "elevenlabs", dependencies: ["ElevenLabsCLI"]),
 
         .target(name: "ElevenLabsSandbox",
@@ -37,6 +38,7 @@ let package = Package(
                 path: "Tests/TestSupport"),
         .testTarget(name: "ElevenLabsAPITests", dependencies: ["ElevenLabsAPI", "TestSupport"]),
         .testTarget(name: "ElevenLabsCLITests", dependencies: ["ElevenLabsCLI", "TestSupport"]),
+        .testTarget(name: "AudioPlaybackTests", dependencies: ["AudioPlayback", "TestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["ElevenLabsSandbox", "TestSupport"]),
         // Depends on both executables so `swift test` builds the real binaries it spawns.
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "elevenlabs", "elevenlabs-sandbox"]),

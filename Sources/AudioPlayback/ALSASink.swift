@@ -2,6 +2,9 @@
 // PipeWire or PulseAudio device through their ALSA plugins), writes with underrun recovery, and
 // either drains (the last word is never clipped) or drops (Ctrl-C stops the sound at once).
 import CALSA
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public final class ALSASink {
     private var pcm: OpaquePointer?
@@ -9,10 +12,6 @@ public final class ALSASink {
     public private(set) var format: PCMFormat?
     /// Frames written since open; with the device delay this says how much audio has been heard.
     public private(set) var framesWritten = 0
-
-    /// The device buffer. 150 ms keeps first sound quick while absorbing network jitter; ALSA starts
-    /// playing once the buffer is full, so this is also the preload.
-    public static let bufferMicroseconds: UInt32 = 150_000
 
     /// - SeeAlso: snd_pcm_open
     public init(device: String) throws {
@@ -29,8 +28,17 @@ public final class ALSASink {
 
     deinit { close() }
 
-    /// Sets the hardware format; called again only when the stream's format changes.
-    /// - SeeAlso: snd_pcm_set_params
+    /// The device buffer: room for jitter without adding delay, since playback starts at the preload.
+    public static let bufferSeconds = 0.25
+    /// Playback starts once this much audio is buffered (mpg123 waits for half its 0.2 s buffer).
+    /// Short, so the first word comes quickly; network jitter after that is absorbed by the buffer
+    /// and the player's queue, and an underrun is recovered rather than fatal.
+    public static let preloadSeconds = 0.06
+    /// Short periods let ALSA hand audio on promptly (and let plugins such as `file` write promptly).
+    public static let periodSeconds = 0.01
+
+    /// Sets the hardware and software parameters; called again only when the stream's format changes.
+    /// - SeeAlso: snd_pcm_hw_params, snd_pcm_sw_params_set_start_threshold
     public func configure(_ f: PCMFormat) throws {
         guard f != format, let pcm else { return }
         if format != nil { snd_pcm_drain(pcm) }
@@ -40,12 +48,43 @@ public final class ALSASink {
         case .muLaw: alsaFormat = SND_PCM_FORMAT_MU_LAW
         case .aLaw: alsaFormat = SND_PCM_FORMAT_A_LAW
         }
-        let rc = snd_pcm_set_params(pcm, alsaFormat, SND_PCM_ACCESS_RW_INTERLEAVED, UInt32(f.channels),
-                                    UInt32(f.sampleRate), 1, Self.bufferMicroseconds)
-        guard rc >= 0 else {
-            throw AudioError("the audio device '\(device)' does not accept \(f): \(String(cString: snd_strerror(rc)))",
-                             hint: "try --device default, or a plughw: device that converts formats")
+        func fail(_ what: String, _ rc: Int32) -> AudioError {
+            AudioError("the audio device '\(device)' does not accept \(f) (\(what): \(String(cString: snd_strerror(rc))))",
+                       hint: "try --device default, or a plughw: device that converts formats")
         }
+        var hw: OpaquePointer?
+        snd_pcm_hw_params_malloc(&hw)
+        defer { snd_pcm_hw_params_free(hw) }
+        var rc = snd_pcm_hw_params_any(pcm, hw)
+        if rc >= 0 { rc = snd_pcm_hw_params_set_rate_resample(pcm, hw, 1) }
+        if rc >= 0 { rc = snd_pcm_hw_params_set_access(pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED) }
+        if rc >= 0 { rc = snd_pcm_hw_params_set_format(pcm, hw, alsaFormat) }
+        if rc >= 0 { rc = snd_pcm_hw_params_set_channels(pcm, hw, UInt32(f.channels)) }
+        var rate = UInt32(f.sampleRate)
+        if rc >= 0 { rc = snd_pcm_hw_params_set_rate_near(pcm, hw, &rate, nil) }
+        guard rc >= 0 else { throw fail("format", rc) }
+        guard Int(rate) == f.sampleRate else { throw fail("rate \(f.sampleRate) Hz", -EINVAL) }
+        var buffer = UInt32(Self.bufferSeconds * 1e6)
+        var period = UInt32(Self.periodSeconds * 1e6)
+        // Near values are best effort: devices have their own granularity.
+        _ = snd_pcm_hw_params_set_buffer_time_near(pcm, hw, &buffer, nil)
+        _ = snd_pcm_hw_params_set_period_time_near(pcm, hw, &period, nil)
+        rc = snd_pcm_hw_params(pcm, hw)
+        guard rc >= 0 else { throw fail("hardware parameters", rc) }
+
+        var bufferFrames: snd_pcm_uframes_t = 0
+        var periodFrames: snd_pcm_uframes_t = 0
+        snd_pcm_hw_params_get_buffer_size(hw, &bufferFrames)
+        snd_pcm_hw_params_get_period_size(hw, &periodFrames, nil)
+        var sw: OpaquePointer?
+        snd_pcm_sw_params_malloc(&sw)
+        defer { snd_pcm_sw_params_free(sw) }
+        snd_pcm_sw_params_current(pcm, sw)
+        let preload = min(bufferFrames, max(periodFrames, snd_pcm_uframes_t(Self.preloadSeconds * Double(f.sampleRate))))
+        snd_pcm_sw_params_set_start_threshold(pcm, sw, preload)
+        snd_pcm_sw_params_set_avail_min(pcm, sw, periodFrames)
+        rc = snd_pcm_sw_params(pcm, sw)
+        guard rc >= 0 else { throw fail("software parameters", rc) }
         format = f
     }
 

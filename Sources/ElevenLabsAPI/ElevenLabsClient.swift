@@ -133,11 +133,13 @@ public final class ElevenLabsClient {
     /// as `APIError` without a single byte reaching `onAudio`; so is a 200 whose body is JSON.
     @discardableResult
     public func streamAudio(method: String = "POST", path: String, query: [(String, String)] = [],
-                            body: HTTPRequest.Body = .none,
+                            body: HTTPRequest.Body = .none, beforeBody: (@Sendable () throws -> Void)? = nil,
                             onHead: (ResponseHead) throws -> Void = { _ in },
                             onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> ResponseHead {
         var errorBody: [UInt8]? = nil
-        let head = try transport.perform(request(method, path, query, body), onHead: { head in
+        var req = request(method, path, query, body)
+        req.beforeBody = beforeBody
+        let head = try transport.perform(req, onHead: { head in
             let type = head.contentType?.lowercased() ?? ""
             if !(200..<300).contains(head.status) || type.hasPrefix("application/json") || type.hasPrefix("text/html") {
                 errorBody = []

@@ -46,6 +46,15 @@ enum AudioFormats {
         }
     }
 
+    /// The PCM that playing this format hands to ALSA: MP3 decodes to 16-bit mono at its sample rate.
+    static func decodedFormat(_ format: String) -> PCMFormat? {
+        switch playback(format) {
+        case .some(.some(let direct)): return direct
+        case .some(.none): return PCMFormat(sampleRate: sampleRate(format), channels: 1)
+        case .none: return nil
+        }
+    }
+
     /// A 44-byte RIFF/WAVE header for 16-bit mono PCM. `dataBytes` nil writes the maximum sizes,
     /// which players read as "until the end" (for streams whose length is not known yet).
     static func wavHeader(sampleRate: Int, dataBytes: Int?) -> [UInt8] {

@@ -5,6 +5,7 @@ import Glibc
 #endif
 import ElevenLabsAPI
 import AudioPlayback
+import ThreadSupport
 
 /// Raised when the reader of stdout went away (EPIPE): the program stops quietly with status 0.
 public struct OutputClosed: Error {}

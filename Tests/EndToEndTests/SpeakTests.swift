@@ -59,6 +59,17 @@ private func leftovers(_ dir: URL) throws -> [String] {
         }
     }
 
+    @Test func pcmAndMuLawArePlayedWithoutDecoding() async throws {
+        try await withSandbox { sandbox in
+            for format in ["pcm_16000", "ulaw_8000"] {
+                let captured = dir.appendingPathComponent("\(format).raw")
+                let r = try await run("elevenlabs", ["speak", "--format", format, "--device", "file:FILE=\(captured.path)", "Raw samples."], env: env(sandbox))
+                #expect(r.status == 0, "\(r.err)")
+                #expect(try Data(contentsOf: captured) == (try await servedAudio(sandbox)))
+            }
+        }
+    }
+
     @Test func mp3FileIsByteIdenticalToWhatWasServed() async throws {
         try await withSandbox { sandbox in
             let out = dir.appendingPathComponent("hello.mp3")

@@ -1,6 +1,7 @@
 // Owns one libcurl easy handle. Each setter wraps exactly one CURLOPT so the C surface stays visible
 // and auditable; nothing here knows about ElevenLabs.
 import CCurl
+import ThreadSupport
 
 /// A libcurl failure: the CURLcode and the most specific text libcurl gave for it.
 public struct CurlError: Error, Sendable, CustomStringConvertible {
@@ -22,7 +23,7 @@ final class CurlEasy {
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var headerList: UnsafeMutablePointer<curl_slist>?
 
-    static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+    static var globalInit: Void { CurlRuntime.ready() }
 
     init() {
         _ = CurlEasy.globalInit
@@ -71,6 +72,17 @@ final class CurlEasy {
             let p = UnsafeMutableRawPointer(mutating: buf.baseAddress ?? UnsafePointer<UInt8>(bitPattern: 1)!)
             try check(ccurl_easy_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS, p))
         }
+    }
+    /// A POST whose body comes from the read callback, with its length announced up front.
+    /// - SeeAlso: CURLOPT_POST, CURLOPT_POSTFIELDSIZE_LARGE
+    func setPostSize(_ count: Int) throws {
+        try check(ccurl_easy_setopt_long(handle, CURLOPT_POST, 1))
+        try check(ccurl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(count)))
+    }
+    /// - SeeAlso: CURLOPT_READFUNCTION, CURLOPT_READDATA
+    func setReadFunction(_ fn: curl_read_callback, context: UnsafeMutableRawPointer) throws {
+        try check(ccurl_easy_setopt_readfn(handle, CURLOPT_READFUNCTION, fn))
+        try check(ccurl_easy_setopt_ptr(handle, CURLOPT_READDATA, context))
     }
     /// - SeeAlso: CURLOPT_MIMEPOST
     func setMime(_ mime: OpaquePointer) throws { try check(ccurl_easy_setopt_mime(handle, CURLOPT_MIMEPOST, mime)) }
@@ -156,6 +168,46 @@ final class CurlEasy {
         var got = 0
         let rc = curl_easy_recv(handle, buffer.baseAddress, buffer.count, &got)
         return (rc, got)
+    }
+}
+
+/// libcurl's one-time initialisation (which initialises OpenSSL: a few milliseconds). `warmUp()` starts
+/// it on a thread of its own at program start, so it overlaps argument parsing, configuration and
+/// opening the audio device instead of delaying the first request.
+public enum CurlRuntime {
+    private static let state = InitState()
+
+    private final class InitState: @unchecked Sendable {
+        let cond = Condition()
+        var started = false
+        var done = false
+    }
+
+    public static func warmUp() {
+        let s = state
+        let start = s.cond.withLock { () -> Bool in
+            if s.started { return false }
+            s.started = true
+            return true
+        }
+        guard start else { return }
+        _ = DetachedThread.startDetached {
+            curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+            s.cond.withLock { s.done = true; s.cond.broadcast() }
+        }
+    }
+
+    /// Waits for a warm-up in progress, if any (before the process exits).
+    public static func waitForWarmUp() {
+        let s = state
+        s.cond.withLock { while s.started && !s.done { s.cond.wait(seconds: 0.01) } }
+    }
+
+    /// Waits for the initialisation, starting it here when nobody has.
+    static func ready() {
+        warmUp()
+        let s = state
+        s.cond.withLock { while !s.done { s.cond.wait(seconds: 0.01) } }
     }
 }
 

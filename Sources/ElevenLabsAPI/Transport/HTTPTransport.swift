@@ -32,8 +32,13 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [HTTPHeaderField]
     public var body: Body
-    public init(method: String, url: String, headers: [HTTPHeaderField] = [], body: Body = .none) {
-        self.method = method; self.url = url; self.headers = headers; self.body = body
+    /// Runs after the connection is made and the headers are sent, before the first body byte; an
+    /// error aborts the request. The server then never has the body, so it cannot act on it: local
+    /// preparation (opening the audio device) overlaps connecting without risking a charged request.
+    public var beforeBody: (@Sendable () throws -> Void)?
+    public init(method: String, url: String, headers: [HTTPHeaderField] = [], body: Body = .none,
+                beforeBody: (@Sendable () throws -> Void)? = nil) {
+        self.method = method; self.url = url; self.headers = headers; self.body = body; self.beforeBody = beforeBody
     }
 }
 
@@ -86,7 +91,7 @@ public final class HTTPTransport {
         case .none:
             if request.method == "GET" { try easy.setGet() } else { try easy.setCustomMethod(request.method) }
         case .bytes(let bytes, _):
-            try easy.setPostBody(bytes)
+            if request.beforeBody == nil { try easy.setPostBody(bytes) } else { try easy.setPostSize(bytes.count) }
             if request.method != "POST" { try easy.setCustomMethod(request.method) }
         case .multipart(let parts):
             mime = try makeMime(parts)
@@ -99,6 +104,11 @@ public final class HTTPTransport {
                 let context = TransferContext(onHead: onHead, onBody: onBody, trace: trace,
                                               stallTimeout: options.stallTimeout, shouldAbort: options.shouldAbort)
                 let opaque = Unmanaged.passUnretained(context).toOpaque()
+                if let gate = request.beforeBody, case .bytes(let bytes, _) = request.body {
+                    context.upload = bytes
+                    context.beforeBody = gate
+                    try easy.setReadFunction(readCallback, context: opaque)
+                }
                 try easy.setHeaderFunction(headerCallback, context: opaque)
                 try easy.setWriteFunction(writeCallback, context: opaque)
                 try easy.setProgressFunction(progressCallback, context: opaque)
@@ -189,6 +199,9 @@ private final class TransferContext {
     var stalled = false
     let shouldAbort: (@Sendable () -> Bool)?
     var aborted = false
+    var upload: [UInt8] = []
+    var uploaded = 0
+    var beforeBody: (@Sendable () throws -> Void)?
 
     init(onHead: @escaping (ResponseHead) throws -> Void,
          onBody: @escaping (UnsafeRawBufferPointer) throws -> Void,
@@ -229,6 +242,24 @@ private let headerCallback: curl_write_callback = { ptr, size, count, userdata i
     let bytes = UnsafeRawBufferPointer(start: ptr, count: total)
     ctx.headerLine(String(decoding: bytes, as: UTF8.self))
     return ctx.failure == nil ? total : 0
+}
+
+private let readCallback: curl_read_callback = { buffer, size, count, userdata in
+    guard let buffer, let userdata else { return ccurl_readfunc_abort() }
+    let ctx = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
+    if let gate = ctx.beforeBody {
+        ctx.beforeBody = nil
+        do { try gate() } catch {
+            ctx.failure = error
+            return ccurl_readfunc_abort()
+        }
+    }
+    let n = min(size * count, ctx.upload.count - ctx.uploaded)
+    ctx.upload.withUnsafeBytes { src in
+        UnsafeMutableRawPointer(buffer).copyMemory(from: src.baseAddress! + ctx.uploaded, byteCount: n)
+    }
+    ctx.uploaded += n
+    return n
 }
 
 private let progressCallback: curl_xferinfo_callback = { userdata, dltotal, dlnow, ultotal, ulnow in

@@ -6,6 +6,7 @@ import Glibc
 #endif
 import ElevenLabsAPI
 import AudioPlayback
+import ThreadSupport
 
 enum SpeakCommand {
     /// The request body of the text-to-speech endpoints; unset fields are omitted.
@@ -78,12 +79,18 @@ enum SpeakCommand {
             throw UsageError("--play cannot be used with a wav_* format", hint: "write .wav to play it as it arrives", command: "speak")
         }
 
-        // 2. The device, before spending anything.
+        // 2. The device opens on the player's thread while the request connects; the request body is
+        // held back until it is open, so a bad device still costs nothing (see HTTPRequest.beforeBody).
         let device = inv.value("device") ?? context.environment["ELEVENLABS_DEVICE"] ?? config?["device"] ?? "default"
-        let player = play ? try Player(device: device, isInterrupted: Signals.isPending) : nil
+        let player = play ? Player(device: device, expected: AudioFormats.decodedFormat(format), isInterrupted: Signals.isPending) : nil
         defer { player?.abort() }
 
-        // 3. The account: key, voice and model.
+        // 3. The request body, encoded while libcurl initialises (CurlRuntime.warmUp), then the account:
+        // key, voice and model.
+        let modelID = inv.value("model") ?? context.environment["ELEVENLABS_MODEL"] ?? config?["model"] ?? defaultModel
+        let body = try ElevenLabsClient.jsonBody(Body(
+            text: input.text, model_id: modelID, voice_settings: settings.isEmpty ? nil : settings,
+            language_code: language, seed: seed, apply_text_normalization: inv.value("text-normalization")))
         let session = try Session(inv, context, config: config)
         let voiceInput = inv.value("voice") ?? context.environment["ELEVENLABS_VOICE"] ?? config?["voice"]
         let voiceID: String
@@ -92,12 +99,9 @@ enum SpeakCommand {
         } else {
             voiceID = VoiceResolver.defaultVoiceID
         }
-        let modelID = inv.value("model") ?? context.environment["ELEVENLABS_MODEL"] ?? config?["model"] ?? defaultModel
         try checkModel(modelID, explicit: inv.value("model") != nil, characters: input.text.count, session: session)
 
         // 4. The request, played and/or written as it arrives.
-        let body = Body(text: input.text, model_id: modelID, voice_settings: settings.isEmpty ? nil : settings,
-                        language_code: language, seed: seed, apply_text_normalization: inv.value("text-normalization"))
         var metrics = Metrics(voice_id: voiceID, model_id: modelID)
         var attemptFormat = format
         while true {
@@ -125,7 +129,7 @@ enum SpeakCommand {
         var decodedSeconds = 0.0
     }
 
-    static func transfer(body: Body, voiceID: String, format: String, output: String?, wrapWAV: Bool, player: Player?,
+    static func transfer(body: HTTPRequest.Body, voiceID: String, format: String, output: String?, wrapWAV: Bool, player: Player?,
                          session: Session, context: Context, metrics: Metrics, measureAudio: Bool) throws -> Metrics {
         var metrics = metrics
         metrics.output_format = format
@@ -142,7 +146,8 @@ enum SpeakCommand {
         let path = "/v1/text-to-speech/\(percentEncode(voiceID))" + (format.hasPrefix("wav_") ? "" : "/stream")
         let started = monotonicSeconds()
         let head = try session.client.streamAudio(
-            path: path, query: [("output_format", format)], body: try ElevenLabsClient.jsonBody(body),
+            path: path, query: [("output_format", format)], body: body,
+            beforeBody: { try player?.waitUntilReady() },
             onHead: { _ in metrics.first_byte_ms = Int((monotonicSeconds() - started) * 1000) },
             onAudio: { chunk in
                 try Signals.check()

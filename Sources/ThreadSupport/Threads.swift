@@ -1,4 +1,5 @@
-// A dedicated OS thread and a condition variable, without Foundation. Blocking calls (snd_pcm_writei,
+// Dedicated OS threads, a condition variable and a monotonic clock, without Foundation, shared by
+// the core and the audio layer. Blocking calls (snd_pcm_writei,
 // drain, curl transfers) must never run on the Swift concurrency pool: with 2 cores, two blocked
 // tasks starve it.
 #if canImport(Glibc)
@@ -37,6 +38,21 @@ public final class Condition: @unchecked Sendable {
 
 public enum DetachedThread {
     private final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
+
+    /// Starts `body` on a thread nobody waits for.
+    @discardableResult
+    public static func startDetached(_ body: @escaping () -> Void) -> Bool {
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let rc = pthread_create(&thread, nil, { arg in
+            let b = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+            b.body()
+            return nil
+        }, box)
+        guard rc == 0 else { return false }
+        pthread_detach(thread)
+        return true
+    }
 
     /// Starts `body` on a new joinable thread and returns a join function.
     public static func start(_ body: @escaping () -> Void) -> () -> Void {

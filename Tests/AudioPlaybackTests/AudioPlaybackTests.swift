@@ -1,0 +1,79 @@
+// The audio layer on its own, with real MP3 (the sandbox's sox+lame fixtures) and the real ALSA
+// path into a `file` PCM: decoding is independent of how the bytes are split, and what the player
+// hands to ALSA is exactly what it was given, however the network split it.
+import Testing
+import Foundation
+import AudioPlayback
+@testable import ElevenLabsSandbox
+import TestSupport
+
+private func fixture(_ name: String = "mp3_44100_128") throws -> [UInt8] {
+    let base64 = try #require(FixtureData.mp3[name])
+    return [UInt8](try #require(Data(base64Encoded: base64)))
+}
+
+private func decode(_ mp3: [UInt8], pieces: Int) throws -> (PCMFormat?, [UInt8]) {
+    let decoder = try MP3Decoder()
+    var pcm: [UInt8] = []
+    var format: PCMFormat?
+    var offset = 0
+    while offset < mp3.count {
+        let end = min(mp3.count, offset + pieces)
+        try mp3[offset..<end].withUnsafeBytes { chunk in
+            try decoder.feed(chunk) { f, samples in format = f; pcm += samples }
+        }
+        offset = end
+    }
+    return (format, pcm)
+}
+
+@Suite struct AudioPlaybackTests {
+    @Test(arguments: ["mp3_44100_128", "mp3_22050_32", "mp3_24000_48"])
+    func decodingDoesNotDependOnHowBytesArrive(_ name: String) throws {
+        let mp3 = try fixture(name)
+        let whole = try decode(mp3, pieces: mp3.count)
+        let oneByte = try decode(mp3, pieces: 1)
+        let odd = try decode(mp3, pieces: 777)
+        #expect(whole.0 == PCMFormat(sampleRate: Int(name.split(separator: "_")[1])!, channels: 1))
+        #expect(oneByte.1 == whole.1 && odd.1 == whole.1)
+        let seconds = whole.0!.seconds(ofBytes: whole.1.count)
+        #expect(abs(seconds - 1.0) < 0.08) // one second, plus the encoder's delay and padding
+    }
+
+    @Test func garbageIsADecodeErrorNotACrash() throws {
+        let noise = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }
+        let result = try decode(noise, pieces: 512)
+        #expect(result.1.isEmpty)
+    }
+
+    @Test func thePlayerHandsALSAExactlyWhatItWasGivenInAnySplit() throws {
+        let dir = try temporaryDirectory()
+        let captured = dir.appendingPathComponent("out.raw")
+        let format = PCMFormat(sampleRate: 16000, channels: 1)
+        let samples = (0..<48_001).map { UInt8(truncatingIfNeeded: $0 &* 31) } // an odd byte count
+        let player = Player(device: "file:FILE=\(captured.path)", expected: format)
+        try player.waitUntilReady()
+        var offset = 0
+        var size = 1
+        while offset < samples.count {
+            let end = min(samples.count, offset + size)
+            try samples[offset..<end].withUnsafeBytes { try player.play(format, $0) }
+            offset = end
+            size = size % 997 + 3 // odd sizes split frames across calls
+        }
+        try player.finish()
+        #expect(try Data(contentsOf: captured) == Data(samples.prefix(48_000)))
+        #expect(abs(player.secondsPlayed - 1.5) < 0.001)
+    }
+
+    @Test func aMissingDeviceIsReportedWithAHint() {
+        let player = Player(device: "no_such_device_anywhere")
+        do {
+            try player.waitUntilReady()
+            Issue.record("the device should not open")
+        } catch let e as AudioError {
+            #expect(e.message.hasPrefix("cannot open the audio device 'no_such_device_anywhere'"))
+            #expect(e.hint?.contains("--device") == true)
+        } catch { Issue.record("\(error)") }
+    }
+}
