@@ -39,31 +39,31 @@ public final class Condition: @unchecked Sendable {
 public enum DetachedThread {
     private final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
 
-    /// Starts `body` on a thread nobody waits for.
-    @discardableResult
-    public static func startDetached(_ body: @escaping () -> Void) -> Bool {
+    private static func spawn(_ body: @escaping () -> Void) -> pthread_t? {
         var thread = pthread_t()
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         let rc = pthread_create(&thread, nil, { arg in
-            let b = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
-            b.body()
+            Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue().body()
             return nil
         }, box)
-        guard rc == 0 else { return false }
+        guard rc == 0 else {
+            Unmanaged<Box>.fromOpaque(box).release()
+            return nil
+        }
+        return thread
+    }
+
+    /// Starts `body` on a thread nobody waits for.
+    @discardableResult
+    public static func startDetached(_ body: @escaping () -> Void) -> Bool {
+        guard let thread = spawn(body) else { return false }
         pthread_detach(thread)
         return true
     }
 
     /// Starts `body` on a new joinable thread and returns a join function.
     public static func start(_ body: @escaping () -> Void) -> () -> Void {
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        let rc = pthread_create(&thread, nil, { arg in
-            let b = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
-            b.body()
-            return nil
-        }, box)
-        precondition(rc == 0, "pthread_create failed")
+        guard let thread = spawn(body) else { preconditionFailure("pthread_create failed: out of resources") }
         return { pthread_join(thread, nil) }
     }
 }

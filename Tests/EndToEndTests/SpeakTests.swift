@@ -110,6 +110,41 @@ private func leftovers(_ dir: URL) throws -> [String] {
         }
     }
 
+    @Test func playWithOutputDoesBoth() async throws {
+        try await withSandbox { sandbox in
+            let out = dir.appendingPathComponent("both.mp3")
+            let captured = dir.appendingPathComponent("both.raw")
+            let r = try await run("elevenlabs", ["speak", "-o", out.path, "--play", "--device", "file:FILE=\(captured.path)", "Both at once."], env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            let served = try await servedAudio(sandbox)
+            #expect(try Data(contentsOf: out) == served)
+            #expect(try Data(contentsOf: captured) == (try await referenceDecode(out)))
+        }
+    }
+
+    @Test func audioIsNeverWrittenToATerminal() async throws {
+        try await withSandbox { sandbox in
+            // script(1) gives the command a pseudo-terminal as its standard output.
+            let command = "\(productsDirectory.appendingPathComponent("elevenlabs").path) speak -o - hello; echo \"status=$?\""
+            let r = try await onThread { () -> String in
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+                p.arguments = ["-q", "-e", "-c", command, "/dev/null"]
+                p.environment = self.env(sandbox).merging(["PATH": "/usr/bin:/bin", "TERM": "dumb"]) { $1 }
+                let out = Pipe()
+                p.standardOutput = out
+                p.standardInput = FileHandle.nullDevice
+                try p.run()
+                let data = out.fileHandleForReading.readDataToEndOfFile()
+                p.waitUntilExit()
+                return String(decoding: data, as: UTF8.self)
+            }
+            #expect(r.contains("elevenlabs: refusing to write audio to a terminal"))
+            #expect(r.contains("status=2"))
+            #expect(sandbox.requests.isEmpty)
+        }
+    }
+
     @Test func stdoutStreamsThroughAPipe() async throws {
         try await withSandbox { sandbox in
             let r = try await run("elevenlabs", ["speak", "-o", "-", "Piped audio."], env: env(sandbox))
