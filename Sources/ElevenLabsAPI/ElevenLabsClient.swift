@@ -13,6 +13,7 @@ public struct ClientConfiguration: Sendable {
     public var baseURL: String
     public var apiKey: String?
     public var transport: TransportOptions
+    public var retry = RetryPolicy()
 
     public init(baseURL: String = ClientConfiguration.defaultBaseURL, apiKey: String?,
                 transport: TransportOptions = TransportOptions()) {
@@ -62,6 +63,13 @@ public struct ClientConfiguration: Sendable {
     }
 }
 
+/// An audio stream failed after some of its audio was already used: not retried here, because the
+/// caller may have played or written those bytes. `underlying` is the transport's error.
+public struct AudioStreamBroken: Error, Sendable, CustomStringConvertible {
+    public let underlying: Error
+    public var description: String { "the audio stream broke off: \(underlying)" }
+}
+
 /// A 2xx answer whose body is not what the endpoint promises (malformed JSON, wrong content type).
 public struct ResponseFormatError: Error, Sendable, CustomStringConvertible {
     public let endpoint: String
@@ -76,6 +84,8 @@ public final class ElevenLabsClient {
         get { transport.trace }
         set { transport.trace = newValue }
     }
+    /// Told before each retry (the CLI says it on stderr).
+    public var onRetry: ((RetryNotice) -> Void)?
 
     public init(_ configuration: ClientConfiguration) {
         self.configuration = configuration
@@ -110,12 +120,15 @@ public final class ElevenLabsClient {
         }
     }
 
-    /// Sends a request and returns the whole body. Non-2xx answers throw `APIError`.
+    /// Sends a request and returns the whole body, retrying transient failures (GET and DELETE
+    /// always; other methods only when the server cannot have acted). Non-2xx answers throw `APIError`.
     public func collect(method: String, path: String, query: [(String, String)] = [],
                         body: HTTPRequest.Body = .none) throws -> (ResponseHead, [UInt8]) {
-        let (head, bytes) = try send(method: method, path: path, query: query, body: body)
-        if !(200..<300).contains(head.status) { throw APIError.from(head: head, body: bytes) }
-        return (head, bytes)
+        try retrying(idempotent: method == "GET" || method == "DELETE") {
+            let (head, bytes) = try send(method: method, path: path, query: query, body: body)
+            if !(200..<300).contains(head.status) { throw APIError.from(head: head, body: bytes) }
+            return (head, bytes)
+        }
     }
 
     /// Sends a request and returns whatever came back, whatever the status.
@@ -131,11 +144,32 @@ public final class ElevenLabsClient {
     /// Streams an audio answer: `onHead` sees the status and headers of a successful answer before the
     /// first byte, then `onAudio` receives bytes as they arrive. Error answers are collected and thrown
     /// as `APIError` without a single byte reaching `onAudio`; so is a 200 whose body is JSON.
+    ///
+    /// Transient failures are retried while no audio byte has reached `onAudio` (429 and 5xx answers
+    /// are not charged); after that a failure is thrown, and the caller decides.
     @discardableResult
     public func streamAudio(method: String = "POST", path: String, query: [(String, String)] = [],
                             body: HTTPRequest.Body = .none, beforeBody: (@Sendable () throws -> Void)? = nil,
                             onHead: (ResponseHead) throws -> Void = { _ in },
                             onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> ResponseHead {
+        var delivered = false
+        return try retrying(idempotent: true) {
+            do {
+                return try streamAudioOnce(method: method, path: path, query: query, body: body, beforeBody: beforeBody,
+                                           onHead: onHead, onAudio: { chunk in
+                                               delivered = true
+                                               try onAudio(chunk)
+                                           })
+            } catch let error as CurlError where delivered {
+                throw AudioStreamBroken(underlying: error)
+            }
+        }
+    }
+
+    private func streamAudioOnce(method: String, path: String, query: [(String, String)],
+                                 body: HTTPRequest.Body, beforeBody: (@Sendable () throws -> Void)?,
+                                 onHead: (ResponseHead) throws -> Void,
+                                 onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> ResponseHead {
         var errorBody: [UInt8]? = nil
         var req = request(method, path, query, body)
         req.beforeBody = beforeBody

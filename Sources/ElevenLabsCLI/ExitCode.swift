@@ -50,7 +50,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
             case .rateLimited, .server: return .busy
             default: return .failure
             }
-        case is CurlError, is WebSocketError: return .network
+        case is CurlError, is WebSocketError, is AudioStreamBroken: return .network
         case is AudioError: return .audio
         case let e as Interrupted: return e.signal == 15 ? .terminated : .interrupted
         case is TransferAborted: return .interrupted

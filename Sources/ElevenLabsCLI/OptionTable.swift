@@ -74,8 +74,12 @@ public enum OptionTable {
                    help: "print nothing on stderr but errors"),
         OptionSpec(long: "connect-timeout", short: nil, kind: .value("SECONDS"), commands: [], choices: [], repeatable: false,
                    help: "give up connecting after SECONDS (default 10)"),
+        OptionSpec(long: "first-byte-timeout", short: nil, kind: .value("SECONDS"), commands: [], choices: [], repeatable: false,
+                   help: "give up when the server has not begun to answer after SECONDS (default 120)"),
         OptionSpec(long: "stall-timeout", short: nil, kind: .value("SECONDS"), commands: [], choices: [], repeatable: false,
-                   help: "give up when no byte arrives for SECONDS (default 30; no limit on total time)"),
+                   help: "give up when an answer stops for SECONDS (default 30; no limit on total time)"),
+        OptionSpec(long: "retries", short: nil, kind: .value("N"), commands: [], choices: [], repeatable: false,
+                   help: "retry busy (429), failing (5xx) and unreachable servers N times with backoff (default 3; 0 = never)"),
         OptionSpec(long: "cacert", short: nil, kind: .value("FILE"), commands: [], choices: [], repeatable: false,
                    help: "trust the CA certificates in FILE as well (TLS is always verified)"),
 

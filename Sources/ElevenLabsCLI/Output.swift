@@ -90,6 +90,10 @@ enum Output {
             lines.append("network error: \(e.message)")
             hint = e.isTimeout ? "the server stopped answering; raise --stall-timeout or --connect-timeout if the network is slow"
                 : "check your connection, proxy settings (https_proxy) and --base-url"
+        case let e as AudioStreamBroken:
+            let detail = (e.underlying as? CurlError)?.message ?? "\(e.underlying)"
+            lines.append("the audio stream broke off: \(detail)")
+            hint = "run the command again; files are never left half-written"
         case let e as FileError: lines.append("\(e)")
         case let e as AudioError: lines.append(e.message); hint = e.hint
         case let e as ResponseFormatError: lines.append("\(e)")

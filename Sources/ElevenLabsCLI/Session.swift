@@ -40,13 +40,21 @@ final class Session {
         transport.shouldAbort = Signals.isPending
         if let t = try inv.double("connect-timeout", in: 0.1...600) { transport.connectTimeout = t }
         if let t = try inv.double("stall-timeout", in: 1...3600) { transport.stallTimeout = t }
+        if let t = try inv.double("first-byte-timeout", in: 1...3600) { transport.firstByteTimeout = t }
         if let ca = inv.value("cacert") {
             guard FileIO.exists(ca) else {
                 throw CLIError("--cacert \(ca): no such file", hint: "give a PEM file of CA certificates", exit: .input)
             }
             transport.caFile = ca
         }
-        client = ElevenLabsClient(ClientConfiguration(baseURL: base, apiKey: key, transport: transport))
+        var configuration = ClientConfiguration(baseURL: base, apiKey: key, transport: transport)
+        if let n = try inv.integer("retries", in: 0...10) { configuration.retry.maxRetries = n }
+        client = ElevenLabsClient(configuration)
+        if !inv.flag("quiet") {
+            client.onRetry = { notice in
+                context.err("elevenlabs: \(notice.reason); trying again in \(Output.decimal((notice.delay * 10).rounded() / 10)) s (attempt \(notice.attempt) of \(notice.attempts))\n")
+            }
+        }
         if inv.flag("verbose") {
             client.trace = { line in context.err("elevenlabs: \(line)\n") }
         }

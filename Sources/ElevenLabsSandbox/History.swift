@@ -73,7 +73,7 @@ struct History {
     func audio(_ id: String) async -> HTTPResponse {
         guard let h = find(id) else { return Self.notFound(id) }
         if let refused = TextToSpeech.gate(state) { return refused }
-        let faults = state.locked { $0.config.faults }
+        let faults = state.faultsForAudioAnswer()
         if faults.firstByteDelay > 0 { try? await Task.sleep(nanoseconds: UInt64(faults.firstByteDelay * 1e9)) }
         let boundaries = h.contentType == "audio/mpeg" ? AudioSynth.frameEnds(h.audio) : []
         return TextToSpeech.audioResponse(h.audio, boundaries: boundaries, headers: ["content-type": h.contentType],

@@ -27,8 +27,10 @@ public struct Faults: Sendable {
     public var serverErrorStatus: Int = 500
     /// A gateway's HTML 502 page instead of the API for the first N requests of any kind.
     public var htmlErrorFirst: Int = 0
-    /// Close the connection after this many body bytes of an audio answer.
+    /// Close the connection after this many body bytes of an audio answer...
     public var cutAfterBytes: Int? = nil
+    /// ...for the first N audio answers only (0: every one).
+    public var cutFirst: Int = 0
     /// Stop sending, but keep the connection open, after this many body bytes of an audio answer.
     public var stallAfterBytes: Int? = nil
     /// JSON endpoints answer 200 with a truncated document.

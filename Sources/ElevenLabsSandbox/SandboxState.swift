@@ -43,6 +43,7 @@ final class SandboxState: @unchecked Sendable {
     var voices: [VoiceRecord] = []
     var history: [HistoryRecord] = [] // oldest first
     var audioRequests = 0
+    var cutCounter = 0
     var allRequests = 0
     var inFlight = 0
     var peakInFlight = 0
@@ -93,6 +94,18 @@ final class SandboxState: @unchecked Sendable {
     var characterLimit: Int { config.characterLimit ?? Catalog.characterLimits[config.tier] ?? 100_000 }
     var voiceLimit: Int { Catalog.voiceLimits[config.tier] ?? 30 }
     func voice(_ id: String) -> VoiceRecord? { voices.first { $0.id == id } }
+
+    /// The faults for the next audio answer: `cutAfterBytes` is dropped once `cutFirst` answers were cut.
+    func faultsForAudioAnswer() -> Faults {
+        locked { s in
+            var f = s.config.faults
+            if f.cutFirst > 0 && f.cutAfterBytes != nil {
+                s.cutCounter += 1
+                if s.cutCounter > f.cutFirst { f.cutAfterBytes = nil }
+            }
+            return f
+        }
+    }
 
     func record(_ r: RecordedRequest) -> Int {
         locked { s in s.log.append(r); return s.log.count - 1 }

@@ -99,7 +99,7 @@ struct TextToSpeech {
             state.locked { $0.history.append(item) }
         }
 
-        let faults = state.locked { $0.config.faults }
+        let faults = state.faultsForAudioAnswer()
         if faults.firstByteDelay > 0 { try? await Task.sleep(nanoseconds: UInt64(faults.firstByteDelay * 1e9)) }
 
         var headers: [String: String] = [

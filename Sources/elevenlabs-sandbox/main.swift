@@ -36,6 +36,7 @@ Faults and pacing (audio requests are text to speech and history audio):
   --server-error-status C  the 5xx status to use (default 500)
   --html-error-first N     a gateway's HTML 502 page for the first N requests of any kind
   --cut-after BYTES        close the connection after BYTES of audio
+  --cut-first N            ...in the first N audio answers only (default: every one)
   --stall-after BYTES      stop sending (but keep the connection) after BYTES of audio
   --malformed-json         answer JSON endpoints with truncated JSON
 
@@ -113,6 +114,7 @@ while !args.isEmpty {
         settings.config.faults.serverErrorStatus = code
     case "--html-error-first": settings.config.faults.htmlErrorFirst = number(arg)
     case "--cut-after": settings.config.faults.cutAfterBytes = number(arg)
+    case "--cut-first": settings.config.faults.cutFirst = number(arg)
     case "--stall-after": settings.config.faults.stallAfterBytes = number(arg)
     case "--malformed-json": settings.config.faults.malformedJSON = true
     case "--log": settings.logPath = value(arg)

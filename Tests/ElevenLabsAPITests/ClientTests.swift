@@ -107,16 +107,18 @@ private func ttsBody(_ text: String) throws -> HTTPRequest.Body {
 
     @Test func aCutStreamIsATransportError() async throws {
         try await withSandbox({ $0.faults.cutAfterBytes = 5000; $0.faults.chunkSize = 1000 }) { sandbox in
-            let result = try await onThread { () -> (Int, CurlError?) in
+            let result = try await onThread { () -> (Int, AudioStreamBroken?) in
                 var got = 0
                 do {
-                    try client(for: sandbox).streamAudio(path: "/v1/text-to-speech/\(george)/stream", body: try ttsBody(String(repeating: "word ", count: 40)),
-                                                         onAudio: { got += $0.count })
+                    try client(for: sandbox, retries: 3).streamAudio(path: "/v1/text-to-speech/\(george)/stream", body: try ttsBody(String(repeating: "word ", count: 40)),
+                                                                     onAudio: { got += $0.count })
                     return (got, nil)
-                } catch let e as CurlError { return (got, e) }
+                } catch let e as AudioStreamBroken { return (got, e) }
             }
-            #expect(result.1 != nil)
+            // Once audio was handed over, the failure is the caller's to handle: no retry.
+            #expect(result.1?.underlying is CurlError)
             #expect(result.0 <= 5000 && result.0 > 0)
+            #expect(sandbox.requests.count == 1)
         }
     }
 
@@ -127,9 +129,71 @@ private func ttsBody(_ text: String) throws -> HTTPRequest.Body {
                     try client(for: sandbox, configure: { $0.stallTimeout = 1 }).streamAudio(
                         path: "/v1/text-to-speech/\(george)/stream", body: try ttsBody(String(repeating: "word ", count: 40)), onAudio: { _ in })
                     return nil
-                } catch let e as CurlError { return e }
+                } catch let e as AudioStreamBroken { return e.underlying as? CurlError }
             }
             #expect(error?.isTimeout == true)
+            #expect(error?.message == "no data received for 1 seconds")
+        }
+    }
+
+    @Test func aSlowFirstByteIsNotAStallButHasItsOwnTimeout() async throws {
+        try await withSandbox({ $0.faults.firstByteDelay = 1.5 }) { sandbox in
+            // Waiting 1.5 s for the answer to begin is fine with a 1 s stall timeout...
+            let ok = try await onThread { () -> Int in
+                var got = 0
+                try client(for: sandbox, configure: { $0.stallTimeout = 1 }).streamAudio(
+                    path: "/v1/text-to-speech/\(george)/stream", body: try ttsBody("Slow to start."), onAudio: { got += $0.count })
+                return got
+            }
+            #expect(ok > 0)
+            // ...but not with a 1 s first-byte timeout.
+            let error = try await onThread { () -> CurlError? in
+                do {
+                    try client(for: sandbox, configure: { $0.firstByteTimeout = 1 }).streamAudio(
+                        path: "/v1/text-to-speech/\(george)/stream", body: try ttsBody("Slow to start."), onAudio: { _ in })
+                    return nil
+                } catch let e as CurlError { return e }
+            }
+            #expect(error?.message == "no answer from the server within 1 seconds")
+        }
+    }
+
+    @Test func transientFailuresAreRetriedWithBackoffAndRetryAfter() async throws {
+        try await withSandbox({ $0.faults.rateLimitFirst = 1; $0.faults.systemBusyFirst = 1; $0.faults.serverErrorFirst = 1
+                                $0.faults.serverErrorStatus = 503; $0.faults.retryAfter = 1 }) { sandbox in
+            final class Notes: @unchecked Sendable { var list: [RetryNotice] = [] }
+            let notes = Notes()
+            let bytes = try await onThread { () -> Int in
+                let c = client(for: sandbox, retries: 3)
+                c.onRetry = { notes.list.append($0) }
+                var got = 0
+                try c.streamAudio(path: "/v1/text-to-speech/\(george)/stream", body: try ttsBody("Retry me."), onAudio: { got += $0.count })
+                return got
+            }
+            #expect(bytes > 0)
+            #expect(notes.list.map(\.reason) == ["429 too_many_concurrent_requests", "429 system_busy", "503 something_went_wrong"])
+            #expect(notes.list.map(\.attempt) == [2, 3, 4])
+            #expect(notes.list[0].delay == 1 && notes.list[1].delay == 1) // Retry-After honoured
+            #expect(notes.list[2].delay < 0.1)                               // backoff when there is none
+            #expect(sandbox.requests.count == 4)
+            #expect(sandbox.creditsUsed == 9) // only the successful attempt was charged
+        }
+    }
+
+    @Test func retriesAreBoundedAndOtherClientErrorsAreNeverRetried() async throws {
+        try await withSandbox({ $0.faults.rateLimitFirst = 10 }) { sandbox in
+            let error = try await onThread { () -> APIError? in
+                do { _ = try client(for: sandbox, retries: 2).streamAudio(path: "/v1/text-to-speech/\(george)/stream", body: try ttsBody("x"), onAudio: { _ in }); return nil }
+                catch let e as APIError { return e }
+            }
+            #expect(error?.httpStatus == 429)
+            #expect(sandbox.requests.count == 3)
+            sandbox.clearLog()
+            let notFound = try await onThread { () -> APIError? in
+                do { _ = try client(for: sandbox, retries: 3).voice(id: "nosuchvoice"); return nil } catch let e as APIError { return e }
+            }
+            #expect(notFound?.httpStatus == 404)
+            #expect(sandbox.requests.count == 1)
         }
     }
 

@@ -58,7 +58,7 @@ import TestSupport
             #expect(scoped.status == 4)
             #expect(scoped.err.contains("lacks 'models_read'"))
 
-            let refused = try await run("elevenlabs", ["models"], env: ["ELEVENLABS_BASE_URL": "http://127.0.0.1:9", "ELEVENLABS_API_KEY": "sk_x"])
+            let refused = try await run("elevenlabs", ["models", "--retries", "0"], env: ["ELEVENLABS_BASE_URL": "http://127.0.0.1:9", "ELEVENLABS_API_KEY": "sk_x"])
             #expect(refused.status == 7)
             #expect(refused.err.hasPrefix("elevenlabs: network error:"))
 

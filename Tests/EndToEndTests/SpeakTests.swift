@@ -273,9 +273,38 @@ private func leftovers(_ dir: URL) throws -> [String] {
             let out = dir.appendingPathComponent("cut.mp3")
             let r = try await run("elevenlabs", ["speak", "-o", out.path, String(repeating: "A long sentence. ", count: 10)], env: env(sandbox))
             #expect(r.status == 7)
-            #expect(r.err.hasPrefix("elevenlabs: network error:"))
+            #expect(r.err.contains("fetching it again into a clean file"))
+            #expect(r.err.contains("elevenlabs: the audio stream broke off: transfer closed with outstanding read data remaining"))
             #expect(!FileManager.default.fileExists(atPath: out.path))
             #expect(try leftovers(dir).isEmpty)
+            let played = try await run("elevenlabs", ["speak", "--device", "null", String(repeating: "A long sentence. ", count: 10)], env: env(sandbox))
+            #expect(played.status == 7)
+            #expect(played.err.hasPrefix("elevenlabs: the audio stream broke off:"))
+        }
+    }
+
+    @Test func aFileWhoseStreamBrokeOnceIsFetchedAgainWhole() async throws {
+        try await withSandbox({ $0.faults.cutAfterBytes = 3000; $0.faults.chunkSize = 1000; $0.faults.cutFirst = 1 }) { sandbox in
+            let out = dir.appendingPathComponent("recovered.mp3")
+            let r = try await run("elevenlabs", ["speak", "-o", out.path, String(repeating: "A long sentence. ", count: 10)], env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            #expect(r.err.contains("fetching it again into a clean file"))
+            #expect(try Data(contentsOf: out) == (try await servedAudio(sandbox)))
+            #expect(try leftovers(dir).isEmpty)
+        }
+    }
+
+    @Test func busyAndFailingServersAreRetriedThenReported() async throws {
+        try await withSandbox({ $0.faults.systemBusyFirst = 2; $0.faults.retryAfter = 0 }) { sandbox in
+            let ok = try await run("elevenlabs", ["speak", "--device", "null", "Eventually."], env: env(sandbox))
+            #expect(ok.status == 0, "\(ok.err)")
+            #expect(ok.err == "elevenlabs: 429 system_busy; trying again in 0 s (attempt 2 of 4)\nelevenlabs: 429 system_busy; trying again in 0 s (attempt 3 of 4)\n")
+        }
+        try await withSandbox({ $0.faults.serverErrorFirst = 5 }) { sandbox in
+            let failed = try await run("elevenlabs", ["speak", "--retries", "1", "--quiet", "--device", "null", "Never."], env: env(sandbox))
+            #expect(failed.status == 6)
+            #expect(failed.err.hasPrefix("elevenlabs: We are sorry, something went wrong. You are not charged for this request. (HTTP 500, something_went_wrong)"))
+            #expect(sandbox.requests.count == 2)
         }
     }
 

@@ -35,10 +35,14 @@ public func withSandbox<T>(_ configure: (inout SandboxConfiguration) -> Void = {
     }
 }
 
-public func client(for sandbox: Sandbox, key: String? = sandboxKey, configure: (inout TransportOptions) -> Void = { _ in }) -> ElevenLabsClient {
+public func client(for sandbox: Sandbox, key: String? = sandboxKey, retries: Int = 0,
+                   configure: (inout TransportOptions) -> Void = { _ in }) -> ElevenLabsClient {
     var options = TransportOptions()
     configure(&options)
-    return ElevenLabsClient(ClientConfiguration(baseURL: sandbox.baseURL, apiKey: key, transport: options))
+    var configuration = ClientConfiguration(baseURL: sandbox.baseURL, apiKey: key, transport: options)
+    configuration.retry.maxRetries = retries
+    configuration.retry.initialDelay = 0.01
+    return ElevenLabsClient(configuration)
 }
 
 public struct ProcessResult: Sendable {

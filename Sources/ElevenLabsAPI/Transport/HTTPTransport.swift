@@ -55,8 +55,11 @@ public struct ResponseHead: Sendable {
 
 public struct TransportOptions: Sendable {
     public var connectTimeout: Double = 10
-    /// Abort when no byte arrives for this long; there is deliberately no overall timeout, because a
-    /// long generation that keeps sending is healthy.
+    /// Abort when the server has not begun to answer after this long. Generous: the whole-file
+    /// endpoints answer only once the generation is done.
+    public var firstByteTimeout: Double = 120
+    /// Once the answer has begun, abort when no byte arrives for this long. There is deliberately no
+    /// overall timeout: a long generation that keeps sending is healthy.
     public var stallTimeout: Double = 30
     public var caFile: String?
     public var userAgent: String = "elevenlabs-cli"
@@ -102,7 +105,8 @@ public final class HTTPTransport {
         return try withoutActuallyEscaping(onHead) { onHead in
             try withoutActuallyEscaping(onBody) { onBody in
                 let context = TransferContext(onHead: onHead, onBody: onBody, trace: trace,
-                                              stallTimeout: options.stallTimeout, shouldAbort: options.shouldAbort)
+                                              stallTimeout: options.stallTimeout, firstByteTimeout: options.firstByteTimeout,
+                                              shouldAbort: options.shouldAbort)
                 let opaque = Unmanaged.passUnretained(context).toOpaque()
                 if let gate = request.beforeBody, case .bytes(let bytes, _) = request.body {
                     context.upload = bytes
@@ -116,8 +120,9 @@ public final class HTTPTransport {
                 if context.aborted { throw TransferAborted() }
                 if let error = context.failure { throw error }
                 if context.stalled {
-                    throw CurlError(code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue),
-                                    message: "no data received for \(Int(options.stallTimeout)) seconds")
+                    let message = context.answered ? "no data received for \(Int(options.stallTimeout)) seconds"
+                        : "no answer from the server within \(Int(options.firstByteTimeout)) seconds"
+                    throw CurlError(code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue), message: message)
                 }
                 if rc != CURLE_OK { throw easy.error(for: rc) }
                 if !context.headDelivered { try context.deliverHead() }
@@ -194,6 +199,10 @@ private final class TransferContext {
     /// Stall detection: the time the byte count last moved. libcurl's own low-speed check averages
     /// over several seconds, so it fires late; the progress callback sees every second.
     let stallTimeout: Double
+    let firstByteTimeout: Double
+    let started = monotonicNow()
+    /// The server has begun its answer (a status line arrived).
+    var answered = false
     var lastProgress = monotonicNow()
     var lastBytes: Int64 = -1
     var stalled = false
@@ -205,8 +214,9 @@ private final class TransferContext {
 
     init(onHead: @escaping (ResponseHead) throws -> Void,
          onBody: @escaping (UnsafeRawBufferPointer) throws -> Void,
-         trace: ((String) -> Void)?, stallTimeout: Double, shouldAbort: (@Sendable () -> Bool)?) {
+         trace: ((String) -> Void)?, stallTimeout: Double, firstByteTimeout: Double, shouldAbort: (@Sendable () -> Bool)?) {
         self.onHead = onHead; self.onBody = onBody; self.trace = trace; self.stallTimeout = stallTimeout
+        self.firstByteTimeout = firstByteTimeout
         self.shouldAbort = shouldAbort
     }
 
@@ -218,6 +228,7 @@ private final class TransferContext {
     func headerLine(_ raw: String) {
         let line = raw.trimmingTrailingNewlines()
         if line.hasPrefix("HTTP/") {
+            answered = true
             // A new header block: an interim 1xx, or the final response.
             let fields = line.split(separator: " ", maxSplits: 2)
             head = ResponseHead(status: fields.count > 1 ? Int(fields[1]) ?? 0 : 0, headers: [])
@@ -269,8 +280,17 @@ private let progressCallback: curl_xferinfo_callback = { userdata, dltotal, dlno
         ctx.aborted = true
         return 1
     }
-    let moved = Int64(dlnow) + Int64(ulnow)
     let now = monotonicNow()
+    guard ctx.answered else {
+        // Waiting for the answer to begin: only the first-byte timeout applies.
+        if ctx.firstByteTimeout > 0 && now - ctx.started > ctx.firstByteTimeout {
+            ctx.stalled = true
+            return 1
+        }
+        ctx.lastProgress = now
+        return 0
+    }
+    let moved = Int64(dlnow)
     if moved != ctx.lastBytes {
         ctx.lastBytes = moved
         ctx.lastProgress = now

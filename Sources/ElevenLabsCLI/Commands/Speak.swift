@@ -104,12 +104,21 @@ enum SpeakCommand {
         // 4. The request, played and/or written as it arrives.
         var metrics = Metrics(voice_id: voiceID, model_id: modelID)
         var attemptFormat = format
+        var refetched = false
         while true {
             do {
                 metrics = try transfer(body: body, voiceID: voiceID, format: attemptFormat, output: output, wrapWAV: wrapWAV,
                                        player: player, session: session, context: context, metrics: metrics,
                                        measureAudio: inv.flag("metrics"))
                 break
+            } catch let e as AudioStreamBroken where !play && output != "-" && !refetched {
+                // Only a file was being written, and it was discarded: fetch the audio again into a
+                // clean one rather than fail. (Playing or stdout cannot take the audio back.)
+                refetched = true
+                if !inv.flag("quiet") {
+                    let detail = (e.underlying as? CurlError)?.message ?? "\(e.underlying)"
+                    context.err("elevenlabs: the audio stream broke off (\(detail)); fetching it again into a clean file\n")
+                }
             } catch let e as APIError where e.code == "output_format_not_allowed" && output == nil && attemptFormat != AudioFormats.safeDefault {
                 // Only playing: any format sounds the same to the listener, so fall back to one every plan has.
                 if !inv.flag("quiet") {
