@@ -35,6 +35,10 @@ public struct Faults: Sendable {
     public var stallAfterBytes: Int? = nil
     /// JSON endpoints answer 200 with a truncated document.
     public var malformedJSON: Bool = false
+    /// Audio endpoints answer 200 with a JSON body instead of audio (a misbehaving proxy or cache).
+    public var jsonInsteadOfAudio: Bool = false
+    /// Audio endpoints answer 200 with an empty body.
+    public var emptyAudio: Bool = false
     public init() {}
 }
 

@@ -110,6 +110,15 @@ struct TextToSpeech {
         ]
         if let historyID { headers["history-item-id"] = historyID }
 
+        if faults.jsonInsteadOfAudio {
+            token.release()
+            return Reply.json(200, ["status": "ok", "note": "not audio"], headers: headers)
+        }
+        if faults.emptyAudio {
+            token.release()
+            return Self.audioResponse([], boundaries: [], headers: headers.merging(["content-type": format.contentType]) { $1 },
+                                      faults: faults, chunked: streaming, token: nil)
+        }
         if timestamps {
             return timestampsResponse(audio: audio, text: req.text, headers: headers, faults: faults, token: token)
         }

@@ -39,6 +39,8 @@ Faults and pacing (audio requests are text to speech and history audio):
   --cut-first N            ...in the first N audio answers only (default: every one)
   --stall-after BYTES      stop sending (but keep the connection) after BYTES of audio
   --malformed-json         answer JSON endpoints with truncated JSON
+  --json-instead-of-audio  answer audio requests 200 with a JSON body
+  --empty-audio            answer audio requests 200 with an empty body
 
 Output:
   --log FILE               append every request as a JSON line (the API key masked)
@@ -117,6 +119,8 @@ while !args.isEmpty {
     case "--cut-first": settings.config.faults.cutFirst = number(arg)
     case "--stall-after": settings.config.faults.stallAfterBytes = number(arg)
     case "--malformed-json": settings.config.faults.malformedJSON = true
+    case "--json-instead-of-audio": settings.config.faults.jsonInsteadOfAudio = true
+    case "--empty-audio": settings.config.faults.emptyAudio = true
     case "--log": settings.logPath = value(arg)
     case "--quiet": settings.quiet = true
     default: fail("unknown option \(arg)")

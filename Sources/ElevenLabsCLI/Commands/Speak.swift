@@ -65,6 +65,8 @@ enum SpeakCommand {
             }
             format = explicitFormat ?? byExtension!
             wrapWAV = explicitFormat == nil && output.lowercased().hasSuffix(".wav")
+            // A directory that cannot take the file fails now, not after the audio was paid for.
+            try AtomicFile(path: output).discard()
         } else {
             if output == "-" && context.stdoutIsTerminal {
                 throw UsageError("refusing to write audio to a terminal", hint: "redirect it (-o - > file.mp3) or pipe it to a player", command: "speak")
