@@ -41,6 +41,14 @@ final class AtomicFile {
         bytesWritten += bytes.count
     }
 
+    /// Drops everything after `length` bytes (a chunk that must be fetched again).
+    func truncate(to length: Int) throws {
+        guard ftruncate(fd, off_t(length)) == 0, lseek(fd, off_t(length), SEEK_SET) >= 0 else {
+            throw CLIError("cannot write \(path): \(FileIO.errnoText())", exit: .input)
+        }
+        bytesWritten = length
+    }
+
     /// Overwrites bytes at an offset (the WAV header's sizes, once the length is known).
     func patch(_ bytes: [UInt8], at offset: Int) throws {
         let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }

@@ -11,12 +11,22 @@ import ThreadSupport
 enum SpeakCommand {
     /// The request body of the text-to-speech endpoints; unset fields are omitted.
     struct Body: Encodable {
-        let text: String
+        var text: String
         let model_id: String
         let voice_settings: VoiceSettings?
         let language_code: String?
         let seed: Int?
         let apply_text_normalization: String?
+        var previous_request_ids: [String]?
+        var next_text: String?
+
+        func encoded(text: String, previous: [String] = [], next: String? = nil) throws -> HTTPRequest.Body {
+            var b = self
+            b.text = text
+            b.previous_request_ids = previous.isEmpty ? nil : previous
+            b.next_text = next
+            return try ElevenLabsClient.jsonBody(b)
+        }
     }
 
     /// say's default speaking rate; `-r WPM` scales the API's speed from it.
@@ -87,12 +97,13 @@ enum SpeakCommand {
         let player = play ? Player(device: device, expected: AudioFormats.decodedFormat(format), isInterrupted: Signals.isPending) : nil
         defer { player?.abort() }
 
-        // 3. The request body, encoded while libcurl initialises (CurlRuntime.warmUp), then the account:
-        // key, voice and model.
+        // 3. The account: key, voice and model. The first request body is encoded while libcurl
+        // initialises (CurlRuntime.warmUp); long texts are split by the model's per-request limit.
         let modelID = inv.value("model") ?? context.environment["ELEVENLABS_MODEL"] ?? config?["model"] ?? defaultModel
-        let body = try ElevenLabsClient.jsonBody(Body(
-            text: input.text, model_id: modelID, voice_settings: settings.isEmpty ? nil : settings,
-            language_code: language, seed: seed, apply_text_normalization: inv.value("text-normalization")))
+        let template = Body(text: "", model_id: modelID, voice_settings: settings.isEmpty ? nil : settings,
+                            language_code: language, seed: seed, apply_text_normalization: inv.value("text-normalization"),
+                            previous_request_ids: nil, next_text: nil)
+        let quickBody = input.text.count <= smallestModelLimit ? try template.encoded(text: input.text) : nil
         let session = try Session(inv, context, config: config)
         let voiceInput = inv.value("voice") ?? context.environment["ELEVENLABS_VOICE"] ?? config?["voice"]
         let voiceID: String
@@ -101,108 +112,163 @@ enum SpeakCommand {
         } else {
             voiceID = VoiceResolver.defaultVoiceID
         }
-        try checkModel(modelID, explicit: inv.value("model") != nil, characters: input.text.count, session: session)
+        let limit = try checkModel(modelID, explicit: inv.value("model") != nil, characters: input.text.count, session: session)
+        let chunks = limit.map { input.text.count > $0 ? TextChunker.split(input.text, limit: $0) : [input.text] } ?? [input.text]
 
-        // 4. The request, played and/or written as it arrives.
-        var metrics = Metrics(voice_id: voiceID, model_id: modelID)
-        var attemptFormat = format
-        var refetched = false
+        // 4. The requests, played and/or written as they arrive.
+        var job = Job(chunks: chunks, template: template, quickBody: quickBody, voiceID: voiceID, format: format,
+                      output: output, wrapWAV: wrapWAV, player: player, session: session, context: context,
+                      quiet: inv.flag("quiet"))
         while true {
             do {
-                metrics = try transfer(body: body, voiceID: voiceID, format: attemptFormat, output: output, wrapWAV: wrapWAV,
-                                       player: player, session: session, context: context, metrics: metrics,
-                                       measureAudio: inv.flag("metrics"))
+                try job.run()
                 break
-            } catch let e as AudioStreamBroken where !play && output != "-" && !refetched {
-                // Only a file was being written, and it was discarded: fetch the audio again into a
-                // clean one rather than fail. (Playing or stdout cannot take the audio back.)
-                refetched = true
-                if !inv.flag("quiet") {
-                    let detail = (e.underlying as? CurlError)?.message ?? "\(e.underlying)"
-                    context.err("elevenlabs: the audio stream broke off (\(detail)); fetching it again into a clean file\n")
-                }
-            } catch let e as APIError where e.code == "output_format_not_allowed" && output == nil && attemptFormat != AudioFormats.safeDefault {
+            } catch let e as APIError where e.code == "output_format_not_allowed" && output == nil && job.format != AudioFormats.safeDefault {
                 // Only playing: any format sounds the same to the listener, so fall back to one every plan has.
                 if !inv.flag("quiet") {
-                    context.err("elevenlabs: \(attemptFormat) is not included in your plan; playing \(AudioFormats.safeDefault) instead\n")
+                    context.err("elevenlabs: \(job.format) is not included in your plan; playing \(AudioFormats.safeDefault) instead\n")
                 }
-                attemptFormat = AudioFormats.safeDefault
+                job.format = AudioFormats.safeDefault
             }
         }
-        if inv.flag("metrics") { try report(metrics, json: inv.flag("json"), context: context) }
+        if inv.flag("metrics") { try report(job.metrics, json: inv.flag("json"), context: context) }
     }
 
-    // MARK: The transfer
+    final class Tally { var bytes = 0; var firstByte: Int?; var skipHeader = 0 }
 
-    final class Sinks {
-        var file: AtomicFile?
-        var decoder: MP3Decoder?
-        var decodedSeconds = 0.0
-    }
+    /// One `speak`: the chunks of the text, requested in order with stitching, into the player
+    /// and/or one output file or stdout.
+    struct Job {
+        let chunks: [String]
+        let template: Body
+        let quickBody: HTTPRequest.Body?
+        let voiceID: String
+        var format: String
+        let output: String?
+        let wrapWAV: Bool
+        let player: Player?
+        let session: Session
+        let context: Context
+        let quiet: Bool
+        var metrics = Metrics()
 
-    static func transfer(body: HTTPRequest.Body, voiceID: String, format: String, output: String?, wrapWAV: Bool, player: Player?,
-                         session: Session, context: Context, metrics: Metrics, measureAudio: Bool) throws -> Metrics {
-        var metrics = metrics
-        metrics.output_format = format
-        let sinks = Sinks()
-        defer { sinks.file?.discard() }
-        if let output, output != "-" {
-            sinks.file = try AtomicFile(path: output)
-            if wrapWAV { try AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: nil).withUnsafeBytes { try sinks.file!.write($0) } }
-        }
-        let isMP3 = AudioFormats.codec(format) == "mp3"
-        if isMP3 && (player != nil || measureAudio) { sinks.decoder = try MP3Decoder() }
-        let direct = AudioFormats.playback(format) ?? nil
+        /// Stitching (CONTRACT.md §1): the request ids of up to three previous chunks, and the text
+        /// that follows, so each chunk's prosody continues the last.
+        static let stitchedIDs = 3
+        static let nextTextLength = 300
 
-        let path = "/v1/text-to-speech/\(percentEncode(voiceID))" + (format.hasPrefix("wav_") ? "" : "/stream")
-        let started = monotonicSeconds()
-        let head = try session.client.streamAudio(
-            path: path, query: [("output_format", format)], body: body,
-            beforeBody: { try player?.waitUntilReady() },
-            onHead: { _ in metrics.first_byte_ms = Int((monotonicSeconds() - started) * 1000) },
-            onAudio: { chunk in
+        mutating func run() throws {
+            metrics = Metrics(voice_id: voiceID, model_id: template.model_id, output_format: format)
+            var file: AtomicFile?
+            defer { file?.discard() }
+            if let output, output != "-" {
+                file = try AtomicFile(path: output)
+                if wrapWAV { try AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: nil).withUnsafeBytes { try file!.write($0) } }
+            }
+            let serverWAV = format.hasPrefix("wav_")
+            let pipeline = player.map { PlaybackPipeline(player: $0, direct: AudioFormats.playback(format) ?? nil) }
+            defer { pipeline?.abort() }
+            var requestIDs: [String] = []
+            let started = monotonicSeconds()
+            for (index, text) in chunks.enumerated() {
                 try Signals.check()
-                metrics.bytes += chunk.count
-                if let file = sinks.file { try file.write(chunk) }
-                if output == "-" { try context.stdout.write(chunk) }
-                if let decoder = sinks.decoder {
-                    try decoder.feed(chunk) { pcm, samples in
-                        sinks.decodedSeconds += pcm.seconds(ofBytes: samples.count)
-                        try player?.play(pcm, samples)
+                let next = index + 1 < chunks.count ? String(chunks[index + 1].prefix(Self.nextTextLength)) : nil
+                let body = chunks.count == 1 && quickBody != nil ? quickBody!
+                    : try template.encoded(text: text, previous: Array(requestIDs.suffix(Self.stitchedIDs)), next: next)
+                let chunkStart = file?.bytesWritten ?? 0
+                var refetched = false
+                while true {
+                    do {
+                        let head = try fetch(index: index, body: body, file: file, serverWAV: serverWAV, pipeline: pipeline)
+                        if let id = head.value(for: "request-id") { requestIDs.append(id); metrics.request_id = id }
+                        metrics.credits = (metrics.credits ?? 0) + (head.value(for: "character-cost").flatMap { Int($0) } ?? 0)
+                        break
+                    } catch let e as AudioStreamBroken where pipeline == nil && output != "-" && !refetched {
+                        // Only a file was being written: roll it back to this chunk's start and fetch
+                        // the chunk again, rather than fail. (Playing or stdout cannot take audio back.)
+                        refetched = true
+                        try file?.truncate(to: chunkStart)
+                        if !quiet {
+                            let detail = (e.underlying as? CurlError)?.message ?? "\(e.underlying)"
+                            context.err("elevenlabs: the audio stream broke off (\(detail)); fetching it again into a clean file\n")
+                        }
                     }
-                } else if let direct {
-                    try player?.play(direct, chunk)
                 }
-            })
-        let transferSeconds = monotonicSeconds() - started
-        metrics.request_id = head.value(for: "request-id")
-        metrics.credits = head.value(for: "character-cost").flatMap { Int($0) }
-        guard metrics.bytes > 0 else {
-            throw CLIError("the server sent no audio", hint: "try again; if it persists, try another --format", exit: .failure)
-        }
-
-        try player?.finish()
-        try Signals.check()
-        if let file = sinks.file {
-            if wrapWAV {
-                try file.patch(AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: file.bytesWritten - 44), at: 0)
             }
-            try file.commit()
+            let transferSeconds = monotonicSeconds() - started
+            guard metrics.bytes > 0 else {
+                throw CLIError("the server sent no audio", hint: "try again; if it persists, try another --format", exit: .failure)
+            }
+            try pipeline?.finish()
+            try player?.finish()
+            try Signals.check()
+            if let file {
+                if wrapWAV || (serverWAV && chunks.count > 1) {
+                    try file.patch(AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: file.bytesWritten - 44), at: 0)
+                }
+                try file.commit()
+            }
+            if let first = player?.firstWrite { metrics.first_sound_ms = Int((first - context.startTime) * 1000) }
+            if let pipeline {
+                metrics.audio_seconds = pipeline.decodedSeconds
+            } else if let direct = AudioFormats.playback(format) ?? nil {
+                metrics.audio_seconds = direct.seconds(ofBytes: metrics.bytes)
+            } else if serverWAV || wrapWAV {
+                metrics.audio_seconds = Double(max(0, (file?.bytesWritten ?? metrics.bytes) - 44)) / Double(2 * AudioFormats.sampleRate(format))
+            } else if AudioFormats.codec(format) == "mp3" {
+                metrics.audio_seconds = Self.mp3Seconds(metrics.bytes, format: format)
+            }
+            if let seconds = metrics.audio_seconds, seconds > 0 {
+                metrics.audio_seconds = (seconds * 1000).rounded() / 1000
+                metrics.real_time_factor = (transferSeconds / seconds * 1000).rounded() / 1000
+            }
         }
 
-        if let first = player?.firstWrite { metrics.first_sound_ms = Int((first - context.startTime) * 1000) }
-        if let decoded = sinks.decoder.map({ _ in sinks.decodedSeconds }) {
-            metrics.audio_seconds = decoded
-        } else if let direct {
-            metrics.audio_seconds = direct.seconds(ofBytes: metrics.bytes)
-        } else if format.hasPrefix("wav_") {
-            metrics.audio_seconds = Double(max(0, metrics.bytes - 44)) / Double(2 * AudioFormats.sampleRate(format))
+        /// Constant bit rate: the length follows from the size.
+        static func mp3Seconds(_ bytes: Int, format: String) -> Double? {
+            guard let kbps = Int(format.split(separator: "_").last ?? ""), kbps > 0 else { return nil }
+            return Double(bytes * 8) / Double(kbps * 1000)
         }
-        if let seconds = metrics.audio_seconds, seconds > 0 {
-            metrics.audio_seconds = (seconds * 1000).rounded() / 1000
-            metrics.real_time_factor = (transferSeconds / seconds * 1000).rounded() / 1000
+
+        /// One chunk's request: bytes go to the playing thread and/or the file as they arrive. For
+        /// whole WAV answers after the first chunk, the RIFF header is dropped so the file stays one WAV.
+        private mutating func fetch(index: Int, body: HTTPRequest.Body, file: AtomicFile?, serverWAV: Bool,
+                                    pipeline: PlaybackPipeline?) throws -> ResponseHead {
+            let feed = try pipeline?.nextFeed()
+            defer { feed?.finish() }
+            let path = "/v1/text-to-speech/\(percentEncode(voiceID))" + (serverWAV ? "" : "/stream")
+            let player = self.player
+            let context = self.context
+            let output = self.output
+            let tally = Tally()
+            tally.bytes = metrics.bytes
+            tally.firstByte = metrics.first_byte_ms
+            tally.skipHeader = serverWAV && index > 0 ? 44 : 0
+            let requestStart = monotonicSeconds()
+            var gate: (@Sendable () throws -> Void)? = nil
+            if index == 0, let player { gate = { try player.waitUntilReady() } }
+            let head = try session.client.streamAudio(
+                path: path, query: [("output_format", format)], body: body, beforeBody: gate,
+                onHead: { _ in if tally.firstByte == nil { tally.firstByte = Int((monotonicSeconds() - requestStart) * 1000) } },
+                onAudio: { chunk in
+                    try Signals.check()
+                    try pipeline?.checkHealthy()
+                    var bytes = chunk
+                    if tally.skipHeader > 0 {
+                        let n = min(tally.skipHeader, bytes.count)
+                        tally.skipHeader -= n
+                        bytes = UnsafeRawBufferPointer(rebasing: bytes[n...])
+                        if bytes.isEmpty { return }
+                    }
+                    tally.bytes += bytes.count
+                    if let file { try file.write(bytes) }
+                    if output == "-" { try context.stdout.write(bytes) }
+                    feed?.append(bytes)
+                })
+            metrics.bytes = tally.bytes
+            metrics.first_byte_ms = tally.firstByte
+            return head
         }
-        return metrics
     }
 
     // MARK: Checks
@@ -240,18 +306,16 @@ enum SpeakCommand {
 
     /// An unknown model is refused before any text is sent. The default model with a short text needs
     /// no check at all, which keeps the common case free of extra round trips.
-    static func checkModel(_ id: String, explicit: Bool, characters: Int, session: Session) throws {
-        if !explicit && id == defaultModel && characters <= smallestModelLimit { return }
+    /// Returns the model's per-request limit (nil when the check was skipped).
+    static func checkModel(_ id: String, explicit: Bool, characters: Int, session: Session) throws -> Int? {
+        if !explicit && id == defaultModel && characters <= smallestModelLimit { return nil }
         var models = try session.models()
         if !models.contains(where: { $0.model_id == id }) { models = try session.models(refresh: true) }
         guard let model = models.first(where: { $0.model_id == id }) else {
             let near = nearest(id, in: models.map(\.model_id), maxDistance: 6).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError("unknown model '\(id)'\(near)", hint: "'elevenlabs models' lists them", command: "speak")
         }
-        if let limit = model.max_characters, characters > limit {
-            throw CLIError("the text is \(Output.grouped(characters)) characters, but \(id) takes at most \(Output.grouped(limit)) per request",
-                           hint: "split the text, or use a model with a higher limit ('elevenlabs models')", exit: .input)
-        }
+        return model.max_characters
     }
 
     static func listDevices(_ context: Context) throws {

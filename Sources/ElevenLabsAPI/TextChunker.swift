@@ -1,0 +1,123 @@
+// Splits text longer than a model's per-request limit into requests, at the most natural boundary
+// that fits: paragraph, then sentence, then clause, then word, and only then anywhere. Markup such as
+// `<break time="1s"/>` and audio tags such as `[laughs]` are never cut. Languages written without
+// spaces split at their own punctuation (。！？ for sentences, ，、；： for clauses). The first chunk is
+// short, a sentence or two, so the first sound comes as quickly as for a short text; later chunks grow
+// toward the limit.
+public enum TextChunker {
+    /// Characters aimed at for the first chunk; growth doubles it per chunk up to the limit.
+    public static let firstChunkTarget = 250
+
+    public static func split(_ text: String, limit: Int, firstTarget: Int = firstChunkTarget) -> [String] {
+        precondition(limit > 0)
+        let chars = Array(text)
+        var chunks: [String] = []
+        var start = 0
+        var target = min(limit, firstTarget)
+        while start < chars.count {
+            // Leading white space belongs to no chunk.
+            while start < chars.count && chars[start].isWhitespace { start += 1 }
+            if start >= chars.count { break }
+            let remaining = chars.count - start
+            if remaining <= target {
+                chunks.append(String(chars[start...]).trimmingTrailingWhitespace())
+                break
+            }
+            let end = cut(chars, from: start, upTo: start + target, hardLimit: start + limit)
+            let piece = String(chars[start..<end]).trimmingTrailingWhitespace()
+            if !piece.isEmpty { chunks.append(piece) }
+            start = end
+            target = min(limit, target * 2)
+        }
+        return chunks
+    }
+
+    /// Where to end a chunk that starts at `start` and should not pass `soft` (and never `hard`).
+    static func cut(_ chars: [Character], from start: Int, upTo soft: Int, hardLimit hard: Int) -> Int {
+        let protected = markupRanges(chars, from: start, to: min(chars.count, hard))
+        func allowed(_ i: Int) -> Bool { !protected.contains { $0.contains(i) } }
+        // Levels from the most to the least natural; a boundary `i` means the chunk ends before index i.
+        let levels: [(Int) -> Bool] = [
+            { i in i >= 2 && chars[i - 1].isNewline && chars[i - 2].isNewline },                 // paragraph
+            { i in isSentenceEnd(chars, i) },                                                       // sentence
+            { i in isClauseEnd(chars, i) },                                                         // clause
+            { i in chars[i - 1].isWhitespace },                                                     // word
+        ]
+        // A boundary in the first third of the window would make a needlessly small chunk; accept one
+        // there only when nothing better exists.
+        let minimum = start + max(1, (soft - start) / 3)
+        for floor in [minimum, start + 1] {
+            for level in levels {
+                var i = min(soft, chars.count)
+                while i >= floor {
+                    if i < chars.count && level(i) && allowed(i) { return i }
+                    i -= 1
+                }
+            }
+        }
+        // Nothing natural fits: cut at the window's end, moved back out of any markup.
+        var i = min(soft, chars.count)
+        while i > start + 1 && !allowed(i) { i -= 1 }
+        return i
+    }
+
+    static let sentenceEnders: Set<Character> = [".", "!", "?", "…", "。", "！", "？", "؟", "।"]
+    static let clauseEnders: Set<Character> = [",", ";", ":", "—", "–", "，", "、", "；", "：", "،"]
+    static let closers: Set<Character> = ["\"", "'", "”", "’", ")", "]", "」", "』", "）"]
+
+    /// A sentence ends before `i`: after an ender (and any closing quotes), then white space, or
+    /// directly for scripts without spaces.
+    static func isSentenceEnd(_ chars: [Character], _ i: Int) -> Bool {
+        endsWith(sentenceEnders, chars, i)
+    }
+
+    static func isClauseEnd(_ chars: [Character], _ i: Int) -> Bool {
+        endsWith(clauseEnders, chars, i)
+    }
+
+    private static func endsWith(_ enders: Set<Character>, _ chars: [Character], _ i: Int) -> Bool {
+        guard i >= 1 else { return false }
+        var j = i - 1
+        // Split after the white space that follows the punctuation, so the next chunk starts clean.
+        if chars[j].isWhitespace {
+            while j >= 0 && chars[j].isWhitespace { j -= 1 }
+            guard j >= 0 else { return false }
+            while j >= 0 && closers.contains(chars[j]) { j -= 1 }
+            return j >= 0 && enders.contains(chars[j]) && !(chars[j] == "." && j >= 1 && chars[j - 1].isNumber && i < chars.count && chars[i].isNumber)
+        }
+        // Scripts without spaces: right after the punctuation itself.
+        var k = j
+        while k >= 0 && closers.contains(chars[k]) { k -= 1 }
+        return k >= 0 && enders.contains(chars[k]) && chars[k].unicodeScalars.first!.value >= 0x3000
+    }
+
+    /// `<...>` tags and `[...]` audio tags between `from` and `to`: positions strictly inside them
+    /// (after the opening bracket, up to and including the closing one) are not allowed as cuts.
+    static func markupRanges(_ chars: [Character], from: Int, to: Int) -> [ClosedRange<Int>] {
+        var ranges: [ClosedRange<Int>] = []
+        var i = max(0, from - 200) // a tag may have opened before the chunk's window
+        while i < min(chars.count, to + 200) {
+            let open = chars[i]
+            if open == "<" || open == "[" {
+                let close: Character = open == "<" ? ">" : "]"
+                var j = i + 1
+                while j < chars.count && j - i < 200 && chars[j] != close && chars[j] != open { j += 1 }
+                if j < chars.count && chars[j] == close {
+                    ranges.append((i + 1)...j)
+                    i = j + 1
+                    continue
+                }
+            }
+            i += 1
+        }
+        return ranges
+    }
+}
+
+extension String {
+    func trimmingTrailingWhitespace() -> String {
+        var s = Substring(self)
+        while let last = s.last, last.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

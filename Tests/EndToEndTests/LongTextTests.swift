@@ -1,0 +1,133 @@
+// Long texts through the binary: split within the model's limit, in order, stitched, with a short
+// first chunk; played as one continuous stream equal to the chunks' decodes end to end; written as
+// one valid file.
+import Testing
+import Foundation
+import ElevenLabsAPI
+import ElevenLabsSandbox
+import TestSupport
+
+/// A text of `count` characters in sentences and paragraphs.
+private func book(_ count: Int) -> String {
+    var s = ""
+    var n = 0
+    while s.count < count {
+        n += 1
+        s += "This is sentence \(n) of the book, and it goes on for a while. "
+        if n % 9 == 0 { s += "\n\n" }
+    }
+    return String(s.prefix(count)).trimmingCharacters(in: .whitespaces) + "."
+}
+
+/// The audio of every history item, oldest first: one per chunk requested.
+private func chunkAudio(_ sandbox: Sandbox) async throws -> [Data] {
+    try await onThread {
+        let c = client(for: sandbox)
+        let items = try c.json(HistoryPage.self, path: "/v1/history", query: [("page_size", "1000"), ("sort_direction", "asc")]).history
+        return try items.map { Data(try c.collect(method: "GET", path: "/v1/history/\($0.historyItemID)/audio").1) }
+    }
+}
+
+private func mpg123Decode(_ data: Data, dir: URL) async throws -> Data {
+    let file = dir.appendingPathComponent("chunk-\(UUID().uuidString).mp3")
+    try data.write(to: file)
+    return try await onThread {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/mpg123")
+        p.arguments = ["-q", "-s", file.path]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let d = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return d
+    }
+}
+
+@Suite struct LongTextTests {
+    let dir: URL
+    init() throws { dir = try temporaryDirectory() }
+    func env(_ sandbox: Sandbox) -> [String: String] {
+        sandboxEnv(sandbox).merging(["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path]) { $1 }
+    }
+
+    @Test func sixtyThousandCharactersBecomeStitchedRequestsWithinTheLimit() async throws {
+        let text = book(60_000)
+        try await withSandbox { sandbox in
+            let out = dir.appendingPathComponent("book.mp3")
+            let r = try await run("elevenlabs", ["speak", "--format", "mp3_22050_32", "-o", out.path, "-f", "-"],
+                                  env: env(sandbox), stdin: Data(text.utf8), timeout: 120)
+            #expect(r.status == 0, "\(r.err)")
+            let requests = sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech/") }
+            let bodies = requests.compactMap(\.jsonObject)
+            let texts = bodies.compactMap { $0["text"] as? String }
+            #expect(texts.count >= 7)
+            #expect(texts.allSatisfy { $0.count <= 10_000 })
+            #expect(texts[0].count <= TextChunker.firstChunkTarget)
+            let squash = { (s: String) in s.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+            #expect(squash(texts.joined(separator: " ")) == squash(text))
+            // Stitching: each request names the ids of up to three previous ones, and the next text.
+            let served = try await onThread { try client(for: sandbox).json(HistoryPage.self, path: "/v1/history", query: [("page_size", "1000"), ("sort_direction", "asc")]).history }
+            let requestIDs = served.compactMap(\.requestID)
+            for (i, body) in bodies.enumerated() {
+                let previous = body["previous_request_ids"] as? [String] ?? []
+                #expect(previous == Array(requestIDs[max(0, i - 3)..<i]))
+                if i + 1 < texts.count { #expect(texts[i + 1].hasPrefix(body["next_text"] as? String ?? "∅")) }
+                else { #expect(body["next_text"] == nil) }
+            }
+            // One file: the chunks' MP3 streams back to back.
+            let audio = try await chunkAudio(sandbox)
+            #expect(try Data(contentsOf: out) == audio.reduce(Data(), +))
+        }
+    }
+
+    @Test func playbackIsOneStreamOfTheChunksDecodedInOrder() async throws {
+        let text = book(4_000)
+        try await withSandbox { sandbox in
+            let captured = dir.appendingPathComponent("played.raw")
+            let r = try await run("elevenlabs", ["speak", "-m", "eleven_v3", "--format", "mp3_22050_32",
+                                                 "--device", "file:FILE=\(captured.path)", text], env: env(sandbox), timeout: 120)
+            #expect(r.status == 0, "\(r.err)")
+            let audio = try await chunkAudio(sandbox)
+            #expect(audio.count >= 3)
+            var reference = Data()
+            for a in audio { reference += try await mpg123Decode(a, dir: dir) }
+            let played = try Data(contentsOf: captured)
+            #expect(played.count == reference.count)
+            #expect(played == reference)
+        }
+    }
+
+    @Test func aLongWAVIsOneValidFileWithTheTotalLength() async throws {
+        let text = book(7_000)
+        try await withSandbox { sandbox in
+            let out = dir.appendingPathComponent("long.wav")
+            let r = try await run("elevenlabs", ["speak", "-m", "eleven_v3", "-o", out.path, text], env: env(sandbox), timeout: 120)
+            #expect(r.status == 0, "\(r.err)")
+            let wav = try Data(contentsOf: out)
+            let pcm = try await chunkAudio(sandbox).reduce(Data(), +)
+            #expect(wav.count == 44 + pcm.count)
+            #expect(wav.suffix(from: 44) == pcm)
+            let riff = wav.subdata(in: 4..<8).withUnsafeBytes { $0.load(as: UInt32.self) }
+            let data = wav.subdata(in: 40..<44).withUnsafeBytes { $0.load(as: UInt32.self) }
+            #expect(Int(riff) == wav.count - 8 && Int(data) == pcm.count)
+        }
+    }
+
+    @Test func aBrokenChunkIsFetchedAgainAloneIntoTheSameFile() async throws {
+        let text = book(4_000)
+        try await withSandbox({ $0.faults.cutAfterBytes = 20_000; $0.faults.chunkSize = 4000; $0.faults.cutFirst = 1 }) { sandbox in
+            let out = dir.appendingPathComponent("mended.mp3")
+            let r = try await run("elevenlabs", ["speak", "-m", "eleven_v3", "-o", out.path, text], env: env(sandbox), timeout: 120)
+            #expect(r.status == 0, "\(r.err)")
+            #expect(r.err.contains("fetching it again into a clean file"))
+            let audio = try await chunkAudio(sandbox)
+            // The broken first answer is in the history too; the file holds the good ones, in order.
+            #expect(try Data(contentsOf: out) == audio.dropFirst().reduce(Data(), +))
+            let texts = sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech/") }.compactMap { $0.jsonObject?["text"] as? String }
+            #expect(texts.count == audio.count)
+            #expect(texts[0] == texts[1]) // only the broken chunk was asked for twice
+            #expect(Set(texts.dropFirst()).count == texts.count - 1)
+        }
+    }
+}
