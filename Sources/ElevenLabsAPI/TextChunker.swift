@@ -61,6 +61,23 @@ public enum TextChunker {
         return i
     }
 
+    /// How much of `text` is complete sentences (or clauses, when `clauses` is set): the count of
+    /// characters up to the last boundary, 0 when there is none yet. Live input is sent in such pieces.
+    public static func completePrefixLength(_ text: String, clauses: Bool = false) -> Int {
+        let chars = Array(text)
+        let protected = markupRanges(chars, from: 0, to: chars.count)
+        var i = chars.count
+        while i > 0 {
+            let boundary = isSentenceEnd(chars, i) || (clauses && isClauseEnd(chars, i))
+            // A boundary right at the end is only certain once what follows has arrived (a space).
+            if boundary && !protected.contains(where: { $0.contains(i) }) && (i < chars.count || chars[i - 1].isWhitespace) {
+                return i
+            }
+            i -= 1
+        }
+        return 0
+    }
+
     static let sentenceEnders: Set<Character> = [".", "!", "?", "…", "。", "！", "？", "؟", "।"]
     static let clauseEnders: Set<Character> = [",", ";", ":", "—", "–", "，", "、", "；", "：", "،"]
     static let closers: Set<Character> = ["\"", "'", "”", "’", ")", "]", "」", "』", "）"]

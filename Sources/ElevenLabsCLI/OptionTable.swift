@@ -118,6 +118,10 @@ public enum OptionTable {
                    help: "0 to 4294967295, for repeatable results (best effort)"),
         OptionSpec(long: "text-normalization", short: nil, kind: .value("MODE"), commands: ["speak"], choices: ["auto", "on", "off"],
                    repeatable: false, help: "spell out numbers and abbreviations"),
+        OptionSpec(long: "live", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+                   help: "speak standard input as it arrives, over the WebSocket (the default for a pipe or terminal)"),
+        OptionSpec(long: "no-live", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+                   help: "read standard input to its end first, then speak it (long texts are split into requests)"),
         OptionSpec(long: "metrics", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "report time to first byte and sound, audio length, credits and request id on stderr (--json for JSON)"),
 

@@ -21,9 +21,6 @@ enum TextInput {
             }
             origin = file
         } else if file == "-" || inv.operands.isEmpty {
-            if file == nil && context.stdinIsTerminal {
-                throw UsageError("no text to speak", hint: "give it as arguments, with -f FILE, or on standard input (echo hi | elevenlabs)", command: "speak")
-            }
             bytes = try readAll(fd: context.stdinFD)
             origin = "standard input"
         } else {

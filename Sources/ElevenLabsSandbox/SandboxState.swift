@@ -111,12 +111,14 @@ final class SandboxState: @unchecked Sendable {
         locked { s in s.log.append(r); return s.log.count - 1 }
     }
 
-    func finish(_ index: Int, status: Int) {
+    /// Records the status and tells the observer; a WebSocket upgrade (101) is told only when the
+    /// session ends, with its messages.
+    func finish(_ index: Int, status: Int, sessionEnded: Bool = false) {
         let (r, obs): (RecordedRequest, (@Sendable (RecordedRequest) -> Void)?) = locked { s in
             s.log[index].status = status
             return (s.log[index], s.observer)
         }
-        obs?(r)
+        if status != 101 || sessionEnded { obs?(r) }
     }
 
     func appendMessage(_ index: Int, _ text: String) {

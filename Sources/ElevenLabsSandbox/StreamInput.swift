@@ -129,6 +129,7 @@ final class StreamInputSession: WSMessageHandler, @unchecked Sendable {
         }
         lock.withLock { closed = true }
         out?.finish()
+        state.finish(r.logIndex, status: 101, sessionEnded: true)
     }
 
     private func handle(_ text: String) async {

@@ -55,7 +55,7 @@ private func mpg123Decode(_ data: Data, dir: URL) async throws -> Data {
         let text = book(60_000)
         try await withSandbox { sandbox in
             let out = dir.appendingPathComponent("book.mp3")
-            let r = try await run("elevenlabs", ["speak", "--format", "mp3_22050_32", "-o", out.path, "-f", "-"],
+            let r = try await run("elevenlabs", ["speak", "--no-live", "--format", "mp3_22050_32", "-o", out.path, "-f", "-"],
                                   env: env(sandbox), stdin: Data(text.utf8), timeout: 120)
             #expect(r.status == 0, "\(r.err)")
             let requests = sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech/") }

@@ -157,10 +157,14 @@ private func leftovers(_ dir: URL) throws -> [String] {
         try await withSandbox { sandbox in
             let bare = try await run("elevenlabs", ["--device", "null", "Bare words are spoken."], env: env(sandbox))
             #expect(bare.status == 0, "\(bare.err)")
-            let piped = try await run("elevenlabs", ["--device", "null"], env: env(sandbox), stdin: Data("From a pipe.\n".utf8))
+            let piped = try await run("elevenlabs", ["--device", "null", "--no-live"], env: env(sandbox), stdin: Data("From a pipe.\n".utf8))
             #expect(piped.status == 0, "\(piped.err)")
             let texts = sandbox.requests.compactMap { $0.jsonObject?["text"] as? String }
             #expect(texts == ["Bare words are spoken.", "From a pipe."])
+            // A pipe is spoken live by default: over the stream-input WebSocket.
+            let live = try await run("elevenlabs", ["--device", "null"], env: env(sandbox), stdin: Data("Live from a pipe.\n".utf8))
+            #expect(live.status == 0, "\(live.err)")
+            #expect(sandbox.requests.last?.path == "/v1/text-to-speech/JBFqnCBsd6RMkjVDRZzb/stream-input")
         }
     }
 
@@ -223,8 +227,9 @@ private func leftovers(_ dir: URL) throws -> [String] {
                 (["speak", "--format", "mp3_44100_999", "hi"], nil, 2, "elevenlabs: invalid value 'mp3_44100_999' for --format"),
                 (["speak", "--language", "English", "hi"], nil, 2, "elevenlabs: --language needs an ISO 639-1 code"),
                 (["speak", "   "], nil, 3, "elevenlabs: the text from the arguments is empty"),
-                (["speak", "-f", "-"], Data([0x68, 0x00, 0x69]), 3, "elevenlabs: standard input looks like a binary file"),
-                (["speak", "-f", "-"], Data([0x68, 0xFF, 0xFE]), 3, "elevenlabs: standard input is not valid UTF-8 text"),
+                (["speak", "--no-live", "-f", "-"], Data([0x68, 0x00, 0x69]), 3, "elevenlabs: standard input looks like a binary file"),
+                (["speak", "--no-live", "-f", "-"], Data([0x68, 0xFF, 0xFE]), 3, "elevenlabs: standard input is not valid UTF-8 text"),
+                (["speak", "--live", "hi"], nil, 2, "elevenlabs: --live speaks standard input"),
                 (["speak", "-f", dir.appendingPathComponent("missing.txt").path], nil, 3, "elevenlabs: cannot read "),
                 (["speak", "--device", "nosuchdevice", "hi"], nil, 8, "elevenlabs: cannot open the audio device 'nosuchdevice'"),
                 (["speak", "--format", "opus_48000_64", "hi"], nil, 2, "elevenlabs: opus_48000_64 cannot be played directly"),

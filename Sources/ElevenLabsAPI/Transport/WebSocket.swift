@@ -24,6 +24,7 @@ public enum WebSocketEvent: Sendable, Equatable {
 
 public struct WebSocketError: Error, Sendable, CustomStringConvertible {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 
@@ -126,6 +127,14 @@ public final class WebSocketClient {
     /// Waits for the next message. Pings are answered and control frames handled on the way; a
     /// silence longer than `timeout` seconds throws a timeout.
     public func receive(timeout: Double) throws -> WebSocketEvent {
+        guard let event = try poll(timeout: timeout) else {
+            throw CurlError(code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue), message: "no message from the server for \(Int(timeout)) seconds")
+        }
+        return event
+    }
+
+    /// The next message if one arrives within `timeout` seconds, else nil.
+    public func poll(timeout: Double) throws -> WebSocketEvent? {
         let deadline = Self.now() + timeout
         while true {
             if let frame = try takeFrame() {
@@ -159,10 +168,13 @@ public final class WebSocketClient {
                 continue
             }
             do {
+                if Self.now() >= deadline { return nil }
                 try fill(until: deadline)
             } catch let e as WebSocketError where e.message == Self.eofMessage {
                 isOpen = false
                 return .closed(code: 1006, reason: "connection closed without a close frame")
+            } catch let e as CurlError where e.isTimeout && Self.now() >= deadline {
+                return nil
             }
         }
     }
@@ -252,7 +264,7 @@ public final class WebSocketClient {
             throw CurlError(code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue), message: "no data from the server for too long")
         }
         var pfd = pollfd(fd: easy.activeSocket, events: events, revents: 0)
-        _ = poll(&pfd, 1, Int32(min(remaining, 1) * 1000))
+        _ = Glibc.poll(&pfd, 1, Int32(min(remaining, 1) * 1000))
     }
 
     static func now() -> Double {

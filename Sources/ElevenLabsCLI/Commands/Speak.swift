@@ -58,7 +58,8 @@ enum SpeakCommand {
         let settings = try voiceSettings(inv)
         let language = try languageCode(inv)
         let seed = try inv.integer("seed", in: 0...4_294_967_295)
-        let input = try TextInput.read(inv, context)
+        let live = try liveMode(inv, context)
+        let input = live ? nil : try TextInput.read(inv, context)
         let output = inv.value("output")
         let explicitFormat = inv.value("format") ?? config?["format"]
         if let f = explicitFormat, !AudioFormats.all.contains(f) {
@@ -96,6 +97,11 @@ enum SpeakCommand {
         let device = inv.value("device") ?? context.environment["ELEVENLABS_DEVICE"] ?? config?["device"] ?? "default"
         let player = play ? Player(device: device, expected: AudioFormats.decodedFormat(format), isInterrupted: Signals.isPending) : nil
         defer { player?.abort() }
+        guard let input else {
+            try runLive(inv, context, config: config, settings: settings, language: language, seed: seed, format: format,
+                        output: output, wrapWAV: wrapWAV, player: player, lineByLine: context.stdinIsTerminal)
+            return
+        }
 
         // 3. The account: key, voice and model. The first request body is encoded while libcurl
         // initialises (CurlRuntime.warmUp); long texts are split by the model's per-request limit.
@@ -105,13 +111,7 @@ enum SpeakCommand {
                             previous_request_ids: nil, next_text: nil)
         let quickBody = input.text.count <= smallestModelLimit ? try template.encoded(text: input.text) : nil
         let session = try Session(inv, context, config: config)
-        let voiceInput = inv.value("voice") ?? context.environment["ELEVENLABS_VOICE"] ?? config?["voice"]
-        let voiceID: String
-        if let voiceInput {
-            voiceID = VoiceResolver.looksLikeID(voiceInput) ? voiceInput : try session.voiceResolver.resolve(voiceInput).voice_id
-        } else {
-            voiceID = VoiceResolver.defaultVoiceID
-        }
+        let voiceID = try resolveVoiceID(inv, context, config: config, session: session)
         let limit = try checkModel(modelID, explicit: inv.value("model") != nil, characters: input.text.count, session: session)
         let chunks = limit.map { input.text.count > $0 ? TextChunker.split(input.text, limit: $0) : [input.text] } ?? [input.text]
 
@@ -272,6 +272,34 @@ enum SpeakCommand {
     }
 
     // MARK: Checks
+
+    /// Live mode speaks standard input as it arrives. It is the default when the text comes from
+    /// standard input that is a pipe, a socket or a terminal (not a file, which is read whole), and
+    /// `--live` / `--no-live` decide otherwise.
+    static func liveMode(_ inv: Invocation, _ context: Context) throws -> Bool {
+        let fromStdin = inv.operands.isEmpty && (inv.value("file") == nil || inv.value("file") == "-")
+        if inv.flag("live") && inv.flag("no-live") {
+            throw UsageError("--live and --no-live contradict each other", command: "speak")
+        }
+        if inv.flag("live") {
+            guard fromStdin else { throw UsageError("--live speaks standard input; give no text arguments and no file", command: "speak") }
+            return true
+        }
+        if inv.flag("no-live") || !fromStdin { return false }
+        if context.stdinIsTerminal { return true }
+        var st = stat()
+        guard fstat(context.stdinFD, &st) == 0 else { return false }
+        let type = st.st_mode & S_IFMT
+        return type == S_IFIFO || type == S_IFSOCK
+    }
+
+    /// `-v`, else ELEVENLABS_VOICE, else the config file, else the default; ids need no lookup.
+    static func resolveVoiceID(_ inv: Invocation, _ context: Context, config: ConfigFile?, session: Session) throws -> String {
+        guard let input = inv.value("voice") ?? context.environment["ELEVENLABS_VOICE"] ?? config?["voice"] else {
+            return VoiceResolver.defaultVoiceID
+        }
+        return VoiceResolver.looksLikeID(input) ? input : try session.voiceResolver.resolve(input).voice_id
+    }
 
     static func voiceSettings(_ inv: Invocation) throws -> VoiceSettings {
         var s = VoiceSettings()

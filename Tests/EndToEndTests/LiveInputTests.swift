@@ -1,0 +1,102 @@
+// Live input through the binary: text trickling into a pipe is heard before the pipe closes, the
+// frames the sandbox receives follow the stream-input protocol, and a 1008 close is a clear error.
+import Testing
+import Foundation
+import ElevenLabsSandbox
+import TestSupport
+
+@Suite struct LiveInputTests {
+    let dir: URL
+    init() throws { dir = try temporaryDirectory() }
+    func env(_ sandbox: Sandbox) -> [String: String] {
+        sandboxEnv(sandbox).merging(["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path, "PATH": "/usr/bin:/bin"]) { $1 }
+    }
+
+    @Test func textWrittenSlowlyIsHeardBeforeThePipeCloses() async throws {
+        try await withSandbox { sandbox in
+            let captured = dir.appendingPathComponent("live.raw")
+            let outcome = try await onThread { () -> (heardWhileOpen: Bool, status: Int32, err: String) in
+                let p = Process()
+                p.executableURL = productsDirectory.appendingPathComponent("elevenlabs")
+                p.arguments = ["--device", "file:FILE=\(captured.path)"]
+                p.environment = self.env(sandbox)
+                let input = Pipe(), err = Pipe()
+                p.standardInput = input
+                p.standardError = err
+                p.standardOutput = FileHandle.nullDevice
+                try p.run()
+                input.fileHandleForWriting.write(Data("The first sentence arrives. ".utf8))
+                // The first sentence goes out on its own, before more text exists.
+                let sent = Date().addingTimeInterval(10)
+                while Date() < sent && (sandbox.requests.first { $0.path.hasSuffix("/stream-input") }?.messages.count ?? 0) < 2 {
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
+                input.fileHandleForWriting.write(Data("And a second one, a little later.\n\n".utf8))
+                // Wait, with the pipe still open, until sound reaches ALSA.
+                let deadline = Date().addingTimeInterval(10)
+                var heard = false
+                while Date() < deadline && !heard {
+                    heard = ((try? FileManager.default.attributesOfItem(atPath: captured.path)[.size] as? Int) ?? 0) ?? 0 > 0
+                    if !heard { Thread.sleep(forTimeInterval: 0.05) }
+                }
+                let stillRunning = p.isRunning
+                input.fileHandleForWriting.write(Data("The end".utf8))
+                try input.fileHandleForWriting.close()
+                let errData = err.fileHandleForReading.readDataToEndOfFile()
+                p.waitUntilExit()
+                return (heard && stillRunning, p.terminationStatus, String(decoding: errData, as: UTF8.self))
+            }
+            #expect(outcome.heardWhileOpen)
+            #expect(outcome.status == 0, "\(outcome.err)")
+            let session = try #require(sandbox.requests.first { $0.path.hasSuffix("/stream-input") })
+            let messages = session.messages.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(messages.first?["text"] as? String == " ")                 // the one-space first message
+            #expect(messages.last?["text"] as? String == "")                   // the empty end message
+            let texts = messages.dropFirst().dropLast().compactMap { $0["text"] as? String }
+            #expect(texts.allSatisfy { $0.hasSuffix(" ") })                    // every text ends with a space
+            #expect(texts.contains("The first sentence arrives. "))
+            #expect(messages[1]["flush"] as? Bool == true)                      // the first sentence is not held back
+            #expect(texts.joined().contains("The end"))
+            #expect(session.headers["xi-api-key"] == "sk_...cdef")
+            #expect(session.queryValue("output_format") == "mp3_44100_128")
+            let played = try Data(contentsOf: captured)
+            #expect(played.count > 100_000)
+        }
+    }
+
+    @Test func liveAudioCanBeWrittenToAFile() async throws {
+        try await withSandbox { sandbox in
+            let out = dir.appendingPathComponent("live.mp3")
+            let r = try await run("elevenlabs", ["speak", "-o", out.path], env: env(sandbox), stdin: Data("Written live. Two sentences.\n".utf8))
+            #expect(r.status == 0, "\(r.err)")
+            let bytes = try Data(contentsOf: out)
+            #expect(bytes.count > 10_000 && bytes.first == 0xFF)
+        }
+    }
+
+    @Test func aRefusedStreamIsAClearErrorWithItsExitCode() async throws {
+        try await withSandbox({ $0.characterLimit = 10 }) { sandbox in
+            let r = try await run("elevenlabs", ["speak", "--device", "null"], env: env(sandbox),
+                                  stdin: Data("This sentence costs more credits than the account has left.\n".utf8))
+            #expect(r.status == 5)
+            #expect(r.err.hasPrefix("elevenlabs: This request exceeds your quota of 10."))
+        }
+        try await withSandbox { sandbox in
+            let r = try await run("elevenlabs", ["speak", "--device", "null"], env: env(sandbox).merging(["ELEVENLABS_API_KEY": "sk_wrong_key_0000"]) { $1 },
+                                  stdin: Data("Hello.\n".utf8))
+            #expect(r.status == 4)
+            #expect(r.err.hasPrefix("elevenlabs: Invalid API key (HTTP 401, invalid_api_key)"))
+        }
+    }
+
+    @Test func emptyOrBinaryLiveInputIsRefused() async throws {
+        try await withSandbox { sandbox in
+            let empty = try await run("elevenlabs", ["speak", "--device", "null"], env: env(sandbox), stdin: Data("  \n".utf8))
+            #expect(empty.status == 3)
+            #expect(empty.err.hasPrefix("elevenlabs: the text from standard input is empty"))
+            let binary = try await run("elevenlabs", ["speak", "--device", "null"], env: env(sandbox), stdin: Data([0x61, 0, 0x62]))
+            #expect(binary.status == 3)
+            #expect(binary.err.hasPrefix("elevenlabs: standard input looks like binary data"))
+        }
+    }
+}
