@@ -211,7 +211,7 @@ extension SpeakCommand {
                     try audio.withUnsafeBytes { bytes in
                         if let file { try file.write(bytes) }
                         if output == "-" { try context.stdout.write(bytes) }
-                        feed?.append(bytes)
+                        feed?.append(bytes, stop: { pipeline?.isStopped ?? true })
                     }
                 }
             case .binary:

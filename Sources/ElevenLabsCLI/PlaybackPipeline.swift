@@ -5,14 +5,23 @@
 import AudioPlayback
 import ThreadSupport
 
-/// One chunk's audio bytes, in arrival order.
+/// One chunk's audio bytes, in arrival order. At most `maxBuffered` bytes wait here: beyond that the
+/// transfer itself waits (TCP holds the rest), as `curl | mpg123` does through its pipe, so memory
+/// stays flat even for a chunk of many minutes.
 final class ChunkFeed: @unchecked Sendable {
+    static let maxBuffered = 512 << 10 // about 30 s of 128 kbps MP3
     private let cond = Condition()
     private var blocks: [[UInt8]] = []
+    private var buffered = 0
     private var finished = false
 
-    func append(_ bytes: UnsafeRawBufferPointer) {
-        cond.withLock { blocks.append(Array(bytes)); cond.broadcast() }
+    func append(_ bytes: UnsafeRawBufferPointer, stop: () -> Bool) {
+        cond.withLock {
+            while buffered > Self.maxBuffered && !finished && !stop() { cond.wait(seconds: 0.05) }
+            blocks.append(Array(bytes))
+            buffered += bytes.count
+            cond.broadcast()
+        }
     }
 
     func finish() { cond.withLock { finished = true; cond.broadcast() } }
@@ -21,7 +30,11 @@ final class ChunkFeed: @unchecked Sendable {
     func next(stop: () -> Bool) -> [UInt8]? {
         cond.withLock {
             while blocks.isEmpty && !finished && !stop() { cond.wait(seconds: 0.05) }
-            return blocks.isEmpty ? nil : blocks.removeFirst()
+            guard !blocks.isEmpty else { return nil }
+            let block = blocks.removeFirst()
+            buffered -= block.count
+            cond.broadcast()
+            return block
         }
     }
 }
@@ -58,6 +71,9 @@ final class PlaybackPipeline: @unchecked Sendable {
     }
 
     func checkHealthy() throws { if let f = cond.withLock({ failure }) { throw f } }
+
+    /// True once playing has failed or was stopped: a waiting transfer should give up.
+    var isStopped: Bool { cond.withLock { failure != nil } || Signals.isPending() }
 
     /// No more chunks: waits until everything was decoded and handed to the player.
     func finish() throws {

@@ -316,6 +316,8 @@ private let writeCallback: curl_write_callback = { ptr, size, count, userdata in
     do {
         if !ctx.headDelivered { try ctx.deliverHead() }
         try ctx.onBody(UnsafeRawBufferPointer(start: ptr, count: total))
+        // Time spent in the consumer (a full playback queue) is not the server stalling.
+        ctx.lastProgress = monotonicNow()
         return total
     } catch {
         ctx.failure = error

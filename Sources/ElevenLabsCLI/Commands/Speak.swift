@@ -243,7 +243,13 @@ enum SpeakCommand {
             let tally = Tally()
             tally.bytes = metrics.bytes
             tally.firstByte = metrics.first_byte_ms
-            tally.skipHeader = serverWAV && index > 0 ? 44 : 0
+            // Whole-WAV answers: later chunks lose their header (the file keeps the first, patched at the
+            // end); on stdout, where nothing can be patched, the first header is replaced by one that
+            // says "until the end".
+            tally.skipHeader = serverWAV && (index > 0 || output == "-") ? 44 : 0
+            if serverWAV && index == 0 && output == "-" {
+                try AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: nil).withUnsafeBytes { try context.stdout.write($0) }
+            }
             let requestStart = monotonicSeconds()
             var gate: (@Sendable () throws -> Void)? = nil
             if index == 0, let player { gate = { try player.waitUntilReady() } }
@@ -263,7 +269,7 @@ enum SpeakCommand {
                     tally.bytes += bytes.count
                     if let file { try file.write(bytes) }
                     if output == "-" { try context.stdout.write(bytes) }
-                    feed?.append(bytes)
+                    feed?.append(bytes, stop: { pipeline?.isStopped ?? true })
                 })
             metrics.bytes = tally.bytes
             metrics.first_byte_ms = tally.firstByte
