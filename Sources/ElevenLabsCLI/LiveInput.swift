@@ -84,10 +84,18 @@ extension SpeakCommand {
 
     /// Client messages (CONTRACT.md §7.2); unset fields are omitted.
     struct OutgoingMessage: Encodable {
+        struct GenerationConfig: Encodable { let chunk_length_schedule: [Int] }
         let text: String
         var flush: Bool? = nil
         var voice_settings: VoiceSettings? = nil
+        var generation_config: GenerationConfig? = nil
     }
+
+    /// Characters the server buffers before each generation (the service's default schedule); our
+    /// own flushes at sentence, paragraph and pause boundaries come first when they happen sooner.
+    static let chunkSchedule = [120, 160, 250, 290]
+    /// A sentence longer than this is sent at its last clause boundary rather than waited for.
+    static let longSentence = 200
 
     /// Server messages (§7.3): audio as base64 inside JSON, the final marker, or an error.
     struct IncomingMessage: Decodable {
@@ -133,7 +141,8 @@ extension SpeakCommand {
 
         let reader = StdinReader(fd: context.stdinFD)
         let ws = try session.client.openWebSocket(path: "/v1/text-to-speech/\(percentEncode(voiceID))/stream-input", query: query)
-        try ws.sendText(encode(OutgoingMessage(text: " ", voice_settings: settings.isEmpty ? nil : settings)))
+        try ws.sendText(encode(OutgoingMessage(text: " ", voice_settings: settings.isEmpty ? nil : settings,
+                                               generation_config: .init(chunk_length_schedule: chunkSchedule))))
 
         var metrics = Metrics(voice_id: voiceID, model_id: modelID, output_format: format)
         let started = monotonicSeconds()
@@ -167,7 +176,8 @@ extension SpeakCommand {
                     buffer = String(buffer[para.upperBound...])
                     if !piece.isEmpty { try send(piece, flush: true) }
                 } else {
-                    let complete = TextChunker.completePrefixLength(buffer)
+                    var complete = TextChunker.completePrefixLength(buffer)
+                    if complete == 0 && buffer.count > longSentence { complete = TextChunker.completePrefixLength(buffer, clauses: true) }
                     if complete > 0 {
                         let piece = String(buffer.prefix(complete)).replacingNewlines()
                         buffer = String(buffer.dropFirst(complete))

@@ -51,6 +51,7 @@ import TestSupport
             let session = try #require(sandbox.requests.first { $0.path.hasSuffix("/stream-input") })
             let messages = session.messages.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             #expect(messages.first?["text"] as? String == " ")                 // the one-space first message
+            #expect((messages.first?["generation_config"] as? [String: Any])?["chunk_length_schedule"] as? [Int] == [120, 160, 250, 290])
             #expect(messages.last?["text"] as? String == "")                   // the empty end message
             let texts = messages.dropFirst().dropLast().compactMap { $0["text"] as? String }
             #expect(texts.allSatisfy { $0.hasSuffix(" ") })                    // every text ends with a space

@@ -52,6 +52,25 @@ private func object(_ event: WebSocketEvent) -> [String: Any]? {
         }
     }
 
+    @Test func largeAudioMessagesArriveFragmentedAndAreReassembled() async throws {
+        // 30 kB of audio per message is 40 kB of base64: the server splits it into 16 kB frames.
+        try await withSandbox({ $0.faults.chunkSize = 30_000 }) { sandbox in
+            let sizes = try await onThread { () -> [Int] in
+                let ws = try open(sandbox)
+                try ws.sendText(#"{"text":" "}"#)
+                try ws.sendText(#"{"text":"\#(String(repeating: "A long sentence for a lot of audio. ", count: 10))","flush":true}"#)
+                try ws.sendText(#"{"text":""}"#)
+                var sizes: [Int] = []
+                while true {
+                    let event = try ws.receive(timeout: 10)
+                    if case .closed = event { return sizes }
+                    if let b64 = object(event)?["audio"] as? String, let d = Data(base64Encoded: b64) { sizes.append(d.count) }
+                }
+            }
+            #expect(sizes.contains { $0 > 20_000 })
+        }
+    }
+
     @Test func changedVoiceSettingsClose1008WithTheRealReason() async throws {
         try await withSandbox { sandbox in
             let event = try await onThread { () -> WebSocketEvent in
