@@ -45,6 +45,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         case (_, "quota_exceeded"?), (_, "output_format_not_allowed"?), (_, "only_for_creator+"?),
              (_, "max_character_limit_exceeded"?) where httpStatus != 400:
             return .quota
+        case (_, let c?) where c.hasPrefix("can_not_use") || c.hasPrefix("only_for"): return .quota
         case (401, "missing_permissions"?): return .permission
         case (401, _): return .authentication
         case (403, _): return .quota

@@ -87,6 +87,11 @@ public final class ElevenLabsClient {
     /// Told before each retry (the CLI says it on stderr).
     public var onRetry: ((RetryNotice) -> Void)?
 
+    /// Reports upload progress of multipart requests (sample uploads).
+    public func setUploadProgress(_ report: @escaping @Sendable (Int64, Int64) -> Void) {
+        transport.options.onUploadProgress = report
+    }
+
     public init(_ configuration: ClientConfiguration) {
         self.configuration = configuration
         self.transport = HTTPTransport(options: configuration.transport)

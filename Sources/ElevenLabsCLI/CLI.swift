@@ -38,6 +38,8 @@ public enum CLI {
         case "models": try ModelsCommand.run(inv, context)
         case "user": try UserCommand.run(inv, context)
         case "voices": try VoicesCommand.run(inv, context)
+        case "clone": try CloneCommand.run(inv, context)
+        case "history": try HistoryCommand.run(inv, context)
         default:
             throw UsageError("unknown command '\(inv.command)'")
         }

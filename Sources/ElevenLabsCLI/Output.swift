@@ -60,6 +60,15 @@ enum Output {
         return s
     }
 
+    /// `YYYY-MM-DD HH:MM` in UTC for a unix time.
+    static func dateTime(_ unix: Int) -> String {
+        var t = time_t(unix)
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        func pad(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(date(unix)) \(pad(tm.tm_hour)):\(pad(tm.tm_min))"
+    }
+
     /// `YYYY-MM-DD` in UTC for a unix time.
     static func date(_ unix: Int) -> String {
         var t = time_t(unix)

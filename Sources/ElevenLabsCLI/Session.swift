@@ -61,6 +61,10 @@ final class Session {
     }
 
     var json: Bool { invocation.flag("json") }
+
+    func setUploadProgress(_ report: @escaping @Sendable (Int64, Int64) -> Void) {
+        client.setUploadProgress(report)
+    }
     var voiceResolver: VoiceResolver { VoiceResolver(client: client, cache: cache) }
 
     /// The model list, from the cache when fresh; `refresh` fetches it again.

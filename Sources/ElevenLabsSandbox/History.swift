@@ -55,7 +55,8 @@ struct History {
             guard let i = items.firstIndex(where: { $0.id == cursor }) else { return Self.notFound(cursor) }
             items = Array(items[(i + 1)...])
         }
-        let page = Array(items.prefix(pageSize))
+        let cap = state.locked { $0.config.faults.historyPageCap } ?? pageSize
+        let page = Array(items.prefix(min(pageSize, cap)))
         let more = items.count > page.count
         return Reply.json(200, ["history": page.map(Self.itemJSON), "last_history_item_id": page.last?.id ?? NSNull(),
                                 "has_more": more, "scanned_until": page.last?.dateUnix ?? NSNull()],

@@ -39,6 +39,8 @@ public struct Faults: Sendable {
     public var jsonInsteadOfAudio: Bool = false
     /// Audio endpoints answer 200 with an empty body.
     public var emptyAudio: Bool = false
+    /// History pages hold at most this many items whatever page_size asks (servers may return fewer).
+    public var historyPageCap: Int? = nil
     public init() {}
 }
 

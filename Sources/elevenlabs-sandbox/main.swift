@@ -41,6 +41,7 @@ Faults and pacing (audio requests are text to speech and history audio):
   --malformed-json         answer JSON endpoints with truncated JSON
   --json-instead-of-audio  answer audio requests 200 with a JSON body
   --empty-audio            answer audio requests 200 with an empty body
+  --history-page-cap N     return at most N history items per page
 
 Output:
   --log FILE               append every request as a JSON line (the API key masked)
@@ -121,6 +122,7 @@ while !args.isEmpty {
     case "--malformed-json": settings.config.faults.malformedJSON = true
     case "--json-instead-of-audio": settings.config.faults.jsonInsteadOfAudio = true
     case "--empty-audio": settings.config.faults.emptyAudio = true
+    case "--history-page-cap": settings.config.faults.historyPageCap = max(1, number(arg))
     case "--log": settings.logPath = value(arg)
     case "--quiet": settings.quiet = true
     default: fail("unknown option \(arg)")

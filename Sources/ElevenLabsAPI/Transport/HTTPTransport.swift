@@ -66,6 +66,8 @@ public struct TransportOptions: Sendable {
     /// Polled while a transfer runs (at least once a second); true aborts it with `TransferAborted`.
     /// The CLI points it at its SIGINT/SIGTERM flag.
     public var shouldAbort: (@Sendable () -> Bool)?
+    /// Told how much of an upload has been sent (sent, total), for a progress display.
+    public var onUploadProgress: (@Sendable (Int64, Int64) -> Void)?
     public init() {}
 }
 
@@ -107,6 +109,7 @@ public final class HTTPTransport {
                 let context = TransferContext(onHead: onHead, onBody: onBody, trace: trace,
                                               stallTimeout: options.stallTimeout, firstByteTimeout: options.firstByteTimeout,
                                               shouldAbort: options.shouldAbort)
+                if case .multipart = request.body { context.onUpload = options.onUploadProgress }
                 let opaque = Unmanaged.passUnretained(context).toOpaque()
                 if let gate = request.beforeBody, case .bytes(let bytes, _) = request.body {
                     context.upload = bytes
@@ -208,6 +211,7 @@ private final class TransferContext {
     var stalled = false
     let shouldAbort: (@Sendable () -> Bool)?
     var aborted = false
+    var onUpload: (@Sendable (Int64, Int64) -> Void)?
     var upload: [UInt8] = []
     var uploaded = 0
     var beforeBody: (@Sendable () throws -> Void)?
@@ -280,6 +284,7 @@ private let progressCallback: curl_xferinfo_callback = { userdata, dltotal, dlno
         ctx.aborted = true
         return 1
     }
+    if ultotal > 0, let report = ctx.onUpload { report(Int64(ulnow), Int64(ultotal)) }
     let now = monotonicNow()
     guard ctx.answered else {
         // Waiting for the answer to begin: only the first-byte timeout applies.

@@ -21,17 +21,23 @@ enum VoicesCommand {
         switch inv.operands.first {
         case nil: try list(inv, context)
         case "show": try show(inv, context)
+        case "settings": try settings(inv, context)
+        case "delete": try delete(inv, context)
         case let verb?:
-            let near = nearest(verb, in: ["show"]).map { "; did you mean '\($0)'?" } ?? ""
+            let near = nearest(verb, in: ["show", "settings", "delete"]).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError("unknown action 'voices \(verb)'\(near)", command: "voices")
         }
     }
 
     static func list(_ inv: Invocation, _ context: Context) throws {
         let session = try Session(inv, context)
-        let voices = try session.client.allVoices(search: inv.value("search"), category: inv.value("category"))
+        var filters: [(String, String)] = []
+        for label in ["gender", "accent", "age", "language"] { if let v = inv.value(label) { filters.append((label, v)) } }
+        let voices = try session.client.allVoices(search: inv.value("search"), category: inv.value("category"), filters: filters)
         // The unfiltered list is the whole account: keep it for name lookups.
-        if inv.value("search") == nil && inv.value("category") == nil { session.cache.store("voices", voices.map(VoiceRef.init)) }
+        if inv.value("search") == nil && inv.value("category") == nil && filters.isEmpty {
+            session.cache.store("voices", voices.map(VoiceRef.init))
+        }
         if session.json { try context.out(Output.json(voices.map(row))); return }
         if voices.isEmpty { context.err("elevenlabs: no voices match\n"); return }
         let rows = voices.map { v -> [String] in
@@ -40,6 +46,63 @@ enum VoicesCommand {
             return [v.voiceID, v.shortName, v.category ?? "", labels]
         }
         try context.out(Output.table(["VOICE ID", "NAME", "CATEGORY", "LABELS"], rows, context: context))
+    }
+
+    static func settingsLine(_ s: VoiceSettings) -> String {
+        [s.stability.map { "stability \(Output.decimal($0))" },
+         s.similarityBoost.map { "similarity boost \(Output.decimal($0))" },
+         s.style.map { "style \(Output.decimal($0))" },
+         s.speed.map { "speed \(Output.decimal($0))" },
+         s.useSpeakerBoost.map { "speaker boost \($0 ? "on" : "off")" }].compactMap { $0 }.joined(separator: ", ")
+    }
+
+    struct SettingsOut: Encodable {
+        let voice_id: String
+        let settings: VoiceSettings
+        let defaults: VoiceSettings
+    }
+
+    /// `voices settings NAME|ID`: shows; with setting options, changes only those and shows the result.
+    static func settings(_ inv: Invocation, _ context: Context) throws {
+        guard inv.operands.count == 2 else {
+            throw UsageError("'voices settings' needs one voice name or id", command: "voices")
+        }
+        let change = try SpeakCommand.voiceSettings(inv)
+        let session = try Session(inv, context)
+        let voice = try session.voiceResolver.resolve(inv.operands[1])
+        if !change.isEmpty {
+            var merged = try session.client.voiceSettings(id: voice.voice_id)
+            merged.stability = change.stability ?? merged.stability
+            merged.similarityBoost = change.similarityBoost ?? merged.similarityBoost
+            merged.style = change.style ?? merged.style
+            merged.useSpeakerBoost = change.useSpeakerBoost ?? merged.useSpeakerBoost
+            merged.speed = change.speed ?? merged.speed
+            try session.client.editVoiceSettings(id: voice.voice_id, merged)
+        }
+        let current = try session.client.voiceSettings(id: voice.voice_id)
+        let defaults = try session.client.defaultVoiceSettings()
+        if session.json { try context.out(Output.json(SettingsOut(voice_id: voice.voice_id, settings: current, defaults: defaults))); return }
+        try context.out("\(voice.name) (\(voice.voice_id))\n  settings  \(settingsLine(current))\n  defaults  \(settingsLine(defaults))\n")
+    }
+
+    /// `voices delete NAME|ID`: asks first on a terminal; scripts must pass --yes.
+    static func delete(_ inv: Invocation, _ context: Context) throws {
+        guard inv.operands.count == 2 else {
+            throw UsageError("'voices delete' needs one voice name or id", command: "voices")
+        }
+        let session = try Session(inv, context)
+        let voice = try session.voiceResolver.resolve(inv.operands[1])
+        guard try Prompt.confirm(delete: "the voice '\(voice.name)' (\(voice.voice_id))", inv, context) else {
+            throw CLIError("nothing deleted", exit: .failure)
+        }
+        try session.client.deleteVoice(id: voice.voice_id)
+        session.cache.store("voices", [VoiceRef]())
+        if session.json {
+            struct Out: Encodable { let voice_id: String; let status: String }
+            try context.out(Output.json(Out(voice_id: voice.voice_id, status: "deleted")))
+        } else if !inv.flag("quiet") {
+            context.err("elevenlabs: deleted voice '\(voice.name)' (\(voice.voice_id))\n")
+        }
     }
 
     static func show(_ inv: Invocation, _ context: Context) throws {
@@ -53,14 +116,7 @@ enum VoicesCommand {
         var lines: [[String]] = [["Name", full.name], ["Voice ID", full.voiceID], ["Category", full.category ?? ""]]
         if let d = full.description, !d.isEmpty { lines.append(["Description", d]) }
         for (k, v) in (full.labels ?? [:]).sorted(by: { $0.key < $1.key }) { lines.append(["Label \(k)", v]) }
-        if let s = full.settings {
-            let parts = [s.stability.map { "stability \(Output.decimal($0))" },
-                         s.similarityBoost.map { "similarity boost \(Output.decimal($0))" },
-                         s.style.map { "style \(Output.decimal($0))" },
-                         s.speed.map { "speed \(Output.decimal($0))" },
-                         s.useSpeakerBoost.map { "speaker boost \($0 ? "on" : "off")" }].compactMap { $0 }
-            if !parts.isEmpty { lines.append(["Settings", parts.joined(separator: ", ")]) }
-        }
+        if let s = full.settings, !s.isEmpty { lines.append(["Settings", settingsLine(s)]) }
         if let p = full.previewURL { lines.append(["Preview", p]) }
         let w = lines.map { $0[0].count }.max() ?? 0
         try context.out(lines.map { "\($0[0].padding(w))  \($0[1])\n" }.joined())

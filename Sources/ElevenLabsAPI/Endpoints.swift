@@ -1,0 +1,107 @@
+// The account endpoints beyond speech: voice settings, deletion, instant cloning and editing, and
+// generation history (CONTRACT.md §2, §5). One method per endpoint; no printing, no argv.
+extension ElevenLabsClient {
+    /// `GET /v1/voices/settings/default`: the account's defaults.
+    public func defaultVoiceSettings() throws -> VoiceSettings {
+        try json(VoiceSettings.self, path: "/v1/voices/settings/default")
+    }
+
+    /// `GET /v1/voices/{voice_id}/settings`.
+    public func voiceSettings(id: String) throws -> VoiceSettings {
+        try json(VoiceSettings.self, path: "/v1/voices/\(percentEncode(id))/settings")
+    }
+
+    /// `POST /v1/voices/{voice_id}/settings/edit`: the body is the settings object itself.
+    public func editVoiceSettings(id: String, _ settings: VoiceSettings) throws {
+        _ = try json(StatusOK.self, method: "POST", path: "/v1/voices/\(percentEncode(id))/settings/edit",
+                     body: try ElevenLabsClient.jsonBody(settings))
+    }
+
+    /// `DELETE /v1/voices/{voice_id}`.
+    public func deleteVoice(id: String) throws {
+        _ = try json(StatusOK.self, method: "DELETE", path: "/v1/voices/\(percentEncode(id))")
+    }
+
+    /// A sample file for cloning: its path, the name the server sees, and its type.
+    public struct Sample: Sendable {
+        public let path: String
+        public let filename: String
+        public let contentType: String
+        public init(path: String, filename: String, contentType: String) {
+            self.path = path; self.filename = filename; self.contentType = contentType
+        }
+    }
+
+    static func voiceParts(name: String, samples: [Sample], labels: [String: String]?, description: String?,
+                           removeBackgroundNoise: Bool) throws -> [MultipartPart] {
+        var parts = [MultipartPart(name: "name", content: .text(name))]
+        for s in samples {
+            // Every sample is a part named `files` (not `files[]`).
+            parts.append(MultipartPart(name: "files", content: .file(path: s.path, filename: s.filename, contentType: s.contentType)))
+        }
+        parts.append(MultipartPart(name: "remove_background_noise", content: .text(removeBackgroundNoise ? "true" : "false")))
+        if let description { parts.append(MultipartPart(name: "description", content: .text(description))) }
+        if let labels {
+            // Labels travel as one JSON-encoded string.
+            let data = try ElevenLabsClient.jsonBody(labels)
+            if case .bytes(let bytes, _) = data { parts.append(MultipartPart(name: "labels", content: .text(String(decoding: bytes, as: UTF8.self)))) }
+        }
+        return parts
+    }
+
+    /// `POST /v1/voices/add`: instant voice cloning.
+    public func addVoice(name: String, samples: [Sample], labels: [String: String]?, description: String?,
+                         removeBackgroundNoise: Bool) throws -> AddedVoice {
+        try json(AddedVoice.self, method: "POST", path: "/v1/voices/add",
+                 body: .multipart(try Self.voiceParts(name: name, samples: samples, labels: labels, description: description,
+                                                      removeBackgroundNoise: removeBackgroundNoise)))
+    }
+
+    /// `POST /v1/voices/{voice_id}/edit`: rename, describe, relabel, add samples.
+    public func editVoice(id: String, name: String, samples: [Sample], labels: [String: String]?, description: String?,
+                          removeBackgroundNoise: Bool) throws {
+        _ = try json(StatusOK.self, method: "POST", path: "/v1/voices/\(percentEncode(id))/edit",
+                     body: .multipart(try Self.voiceParts(name: name, samples: samples, labels: labels, description: description,
+                                                          removeBackgroundNoise: removeBackgroundNoise)))
+    }
+
+    public struct HistoryQuery: Sendable {
+        public var pageSize = 100
+        public var startAfter: String?
+        public var voiceID: String?
+        public var modelID: String?
+        public var search: String?
+        public var before: Int?
+        public var after: Int?
+        public init() {}
+    }
+
+    /// `GET /v1/history`: one page, newest first.
+    public func history(_ q: HistoryQuery) throws -> HistoryPage {
+        var query: [(String, String)] = [("page_size", String(q.pageSize))]
+        if let v = q.startAfter { query.append(("start_after_history_item_id", v)) }
+        if let v = q.voiceID { query.append(("voice_id", v)) }
+        if let v = q.modelID { query.append(("model_id", v)) }
+        if let v = q.search { query.append(("search", v)) }
+        if let v = q.before { query.append(("date_before_unix", String(v))) }
+        if let v = q.after { query.append(("date_after_unix", String(v))) }
+        return try json(HistoryPage.self, path: "/v1/history", query: query)
+    }
+
+    /// `GET /v1/history/{id}`.
+    public func historyItem(id: String) throws -> HistoryItem {
+        try json(HistoryItem.self, path: "/v1/history/\(percentEncode(id))")
+    }
+
+    /// `GET /v1/history/{id}/audio`: audio already paid for, streamed like fresh audio.
+    @discardableResult
+    public func historyAudio(id: String, onHead: (ResponseHead) throws -> Void = { _ in },
+                             onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> ResponseHead {
+        try streamAudio(method: "GET", path: "/v1/history/\(percentEncode(id))/audio", onHead: onHead, onAudio: onAudio)
+    }
+
+    /// `DELETE /v1/history/{id}`.
+    public func deleteHistoryItem(id: String) throws {
+        _ = try json(StatusOK.self, method: "DELETE", path: "/v1/history/\(percentEncode(id))")
+    }
+}

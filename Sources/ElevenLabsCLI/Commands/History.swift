@@ -1,0 +1,237 @@
+// `elevenlabs history`: generations already paid for — listed newest first across pages, shown,
+// played or saved again without spending credits, downloaded under names made here (never paths
+// from the server), and deleted.
+#if canImport(Glibc)
+import Glibc
+#endif
+import ElevenLabsAPI
+import AudioPlayback
+
+enum HistoryCommand {
+    struct Row: Encodable {
+        let history_item_id: String
+        let date_unix: Int
+        let voice_id: String?
+        let voice_name: String?
+        let model_id: String?
+        let text: String?
+        let characters: Int?
+        let content_type: String?
+        let request_id: String?
+
+        init(_ h: HistoryItem) {
+            history_item_id = h.historyItemID; date_unix = h.dateUnix; voice_id = h.voiceID; voice_name = h.voiceName
+            model_id = h.modelID; text = h.text; content_type = h.contentType; request_id = h.requestID
+            characters = h.characterCountChangeTo.flatMap { to in h.characterCountChangeFrom.map { to - $0 } }
+        }
+    }
+
+    static func run(_ inv: Invocation, _ context: Context) throws {
+        switch inv.operands.first {
+        case nil: try list(inv, context)
+        case "show": try show(inv, context)
+        case "play": try play(inv, context)
+        case "save": try save(inv, context)
+        case "download": try download(inv, context)
+        case "delete": try delete(inv, context)
+        case let verb?:
+            let verbs = ["show", "play", "save", "download", "delete"]
+            let near = nearest(verb, in: verbs).map { "; did you mean '\($0)'?" } ?? ""
+            throw UsageError("unknown action 'history \(verb)'\(near)", command: "history")
+        }
+    }
+
+    static func ids(_ inv: Invocation, exactly one: Bool = false) throws -> [String] {
+        let ids = Array(inv.operands.dropFirst())
+        if ids.isEmpty || (one && ids.count != 1) {
+            throw UsageError("'history \(inv.operands[0])' needs \(one ? "one history item id" : "one or more history item ids")",
+                             hint: "'elevenlabs history' lists them", command: "history")
+        }
+        return ids
+    }
+
+    /// YYYY-MM-DD (UTC midnight) or a unix time.
+    static func date(_ inv: Invocation, _ name: String) throws -> Int? {
+        guard let raw = inv.value(name) else { return nil }
+        if let n = Int(raw), n >= 0 { return n }
+        let parts = raw.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else {
+            throw UsageError("--\(name) needs a date as YYYY-MM-DD or a unix time, not '\(raw)'", command: "history")
+        }
+        var t = tm()
+        t.tm_year = Int32(parts[0] - 1900); t.tm_mon = Int32(parts[1] - 1); t.tm_mday = Int32(parts[2])
+        return Int(timegm(&t))
+    }
+
+    static func list(_ inv: Invocation, _ context: Context) throws {
+        let limit = try inv.integer("limit", in: 1...100_000) ?? 20
+        var q = ElevenLabsClient.HistoryQuery()
+        q.after = try date(inv, "after")
+        q.before = try date(inv, "before")
+        q.search = inv.value("search")
+        q.modelID = inv.value("model")
+        let session = try Session(inv, context)
+        if let v = inv.value("voice") {
+            q.voiceID = VoiceResolver.looksLikeID(v) ? v : try session.voiceResolver.resolve(v).voice_id
+        }
+        var items: [HistoryItem] = []
+        repeat {
+            q.pageSize = min(1000, limit - items.count)
+            let page = try session.client.history(q)
+            items += page.history
+            q.startAfter = page.hasMore ? page.lastHistoryItemID : nil
+        } while q.startAfter != nil && items.count < limit
+        let rows = items.prefix(limit).map(Row.init)
+        if session.json { try context.out(Output.json(Array(rows))); return }
+        if rows.isEmpty { context.err("elevenlabs: no generations match\n"); return }
+        let table = rows.map { r -> [String] in
+            [r.history_item_id, Output.dateTime(r.date_unix), (r.voice_name ?? "").split(separator: " ").first.map(String.init) ?? "",
+             r.characters.map(String.init) ?? "", (r.text ?? "").replacingNewlines()]
+        }
+        try context.out(Output.table(["HISTORY ID", "DATE (UTC)", "VOICE", "CHARS", "TEXT"], table, context: context))
+    }
+
+    static func show(_ inv: Invocation, _ context: Context) throws {
+        let id = try ids(inv, exactly: true)[0]
+        let session = try Session(inv, context)
+        let item = try session.client.historyItem(id: id)
+        if session.json { try context.out(Output.json(Row(item))); return }
+        var lines: [[String]] = [["History ID", item.historyItemID], ["Date (UTC)", Output.dateTime(item.dateUnix)]]
+        if let v = item.voiceName { lines.append(["Voice", v + (item.voiceID.map { " (\($0))" } ?? "")]) }
+        if let m = item.modelID { lines.append(["Model", m]) }
+        if let c = Row(item).characters { lines.append(["Credits", String(c)]) }
+        if let f = item.outputFormat ?? item.contentType { lines.append(["Format", f]) }
+        if let r = item.requestID { lines.append(["Request ID", r]) }
+        if let t = item.text { lines.append(["Text", t.replacingNewlines()]) }
+        let w = lines.map { $0[0].count }.max() ?? 0
+        try context.out(lines.map { "\($0[0].padding(w))  \($0[1])\n" }.joined())
+    }
+
+    /// Replays audio already paid for, through the same player as `speak`.
+    static func play(_ inv: Invocation, _ context: Context) throws {
+        let id = try ids(inv, exactly: true)[0]
+        let config = try Session.loadConfig(inv, context)
+        let device = inv.value("device") ?? context.environment["ELEVENLABS_DEVICE"] ?? config?["device"] ?? "default"
+        let player = Player(device: device, isInterrupted: Signals.isPending)
+        defer { player.abort() }
+        let session = try Session(inv, context, config: config)
+        let pipeline = PlaybackPipeline(player: player, direct: nil)
+        defer { pipeline.abort() }
+        let feed = try pipeline.nextFeed()
+        try player.waitUntilReady()
+        try session.client.historyAudio(id: id, onHead: { head in
+            guard head.contentType?.hasPrefix("audio/mpeg") != false else {
+                throw CLIError("this generation is \(head.contentType ?? "not MP3") audio, which cannot be played here",
+                               hint: "save it with 'elevenlabs history save \(id) -o FILE'", exit: .audio)
+            }
+        }, onAudio: { bytes in
+            try Signals.check()
+            feed.append(bytes, stop: { pipeline.isStopped })
+        })
+        feed.finish()
+        try pipeline.finish()
+        try player.finish()
+        try Signals.check()
+    }
+
+    static func save(_ inv: Invocation, _ context: Context) throws {
+        let id = try ids(inv, exactly: true)[0]
+        guard let output = inv.value("output") else {
+            throw UsageError("'history save' needs -o FILE ('-' for standard output)", command: "history")
+        }
+        if output == "-" && context.stdoutIsTerminal {
+            throw UsageError("refusing to write audio to a terminal", hint: "redirect it to a file", command: "history")
+        }
+        let file = output == "-" ? nil : try AtomicFile(path: output)
+        defer { file?.discard() }
+        let session = try Session(inv, context)
+        try session.client.historyAudio(id: id) { bytes in
+            try Signals.check()
+            if let file { try file.write(bytes) } else { try context.stdout.write(bytes) }
+        }
+        try file?.commit()
+    }
+
+    /// One file per generation, named here from its date, voice and text; the server names nothing.
+    static func download(_ inv: Invocation, _ context: Context) throws {
+        let list = try ids(inv)
+        guard let dir = inv.value("out-dir") else {
+            throw UsageError("'history download' needs --out-dir DIR", command: "history")
+        }
+        var st = stat()
+        guard stat(dir, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
+            throw CLIError("--out-dir \(dir) is not a directory", hint: "create it first (mkdir -p \(dir))", exit: .input)
+        }
+        let session = try Session(inv, context)
+        var written: [String] = []
+        for id in list {
+            try Signals.check()
+            let item = try session.client.historyItem(id: id)
+            let path = uniquePath(dir: dir, base: fileName(item), ext: fileExtension(item))
+            let file = try AtomicFile(path: path)
+            defer { file.discard() }
+            try session.client.historyAudio(id: id) { bytes in try file.write(bytes) }
+            try file.commit()
+            written.append(path)
+            // Each path as it completes, so scripts can pipe the list on.
+            if !session.json { try context.out(path + "\n") }
+        }
+        if session.json { try context.out(Output.json(written)) }
+    }
+
+    static func fileName(_ item: HistoryItem) -> String {
+        let date = Output.dateTime(item.dateUnix).replacingOccurrences(" ", "_").replacingOccurrences(":", "")
+        let voice = slug(item.voiceName?.split(separator: " ").first.map(String.init) ?? "voice", max: 20)
+        let words = slug(item.text ?? "", max: 40)
+        return [date, voice, words].filter { !$0.isEmpty }.joined(separator: "_")
+    }
+
+    /// Letters, digits and dashes only: nothing from the server can make a path.
+    static func slug(_ s: String, max: Int) -> String {
+        var out = ""
+        var dash = false
+        for c in s.lowercased() {
+            if (c.isLetter || c.isNumber) && c.isASCII { out.append(c); dash = false }
+            else if !dash && !out.isEmpty { out.append("-"); dash = true }
+            if out.count >= max { break }
+        }
+        while out.hasSuffix("-") { out.removeLast() }
+        return out
+    }
+
+    static func fileExtension(_ item: HistoryItem) -> String {
+        let format = item.outputFormat ?? ""
+        if format.hasPrefix("pcm_") { return "pcm" }
+        if format.hasPrefix("wav_") || item.contentType == "audio/wav" { return "wav" }
+        if format.hasPrefix("ulaw") { return "ulaw" }
+        if format.hasPrefix("alaw") { return "alaw" }
+        if format.hasPrefix("opus") { return "opus" }
+        return "mp3"
+    }
+
+    static func uniquePath(dir: String, base: String, ext: String) -> String {
+        let root = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+        var path = "\(root)/\(base).\(ext)"
+        var n = 2
+        while FileIO.exists(path) { path = "\(root)/\(base)-\(n).\(ext)"; n += 1 }
+        return path
+    }
+
+    static func delete(_ inv: Invocation, _ context: Context) throws {
+        let list = try ids(inv)
+        let session = try Session(inv, context)
+        for id in list {
+            try session.client.deleteHistoryItem(id: id)
+            if !inv.flag("quiet") && !session.json { context.err("elevenlabs: deleted \(id)\n") }
+        }
+        if session.json { try context.out(Output.json(list)) }
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ a: Character, _ b: String) -> String {
+        var out = ""
+        for c in self { if c == a { out += b } else { out.append(c) } }
+        return out
+    }
+}

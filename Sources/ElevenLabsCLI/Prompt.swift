@@ -1,0 +1,21 @@
+// Asking before something that cannot be undone: on a terminal, a y/N question; elsewhere, a script
+// must say --yes, so nothing is deleted by accident from a pipe.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum Prompt {
+    /// `action` completes "Delete ...?" and "refusing to delete ...".
+    static func confirm(delete action: String, _ inv: Invocation, _ context: Context) throws -> Bool {
+        if inv.flag("yes") { return true }
+        guard context.stdinIsTerminal else {
+            throw UsageError("refusing to delete \(action) without --yes when standard input is not a terminal", command: inv.command)
+        }
+        context.err("Delete \(action)? [y/N] ")
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while read(context.stdinFD, &byte, 1) == 1 && byte != 10 { line.append(byte) }
+        let answer = String(decoding: line, as: UTF8.self).lowercased()
+        return answer == "y" || answer == "yes"
+    }
+}
