@@ -65,7 +65,7 @@ public enum CommandLineParser {
             if let s = valid.first(where: { $0.long == name }) { return s }
             if let s = adoptImplicit({ $0.long == name }) { return s }
             if let other = OptionTable.options.first(where: { $0.long == name }) {
-                let owners = other.commands.map { "'\($0)'" }.joined(separator: ", ")
+                let owners = listing(other.commands)
                 if command == nil {
                     throw UsageError("--\(name) belongs to \(owners); put it after the command",
                                      hint: "e.g. elevenlabs \(other.commands[0]) --\(name) ...")
@@ -81,7 +81,7 @@ public enum CommandLineParser {
             if let s = valid.first(where: { $0.short == c }) { return s }
             if let s = adoptImplicit({ $0.short == c }) { return s }
             if let other = OptionTable.options.first(where: { $0.short == c }) {
-                let owners = other.commands.map { "'\($0)'" }.joined(separator: ", ")
+                let owners = listing(other.commands)
                 throw UsageError("-\(c) (--\(other.long)) is an option of \(owners)" + (command.map { ", not of '\($0)'" } ?? ""),
                                  command: command)
             }
@@ -188,6 +188,13 @@ public enum CommandLineParser {
         inv.values = values
         inv.operands = operands
         return .run(inv)
+    }
+
+    /// 'a', 'a' and 'b', 'a', 'b' and 'c'.
+    static func listing(_ names: [String]) -> String {
+        let quoted = names.map { "'\($0)'" }
+        guard quoted.count > 1 else { return quoted.first ?? "" }
+        return quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
     }
 
     static func unknownCommand(_ word: String) -> UsageError {

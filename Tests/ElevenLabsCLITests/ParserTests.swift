@@ -73,7 +73,8 @@ private func usageError(_ args: [String]) -> UsageError? {
     }
 
     @Test func optionOfAnotherCommandSaysWhose() {
-        #expect(usageError(["models", "--search", "x"])?.message == "--search is an option of 'voices', not of 'models'")
+        #expect(usageError(["models", "--label", "x=y"])?.message == "--label is an option of 'clone', not of 'models'")
+        #expect(usageError(["models", "--search", "x"])?.message == "--search is an option of 'voices' and 'history', not of 'models'")
     }
 
     @Test func missingValueIsAnError() {
