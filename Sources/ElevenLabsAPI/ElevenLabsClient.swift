@@ -78,7 +78,7 @@ public struct ResponseFormatError: Error, Sendable, CustomStringConvertible {
 }
 
 public final class ElevenLabsClient {
-    public let configuration: ClientConfiguration
+    public private(set) var configuration: ClientConfiguration
     private let transport: HTTPTransport
     public var trace: ((String) -> Void)? {
         get { transport.trace }
@@ -86,6 +86,15 @@ public final class ElevenLabsClient {
     }
     /// Told before each retry (the CLI says it on stderr).
     public var onRetry: ((RetryNotice) -> Void)?
+
+    /// Batches ride out longer storms of 429s: more retries and more total waiting, because an item
+    /// must not fail for a transient reason. An explicit --retries still wins (set afterwards).
+    public func configurationRetryForBatch() {
+        if configuration.retry.maxRetries == RetryPolicy().maxRetries {
+            configuration.retry.maxRetries = 10
+            configuration.retry.maxTotalWait = 300
+        }
+    }
 
     /// Reports upload progress of multipart requests (sample uploads).
     public func setUploadProgress(_ report: @escaping @Sendable (Int64, Int64) -> Void) {

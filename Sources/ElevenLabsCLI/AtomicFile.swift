@@ -23,7 +23,7 @@ final class AtomicFile {
             throw CLIError("cannot write \(path): \(FileIO.errnoText())", hint: "check that the directory exists and is writable", exit: .input)
         }
         self.fd = fd
-        tempPath = String(cString: template)
+        tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     deinit { discard() }

@@ -13,6 +13,18 @@ enum AudioFormats {
     ]
     /// Every plan may use it (contract §8).
     static let safeDefault = "mp3_44100_128"
+    /// The file extension for a format (batch outputs are named from it).
+    static func fileExtension(_ format: String) -> String {
+        switch codec(format) {
+        case "pcm": return "pcm"
+        case "wav": return "wav"
+        case "ulaw": return "ulaw"
+        case "alaw": return "alaw"
+        case "opus": return "opus"
+        default: return "mp3"
+        }
+    }
+
     /// What `.wav` streams as: PCM every plan has (44.1 kHz needs Pro), wrapped in a RIFF header here.
     static let wavStreamFormat = "pcm_24000"
 

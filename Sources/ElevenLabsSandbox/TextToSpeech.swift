@@ -63,7 +63,7 @@ struct TextToSpeech {
             return Reply.error(400, "unsupported_in_sandbox", "The sandbox cannot encode Opus; request an mp3_*, pcm_*, wav_*, ulaw_8000 or alaw_8000 format.")
         }
 
-        let maxConcurrency = (Catalog.concurrency[tier] ?? 5) * (model.isFast ? 2 : 1)
+        let maxConcurrency = state.locked { $0.config.faults.concurrencyLimit } ?? (Catalog.concurrency[tier] ?? 5) * (model.isFast ? 2 : 1)
         if let refused = Self.gate(state) { return refused }
         let token = InFlightToken(state)
         let current = state.locked { $0.inFlight }

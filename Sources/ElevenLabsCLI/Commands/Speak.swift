@@ -17,8 +17,8 @@ enum SpeakCommand {
         let language_code: String?
         let seed: Int?
         let apply_text_normalization: String?
-        var previous_request_ids: [String]?
-        var next_text: String?
+        var previous_request_ids: [String]? = nil
+        var next_text: String? = nil
 
         func encoded(text: String, previous: [String] = [], next: String? = nil) throws -> HTTPRequest.Body {
             var b = self
@@ -47,6 +47,8 @@ enum SpeakCommand {
         var bytes = 0
         var credits: Int?
         var request_id: String?
+        /// The plan's limit on concurrent requests, from the `maximum-concurrent-requests` header.
+        var concurrency_limit: Int?
     }
 
     static func run(_ inv: Invocation, _ context: Context) throws {
@@ -58,6 +60,17 @@ enum SpeakCommand {
         let settings = try voiceSettings(inv)
         let language = try languageCode(inv)
         let seed = try inv.integer("seed", in: 0...4_294_967_295)
+        if inv.value("out-dir") != nil {
+            let format = inv.value("format") ?? config?["format"] ?? AudioFormats.safeDefault
+            let modelID = inv.value("model") ?? context.environment["ELEVENLABS_MODEL"] ?? config?["model"] ?? defaultModel
+            let template = Body(text: "", model_id: modelID, voice_settings: settings.isEmpty ? nil : settings,
+                                language_code: language, seed: seed, apply_text_normalization: inv.value("text-normalization"))
+            try BatchCommand.run(inv, context, config: config, template: template, format: format)
+            return
+        }
+        if inv.all("file").count > 1 || inv.flag("each-line") {
+            throw UsageError("several inputs (or --each-line) need --out-dir DIR", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
+        }
         let live = try liveMode(inv, context)
         let input = live ? nil : try TextInput.read(inv, context)
         let output = inv.value("output")
@@ -181,6 +194,7 @@ enum SpeakCommand {
                     do {
                         let head = try fetch(index: index, body: body, file: file, serverWAV: serverWAV, pipeline: pipeline)
                         if let id = head.value(for: "request-id") { requestIDs.append(id); metrics.request_id = id }
+                        metrics.concurrency_limit = head.value(for: "maximum-concurrent-requests").flatMap { Int($0) }
                         metrics.credits = (metrics.credits ?? 0) + (head.value(for: "character-cost").flatMap { Int($0) } ?? 0)
                         break
                     } catch let e as AudioStreamBroken where pipeline == nil && output != "-" && !refetched {

@@ -1,0 +1,110 @@
+// Batch conversion through the binary: many inputs at the plan's concurrency and no more, 429s
+// ridden out, every output complete, nothing bought twice, a second run buying nothing, and the
+// cost checked before spending.
+import Testing
+import Foundation
+import ElevenLabsAPI
+@testable import ElevenLabsSandbox
+import TestSupport
+
+@Suite struct BatchTests {
+    let dir: URL
+    init() throws { dir = try temporaryDirectory() }
+    func env(_ sandbox: Sandbox) -> [String: String] {
+        sandboxEnv(sandbox).merging(["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path]) { $1 }
+    }
+
+    func inputs(_ n: Int) throws -> [String] {
+        let inDir = dir.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: inDir, withIntermediateDirectories: true)
+        return try (1...n).map { i in
+            let url = inDir.appendingPathComponent(String(format: "part%03d.txt", i))
+            try "This is input number \(i), spoken on its own.".write(to: url, atomically: true, encoding: .utf8)
+            return url.path
+        }
+    }
+
+    func outDir() throws -> URL {
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        return out
+    }
+
+    @Test func twoHundredInputsAtTheConcurrencyLimitWith429s() async throws {
+        let files = try inputs(200)
+        let out = try outDir()
+        try await withSandbox({ $0.faults.concurrencyLimit = 3; $0.faults.rateLimitFirst = 4; $0.faults.retryAfter = 0
+                                $0.faults.firstByteDelay = 0.01 }) { sandbox in
+            let r = try await run("elevenlabs", ["speak", "--out-dir", out.path] + files, env: env(sandbox), timeout: 240)
+            #expect(r.status == 0, "\(r.err)")
+            #expect(sandbox.peakConcurrency <= 3)
+            // Every input was generated exactly once.
+            let generated = sandbox.requests.filter { $0.path.hasSuffix("/stream") && $0.status == 200 }.compactMap { $0.jsonObject?["text"] as? String }
+            #expect(generated.count == 200 && Set(generated).count == 200)
+            #expect(sandbox.requests.filter { $0.status == 429 }.count >= 4)
+            // Every output is complete: whole MP3 frames, as long as its text.
+            for i in [1, 77, 200] {
+                let mp3 = [UInt8](try Data(contentsOf: out.appendingPathComponent(String(format: "part%03d.mp3", i))))
+                let frames = AudioSynth.splitFrames(mp3)
+                #expect(frames.reduce(0) { $0 + $1.bytes.count } == mp3.count && !frames.isEmpty)
+            }
+            let manifest = try String(contentsOf: out.appendingPathComponent("manifest.jsonl"), encoding: .utf8).split(separator: "\n")
+            #expect(manifest.count == 200)
+            let first = try #require(try JSONSerialization.jsonObject(with: Data(manifest[0].utf8)) as? [String: Any])
+            #expect(first["status"] as? String == "ok" && (first["request_id"] as? String)?.count == 20 && first["credits"] as? Int != nil)
+            // A second run buys nothing: it makes no request at all.
+            sandbox.clearLog()
+            let again = try await run("elevenlabs", ["speak", "--out-dir", out.path] + files, env: env(sandbox))
+            #expect(again.status == 0)
+            #expect(sandbox.requests.isEmpty)
+        }
+    }
+
+    @Test func eachLineNumbersTheFilesAndPrintsPathsAsWritten() async throws {
+        let out = try outDir()
+        try await withSandbox { sandbox in
+            let r = try await run("elevenlabs", ["speak", "--each-line", "--out-dir", out.path, "-f", "-"], env: env(sandbox),
+                                  stdin: Data("First line.\n\n  Second line.  \nThird line.\n".utf8))
+            #expect(r.status == 0, "\(r.err)")
+            let printed = r.out.split(separator: "\n").map(String.init).sorted()
+            #expect(printed == ["0001", "0002", "0003"].map { out.appendingPathComponent("\($0).mp3").path })
+            #expect(r.err.isEmpty) // not a terminal: nothing on stderr but errors
+            let texts = sandbox.requests.compactMap { $0.jsonObject?["text"] as? String }.sorted()
+            #expect(texts == ["First line.", "Second line.", "Third line."])
+        }
+    }
+
+    @Test func theCostIsCheckedBeforeSpendingAndDryRunSpendsNothing() async throws {
+        let files = try inputs(5)
+        let out = try outDir()
+        try await withSandbox({ $0.characterLimit = 100 }) { sandbox in
+            let dry = try await run("elevenlabs", ["speak", "--dry-run", "--out-dir", out.path] + files, env: env(sandbox))
+            #expect(dry.status == 0)
+            #expect(dry.out.hasPrefix("elevenlabs: would convert 5 items (0 already done), 210 characters, about 210 credits of 100 left"))
+            let refused = try await run("elevenlabs", ["speak", "--out-dir", out.path] + files, env: env(sandbox))
+            #expect(refused.status == 5)
+            #expect(refused.err.hasPrefix("elevenlabs: this batch needs about 210 credits, but 100 are left"))
+            #expect(!sandbox.requests.contains { $0.path.hasPrefix("/v1/text-to-speech") })
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).isEmpty)
+        }
+    }
+
+    @Test func aFailingItemDoesNotStopTheRestAndIsRetriedNextRun() async throws {
+        let files = try inputs(6)
+        let out = try outDir()
+        try await withSandbox({ $0.faults.serverErrorFirst = 1 }) { sandbox in
+            let r = try await run("elevenlabs", ["speak", "--retries", "0", "--out-dir", out.path] + files, env: env(sandbox))
+            #expect(r.status == 6)
+            #expect(r.err.contains("5 converted, 1 failed, 0 skipped"))
+            let manifest = try String(contentsOf: out.appendingPathComponent("manifest.jsonl"), encoding: .utf8)
+            #expect(manifest.contains("\"status\":\"failed\""))
+            let outputs = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".mp3") }
+            #expect(outputs.count == 5)
+            sandbox.clearLog()
+            let again = try await run("elevenlabs", ["speak", "--out-dir", out.path] + files, env: env(sandbox))
+            #expect(again.status == 0, "\(again.err)")
+            #expect(sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech") }.count == 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".mp3") }.count == 6)
+        }
+    }
+}
