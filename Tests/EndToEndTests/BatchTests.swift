@@ -108,3 +108,35 @@ import TestSupport
         }
     }
 }
+
+extension BatchTests {
+    @Test func ctrlCStopsTheBatchCleanly() async throws {
+        let files = try inputs(30)
+        let out = try outDir()
+        try await withSandbox({ $0.faults.chunkSize = 2000; $0.faults.chunkDelay = 0.02; $0.faults.concurrencyLimit = 2 }) { sandbox in
+            let status = try await onThread { () -> Int32 in
+                let p = Process()
+                p.executableURL = productsDirectory.appendingPathComponent("elevenlabs")
+                p.arguments = ["speak", "--out-dir", out.path] + files
+                p.environment = self.env(sandbox)
+                p.standardError = FileHandle.nullDevice
+                try p.run()
+                let deadline = Date().addingTimeInterval(20)
+                while Date() < deadline && ((try? FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".mp3") }.count) ?? 0) < 2 {
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
+                kill(p.processIdentifier, SIGINT)
+                p.waitUntilExit()
+                return p.terminationStatus
+            }
+            #expect(status == 130)
+            let names = try FileManager.default.contentsOfDirectory(atPath: out.path)
+            #expect(!names.contains { $0.hasSuffix(".part") })
+            let done = names.filter { $0.hasSuffix(".mp3") }
+            #expect(done.count >= 2 && done.count < 30)
+            let manifest = try String(contentsOf: out.appendingPathComponent("manifest.jsonl"), encoding: .utf8).split(separator: "\n")
+            #expect(manifest.count == done.count) // exactly the finished items, all ok
+            #expect(manifest.allSatisfy { $0.contains("\"status\":\"ok\"") })
+        }
+    }
+}
