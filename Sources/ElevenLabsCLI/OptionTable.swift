@@ -37,7 +37,7 @@ public struct CommandSpec: Sendable {
 public enum OptionTable {
     public static let commands: [CommandSpec] = [
         CommandSpec(name: "speak", summary: "speak text aloud, or save it as audio (the default command)",
-                    usage: ["speak [OPTIONS] TEXT...", "speak [OPTIONS] -f FILE", "COMMAND | elevenlabs speak [OPTIONS]",
+                    usage: ["speak [OPTIONS] TEXT...", "speak [OPTIONS] -f FILE", "speak [OPTIONS] < FILE   (or from a pipe, spoken as it arrives)",
                             "speak --out-dir DIR [OPTIONS] FILE...   (batch: one audio file per input file)",
                             "[OPTIONS] TEXT...   (speak is the command when none is named)"],
                     verbs: [],

@@ -1,0 +1,108 @@
+// --help, the man page and the three completion files against the option table, both ways: every
+// command and option is in each, and nothing is in them that the table does not have. The committed
+// files must equal what Docs generates; ELEVENLABS_WRITE_DOCS=1 swift test --filter DocsTests rewrites them.
+import Testing
+import Foundation
+@testable import ElevenLabsCLI
+import TestSupport
+
+private func shell(_ args: [String]) throws -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = args
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let out = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+}
+
+/// Every `--long-option` mentioned in a text: man pages escape dashes and switch fonts, and fish
+/// names long options as `-l name`.
+private func mentionedOptions(_ text: String) -> Set<String> {
+    var plain = text.replacingOccurrences(of: "\\-", with: "-")
+    for font in ["\\fB", "\\fR", "\\fI"] { plain = plain.replacingOccurrences(of: font, with: "") }
+    var found: Set<String> = []
+    for pattern in ["(?<![A-Za-z0-9-])--([a-z][a-z0-9-]*)", "complete -c elevenlabs[^\\n]* -l ([a-z][a-z0-9-]*)"] {
+        let regex = try! NSRegularExpression(pattern: pattern)
+        let range = NSRange(plain.startIndex..., in: plain)
+        found.formUnion(regex.matches(in: plain, range: range).compactMap { Range($0.range(at: 1), in: plain).map { String(plain[$0]) } })
+    }
+    return found
+}
+
+@Suite(.serialized) struct DocsTests {
+    @Test func committedFilesAreWhatTheTableGenerates() throws {
+        for (path, content) in Docs.files() {
+            let url = repositoryRoot.appendingPathComponent(path)
+            if ProcessInfo.processInfo.environment["ELEVENLABS_WRITE_DOCS"] == "1" {
+                try content.write(to: url, atomically: true, encoding: .utf8)
+            }
+            let committed = try String(contentsOf: url, encoding: .utf8)
+            #expect(committed == content, "\(path) is stale: run ELEVENLABS_WRITE_DOCS=1 swift test --filter DocsTests")
+        }
+    }
+
+    @Test func everyOptionAndCommandIsDocumentedAndNothingElse() throws {
+        let table = Set(OptionTable.options.map(\.long))
+        let sampleTexts = ["--help text": OptionTable.commands.map { Help.text(for: $0.name) }.joined() + Help.text(for: nil)]
+            .merging(Dictionary(uniqueKeysWithValues: Docs.files().map { ($0.path, $0.content) })) { a, _ in a }
+        for (name, text) in sampleTexts {
+            let mentioned = mentionedOptions(text)
+            #expect(table.subtracting(mentioned).isEmpty, "\(name) misses \(table.subtracting(mentioned).sorted())")
+            #expect(mentioned.subtracting(table).isEmpty, "\(name) mentions unknown \(mentioned.subtracting(table).sorted())")
+            for c in OptionTable.commands { #expect(text.contains(c.name), "\(name) misses the command \(c.name)") }
+        }
+        // Each command's help lists exactly its own options and the global ones.
+        for c in OptionTable.commands {
+            let expected = Set(OptionTable.options(for: c.name).map(\.long))
+            #expect(mentionedOptions(Help.text(for: c.name)) == expected, "\(c.name) --help")
+        }
+    }
+
+    @Test func theManPageRendersWithoutWarnings() throws {
+        let page = repositoryRoot.appendingPathComponent("man/elevenlabs.1").path
+        let (status, output) = try shell(["groff", "-man", "-ww", "-z", page])
+        #expect(status == 0 && output.isEmpty, "\(output)")
+        let (_, text) = try shell(["sh", "-c", "MANWIDTH=100 man -l \(page) 2>&1 | head -5"])
+        #expect(text.contains("elevenlabs - speak text with ElevenLabs voices"))
+    }
+
+    @Test func theCompletionScriptsParse() throws {
+        let dir = repositoryRoot.appendingPathComponent("completions")
+        for (shellName, file) in [("bash", "elevenlabs.bash"), ("zsh", "_elevenlabs"), ("fish", "elevenlabs.fish")] {
+            let (status, output) = try shell([shellName, "-n", dir.appendingPathComponent(file).path])
+            #expect(status == 0, "\(shellName): \(output)")
+        }
+        // bash, for real: complete a subcommand and a --format value.
+        let script = """
+        source \(dir.appendingPathComponent("elevenlabs.bash").path)
+        COMP_WORDS=(elevenlabs mod); COMP_CWORD=1; _elevenlabs; echo "${COMPREPLY[*]}"
+        COMP_WORDS=(elevenlabs speak --format mp3_44100_1); COMP_CWORD=3; _elevenlabs; echo "${COMPREPLY[*]}"
+        """
+        let (_, out) = try shell(["bash", "-c", script])
+        let lines = out.split(separator: "\n")
+        #expect(lines.first == "models")
+        #expect(lines.dropFirst().first?.split(separator: " ").sorted() == ["mp3_44100_128", "mp3_44100_192"])
+    }
+}
+
+extension DocsTests {
+    @Test func installPutsEachFileWhereItBelongsAndUninstallRemovesThem() throws {
+        let stage = try temporaryDirectory()
+        let script = repositoryRoot.appendingPathComponent("completions/install.sh").path
+        let (status, output) = try shell(["sh", script, "--prefix", "/usr", "--destdir", stage.path, "--build-dir", productsDirectory.path])
+        #expect(status == 0, "\(output)")
+        let expected = ["usr/bin/elevenlabs", "usr/bin/elevenlabs-sandbox", "usr/share/man/man1/elevenlabs.1",
+                        "usr/share/bash-completion/completions/elevenlabs", "usr/share/zsh/site-functions/_elevenlabs",
+                        "usr/share/fish/vendor_completions.d/elevenlabs.fish"]
+        for path in expected { #expect(FileManager.default.fileExists(atPath: stage.appendingPathComponent(path).path), "\(path)") }
+        let (version, text) = try shell([stage.appendingPathComponent("usr/bin/elevenlabs").path, "--version"])
+        #expect(version == 0 && text.hasPrefix("elevenlabs "))
+        let (removed, _) = try shell(["sh", script, "--prefix", "/usr", "--destdir", stage.path, "--uninstall"])
+        #expect(removed == 0)
+        for path in expected { #expect(!FileManager.default.fileExists(atPath: stage.appendingPathComponent(path).path), "\(path)") }
+    }
+}
