@@ -65,18 +65,21 @@ def play(client, text, fifo, env, pace=None, rate_bytes=44100 * 2):
 
     t = threading.Thread(target=reader)
     t.start()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.monotonic()
-    p = subprocess.run([client, "speak", "--no-live", "--format", "mp3_44100_128", "--device", f"file:FILE={fifo}", "-f", "-"],
-                       input=text.encode(), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=900)
+    p = subprocess.Popen([client, "speak", "--no-live", "--format", "mp3_44100_128", "--device", f"file:FILE={fifo}", "-f", "-"],
+                         env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p.stdin.write(text.encode())
+    p.stdin.close()
+    # wait4 gives this child's own peak memory (RUSAGE_CHILDREN would mix in every earlier child).
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
     done.set()
     t.join()
     os.close(rfd)
     os.close(wfd)
     if p.returncode != 0 or "t" not in got:
-        sys.exit(f"bench: speak failed ({p.returncode}): {p.stderr.decode()[:300]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return got["t"] - start, max(peak, before)
+        sys.exit(f"bench: speak failed ({p.returncode})")
+    return got["t"] - start, usage.ru_maxrss
 
 
 def main():
