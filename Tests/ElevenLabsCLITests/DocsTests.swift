@@ -7,16 +7,8 @@ import Foundation
 import TestSupport
 
 private func shell(_ args: [String]) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let out = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+    let (status, output) = try runTool(args)
+    return (status, String(decoding: output, as: UTF8.self))
 }
 
 /// Every `--long-option` mentioned in a text: man pages escape dashes and switch fonts, and fish

@@ -18,21 +18,6 @@ private func servedAudio(_ sandbox: Sandbox) async throws -> Data {
     }
 }
 
-/// mpg123's own decode of an MP3 (signed 16-bit, native rate and channels): the reference PCM.
-private func referenceDecode(_ mp3: URL) async throws -> Data {
-    try await onThread {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/mpg123")
-        p.arguments = ["-q", "-s", mp3.path]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return data
-    }
-}
-
 private func leftovers(_ dir: URL) throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".part") }
 }
@@ -52,7 +37,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
             #expect(r.status == 0, "\(r.err)")
             let served = dir.appendingPathComponent("served.mp3")
             try await servedAudio(sandbox).write(to: served)
-            let reference = try await referenceDecode(served)
+            let reference = try await mpg123Decode(served)
             let played = try Data(contentsOf: captured)
             #expect(reference.count > 100_000)
             #expect(played == reference)
@@ -118,7 +103,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
             #expect(r.status == 0, "\(r.err)")
             let served = try await servedAudio(sandbox)
             #expect(try Data(contentsOf: out) == served)
-            #expect(try Data(contentsOf: captured) == (try await referenceDecode(out)))
+            #expect(try Data(contentsOf: captured) == (try await mpg123Decode(out)))
         }
     }
 

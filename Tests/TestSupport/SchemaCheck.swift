@@ -22,16 +22,8 @@ public final class SchemaCheck: @unchecked Sendable {
         let script = repositoryRoot.appendingPathComponent("Tests/SandboxTests/validate_responses.py")
         let spec = api.appendingPathComponent("elevenlabs-openapi-cli-subset.json")
         return try await onThread {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", script.path, spec.path, file.path]
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            p.standardError = pipe
-            try p.run()
-            let out = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+            let (status, out) = try runTool(["python3", script.path, spec.path, file.path])
+            return (status, String(decoding: out, as: UTF8.self))
         }
     }
 }

@@ -135,3 +135,33 @@ public var sharedAPIDirectory: URL? {
 public var repositoryRoot: URL {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
+
+/// Runs a tool from PATH to its end and returns its status and combined output (for short-lived
+/// helpers: mpg123, python3, groff, the shells).
+public func runTool(_ args: [String]) throws -> (status: Int32, output: Data) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = args
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let out = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, out)
+}
+
+/// mpg123's own decode of an MP3 (signed 16-bit, native rate and channels): the reference PCM.
+public func mpg123Decode(_ mp3: URL) async throws -> Data {
+    try await onThread {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["mpg123", "-q", "-s", mp3.path]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return data
+    }
+}
