@@ -50,7 +50,7 @@ import TestSupport
         try await withSandbox({ $0.faults.firstByteDelay = 1.2 }) { sandbox in
             let patient = try await run("elevenlabs", ["speak", "--stall-timeout", "1", "--device", "null", "Slow start."], env: env(sandbox))
             #expect(patient.status == 0, "\(patient.err)")
-            let impatient = try await run("elevenlabs", ["speak", "--first-byte-timeout", "1", "--retries", "0", "--device", "null", "Slow start."], env: env(sandbox))
+            let impatient = try await run("elevenlabs", ["speak", "--no-cache", "--first-byte-timeout", "1", "--retries", "0", "--device", "null", "Slow start."], env: env(sandbox))
             #expect(impatient.status == 7)
             #expect(impatient.err.hasPrefix("elevenlabs: network error: no answer from the server within 1 seconds"))
         }
@@ -112,12 +112,13 @@ import TestSupport
             #expect(!r.err.contains(key) && !r.out.contains(key))
             #expect(r.err.contains("xi-api-key: sk_...cdef"))
             let cache = dir.appendingPathComponent("cache/elevenlabs")
-            let attributes = try FileManager.default.attributesOfItem(atPath: cache.path)
-            #expect((attributes[.posixPermissions] as? Int) == 0o700)
-            for name in try FileManager.default.contentsOfDirectory(atPath: cache.path) {
-                let path = cache.appendingPathComponent(name).path
-                #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
-                #expect(!(try String(contentsOfFile: path, encoding: .utf8)).contains(key))
+            for folder in [cache, cache.appendingPathComponent("audio")] {
+                #expect((try FileManager.default.attributesOfItem(atPath: folder.path)[.posixPermissions] as? Int) == 0o700)
+                for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name != "audio" {
+                    let path = folder.appendingPathComponent(name).path
+                    #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
+                    #expect(!(try Data(contentsOf: URL(fileURLWithPath: path))).contains(Data(key.utf8)))
+                }
             }
         }
     }

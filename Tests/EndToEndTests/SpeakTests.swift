@@ -179,8 +179,8 @@ private func leftovers(_ dir: URL) throws -> [String] {
 
     @Test func aNamedVoiceIsLookedUpOnceThenCached() async throws {
         try await withSandbox { sandbox in
-            for _ in 0..<2 {
-                let r = try await run("elevenlabs", ["speak", "-v", "sarah", "--device", "null", "Cached."], env: env(sandbox))
+            for text in ["Cached once.", "Cached twice."] {
+                let r = try await run("elevenlabs", ["speak", "-v", "sarah", "--device", "null", text], env: env(sandbox))
                 #expect(r.status == 0, "\(r.err)")
             }
             #expect(sandbox.requests.filter { $0.path == "/v2/voices" }.count == 1)

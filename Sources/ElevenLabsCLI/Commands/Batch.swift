@@ -127,7 +127,8 @@ enum BatchCommand {
         while let item = pool.next() {
             let chunks = chunkLimit.map { item.text.count > $0 ? TextChunker.split(item.text, limit: $0) : [item.text] } ?? [item.text]
             var job = SpeakCommand.Job(chunks: chunks, template: template, quickBody: nil, voiceID: voiceID, format: format,
-                                       output: item.output, wrapWAV: false, player: nil, session: session, context: context, quiet: true)
+                                       output: item.output, wrapWAV: false, player: nil, session: session, context: context, quiet: true,
+                                       cache: session.invocation.flag("no-cache") ? nil : AudioCache(environment: context.environment))
             do {
                 try job.run()
                 manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: voiceID, model_id: template.model_id,

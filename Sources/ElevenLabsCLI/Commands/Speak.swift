@@ -49,11 +49,24 @@ enum SpeakCommand {
         var request_id: String?
         /// The plan's limit on concurrent requests, from the `maximum-concurrent-requests` header.
         var concurrency_limit: Int?
+        /// Requests answered from the audio cache (no request made, no credits spent).
+        var cached_requests: Int?
     }
 
     static func run(_ inv: Invocation, _ context: Context) throws {
         if inv.value("voice") == "?" { try VoicesCommand.list(inv, context); return }
         if inv.value("device") == "?" { try listDevices(context); return }
+        if inv.flag("cache-info") || inv.flag("clear-cache") {
+            let cache = AudioCache(environment: context.environment)
+            if inv.flag("clear-cache") {
+                let gone = cache.clear()
+                try context.out("removed \(gone.entries) cached audio entr\(gone.entries == 1 ? "y" : "ies") (\(Output.grouped(gone.bytes)) bytes)\n")
+            } else {
+                let all = cache.entries()
+                try context.out("\(all.count) cached audio entr\(all.count == 1 ? "y" : "ies"), \(Output.grouped(all.reduce(0) { $0 + $1.bytes })) of \(Output.grouped(cache.maxBytes)) bytes in \(cache.directory ?? "(no cache directory)")\n")
+            }
+            return
+        }
 
         // 1. Everything that can be checked locally, so bad input never costs a request.
         let config = try Session.loadConfig(inv, context)
@@ -131,7 +144,7 @@ enum SpeakCommand {
         // 4. The requests, played and/or written as they arrive.
         var job = Job(chunks: chunks, template: template, quickBody: quickBody, voiceID: voiceID, format: format,
                       output: output, wrapWAV: wrapWAV, player: player, session: session, context: context,
-                      quiet: inv.flag("quiet"))
+                      quiet: inv.flag("quiet"), cache: inv.flag("no-cache") ? nil : AudioCache(environment: context.environment))
         while true {
             do {
                 try job.run()
@@ -163,6 +176,8 @@ enum SpeakCommand {
         let session: Session
         let context: Context
         let quiet: Bool
+        /// nil with --no-cache.
+        var cache: AudioCache? = nil
         var metrics = Metrics()
 
         /// Stitching (CONTRACT.md §1): the request ids of up to three previous chunks, and the text
@@ -192,10 +207,15 @@ enum SpeakCommand {
                 var refetched = false
                 while true {
                     do {
-                        let head = try fetch(index: index, body: body, file: file, serverWAV: serverWAV, pipeline: pipeline)
-                        if let id = head.value(for: "request-id") { requestIDs.append(id); metrics.request_id = id }
-                        metrics.concurrency_limit = head.value(for: "maximum-concurrent-requests").flatMap { Int($0) }
-                        metrics.credits = (metrics.credits ?? 0) + (head.value(for: "character-cost").flatMap { Int($0) } ?? 0)
+                        let key = cache.map { _ in AudioCache.key(.init(
+                            server: session.client.configuration.baseURL, voice_id: voiceID, output_format: format, model_id: template.model_id, voice_settings: template.voice_settings,
+                            language_code: template.language_code, seed: template.seed,
+                            apply_text_normalization: template.apply_text_normalization,
+                            previous_text: index > 0 ? chunks[index - 1] : nil, next_text: next, text: text)) }
+                        let result = try fetch(index: index, body: body, file: file, serverWAV: serverWAV, pipeline: pipeline, cacheKey: key)
+                        if let id = result.requestID { requestIDs.append(id); metrics.request_id = id }
+                        if let c = result.concurrencyLimit { metrics.concurrency_limit = c }
+                        metrics.credits = (metrics.credits ?? 0) + result.credits
                         break
                     } catch let e as AudioStreamBroken where pipeline == nil && output != "-" && !refetched {
                         // Only a file was being written: roll it back to this chunk's start and fetch
@@ -246,8 +266,10 @@ enum SpeakCommand {
 
         /// One chunk's request: bytes go to the playing thread and/or the file as they arrive. For
         /// whole WAV answers after the first chunk, the RIFF header is dropped so the file stays one WAV.
+        struct FetchResult { let requestID: String?; let credits: Int; let concurrencyLimit: Int? }
+
         private mutating func fetch(index: Int, body: HTTPRequest.Body, file: AtomicFile?, serverWAV: Bool,
-                                    pipeline: PlaybackPipeline?) throws -> ResponseHead {
+                                    pipeline: PlaybackPipeline?, cacheKey: String?) throws -> FetchResult {
             let feed = try pipeline?.nextFeed()
             defer { feed?.finish() }
             let path = "/v1/text-to-speech/\(percentEncode(voiceID))" + (serverWAV ? "" : "/stream")
@@ -265,6 +287,30 @@ enum SpeakCommand {
                 try AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: nil).withUnsafeBytes { try context.stdout.write($0) }
             }
             let requestStart = monotonicSeconds()
+            let deliver: (UnsafeRawBufferPointer) throws -> Void = { chunk in
+                var bytes = chunk
+                if tally.skipHeader > 0 {
+                    let n = min(tally.skipHeader, bytes.count)
+                    tally.skipHeader -= n
+                    bytes = UnsafeRawBufferPointer(rebasing: bytes[n...])
+                    if bytes.isEmpty { return }
+                }
+                tally.bytes += bytes.count
+                if let file { try file.write(bytes) }
+                if output == "-" { try context.stdout.write(bytes) }
+                feed?.append(bytes, stop: { pipeline?.isStopped ?? true })
+            }
+            // Audio bought before: from disk, no request, no credits.
+            if let cacheKey, let hit = cache?.lookup(cacheKey) {
+                try player?.waitUntilReady()
+                if tally.firstByte == nil { tally.firstByte = Int((monotonicSeconds() - requestStart) * 1000) }
+                try hit.audio.withUnsafeBytes { try deliver($0) }
+                metrics.bytes = tally.bytes
+                metrics.first_byte_ms = tally.firstByte
+                metrics.cached_requests = (metrics.cached_requests ?? 0) + 1
+                return FetchResult(requestID: hit.requestID, credits: 0, concurrencyLimit: nil)
+            }
+            var bought: [UInt8] = []
             var gate: (@Sendable () throws -> Void)? = nil
             if index == 0, let player { gate = { try player.waitUntilReady() } }
             let head = try session.client.streamAudio(
@@ -273,21 +319,15 @@ enum SpeakCommand {
                 onAudio: { chunk in
                     try Signals.check()
                     try pipeline?.checkHealthy()
-                    var bytes = chunk
-                    if tally.skipHeader > 0 {
-                        let n = min(tally.skipHeader, bytes.count)
-                        tally.skipHeader -= n
-                        bytes = UnsafeRawBufferPointer(rebasing: bytes[n...])
-                        if bytes.isEmpty { return }
-                    }
-                    tally.bytes += bytes.count
-                    if let file { try file.write(bytes) }
-                    if output == "-" { try context.stdout.write(bytes) }
-                    feed?.append(bytes, stop: { pipeline?.isStopped ?? true })
+                    if cacheKey != nil { bought.append(contentsOf: chunk) }
+                    try deliver(chunk)
                 })
             metrics.bytes = tally.bytes
             metrics.first_byte_ms = tally.firstByte
-            return head
+            if let cacheKey { cache?.store(cacheKey, audio: bought, requestID: head.value(for: "request-id")) }
+            return FetchResult(requestID: head.value(for: "request-id"),
+                               credits: head.value(for: "character-cost").flatMap { Int($0) } ?? 0,
+                               concurrencyLimit: head.value(for: "maximum-concurrent-requests").flatMap { Int($0) })
         }
     }
 
@@ -381,6 +421,7 @@ enum SpeakCommand {
         if let v = m.real_time_factor { parts.append("real-time factor \(Output.decimal(v))") }
         parts.append("\(Output.grouped(m.bytes)) bytes")
         if let v = m.credits { parts.append("\(v) credits") }
+        if let v = m.cached_requests { parts.append("\(v) from the cache") }
         if let v = m.request_id { parts.append("request \(v)") }
         context.err("elevenlabs: " + parts.joined(separator: ", ") + "\n")
     }

@@ -1,0 +1,104 @@
+// The audio cache through the binary: a repeated request costs nothing and gives the same audio, a
+// damaged entry is fetched again, the cap holds by evicting the least recently used, --no-cache
+// bypasses it, and long texts are cached chunk by chunk.
+import Testing
+import Foundation
+import ElevenLabsAPI
+import ElevenLabsSandbox
+import TestSupport
+
+@Suite struct AudioCacheTests {
+    let dir: URL
+    init() throws { dir = try temporaryDirectory() }
+    func env(_ sandbox: Sandbox, _ extra: [String: String] = [:]) -> [String: String] {
+        sandboxEnv(sandbox).merging(["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path]) { $1 }.merging(extra) { $1 }
+    }
+    var audioDir: URL { dir.appendingPathComponent("cache/elevenlabs/audio") }
+    func tts(_ sandbox: Sandbox) -> Int { sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech/") }.count }
+
+    @Test func aRepeatedRequestIsFreeAndIdentical() async throws {
+        try await withSandbox { sandbox in
+            let a = dir.appendingPathComponent("a.mp3"), b = dir.appendingPathComponent("b.mp3")
+            let first = try await run("elevenlabs", ["speak", "-v", "Roger", "--stability", "0.4", "-o", a.path, "Said once, kept."], env: env(sandbox))
+            #expect(first.status == 0, "\(first.err)")
+            #expect(tts(sandbox) == 1)
+            let second = try await run("elevenlabs", ["speak", "-v", "Roger", "--stability", "0.4", "-o", b.path, "--metrics", "--json", "Said once, kept."], env: env(sandbox))
+            #expect(second.status == 0, "\(second.err)")
+            #expect(tts(sandbox) == 1)                                   // no request the second time
+            #expect(try Data(contentsOf: a) == Data(contentsOf: b))
+            let m = try #require(try JSONSerialization.jsonObject(with: second.stderr) as? [String: Any])
+            #expect(m["cached_requests"] as? Int == 1)
+            #expect(sandbox.creditsUsed == 16)
+            // Anything that changes the audio changes the key.
+            _ = try await run("elevenlabs", ["speak", "-v", "Roger", "--stability", "0.5", "-o", b.path, "Said once, kept."], env: env(sandbox))
+            #expect(tts(sandbox) == 2)
+            _ = try await run("elevenlabs", ["speak", "--no-cache", "-v", "Roger", "--stability", "0.4", "-o", b.path, "Said once, kept."], env: env(sandbox))
+            #expect(tts(sandbox) == 3)
+            // Playing from the cache sounds the same as playing fresh.
+            let captured = dir.appendingPathComponent("cached.raw")
+            let play = try await run("elevenlabs", ["speak", "-v", "Roger", "--stability", "0.4", "--device", "file:FILE=\(captured.path)", "Said once, kept."], env: env(sandbox))
+            #expect(play.status == 0 && tts(sandbox) == 3)
+            #expect(try Data(contentsOf: captured) == (try await mpg123Decode(a)))
+        }
+    }
+
+    @Test func aDamagedEntryIsFetchedAgain() async throws {
+        try await withSandbox { sandbox in
+            let out = dir.appendingPathComponent("x.mp3")
+            _ = try await run("elevenlabs", ["speak", "-o", out.path, "Damage me."], env: env(sandbox))
+            let entry = try #require(try FileManager.default.contentsOfDirectory(atPath: audioDir.path).first)
+            let path = audioDir.appendingPathComponent(entry)
+            var bytes = try Data(contentsOf: path)
+            bytes[bytes.count - 10] ^= 0xFF
+            try bytes.write(to: path)
+            let again = try await run("elevenlabs", ["speak", "-o", out.path, "Damage me."], env: env(sandbox))
+            #expect(again.status == 0)
+            #expect(tts(sandbox) == 2)
+            #expect(try Data(contentsOf: out) == (try await onThread {
+                let c = client(for: sandbox)
+                let id = try c.json(HistoryPage.self, path: "/v1/history").history[0].historyItemID
+                return Data(try c.collect(method: "GET", path: "/v1/history/\(id)/audio").1)
+            }))
+        }
+    }
+
+    @Test func theCapHoldsByEvictingTheLeastRecentlyUsed() async throws {
+        try await withSandbox { sandbox in
+            // About 20 kB per entry; a 0.05 MB cap keeps two.
+            let small = ["ELEVENLABS_CACHE_MAX_MB": "0.05"]
+            for text in ["Entry number one here.", "Entry number two here.", "Entry number three.."] {
+                _ = try await run("elevenlabs", ["speak", "-o", dir.appendingPathComponent("e.mp3").path, text], env: env(sandbox, small))
+                try await Task.sleep(nanoseconds: 20_000_000) // distinct modification times
+            }
+            let sizes = try FileManager.default.contentsOfDirectory(atPath: audioDir.path).map {
+                try FileManager.default.attributesOfItem(atPath: audioDir.appendingPathComponent($0).path)[.size] as? Int ?? 0
+            }
+            #expect(sizes.reduce(0, +) <= 52_428 && sizes.count == 2)
+            // The oldest went: asking for it again costs a request, the newest does not.
+            let before = tts(sandbox)
+            _ = try await run("elevenlabs", ["speak", "-o", dir.appendingPathComponent("e.mp3").path, "Entry number three.."], env: env(sandbox, small))
+            #expect(tts(sandbox) == before)
+            _ = try await run("elevenlabs", ["speak", "-o", dir.appendingPathComponent("e.mp3").path, "Entry number one here."], env: env(sandbox, small))
+            #expect(tts(sandbox) == before + 1)
+            let info = try await run("elevenlabs", ["speak", "--cache-info"], env: env(sandbox, small))
+            #expect(info.out.hasPrefix("2 cached audio entries"))
+            let cleared = try await run("elevenlabs", ["speak", "--clear-cache"], env: env(sandbox, small))
+            #expect(cleared.out.hasPrefix("removed 2 cached audio entries"))
+        }
+    }
+
+    @Test func longTextsAreCachedChunkByChunk() async throws {
+        let text = (1...120).map { "Sentence \($0) of a long text that needs several requests." }.joined(separator: " ")
+        try await withSandbox { sandbox in
+            let a = dir.appendingPathComponent("long-a.mp3"), b = dir.appendingPathComponent("long-b.mp3")
+            let first = try await run("elevenlabs", ["speak", "-m", "eleven_v3", "-o", a.path, text], env: env(sandbox))
+            #expect(first.status == 0, "\(first.err)")
+            let requests = tts(sandbox)
+            #expect(requests >= 3)
+            let second = try await run("elevenlabs", ["speak", "-m", "eleven_v3", "-o", b.path, text], env: env(sandbox))
+            #expect(second.status == 0, "\(second.err)")
+            #expect(tts(sandbox) == requests)
+            #expect(try Data(contentsOf: a) == Data(contentsOf: b))
+        }
+    }
+}
