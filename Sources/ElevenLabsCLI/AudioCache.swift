@@ -19,11 +19,7 @@ struct AudioCache {
     let maxBytes: Int
 
     init(environment: [String: String]) {
-        let root: String?
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { root = xdg + "/elevenlabs" }
-        else if let home = environment["HOME"], !home.isEmpty { root = home + "/.cache/elevenlabs" }
-        else { root = nil }
-        directory = root.map { $0 + "/audio" }
+        directory = Cache.root(environment: environment).map { $0 + "/audio" }
         let mb = environment["ELEVENLABS_CACHE_MAX_MB"].flatMap(Double.init) ?? 512
         maxBytes = Int(max(0, mb) * 1_048_576)
     }
@@ -69,12 +65,7 @@ struct AudioCache {
 
     /// Best effort: a cache that cannot be written only costs a request next time.
     func store(_ key: String, audio: [UInt8], requestID: String?) {
-        guard maxBytes > 0, let dir = directory, let p = path(key), !audio.isEmpty else { return }
-        var built = ""
-        for part in dir.split(separator: "/") {
-            built += "/" + part
-            if mkdir(built, 0o700) != 0 && errno != EEXIST { return }
-        }
+        guard maxBytes > 0, let dir = directory, let p = path(key), !audio.isEmpty, Cache.makeDirectories(dir) else { return }
         let header = "elevenlabs-audio 1 \(Digest.sha256Hex(audio)) \(requestID ?? "-")\n"
         try? AtomicFile.write(Array(header.utf8) + audio, to: p, mode: 0o600)
         evict()

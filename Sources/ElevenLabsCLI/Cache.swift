@@ -35,10 +35,15 @@ struct Cache {
     let account: String
 
     init(environment: [String: String], baseURL: String, apiKey: String) {
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { directory = xdg + "/elevenlabs" }
-        else if let home = environment["HOME"], !home.isEmpty { directory = home + "/.cache/elevenlabs" }
-        else { directory = nil }
+        directory = Cache.root(environment: environment)
         account = String(Digest.sha256Hex(baseURL + "\n" + apiKey).prefix(16))
+    }
+
+    /// `$XDG_CACHE_HOME/elevenlabs`, else `~/.cache/elevenlabs`.
+    static func root(environment: [String: String]) -> String? {
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/elevenlabs" }
+        if let home = environment["HOME"], !home.isEmpty { return home + "/.cache/elevenlabs" }
+        return nil
     }
 
     private func path(_ kind: String) -> String? { directory.map { "\($0)/\(kind)-\(account).json" } }
@@ -55,11 +60,12 @@ struct Cache {
     func store<T: Codable>(_ kind: String, _ items: [T]) {
         guard let dir = directory, let p = path(kind),
               let data = try? JSONEncoder().encode(CacheEntry(fetched_at: Int(time(nil)), items: items)) else { return }
-        guard makeDirectories(dir) else { return }
+        guard Cache.makeDirectories(dir) else { return }
         try? AtomicFile.write(Array(data), to: p, mode: 0o600)
     }
 
-    private func makeDirectories(_ dir: String) -> Bool {
+    /// mkdir -p with private (0700) folders.
+    static func makeDirectories(_ dir: String) -> Bool {
         var built = ""
         for part in dir.split(separator: "/") {
             built += "/" + part
