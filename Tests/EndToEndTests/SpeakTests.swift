@@ -107,6 +107,16 @@ private func leftovers(_ dir: URL) throws -> [String] {
         }
     }
 
+    @Test func aDeviceThatCannotPlayDoesNotCostTheFile() async throws {
+        try await withSandbox { sandbox in
+            let out = dir.appendingPathComponent("kept.mp3")
+            let r = try await run("elevenlabs", ["speak", "-o", out.path, "--play", "--device", "no_such_device", "Keep the file."], env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            #expect(r.err.hasPrefix("elevenlabs: warning: cannot open the audio device 'no_such_device'"))
+            #expect(try Data(contentsOf: out) == (try await servedAudio(sandbox)))
+        }
+    }
+
     @Test func audioIsNeverWrittenToATerminal() async throws {
         try await withSandbox { sandbox in
             // script(1) gives the command a pseudo-terminal as its standard output.

@@ -121,8 +121,16 @@ enum SpeakCommand {
         // 2. The device opens on the player's thread while the request connects; the request body is
         // held back until it is open, so a bad device still costs nothing (see HTTPRequest.beforeBody).
         let device = inv.value("device") ?? context.environment["ELEVENLABS_DEVICE"] ?? config?["device"] ?? "default"
-        let player = play ? Player(device: device, expected: AudioFormats.decodedFormat(format), isInterrupted: Signals.isPending) : nil
+        var player = play ? Player(device: device, expected: AudioFormats.decodedFormat(format), isInterrupted: Signals.isPending) : nil
         defer { player?.abort() }
+        if let p = player, output != nil {
+            // Writing a file as well: a device that cannot play must not cost the file.
+            do { try p.waitUntilReady() } catch let e as AudioError {
+                context.err("elevenlabs: warning: \(e.message); writing \(output!) without playing it\n")
+                p.abort()
+                player = nil
+            }
+        }
         guard let input else {
             try runLive(inv, context, config: config, settings: settings, language: language, seed: seed, format: format,
                         output: output, wrapWAV: wrapWAV, player: player, lineByLine: context.stdinIsTerminal)
