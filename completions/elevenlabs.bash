@@ -34,6 +34,7 @@ _elevenlabs() {
         --text-normalization) COMPREPLY=($(compgen -W "auto on off" -- "$cur")); return ;;
         --out-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --jobs|-j) return ;;
+        --captions) return ;;
         --search) return ;;
         --gender) return ;;
         --accent) return ;;
@@ -47,7 +48,7 @@ _elevenlabs() {
         --category) COMPREPLY=($(compgen -W "premade cloned generated professional" -- "$cur")); return ;;
     esac
     case "$cmd" in
-        speak) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --file --output --format --play --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --rate --language --seed --text-normalization --out-dir --each-line --jobs --force --dry-run --yes --no-cache --cache-info --clear-cache --live --no-live --metrics -h -V -q -v -m -f -o -r -j -y" -- "$cur")) ;;
+        speak) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --file --output --format --play --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --rate --language --seed --text-normalization --out-dir --each-line --jobs --force --dry-run --yes --captions --no-cache --cache-info --clear-cache --live --no-live --metrics -h -V -q -v -m -f -o -r -j -y" -- "$cur")) ;;
         models) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         user) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         voices) COMPREPLY=($(compgen -W "show settings delete --help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --language --yes --search --gender --accent --age --category -h -V -q -y" -- "$cur")) ;;

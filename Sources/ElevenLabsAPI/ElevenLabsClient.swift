@@ -74,6 +74,7 @@ public struct AudioStreamBroken: Error, Sendable, CustomStringConvertible {
 public struct ResponseFormatError: Error, Sendable, CustomStringConvertible {
     public let endpoint: String
     public let detail: String
+    public init(endpoint: String, detail: String) { self.endpoint = endpoint; self.detail = detail }
     public var description: String { "unexpected answer from \(endpoint): \(detail)" }
 }
 
@@ -159,18 +160,20 @@ public final class ElevenLabsClient {
     /// first byte, then `onAudio` receives bytes as they arrive. Error answers are collected and thrown
     /// as `APIError` without a single byte reaching `onAudio`; so is a 200 whose body is JSON.
     ///
+    /// `timed` is for the with-timestamps endpoints, whose body is JSON lines with base64 audio.
     /// Transient failures are retried while no audio byte has reached `onAudio` (429 and 5xx answers
     /// are not charged); after that a failure is thrown, and the caller decides.
     @discardableResult
     public func streamAudio(method: String = "POST", path: String, query: [(String, String)] = [],
                             body: HTTPRequest.Body = .none, beforeBody: (@Sendable () throws -> Void)? = nil,
+                            timed: Bool = false,
                             onHead: (ResponseHead) throws -> Void = { _ in },
                             onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> ResponseHead {
         var delivered = false
         return try retrying(idempotent: true) {
             do {
                 return try streamAudioOnce(method: method, path: path, query: query, body: body, beforeBody: beforeBody,
-                                           onHead: onHead, onAudio: { chunk in
+                                           timed: timed, onHead: onHead, onAudio: { chunk in
                                                delivered = true
                                                try onAudio(chunk)
                                            })
@@ -181,7 +184,7 @@ public final class ElevenLabsClient {
     }
 
     private func streamAudioOnce(method: String, path: String, query: [(String, String)],
-                                 body: HTTPRequest.Body, beforeBody: (@Sendable () throws -> Void)?,
+                                 body: HTTPRequest.Body, beforeBody: (@Sendable () throws -> Void)?, timed: Bool,
                                  onHead: (ResponseHead) throws -> Void,
                                  onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> ResponseHead {
         var errorBody: [UInt8]? = nil
@@ -189,7 +192,8 @@ public final class ElevenLabsClient {
         req.beforeBody = beforeBody
         let head = try transport.perform(req, onHead: { head in
             let type = head.contentType?.lowercased() ?? ""
-            if !(200..<300).contains(head.status) || type.hasPrefix("application/json") || type.hasPrefix("text/html") {
+            // The with-timestamps endpoints answer JSON lines carrying the audio; the others, audio itself.
+            if !(200..<300).contains(head.status) || (!timed && type.hasPrefix("application/json")) || type.hasPrefix("text/html") {
                 errorBody = []
             } else {
                 try onHead(head)

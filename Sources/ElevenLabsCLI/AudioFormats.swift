@@ -13,6 +13,17 @@ enum AudioFormats {
     ]
     /// Every plan may use it (contract §8).
     static let safeDefault = "mp3_44100_128"
+    /// How long `bytes` of this format play (MP3 at its constant bit rate).
+    static func seconds(bytes: Int, format: String) -> Double {
+        let parts = format.split(separator: "_")
+        switch codec(format) {
+        case "mp3": return Double(bytes * 8) / Double((Int(parts.last ?? "") ?? 128) * 1000)
+        case "pcm": return Double(bytes) / Double(2 * sampleRate(format))
+        case "ulaw", "alaw": return Double(bytes) / Double(sampleRate(format))
+        default: return 0
+        }
+    }
+
     /// The file extension for a format (batch outputs are named from it).
     static func fileExtension(_ format: String) -> String {
         switch codec(format) {

@@ -153,6 +153,8 @@ public enum OptionTable {
                    help: "batch: print the plan (items, characters, estimated credits) and spend nothing"),
         OptionSpec(long: "yes", short: "y", kind: .flag, commands: ["speak", "voices"], choices: [], repeatable: false,
                    help: "do not ask: before a large batch, or before deleting"),
+        OptionSpec(long: "captions", short: nil, kind: .value("FILE"), commands: ["speak"], choices: [], repeatable: false,
+                   help: "also write captions timed to the audio: FILE.srt, FILE.vtt or FILE.json"),
         OptionSpec(long: "no-cache", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "neither use nor fill the audio cache (audio already bought is otherwise reused, free)"),
         OptionSpec(long: "cache-info", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,

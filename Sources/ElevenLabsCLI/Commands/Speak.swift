@@ -4,6 +4,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import ElevenLabsAPI
 import AudioPlayback
 import ThreadSupport
@@ -118,6 +123,17 @@ enum SpeakCommand {
             throw UsageError("--play cannot be used with a wav_* format", hint: "write .wav to play it as it arrives", command: "speak")
         }
 
+        if let path = inv.value("captions") {
+            guard Captions.format(for: path) != nil else {
+                throw UsageError("cannot tell the captions format from '\(path)'", hint: "name it .srt, .vtt or .json", command: "speak")
+            }
+            if live { throw UsageError("--captions needs the whole text first", hint: "add --no-live", command: "speak") }
+            if format.hasPrefix("wav_") || format.hasPrefix("opus") {
+                throw UsageError("--captions cannot be used with \(format)", hint: "use an mp3_*, pcm_*, ulaw_8000 or alaw_8000 format", command: "speak")
+            }
+            try AtomicFile(path: path).discard()
+        }
+
         // 2. The device opens on the player's thread while the request connects; the request body is
         // held back until it is open, so a bad device still costs nothing (see HTTPRequest.beforeBody).
         let device = inv.value("device") ?? context.environment["ELEVENLABS_DEVICE"] ?? config?["device"] ?? "default"
@@ -152,7 +168,9 @@ enum SpeakCommand {
         // 4. The requests, played and/or written as they arrive.
         var job = Job(chunks: chunks, template: template, quickBody: quickBody, voiceID: voiceID, format: format,
                       output: output, wrapWAV: wrapWAV, player: player, session: session, context: context,
-                      quiet: inv.flag("quiet"), cache: inv.flag("no-cache") ? nil : AudioCache(environment: context.environment))
+                      quiet: inv.flag("quiet"),
+                      cache: inv.flag("no-cache") || inv.value("captions") != nil ? nil : AudioCache(environment: context.environment),
+                      captionsPath: inv.value("captions"))
         while true {
             do {
                 try job.run()
@@ -184,8 +202,12 @@ enum SpeakCommand {
         let session: Session
         let context: Context
         let quiet: Bool
-        /// nil with --no-cache.
+        /// nil with --no-cache (and with --captions: the cache keeps no timings).
         var cache: AudioCache? = nil
+        /// Where to write captions; the audio then comes from the with-timestamps endpoint.
+        var captionsPath: String? = nil
+        var captions = Captions()
+        var captionsOffset = 0.0
         var metrics = Metrics()
 
         /// Stitching (CONTRACT.md §1): the request ids of up to three previous chunks, and the text
@@ -250,6 +272,9 @@ enum SpeakCommand {
                 }
                 try file.commit()
             }
+            if let path = captionsPath, let kind = Captions.format(for: path) {
+                try AtomicFile.write(Array(try captions.render(kind).utf8), to: path, mode: 0o644)
+            }
             if let first = player?.firstWrite { metrics.first_sound_ms = Int((first - context.startTime) * 1000) }
             if let pipeline {
                 metrics.audio_seconds = pipeline.decodedSeconds
@@ -280,7 +305,8 @@ enum SpeakCommand {
                                     pipeline: PlaybackPipeline?, cacheKey: String?) throws -> FetchResult {
             let feed = try pipeline?.nextFeed()
             defer { feed?.finish() }
-            let path = "/v1/text-to-speech/\(percentEncode(voiceID))" + (serverWAV ? "" : "/stream")
+            let timed = captionsPath != nil
+            let path = "/v1/text-to-speech/\(percentEncode(voiceID))" + (serverWAV ? "" : timed ? "/stream/with-timestamps" : "/stream")
             let player = self.player
             let context = self.context
             let output = self.output
@@ -319,17 +345,52 @@ enum SpeakCommand {
                 return FetchResult(requestID: hit.requestID, credits: 0, concurrencyLimit: nil)
             }
             var bought: [UInt8] = []
+            // With captions the answer is JSON lines, each with base64 audio and character timings.
+            var pendingLine: [UInt8] = []
+            var chunkAudioBytes = 0
+            // The exact length of MP3 audio is its decoded length: the next part's captions start there.
+            let meter = AudioFormats.codec(format) == "mp3" && timed ? try MP3Decoder() : nil
+            var meteredSeconds = 0.0
+            var timings = Captions()
+            let offset = captionsOffset
+            let handleLine: ([UInt8]) throws -> Void = { line in
+                guard !line.allSatisfy({ $0 == 32 || $0 == 13 }) else { return }
+                guard let item = try? JSONDecoder().decode(TimestampedChunk.self, from: Data(line)),
+                      let audio = Data(base64Encoded: item.audio_base64) else {
+                    throw ResponseFormatError(endpoint: "POST \(path)", detail: "a line of the timed answer is not the expected JSON")
+                }
+                if let a = item.alignment {
+                    timings.add(characters: a.characters, starts: a.character_start_times_seconds, ends: a.character_end_times_seconds, offset: offset)
+                }
+                chunkAudioBytes += audio.count
+                try audio.withUnsafeBytes { bytes in
+                    try meter?.feed(bytes) { pcm, samples in meteredSeconds += pcm.seconds(ofBytes: samples.count) }
+                    try deliver(bytes)
+                }
+            }
             var gate: (@Sendable () throws -> Void)? = nil
             if index == 0, let player { gate = { try player.waitUntilReady() } }
             let head = try session.client.streamAudio(
-                path: path, query: [("output_format", format)], body: body, beforeBody: gate,
+                path: path, query: [("output_format", format)], body: body, beforeBody: gate, timed: timed,
                 onHead: { _ in if tally.firstByte == nil { tally.firstByte = Int((monotonicSeconds() - requestStart) * 1000) } },
                 onAudio: { chunk in
                     try Signals.check()
                     try pipeline?.checkHealthy()
                     if cacheKey != nil { bought.append(contentsOf: chunk) }
-                    try deliver(chunk)
+                    guard timed else { try deliver(chunk); return }
+                    pendingLine.append(contentsOf: chunk)
+                    while let nl = pendingLine.firstIndex(of: 10) {
+                        let line = Array(pendingLine[..<nl])
+                        pendingLine.removeFirst(nl + 1)
+                        try handleLine(line)
+                    }
                 })
+            if timed {
+                if !pendingLine.isEmpty { try handleLine(pendingLine) }
+                timings.flushWord()
+                captions.append(timings)
+                captionsOffset += meter != nil ? meteredSeconds : AudioFormats.seconds(bytes: chunkAudioBytes, format: format)
+            }
             metrics.bytes = tally.bytes
             metrics.first_byte_ms = tally.firstByte
             if let cacheKey { cache?.store(cacheKey, audio: bought, requestID: head.value(for: "request-id")) }

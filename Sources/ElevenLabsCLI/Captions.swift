@@ -1,0 +1,103 @@
+// Captions from the character timings the with-timestamps endpoint sends with the audio: words are
+// gathered into readable cues (a line of at most 42 characters or 5 seconds, ending at sentences)
+// and written as SRT, WebVTT or JSON. Times of later parts of a long text are shifted by the audio
+// that came before, so they stay right across requests.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+struct Captions {
+    enum Format: String { case srt, vtt, json }
+
+    struct Word: Encodable { var text: String; var start: Double; var end: Double }
+    struct Cue: Encodable { var start: Double; var end: Double; var text: String }
+
+    private(set) var words: [Word] = []
+    private var current: Word?
+
+    static let maxCueCharacters = 42
+    static let maxCueSeconds = 5.0
+
+    static func format(for path: String) -> Format? {
+        guard let dot = path.lastIndex(of: ".") else { return nil }
+        return Format(rawValue: path[path.index(after: dot)...].lowercased())
+    }
+
+    /// Adds one request's characters; `offset` is the audio already played before this request.
+    mutating func add(characters: [String], starts: [Double], ends: [Double], offset: Double) {
+        for (i, c) in characters.enumerated() where i < starts.count && i < ends.count {
+            if c.allSatisfy(\.isWhitespace) {
+                flushWord()
+                continue
+            }
+            if current == nil { current = Word(text: "", start: starts[i] + offset, end: ends[i] + offset) }
+            current!.text += c
+            current!.end = ends[i] + offset
+        }
+    }
+
+    /// Takes another request's words, already shifted by its offset.
+    mutating func append(_ other: Captions) { words += other.words }
+
+    /// Ends the word in progress (at the end of each request: requests end on word boundaries).
+    mutating func flushWord() {
+        if let w = current { words.append(w) }
+        current = nil
+    }
+
+    func cues() -> [Cue] {
+        var out: [Cue] = []
+        var cue: Cue?
+        for w in words {
+            if var c = cue, c.text.count + 1 + w.text.count <= Self.maxCueCharacters, w.end - c.start <= Self.maxCueSeconds,
+               !(c.text.last.map { ".!?…。！？".contains($0) } ?? false) {
+                c.text += " " + w.text
+                c.end = w.end
+                cue = c
+            } else {
+                if let c = cue { out.append(c) }
+                cue = Cue(start: w.start, end: w.end, text: w.text)
+            }
+        }
+        if let c = cue { out.append(c) }
+        return out
+    }
+
+    static func timestamp(_ t: Double, separator: Character) -> String {
+        let ms = Int((max(0, t) * 1000).rounded())
+        func pad(_ v: Int, _ n: Int) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
+        return "\(pad(ms / 3_600_000, 2)):\(pad(ms / 60_000 % 60, 2)):\(pad(ms / 1000 % 60, 2))\(separator)\(pad(ms % 1000, 3))"
+    }
+
+    func render(_ format: Format) throws -> String {
+        let cues = cues()
+        switch format {
+        case .srt:
+            return cues.enumerated().map { i, c in
+                "\(i + 1)\n\(Self.timestamp(c.start, separator: ",")) --> \(Self.timestamp(c.end, separator: ","))\n\(c.text)\n"
+            }.joined(separator: "\n")
+        case .vtt:
+            return "WEBVTT\n\n" + cues.map { c in
+                "\(Self.timestamp(c.start, separator: ".")) --> \(Self.timestamp(c.end, separator: "."))\n\(c.text)\n"
+            }.joined(separator: "\n")
+        case .json:
+            struct Doc: Encodable { let cues: [Cue]; let words: [Word] }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: try encoder.encode(Doc(cues: cues, words: words)), as: UTF8.self) + "\n"
+        }
+    }
+}
+
+/// One line of `/stream/with-timestamps` (newline-delimited JSON).
+struct TimestampedChunk: Decodable {
+    struct Alignment: Decodable {
+        let characters: [String]
+        let character_start_times_seconds: [Double]
+        let character_end_times_seconds: [Double]
+    }
+    let audio_base64: String
+    let alignment: Alignment?
+}
