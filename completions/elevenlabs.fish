@@ -53,6 +53,7 @@ complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l force -d 'batch
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l dry-run -d 'batch: print the plan (items, characters, estimated credits) and spend nothing'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak voices" -l yes -s y -d 'do not ask: before a large batch, or before deleting'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l captions -x -d 'also write captions timed to the audio: FILE.srt, FILE.vtt or FILE.json'
+complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l highlight -d 'on a terminal, show the text and mark each word as it is heard (like say -i)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l no-cache -d 'neither use nor fill the audio cache (audio already bought is otherwise reused, free)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l cache-info -d 'show the audio cache\'s size and place, and exit'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l clear-cache -d 'empty the audio cache, and exit'

@@ -155,6 +155,8 @@ public enum OptionTable {
                    help: "do not ask: before a large batch, or before deleting"),
         OptionSpec(long: "captions", short: nil, kind: .value("FILE"), commands: ["speak"], choices: [], repeatable: false,
                    help: "also write captions timed to the audio: FILE.srt, FILE.vtt or FILE.json"),
+        OptionSpec(long: "highlight", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+                   help: "on a terminal, show the text and mark each word as it is heard (like say -i)"),
         OptionSpec(long: "no-cache", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "neither use nor fill the audio cache (audio already bought is otherwise reused, free)"),
         OptionSpec(long: "cache-info", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,

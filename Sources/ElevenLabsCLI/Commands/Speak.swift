@@ -134,6 +134,15 @@ enum SpeakCommand {
             try AtomicFile(path: path).discard()
         }
 
+        if inv.flag("highlight") {
+            guard context.stderrIsTerminal else {
+                throw UsageError("--highlight needs a terminal to show the text on", command: "speak")
+            }
+            guard play, !live else {
+                throw UsageError("--highlight marks words as they are played", hint: "use it when playing, without -o and with --no-live for piped text", command: "speak")
+            }
+        }
+
         // 2. The device opens on the player's thread while the request connects; the request body is
         // held back until it is open, so a bad device still costs nothing (see HTTPRequest.beforeBody).
         let device = inv.value("device") ?? context.environment["ELEVENLABS_DEVICE"] ?? config?["device"] ?? "default"
@@ -169,8 +178,9 @@ enum SpeakCommand {
         var job = Job(chunks: chunks, template: template, quickBody: quickBody, voiceID: voiceID, format: format,
                       output: output, wrapWAV: wrapWAV, player: player, session: session, context: context,
                       quiet: inv.flag("quiet"),
-                      cache: inv.flag("no-cache") || inv.value("captions") != nil ? nil : AudioCache(environment: context.environment),
-                      captionsPath: inv.value("captions"))
+                      cache: inv.flag("no-cache") || inv.value("captions") != nil || inv.flag("highlight") ? nil : AudioCache(environment: context.environment),
+                      captionsPath: inv.value("captions"),
+                      highlighter: inv.flag("highlight") ? player.map { Highlighter(context: context, player: $0) } : nil)
         while true {
             do {
                 try job.run()
@@ -208,6 +218,7 @@ enum SpeakCommand {
         var captionsPath: String? = nil
         var captions = Captions()
         var captionsOffset = 0.0
+        var highlighter: Highlighter? = nil
         var metrics = Metrics()
 
         /// Stitching (CONTRACT.md §1): the request ids of up to three previous chunks, and the text
@@ -216,6 +227,7 @@ enum SpeakCommand {
         static let nextTextLength = 300
 
         mutating func run() throws {
+            defer { highlighter?.finish() }
             metrics = Metrics(voice_id: voiceID, model_id: template.model_id, output_format: format)
             var file: AtomicFile?
             defer { file?.discard() }
@@ -265,6 +277,7 @@ enum SpeakCommand {
             }
             try pipeline?.finish()
             try player?.finish()
+            highlighter?.finish()
             try Signals.check()
             if let file {
                 if wrapWAV || (serverWAV && chunks.count > 1) {
@@ -305,7 +318,7 @@ enum SpeakCommand {
                                     pipeline: PlaybackPipeline?, cacheKey: String?) throws -> FetchResult {
             let feed = try pipeline?.nextFeed()
             defer { feed?.finish() }
-            let timed = captionsPath != nil
+            let timed = captionsPath != nil || highlighter != nil
             let path = "/v1/text-to-speech/\(percentEncode(voiceID))" + (serverWAV ? "" : timed ? "/stream/with-timestamps" : "/stream")
             let player = self.player
             let context = self.context
@@ -352,6 +365,8 @@ enum SpeakCommand {
             let meter = AudioFormats.codec(format) == "mp3" && timed ? try MP3Decoder() : nil
             var meteredSeconds = 0.0
             var timings = Captions()
+            var announced = 0 // words already handed to the highlighter
+            let highlighter = self.highlighter
             let offset = captionsOffset
             let handleLine: ([UInt8]) throws -> Void = { line in
                 guard !line.allSatisfy({ $0 == 32 || $0 == 13 }) else { return }
@@ -361,6 +376,10 @@ enum SpeakCommand {
                 }
                 if let a = item.alignment {
                     timings.add(characters: a.characters, starts: a.character_start_times_seconds, ends: a.character_end_times_seconds, offset: offset)
+                    if timings.words.count > announced {
+                        highlighter?.add(Array(timings.words[announced...]))
+                        announced = timings.words.count
+                    }
                 }
                 chunkAudioBytes += audio.count
                 try audio.withUnsafeBytes { bytes in
@@ -389,6 +408,7 @@ enum SpeakCommand {
                 if !pendingLine.isEmpty { try handleLine(pendingLine) }
                 timings.flushWord()
                 captions.append(timings)
+                if timings.words.count > announced { highlighter?.add(Array(timings.words[announced...])) }
                 captionsOffset += meter != nil ? meteredSeconds : AudioFormats.seconds(bytes: chunkAudioBytes, format: format)
             }
             metrics.bytes = tally.bytes
