@@ -10,7 +10,7 @@ import TestSupport
     let dir: URL
     init() throws { dir = try temporaryDirectory() }
     func env(_ sandbox: Sandbox, key: String = sandboxKey) -> [String: String] {
-        sandboxEnv(sandbox, key: key).merging(["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path]) { $1 }
+        sandboxEnv(sandbox, key: key, cacheIn: dir)
     }
     func json(_ r: ProcessResult) throws -> Any { try JSONSerialization.jsonObject(with: r.stdout) }
 

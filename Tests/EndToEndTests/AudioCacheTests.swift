@@ -11,7 +11,7 @@ import TestSupport
     let dir: URL
     init() throws { dir = try temporaryDirectory() }
     func env(_ sandbox: Sandbox, _ extra: [String: String] = [:]) -> [String: String] {
-        sandboxEnv(sandbox).merging(["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path]) { $1 }.merging(extra) { $1 }
+        sandboxEnv(sandbox, cacheIn: dir).merging(extra) { $1 }
     }
     var audioDir: URL { dir.appendingPathComponent("cache/elevenlabs/audio") }
     func tts(_ sandbox: Sandbox) -> Int { sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech/") }.count }

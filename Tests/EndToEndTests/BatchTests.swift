@@ -11,7 +11,7 @@ import TestSupport
     let dir: URL
     init() throws { dir = try temporaryDirectory() }
     func env(_ sandbox: Sandbox) -> [String: String] {
-        sandboxEnv(sandbox).merging(["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path]) { $1 }
+        sandboxEnv(sandbox, cacheIn: dir)
     }
 
     func inputs(_ n: Int) throws -> [String] {

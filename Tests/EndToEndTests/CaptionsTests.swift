@@ -9,7 +9,7 @@ import TestSupport
     let dir: URL
     init() throws { dir = try temporaryDirectory() }
     func env(_ sandbox: Sandbox) -> [String: String] {
-        sandboxEnv(sandbox).merging(["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path]) { $1 }
+        sandboxEnv(sandbox, cacheIn: dir)
     }
 
     @Test func aLongTextsCaptionsStayInStepWithItsAudio() async throws {
@@ -57,21 +57,9 @@ import TestSupport
 extension CaptionsTests {
     @Test func highlightMarksEachWordInTurnOnATerminal() async throws {
         try await withSandbox({ $0.faults.chunkSize = 2000; $0.faults.chunkDelay = 0.1 }) { sandbox in
-            // script(1) gives the command a terminal; the marks arrive as the audio is "heard".
-            let command = "\(productsDirectory.appendingPathComponent("elevenlabs").path) speak --highlight --device null 'One two three, four five.'"
-            let out = try await onThread { () -> String in
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-                p.arguments = ["-q", "-e", "-c", command, "/dev/null"]
-                p.environment = self.env(sandbox).merging(["PATH": "/usr/bin:/bin", "TERM": "xterm"]) { $1 }
-                let pipe = Pipe()
-                p.standardOutput = pipe
-                p.standardInput = FileHandle.nullDevice
-                try p.run()
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                p.waitUntilExit()
-                return String(decoding: data, as: UTF8.self)
-            }
+            // On a terminal (script(1)); the marks arrive as the audio is "heard".
+            let out = try await runShell("\"$ELEVENLABS\" speak --highlight --device null \"One two three, four five.\"",
+                                         env: env(sandbox), terminal: true).out
             let marked = out.components(separatedBy: "\u{1B}[7m").dropFirst().compactMap { $0.components(separatedBy: "\u{1B}[0m").first }
             #expect(marked == ["One", "two", "three,", "four", "five."])
             #expect(out.contains("One two three, four five.\r\n") || out.hasSuffix("One two three, four five.\n"))

@@ -10,7 +10,7 @@ import TestSupport
     init() throws { dir = try temporaryDirectory() }
 
     func env(_ sandbox: Sandbox, _ extra: [String: String] = [:]) -> [String: String] {
-        sandboxEnv(sandbox).merging(["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path]) { $1 }.merging(extra) { $1 }
+        sandboxEnv(sandbox, cacheIn: dir).merging(extra) { $1 }
     }
 
     func files() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0 != "cache" && $0 != "xdg" } }

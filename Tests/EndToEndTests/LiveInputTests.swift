@@ -9,7 +9,7 @@ import TestSupport
     let dir: URL
     init() throws { dir = try temporaryDirectory() }
     func env(_ sandbox: Sandbox) -> [String: String] {
-        sandboxEnv(sandbox).merging(["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path, "PATH": "/usr/bin:/bin"]) { $1 }
+        sandboxEnv(sandbox, cacheIn: dir).merging(["PATH": "/usr/bin:/bin"]) { $1 }
     }
 
     @Test func textWrittenSlowlyIsHeardBeforeThePipeCloses() async throws {

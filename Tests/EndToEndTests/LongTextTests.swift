@@ -32,7 +32,7 @@ private func chunkAudio(_ sandbox: Sandbox) async throws -> [Data] {
     let dir: URL
     init() throws { dir = try temporaryDirectory() }
     func env(_ sandbox: Sandbox) -> [String: String] {
-        sandboxEnv(sandbox).merging(["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path]) { $1 }
+        sandboxEnv(sandbox, cacheIn: dir)
     }
 
     @Test func sixtyThousandCharactersBecomeStitchedRequestsWithinTheLimit() async throws {

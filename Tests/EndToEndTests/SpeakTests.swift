@@ -27,7 +27,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
     init() throws { dir = try temporaryDirectory() }
 
     func env(_ sandbox: Sandbox) -> [String: String] {
-        sandboxEnv(sandbox).merging(["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path]) { $1 }
+        sandboxEnv(sandbox, cacheIn: dir)
     }
 
     @Test func theSoundThatReachesALSAIsTheDecodedStream() async throws {
@@ -119,21 +119,8 @@ private func leftovers(_ dir: URL) throws -> [String] {
 
     @Test func audioIsNeverWrittenToATerminal() async throws {
         try await withSandbox { sandbox in
-            // script(1) gives the command a pseudo-terminal as its standard output.
-            let command = "\(productsDirectory.appendingPathComponent("elevenlabs").path) speak -o - hello; echo \"status=$?\""
-            let r = try await onThread { () -> String in
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-                p.arguments = ["-q", "-e", "-c", command, "/dev/null"]
-                p.environment = self.env(sandbox).merging(["PATH": "/usr/bin:/bin", "TERM": "dumb"]) { $1 }
-                let out = Pipe()
-                p.standardOutput = out
-                p.standardInput = FileHandle.nullDevice
-                try p.run()
-                let data = out.fileHandleForReading.readDataToEndOfFile()
-                p.waitUntilExit()
-                return String(decoding: data, as: UTF8.self)
-            }
+            let t = try await runShell("\"$ELEVENLABS\" speak -o - hello; echo \"status=$?\"", env: env(sandbox), terminal: true)
+            let r = t.out
             #expect(r.contains("elevenlabs: refusing to write audio to a terminal"))
             #expect(r.contains("status=2"))
             #expect(sandbox.requests.isEmpty)

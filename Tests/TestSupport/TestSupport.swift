@@ -68,9 +68,26 @@ public var productsDirectory: URL {
 /// `timeout` seconds.
 public func run(_ executable: String, _ args: [String], env: [String: String] = [:], stdin: Data? = nil,
                 timeout: Double = 60) async throws -> ProcessResult {
+    try await runProcess(productsDirectory.appendingPathComponent(executable), args, env: env, stdin: stdin, timeout: timeout)
+}
+
+/// A shell script (bash, with pipefail so a pipeline's status is its failing command's), or, with
+/// `terminal`, the script run by script(1) on a pseudo-terminal: standard output is then the
+/// terminal's output, standard error included. `$ELEVENLABS` names the built binary.
+public func runShell(_ script: String, env: [String: String] = [:], terminal: Bool = false, timeout: Double = 60) async throws -> ProcessResult {
+    let environment = env.merging(["ELEVENLABS": productsDirectory.appendingPathComponent("elevenlabs").path]) { $1 }
+    if terminal {
+        return try await runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-q", "-e", "-c", "bash -o pipefail -c '\(script)'", "/dev/null"],
+                                    env: environment.merging(["TERM": "xterm"]) { a, _ in a }, stdin: nil, timeout: timeout)
+    }
+    return try await runProcess(URL(fileURLWithPath: "/bin/bash"), ["-o", "pipefail", "-c", script], env: environment, stdin: nil, timeout: timeout)
+}
+
+/// Runs a program with a clean environment plus `env`; see `run`.
+public func runProcess(_ url: URL, _ args: [String], env: [String: String], stdin: Data?, timeout: Double) async throws -> ProcessResult {
     try await onThread {
         let p = Process()
-        p.executableURL = productsDirectory.appendingPathComponent(executable)
+        p.executableURL = url
         p.arguments = args
         var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "XDG_CONFIG_HOME": NSTemporaryDirectory() + "/no-config-\(UUID().uuidString)"]
         for (k, v) in env { environment[k] = v }
@@ -108,8 +125,11 @@ public func run(_ executable: String, _ args: [String], env: [String: String] = 
 final class DataBox: @unchecked Sendable { var data = Data() }
 
 /// The environment that points the CLI at a sandbox.
-public func sandboxEnv(_ sandbox: Sandbox, key: String = sandboxKey) -> [String: String] {
-    ["ELEVENLABS_BASE_URL": sandbox.baseURL, "ELEVENLABS_API_KEY": key]
+/// With `cacheIn`, the CLI's caches go under that directory (each test keeps its own).
+public func sandboxEnv(_ sandbox: Sandbox, key: String = sandboxKey, cacheIn dir: URL? = nil) -> [String: String] {
+    var env = ["ELEVENLABS_BASE_URL": sandbox.baseURL, "ELEVENLABS_API_KEY": key]
+    if let dir { env["XDG_CACHE_HOME"] = dir.appendingPathComponent("cache").path }
+    return env
 }
 
 /// A fresh temporary directory, removed by the caller with `removeItem` when wanted.
