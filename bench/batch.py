@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import time
 
-KEY = "sk_sandbox_0123456789abcdef"
+from common import KEY, start_sandbox
 
 
 def main():
@@ -28,11 +28,7 @@ def main():
     a = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     bin_dir = os.path.join(root, ".build", a.build)
-    sb = subprocess.Popen([os.path.join(bin_dir, "elevenlabs-sandbox"), "--port", "0", "--quiet", "--credits", "100000000",
-                           "--first-byte-delay", str(a.first_byte_delay), "--concurrency-limit", str(a.jobs)],
-                          stdout=subprocess.PIPE, text=True)
-    base = sb.stdout.readline().split()[-1]
-    sb.stdout.close()
+    sb, base = start_sandbox(bin_dir, "--first-byte-delay", str(a.first_byte_delay), "--concurrency-limit", str(a.jobs))
     work = tempfile.mkdtemp()
     try:
         env = dict(os.environ, ELEVENLABS_BASE_URL=base, ELEVENLABS_API_KEY=KEY, XDG_CACHE_HOME=os.path.join(work, "cache"))
@@ -47,7 +43,7 @@ def main():
         def convert(files, out):
             os.makedirs(out, exist_ok=True)
             start = time.monotonic()
-            p = subprocess.run([client, "speak", "--out-dir", out, "-j", str(a.jobs)] + files, env=env,
+            p = subprocess.run([client, "speak", "--no-cache", "--out-dir", out, "-j", str(a.jobs)] + files, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             if p.returncode != 0:
                 raise SystemExit(f"bench: batch failed: {p.stderr.decode()[:300]}")
@@ -56,7 +52,7 @@ def main():
         def one(r):
             # One item on its own: the same request and file, without the batch's planning requests.
             start = time.monotonic()
-            subprocess.run([client, "speak", "-o", os.path.join(work, f"one{r}.mp3"), "-f", inputs[0]], env=env, check=True)
+            subprocess.run([client, "speak", "--no-cache", "-o", os.path.join(work, f"one{r}.mp3"), "-f", inputs[0]], env=env, check=True)
             return time.monotonic() - start
 
         single = statistics.median(one(r) for r in range(a.runs))

@@ -12,17 +12,11 @@ Never run by the test suite.
 """
 import argparse
 import os
-import resource
-import select
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import threading
-import time
 
-KEY = "sk_sandbox_0123456789abcdef"
+from common import KEY, play_into_fifo, start_sandbox
 
 
 def book(n):
@@ -35,51 +29,11 @@ def book(n):
     return s[:n]
 
 
-def play(client, text, fifo, env, pace=None, rate_bytes=44100 * 2):
-    """Plays text into the FIFO; returns (seconds to first PCM byte, peak RSS in KiB)."""
-    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-    wfd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-    got, done = {}, threading.Event()
-
-    def reader():
-        budget_start = None
-        consumed = 0
-        while not done.is_set():
-            if pace and budget_start is not None:
-                # Drain no faster than pace x real time, as a sound card would (sped up).
-                allowed = (time.monotonic() - budget_start) * rate_bytes * pace
-                if consumed > allowed:
-                    time.sleep(0.005)
-                    continue
-            r, _, _ = select.select([rfd], [], [], 0.02)
-            if not r:
-                continue
-            try:
-                data = os.read(rfd, 65536)
-            except BlockingIOError:
-                continue
-            if data and "t" not in got:
-                got["t"] = time.monotonic()
-                budget_start = got["t"]
-            consumed += len(data)
-
-    t = threading.Thread(target=reader)
-    t.start()
-    start = time.monotonic()
-    p = subprocess.Popen([client, "speak", "--no-live", "--format", "mp3_44100_128", "--device", f"file:FILE={fifo}", "-f", "-"],
-                         env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    p.stdin.write(text.encode())
-    p.stdin.close()
-    # wait4 gives this child's own peak memory (RUSAGE_CHILDREN would mix in every earlier child).
-    _, status, usage = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    done.set()
-    t.join()
-    os.close(rfd)
-    os.close(wfd)
-    if p.returncode != 0 or "t" not in got:
-        sys.exit(f"bench: speak failed ({p.returncode})")
-    return got["t"] - start, usage.ru_maxrss
+def play(client, text, fifo, env, pace=None):
+    """Plays text into the FIFO; returns (seconds to the first PCM byte, peak RSS in KiB)."""
+    first, usage = play_into_fifo([client, "speak", "--no-cache", "--no-live", "--format", "mp3_44100_128", "--device", f"file:FILE={fifo}", "-f", "-"],
+                                  fifo, env, stdin=text.encode(), pace=pace)
+    return first, usage.ru_maxrss
 
 
 def main():
@@ -92,11 +46,7 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     bin_dir = os.path.join(root, ".build", a.build)
     client = a.client or os.path.join(bin_dir, "elevenlabs")
-    sb = subprocess.Popen([os.path.join(bin_dir, "elevenlabs-sandbox"), "--port", "0", "--quiet", "--first-byte-delay", "200",
-                           "--credits", "100000000"],
-                          stdout=subprocess.PIPE, text=True)
-    base = sb.stdout.readline().split()[-1]
-    sb.stdout.close()
+    sb, base = start_sandbox(bin_dir, "--first-byte-delay", "200")
     work = tempfile.mkdtemp()
     try:
         fifo = os.path.join(work, "pcm.fifo")

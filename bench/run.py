@@ -19,7 +19,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-KEY = "sk_sandbox_0123456789abcdef"
 
 
 def load(name):
@@ -29,15 +28,10 @@ def load(name):
     return module
 
 
+sys.path.insert(0, HERE)
+from common import KEY, start_sandbox as sandbox  # noqa: E402
+
 ttfs, longtext = load("ttfs"), load("longtext")
-
-
-def sandbox(bin_dir, *extra):
-    p = subprocess.Popen([os.path.join(bin_dir, "elevenlabs-sandbox"), "--port", "0", "--quiet", "--credits", "1000000000", *extra],
-                         stdout=subprocess.PIPE, text=True)
-    base = p.stdout.readline().split()[-1]
-    p.stdout.close()
-    return p, base
 
 
 def child_cpu(before):
@@ -69,7 +63,7 @@ def main():
                 f"'{base}/v1/text-to-speech/JBFqnCBsd6RMkjVDRZzb/stream?output_format=mp3_44100_128' | mpg123 -q -o alsa -a '{device}' -")
         ours, theirs = [], []
         for _ in range(runs):
-            ours.append(ttfs.first_sound([client, "speak", "--device", device, sentence], fifo, env))
+            ours.append(ttfs.first_sound([client, "speak", "--no-cache", "--device", device, sentence], fifo, env))
             theirs.append(ttfs.first_sound(curl, fifo, env))
         o, t = statistics.median(ours), statistics.median(theirs)
         rows.append(("time to first sound, a sentence (200 ms server)", f"{o * 1000:.1f} ms", f"curl | mpg123 {t * 1000:.1f} ms", f"{o / t:.3f}"))
@@ -92,7 +86,7 @@ def main():
         # 4: CPU per minute of audio, versus mpg123 decoding the same MP3 to the same device.
         mp3 = os.path.join(work, "ten.mp3")
         text = longtext.book(15 * 60 * 10)
-        subprocess.run([client, "speak", "--no-live", "-o", mp3, "-f", "-"], input=text.encode(), env=env, check=True)
+        subprocess.run([client, "speak", "--no-cache", "--no-live", "-o", mp3, "-f", "-"], input=text.encode(), env=env, check=True)
         audio_minutes = os.path.getsize(mp3) * 8 / 128000 / 60
         cpu_ours, cpu_mpg = [], []
         for _ in range(max(3, runs // 3)):

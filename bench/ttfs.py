@@ -11,60 +11,18 @@ usage: bench/ttfs.py [--runs N] [--first-byte-delay MS] [--build release|debug] 
 Needs: a built elevenlabs and elevenlabs-sandbox, curl, mpg123. Never run by the test suite.
 """
 import argparse
-import select
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 
-KEY = "sk_sandbox_0123456789abcdef"
-VOICE = "JBFqnCBsd6RMkjVDRZzb"
-
-
-def start_sandbox(bin_dir, delay_ms):
-    p = subprocess.Popen([os.path.join(bin_dir, "elevenlabs-sandbox"), "--port", "0", "--quiet",
-                          "--first-byte-delay", str(delay_ms)], stdout=subprocess.PIPE, text=True)
-    line = p.stdout.readline()
-    return p, line.strip().split()[-1]
+from common import KEY, VOICE, play_into_fifo, start_sandbox
 
 
 def first_sound(cmd, fifo, env):
-    """Runs cmd (which plays into the FIFO) and returns seconds from spawn to the first PCM byte."""
-    # The reader holds a write end open itself, so a client that opens the device more than once
-    # (mpg123 probes, closes and reopens it) never sees EOF or blocks; it stops when the client exits.
-    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-    wfd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-    got = {}
-    done = threading.Event()
-
-    def reader():
-        while not done.is_set():
-            ready, _, _ = select.select([rfd], [], [], 0.02)
-            if not ready:
-                continue
-            try:
-                data = os.read(rfd, 65536)
-            except BlockingIOError:
-                continue
-            if data and "t" not in got:
-                got["t"] = time.monotonic()
-
-    t = threading.Thread(target=reader)
-    t.start()
-    start = time.monotonic()
-    proc = subprocess.run(cmd, env=env, shell=isinstance(cmd, str), stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, timeout=60)
-    done.set()
-    t.join()
-    os.close(rfd)
-    os.close(wfd)
-    if proc.returncode != 0 or "t" not in got:
-        sys.exit(f"bench: {cmd!r} failed ({proc.returncode}): {proc.stderr.decode()[:300]}")
-    return got["t"] - start
+    """Seconds from spawning cmd to the first PCM byte it hands to ALSA."""
+    return play_into_fifo(cmd, fifo, env)[0]
 
 
 def main():
@@ -80,7 +38,7 @@ def main():
             sys.exit(f"bench: {tool} is needed")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     bin_dir = os.path.join(root, ".build", a.build)
-    sandbox, base = start_sandbox(bin_dir, a.first_byte_delay)
+    sandbox, base = start_sandbox(bin_dir, "--first-byte-delay", str(a.first_byte_delay))
     sandbox.stdout.close()
     work = tempfile.mkdtemp()
     try:
@@ -89,7 +47,7 @@ def main():
         device = f"file:FILE={fifo}"
         env = dict(os.environ, ELEVENLABS_BASE_URL=base, ELEVENLABS_API_KEY=KEY,
                    XDG_CACHE_HOME=os.path.join(work, "cache"))
-        ours = [a.client or os.path.join(bin_dir, "elevenlabs"), "speak", "--device", device, a.text]
+        ours = [a.client or os.path.join(bin_dir, "elevenlabs"), "speak", "--no-cache", "--device", device, a.text]
         body = '{"text": "%s", "model_id": "eleven_multilingual_v2"}' % a.text
         baseline = (f"curl -s -X POST -H 'xi-api-key: {KEY}' -H 'Content-Type: application/json' "
                     f"-d '{body}' '{base}/v1/text-to-speech/{VOICE}/stream?output_format=mp3_44100_128' "

@@ -17,6 +17,9 @@ import ElevenLabsAPI
 struct AudioCache {
     let directory: String?
     let maxBytes: Int
+    /// An answer is held in memory until it is complete, then stored; a bigger one is not cached,
+    /// so memory stays flat however long the audio (about 4 minutes of 128 kbps MP3 fit).
+    static let maxEntryBytes = 4 << 20
 
     init(environment: [String: String]) {
         directory = Cache.root(environment: environment).map { $0 + "/audio" }
@@ -51,7 +54,7 @@ struct AudioCache {
     /// The entry's audio and the request id it was bought with; nil when absent or damaged (a
     /// damaged entry is removed). A hit counts as a use for eviction.
     func lookup(_ key: String) -> (audio: [UInt8], requestID: String?)? {
-        guard let p = path(key), let bytes = try? FileIO.read(p, limit: 1 << 30) else { return nil }
+        guard let p = path(key), let bytes = try? FileIO.read(p, limit: Self.maxEntryBytes + 4096) else { return nil }
         guard let nl = bytes.firstIndex(of: 10) else { unlink(p); return nil }
         let header = String(decoding: bytes[..<nl], as: UTF8.self).split(separator: " ").map(String.init)
         let audio = Array(bytes[(nl + 1)...])
@@ -65,7 +68,8 @@ struct AudioCache {
 
     /// Best effort: a cache that cannot be written only costs a request next time.
     func store(_ key: String, audio: [UInt8], requestID: String?) {
-        guard maxBytes > 0, let dir = directory, let p = path(key), !audio.isEmpty, Cache.makeDirectories(dir) else { return }
+        guard maxBytes > 0, audio.count <= Self.maxEntryBytes, let dir = directory, let p = path(key), !audio.isEmpty,
+              Cache.makeDirectories(dir) else { return }
         let header = "elevenlabs-audio 1 \(Digest.sha256Hex(audio)) \(requestID ?? "-")\n"
         try? AtomicFile.write(Array(header.utf8) + audio, to: p, mode: 0o600)
         evict()

@@ -358,6 +358,7 @@ enum SpeakCommand {
                 return FetchResult(requestID: hit.requestID, credits: 0, concurrencyLimit: nil)
             }
             var bought: [UInt8] = []
+            var keep = true
             // With captions the answer is JSON lines, each with base64 audio and character timings.
             var pendingLine: [UInt8] = []
             var chunkAudioBytes = 0
@@ -395,7 +396,10 @@ enum SpeakCommand {
                 onAudio: { chunk in
                     try Signals.check()
                     try pipeline?.checkHealthy()
-                    if cacheKey != nil { bought.append(contentsOf: chunk) }
+                    if cacheKey != nil && keep {
+                        if bought.count + chunk.count <= AudioCache.maxEntryBytes { bought.append(contentsOf: chunk) }
+                        else { bought = []; keep = false } // too big to cache: stop holding it
+                    }
                     guard timed else { try deliver(chunk); return }
                     pendingLine.append(contentsOf: chunk)
                     while let nl = pendingLine.firstIndex(of: 10) {
@@ -413,7 +417,7 @@ enum SpeakCommand {
             }
             metrics.bytes = tally.bytes
             metrics.first_byte_ms = tally.firstByte
-            if let cacheKey { cache?.store(cacheKey, audio: bought, requestID: head.value(for: "request-id")) }
+            if let cacheKey, keep { cache?.store(cacheKey, audio: bought, requestID: head.value(for: "request-id")) }
             return FetchResult(requestID: head.value(for: "request-id"),
                                credits: head.value(for: "character-cost").flatMap { Int($0) } ?? 0,
                                concurrencyLimit: head.value(for: "maximum-concurrent-requests").flatMap { Int($0) })

@@ -1,0 +1,67 @@
+"""What the benchmarks share: starting elevenlabs-sandbox, and timing the first sound a client hands
+to ALSA (an ALSA `file` PCM writing into a FIFO that is read here), optionally drained at a paced
+rate, with the client's own resource usage."""
+import os
+import select
+import subprocess
+import threading
+import time
+
+KEY = "sk_sandbox_0123456789abcdef"
+VOICE = "JBFqnCBsd6RMkjVDRZzb"
+
+
+def start_sandbox(bin_dir, *extra):
+    """Starts the sandbox on a free port with ample credits; returns (process, base URL)."""
+    p = subprocess.Popen([os.path.join(bin_dir, "elevenlabs-sandbox"), "--port", "0", "--quiet",
+                          "--credits", "1000000000", *extra], stdout=subprocess.PIPE, text=True)
+    base = p.stdout.readline().strip().split()[-1]
+    p.stdout.close()
+    return p, base
+
+
+def play_into_fifo(cmd, fifo, env, stdin=None, pace=None, rate_bytes=44100 * 2):
+    """Runs cmd, which plays into the FIFO; returns (seconds from spawn to the first PCM byte, the
+    child's rusage). With `pace`, the FIFO is drained no faster than pace x real time, as a sound card
+    would (sped up), so audio queues up in the client as it would on a device."""
+    # The reader holds a write end itself, so a client that opens the device more than once (mpg123
+    # probes, closes and reopens it) never sees EOF or blocks; it stops when the client exits.
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    wfd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    got, done = {}, threading.Event()
+
+    def reader():
+        consumed = 0
+        while not done.is_set():
+            if pace and "t" in got and consumed > (time.monotonic() - got["t"]) * rate_bytes * pace:
+                time.sleep(0.005)
+                continue
+            ready, _, _ = select.select([rfd], [], [], 0.02)
+            if not ready:
+                continue
+            try:
+                data = os.read(rfd, 65536)
+            except BlockingIOError:
+                continue
+            if data and "t" not in got:
+                got["t"] = time.monotonic()
+            consumed += len(data)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, env=env, shell=isinstance(cmd, str), stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if stdin:
+        p.stdin.write(stdin)
+        p.stdin.close()
+    # wait4 gives this child's own usage (RUSAGE_CHILDREN would mix in every earlier child).
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    done.set()
+    t.join()
+    os.close(rfd)
+    os.close(wfd)
+    if p.returncode != 0 or "t" not in got:
+        raise SystemExit(f"bench: {cmd!r} failed ({p.returncode})")
+    return got["t"] - start, usage
