@@ -50,6 +50,12 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
             case .rateLimited, .server: return .busy
             default: return .failure
             }
+        case let e as StreamInputError:
+            switch e.kind {
+            case .authentication, .permission: return .auth
+            case .quota: return .quota
+            default: return .failure
+            }
         case is CurlError, is WebSocketError, is AudioStreamBroken: return .network
         case is AudioError: return .audio
         case let e as Interrupted: return e.signal == 15 ? .terminated : .interrupted

@@ -241,9 +241,8 @@ extension SpeakCommand {
                     return
                 }
                 if let serverError {
-                    // The service explains a 1008 in a message first; classify it like an HTTP error.
-                    let status = ["invalid_api_key", "needs_authorization", "missing_permissions", "quota_exceeded"].contains(serverError.code) ? 401 : 400
-                    throw APIError(httpStatus: status, code: serverError.code, message: serverError.message)
+                    // The service explains a 1008 in a message first.
+                    throw StreamInputError(code: serverError.code, message: serverError.message, closeCode: code)
                 }
                 if code == 1006 { throw WebSocketError(message: "the connection closed without a close frame") }
                 throw CLIError("the server closed the stream (\(code))\(reason.isEmpty ? "" : ": \(reason)")",

@@ -95,6 +95,10 @@ enum Output {
             m += e.code.map { " (HTTP \(e.httpStatus), \($0))" } ?? " (HTTP \(e.httpStatus))"
             lines.append(m)
             hint = e.hint
+        case let e as StreamInputError:
+            lines.append("\(e)")
+            // The same advice as for the REST code of the same name.
+            hint = APIError(httpStatus: 0, code: e.code, message: e.message).hint
         case let e as CurlError:
             lines.append("network error: \(e.message)")
             hint = e.isTimeout ? "the server stopped answering; raise --stall-timeout or --connect-timeout if the network is slow"

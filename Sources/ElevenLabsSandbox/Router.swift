@@ -29,9 +29,14 @@ struct Router: HTTPHandler {
         var logged = headers
         if let key { logged["xi-api-key"] = mask(key) }
         let parts = Multipart.boundary(from: headers["content-type"]).flatMap { Multipart.parse(body, boundary: $0) }
-        let record = RecordedRequest(method: request.method.rawValue, path: request.path,
+        var record = RecordedRequest(method: request.method.rawValue, path: request.path,
                                      query: request.query.map { ($0.name, $0.value) }, headers: logged,
                                      body: body, parts: parts ?? [], startedAt: Date())
+        switch request.remoteAddress {
+        case .ip4(let ip, let port)?, .ip6(let ip, let port)?: record.connection = "\(ip):\(port)"
+        case .unix(let path)?: record.connection = path
+        case nil: break
+        }
         let index = state.record(record)
         let incoming = Incoming(request: request, method: request.method.rawValue, path: request.path,
                                 segments: request.path.split(separator: "/").map(String.init), body: body,

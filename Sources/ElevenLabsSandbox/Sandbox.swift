@@ -78,8 +78,12 @@ public struct RecordedRequest: Sendable {
     public let parts: [Part]
     /// For WebSocket sessions: every text message the client sent, in order.
     public var messages: [String] = []
+    /// For WebSocket sessions: every text message the sandbox sent, in order.
+    public var replies: [String] = []
     public var status: Int = 0
     public let startedAt: Date
+    /// The client's address and port: requests with the same value came over one TCP connection.
+    public var connection: String = ""
 
     public func queryValue(_ name: String) -> String? { query.first { $0.name == name }?.value }
     public func queryValues(_ name: String) -> [String] { query.filter { $0.name == name }.map(\.value) }

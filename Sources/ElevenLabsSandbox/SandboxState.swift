@@ -124,6 +124,10 @@ final class SandboxState: @unchecked Sendable {
     func appendMessage(_ index: Int, _ text: String) {
         locked { $0.log[index].messages.append(text) }
     }
+
+    func appendReply(_ index: Int, _ text: String) {
+        locked { $0.log[index].replies.append(text) }
+    }
 }
 
 /// Counts an audio request as in flight from its acceptance until its body is fully sent or abandoned.

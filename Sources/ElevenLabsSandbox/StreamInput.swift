@@ -80,7 +80,9 @@ final class StreamInputSession: WSMessageHandler, @unchecked Sendable {
     private func send(_ object: [String: Any]) {
         lock.lock(); defer { lock.unlock() }
         guard !closed else { return }
-        out?.yield(.text(String(decoding: Reply.encode(object), as: UTF8.self)))
+        let text = String(decoding: Reply.encode(object), as: UTF8.self)
+        state.appendReply(r.logIndex, text)
+        out?.yield(.text(text))
     }
 
     private func close(_ code: UInt16, _ reason: String, error: String? = nil) {
@@ -89,7 +91,10 @@ final class StreamInputSession: WSMessageHandler, @unchecked Sendable {
         guard !closed else { return }
         closed = true
         out?.yield(.close(WSCloseCode(code, reason: reason)))
-        out?.finish()
+        // Leave the client time to read the close frame and answer it before the socket goes: closing
+        // on unread client data makes the kernel send a reset, which can discard the frames in flight.
+        let out = self.out
+        Task { try? await Task.sleep(nanoseconds: 300_000_000); out?.finish() }
     }
 
     /// Drops the connection without a close frame (the injected cut: the client sees 1006).

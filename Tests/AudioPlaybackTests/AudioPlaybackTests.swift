@@ -35,15 +35,23 @@ private func decode(_ mp3: [UInt8], pieces: Int) throws -> (PCMFormat?, [UInt8])
         let oneByte = try decode(mp3, pieces: 1)
         let odd = try decode(mp3, pieces: 777)
         #expect(whole.0 == PCMFormat(sampleRate: Int(name.split(separator: "_")[1])!, channels: 1))
-        #expect(oneByte.1 == whole.1 && odd.1 == whole.1)
+        expectSameBytes(oneByte.1, whole.1, "fed one byte at a time")
+        expectSameBytes(odd.1, whole.1, "fed 777 bytes at a time")
         let seconds = whole.0!.seconds(ofBytes: whole.1.count)
         #expect(abs(seconds - 1.0) < 0.08) // one second, plus the encoder's delay and padding
     }
 
-    @Test func garbageIsADecodeErrorNotACrash() throws {
+    @Test func noiseDecodesToNothingAndTheDecoderResyncsOnTheAudioAfterIt() throws {
         let noise = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }
-        let result = try decode(noise, pieces: 512)
-        #expect(result.1.isEmpty)
+        let alone = try decode(noise, pieces: 512)
+        #expect(alone.1.isEmpty)
+        // The same noise in front of a real stream costs at most the frame it hides.
+        let mp3 = try fixture()
+        let clean = try decode(mp3, pieces: 512)
+        let after = try decode(noise + mp3, pieces: 512)
+        #expect(after.0 == clean.0)
+        #expect(after.1.count <= clean.1.count && after.1.count >= clean.1.count - 2 * 1152 * 2,
+                "\(after.1.count) bytes of PCM after the noise, \(clean.1.count) without it")
     }
 
     @Test func thePlayerHandsALSAExactlyWhatItWasGivenInAnySplit() throws {
@@ -62,18 +70,17 @@ private func decode(_ mp3: [UInt8], pieces: Int) throws -> (PCMFormat?, [UInt8])
             size = size % 997 + 3 // odd sizes split frames across calls
         }
         try player.finish()
-        #expect(try Data(contentsOf: captured) == Data(samples.prefix(48_000)))
+        try expectSameBytes(Data(contentsOf: captured), Data(samples.prefix(48_000)), "the PCM that reached ALSA")
         #expect(abs(player.secondsPlayed - 1.5) < 0.001)
     }
 
-    @Test func aMissingDeviceIsReportedWithAHint() {
+    @Test func aMissingDeviceIsAnErrorNamingTheDevice() {
         let player = Player(device: "no_such_device_anywhere")
         do {
             try player.waitUntilReady()
             Issue.record("the device should not open")
         } catch let e as AudioError {
             #expect(e.message.hasPrefix("cannot open the audio device 'no_such_device_anywhere'"))
-            #expect(e.hint?.contains("--device") == true)
         } catch { Issue.record("\(error)") }
     }
 }

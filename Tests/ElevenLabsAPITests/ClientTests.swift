@@ -205,7 +205,7 @@ private func ttsBody(_ text: String) throws -> HTTPRequest.Body {
         #expect(error?.isConnectFailure == true)
     }
 
-    @Test func oneHandleServesManyRequests() async throws {
+    @Test func oneClientReusesOneConnectionForManyRequests() async throws {
         try await withSandbox { sandbox in
             let count = try await onThread { () -> Int in
                 let c = client(for: sandbox)
@@ -214,6 +214,9 @@ private func ttsBody(_ text: String) throws -> HTTPRequest.Body {
             }
             #expect(count == 18)
             #expect(sandbox.requests.count == 6)
+            // The server saw every request arrive from the same client port: one TCP connection.
+            let connections = Set(sandbox.requests.map(\.connection))
+            #expect(connections.count == 1 && connections.first?.isEmpty == false, "\(connections)")
         }
     }
 

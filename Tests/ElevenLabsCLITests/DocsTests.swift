@@ -6,9 +6,9 @@ import Foundation
 @testable import ElevenLabsCLI
 import TestSupport
 
-private func shell(_ args: [String]) throws -> (Int32, String) {
-    let (status, output) = try runTool(args)
-    return (status, String(decoding: output, as: UTF8.self))
+/// Runs a helper program on its own thread: tests run on the cooperative pool, which must never block.
+private func shell(_ args: [String]) async throws -> (Int32, String) {
+    try await tool(args)
 }
 
 /// Every `--long-option` mentioned in a text: man pages escape dashes and switch fonts, and fish
@@ -33,7 +33,7 @@ private func mentionedOptions(_ text: String) -> Set<String> {
                 try content.write(to: url, atomically: true, encoding: .utf8)
             }
             let committed = try String(contentsOf: url, encoding: .utf8)
-            #expect(committed == content, "\(path) is stale: run ELEVENLABS_WRITE_DOCS=1 swift test --filter DocsTests")
+            expectSameText(committed, content, "\(path) is stale: run ELEVENLABS_WRITE_DOCS=1 swift test --filter DocsTests")
         }
     }
 
@@ -54,18 +54,19 @@ private func mentionedOptions(_ text: String) -> Set<String> {
         }
     }
 
-    @Test func theManPageRendersWithoutWarnings() throws {
+    @Test func theManPageRendersWithoutWarnings() async throws {
+        try requireTool("man")
         let page = repositoryRoot.appendingPathComponent("man/elevenlabs.1").path
-        let (status, output) = try shell(["groff", "-man", "-ww", "-z", page])
+        let (status, output) = try await shell(["groff", "-man", "-ww", "-z", page])
         #expect(status == 0 && output.isEmpty, "\(output)")
-        let (_, text) = try shell(["sh", "-c", "MANWIDTH=100 man -l \(page) 2>&1 | head -5"])
+        let (_, text) = try await shell(["sh", "-c", "MANWIDTH=100 man -l \(page) 2>&1 | head -5"])
         #expect(text.contains("elevenlabs - speak text with ElevenLabs voices"))
     }
 
-    @Test func theCompletionScriptsParse() throws {
+    @Test func theCompletionScriptsParse() async throws {
         let dir = repositoryRoot.appendingPathComponent("completions")
         for (shellName, file) in [("bash", "elevenlabs.bash"), ("zsh", "_elevenlabs"), ("fish", "elevenlabs.fish")] {
-            let (status, output) = try shell([shellName, "-n", dir.appendingPathComponent(file).path])
+            let (status, output) = try await shell([shellName, "-n", dir.appendingPathComponent(file).path])
             #expect(status == 0, "\(shellName): \(output)")
         }
         // bash, for real: complete a subcommand and a --format value.
@@ -74,7 +75,7 @@ private func mentionedOptions(_ text: String) -> Set<String> {
         COMP_WORDS=(elevenlabs mod); COMP_CWORD=1; _elevenlabs; echo "${COMPREPLY[*]}"
         COMP_WORDS=(elevenlabs speak --format mp3_44100_1); COMP_CWORD=3; _elevenlabs; echo "${COMPREPLY[*]}"
         """
-        let (_, out) = try shell(["bash", "-c", script])
+        let (_, out) = try await shell(["bash", "-c", script])
         let lines = out.split(separator: "\n")
         #expect(lines.first == "models")
         #expect(lines.dropFirst().first?.split(separator: " ").sorted() == ["mp3_44100_128", "mp3_44100_192"])
@@ -82,18 +83,18 @@ private func mentionedOptions(_ text: String) -> Set<String> {
 }
 
 extension DocsTests {
-    @Test func installPutsEachFileWhereItBelongsAndUninstallRemovesThem() throws {
+    @Test func installPutsEachFileWhereItBelongsAndUninstallRemovesThem() async throws {
         let stage = try temporaryDirectory()
         let script = repositoryRoot.appendingPathComponent("completions/install.sh").path
-        let (status, output) = try shell(["sh", script, "--prefix", "/usr", "--destdir", stage.path, "--build-dir", productsDirectory.path])
+        let (status, output) = try await shell(["sh", script, "--prefix", "/usr", "--destdir", stage.path, "--build-dir", productsDirectory.path])
         #expect(status == 0, "\(output)")
         let expected = ["usr/bin/elevenlabs", "usr/bin/elevenlabs-sandbox", "usr/share/man/man1/elevenlabs.1",
                         "usr/share/bash-completion/completions/elevenlabs", "usr/share/zsh/site-functions/_elevenlabs",
                         "usr/share/fish/vendor_completions.d/elevenlabs.fish"]
         for path in expected { #expect(FileManager.default.fileExists(atPath: stage.appendingPathComponent(path).path), "\(path)") }
-        let (version, text) = try shell([stage.appendingPathComponent("usr/bin/elevenlabs").path, "--version"])
+        let (version, text) = try await shell([stage.appendingPathComponent("usr/bin/elevenlabs").path, "--version"])
         #expect(version == 0 && text.hasPrefix("elevenlabs "))
-        let (removed, _) = try shell(["sh", script, "--prefix", "/usr", "--destdir", stage.path, "--uninstall"])
+        let (removed, _) = try await shell(["sh", script, "--prefix", "/usr", "--destdir", stage.path, "--uninstall"])
         #expect(removed == 0)
         for path in expected { #expect(!FileManager.default.fileExists(atPath: stage.appendingPathComponent(path).path), "\(path)") }
     }

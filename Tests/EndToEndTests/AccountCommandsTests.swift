@@ -71,7 +71,7 @@ import TestSupport
             #expect(upload.parts.map(\.name) == ["name", "files", "files", "remove_background_noise", "description", "labels"])
             #expect(upload.parts[0].text == "Narrator")
             #expect(upload.parts[1].filename == "take1.wav" && upload.parts[1].contentType == "audio/wav")
-            #expect(upload.parts[1].body == (try Data(contentsOf: wav)))
+            try expectSameBytes(upload.parts[1].body, Data(contentsOf: wav), "the uploaded sample")
             #expect(upload.parts[2].filename == "take2.mp3" && upload.parts[2].contentType == "audio/mpeg")
             #expect(upload.parts[3].text == "true")
             let labels = try #require(try JSONSerialization.jsonObject(with: upload.parts[5].body) as? [String: String])
@@ -151,7 +151,7 @@ import TestSupport
             let save = try await run("elevenlabs", ["history", "save", id, "-o", saved.path], env: env(sandbox))
             #expect(save.status == 0, "\(save.err)")
             let audio = try await onThread { Data(try client(for: sandbox).collect(method: "GET", path: "/v1/history/\(id)/audio").1) }
-            #expect(try Data(contentsOf: saved) == audio)
+            try expectSameBytes(Data(contentsOf: saved), audio, "the saved file")
             let captured = dir.appendingPathComponent("replay.raw")
             let play = try await run("elevenlabs", ["history", "play", id, "--device", "file:FILE=\(captured.path)"], env: env(sandbox))
             #expect(play.status == 0, "\(play.err)")

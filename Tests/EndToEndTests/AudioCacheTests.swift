@@ -25,7 +25,7 @@ import TestSupport
             let second = try await run("elevenlabs", ["speak", "-v", "Roger", "--stability", "0.4", "-o", b.path, "--metrics", "--json", "Said once, kept."], env: env(sandbox))
             #expect(second.status == 0, "\(second.err)")
             #expect(tts(sandbox) == 1)                                   // no request the second time
-            #expect(try Data(contentsOf: a) == Data(contentsOf: b))
+            try expectSameBytes(Data(contentsOf: a), Data(contentsOf: b), "the two files")
             let m = try #require(try JSONSerialization.jsonObject(with: second.stderr) as? [String: Any])
             #expect(m["cached_requests"] as? Int == 1)
             #expect(sandbox.creditsUsed == 16)
@@ -38,7 +38,7 @@ import TestSupport
             let captured = dir.appendingPathComponent("cached.raw")
             let play = try await run("elevenlabs", ["speak", "-v", "Roger", "--stability", "0.4", "--device", "file:FILE=\(captured.path)", "Said once, kept."], env: env(sandbox))
             #expect(play.status == 0 && tts(sandbox) == 3)
-            #expect(try Data(contentsOf: captured) == (try await mpg123Decode(a)))
+            try await expectSameBytes(Data(contentsOf: captured), mpg123Decode(a), "the PCM that reached ALSA")
         }
     }
 
@@ -54,11 +54,12 @@ import TestSupport
             let again = try await run("elevenlabs", ["speak", "-o", out.path, "Damage me."], env: env(sandbox))
             #expect(again.status == 0)
             #expect(tts(sandbox) == 2)
-            #expect(try Data(contentsOf: out) == (try await onThread {
+            let served = try await onThread {
                 let c = client(for: sandbox)
                 let id = try c.json(HistoryPage.self, path: "/v1/history").history[0].historyItemID
                 return Data(try c.collect(method: "GET", path: "/v1/history/\(id)/audio").1)
-            }))
+            }
+            try expectSameBytes(Data(contentsOf: out), served, "the file after the damaged entry was refetched")
         }
     }
 
@@ -98,7 +99,7 @@ import TestSupport
             let second = try await run("elevenlabs", ["speak", "-m", "eleven_v3", "-o", b.path, text], env: env(sandbox))
             #expect(second.status == 0, "\(second.err)")
             #expect(tts(sandbox) == requests)
-            #expect(try Data(contentsOf: a) == Data(contentsOf: b))
+            try expectSameBytes(Data(contentsOf: a), Data(contentsOf: b), "the two files")
         }
     }
 }

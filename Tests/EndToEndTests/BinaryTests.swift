@@ -145,7 +145,7 @@ import TestSupport
         let out = Pipe()
         sandbox.standardOutput = out
         try sandbox.run()
-        defer { sandbox.terminate(); sandbox.waitUntilExit() }
+        defer { sandbox.terminate() } // no wait here: the cooperative pool must not block on a child
         let banner = try await onThread { () -> String in
             var data = Data()
             while !data.contains(10) { data += out.fileHandleForReading.availableData }

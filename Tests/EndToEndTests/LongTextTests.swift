@@ -61,7 +61,7 @@ private func chunkAudio(_ sandbox: Sandbox) async throws -> [Data] {
             }
             // One file: the chunks' MP3 streams back to back.
             let audio = try await chunkAudio(sandbox)
-            #expect(try Data(contentsOf: out) == audio.reduce(Data(), +))
+            try expectSameBytes(Data(contentsOf: out), audio.reduce(Data(), +), "the written file")
         }
     }
 
@@ -82,7 +82,7 @@ private func chunkAudio(_ sandbox: Sandbox) async throws -> [Data] {
             }
             let played = try Data(contentsOf: captured)
             #expect(played.count == reference.count)
-            #expect(played == reference)
+            expectSameBytes(played, reference, "the PCM that reached ALSA, against mpg123's decode")
         }
     }
 
@@ -111,7 +111,7 @@ private func chunkAudio(_ sandbox: Sandbox) async throws -> [Data] {
             #expect(r.err.contains("fetching it again into a clean file"))
             let audio = try await chunkAudio(sandbox)
             // The broken first answer is in the history too; the file holds the good ones, in order.
-            #expect(try Data(contentsOf: out) == audio.dropFirst().reduce(Data(), +))
+            try expectSameBytes(Data(contentsOf: out), audio.dropFirst().reduce(Data(), +), "the written file")
             let texts = sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech/") }.compactMap { $0.jsonObject?["text"] as? String }
             #expect(texts.count == audio.count)
             #expect(texts[0] == texts[1]) // only the broken chunk was asked for twice

@@ -40,7 +40,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
             let reference = try await mpg123Decode(served)
             let played = try Data(contentsOf: captured)
             #expect(reference.count > 100_000)
-            #expect(played == reference)
+            expectSameBytes(played, reference, "the PCM that reached ALSA, against mpg123's decode")
         }
     }
 
@@ -50,7 +50,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
                 let captured = dir.appendingPathComponent("\(format).raw")
                 let r = try await run("elevenlabs", ["speak", "--format", format, "--device", "file:FILE=\(captured.path)", "Raw samples."], env: env(sandbox))
                 #expect(r.status == 0, "\(r.err)")
-                #expect(try Data(contentsOf: captured) == (try await servedAudio(sandbox)))
+                try await expectSameBytes(Data(contentsOf: captured), servedAudio(sandbox), "the PCM that reached ALSA")
             }
         }
     }
@@ -61,7 +61,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
             let r = try await run("elevenlabs", ["speak", "-v", "Roger", "-o", out.path, "Hello there, file."], env: env(sandbox))
             #expect(r.status == 0, "\(r.err)")
             #expect(r.out.isEmpty && r.err.isEmpty)
-            #expect(try Data(contentsOf: out) == (try await servedAudio(sandbox)))
+            try await expectSameBytes(Data(contentsOf: out), servedAudio(sandbox), "the written file")
             #expect(try leftovers(dir).isEmpty)
             let sent = try #require(sandbox.requests.last { $0.path.hasPrefix("/v1/text-to-speech/") })
             #expect(sent.path == "/v1/text-to-speech/CwhRBWXzGAHq8TQ4Fs17/stream")
@@ -77,17 +77,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
             #expect(r.status == 0, "\(r.err)")
             let sent = try #require(sandbox.requests.last)
             #expect(sent.queryValue("output_format") == "pcm_24000")
-            let info = try await onThread { () -> String in
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/soxi")
-                p.arguments = ["-D", out.path]
-                let pipe = Pipe()
-                p.standardOutput = pipe
-                try p.run()
-                let d = pipe.fileHandleForReading.readDataToEndOfFile()
-                p.waitUntilExit()
-                return String(decoding: d, as: UTF8.self)
-            }
+            let info = try await tool(["soxi", "-D", out.path]).output
             let seconds = try #require(Double(info.trimmingCharacters(in: .whitespacesAndNewlines)))
             #expect(abs(seconds - 28.0 / 15.0) < 0.05)
             let bytes = try Data(contentsOf: out)
@@ -102,8 +92,8 @@ private func leftovers(_ dir: URL) throws -> [String] {
             let r = try await run("elevenlabs", ["speak", "-o", out.path, "--play", "--device", "file:FILE=\(captured.path)", "Both at once."], env: env(sandbox))
             #expect(r.status == 0, "\(r.err)")
             let served = try await servedAudio(sandbox)
-            #expect(try Data(contentsOf: out) == served)
-            #expect(try Data(contentsOf: captured) == (try await mpg123Decode(out)))
+            try expectSameBytes(Data(contentsOf: out), served, "the written file")
+            try await expectSameBytes(Data(contentsOf: captured), mpg123Decode(out), "the PCM that reached ALSA")
         }
     }
 
@@ -113,7 +103,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
             let r = try await run("elevenlabs", ["speak", "-o", out.path, "--play", "--device", "no_such_device", "Keep the file."], env: env(sandbox))
             #expect(r.status == 0, "\(r.err)")
             #expect(r.err.hasPrefix("elevenlabs: warning: cannot open the audio device 'no_such_device'"))
-            #expect(try Data(contentsOf: out) == (try await servedAudio(sandbox)))
+            try await expectSameBytes(Data(contentsOf: out), servedAudio(sandbox), "the written file")
         }
     }
 
@@ -131,7 +121,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
         try await withSandbox { sandbox in
             let r = try await run("elevenlabs", ["speak", "-o", "-", "Piped audio."], env: env(sandbox))
             #expect(r.status == 0, "\(r.err)")
-            #expect(r.stdout == (try await servedAudio(sandbox)))
+            try await expectSameBytes(r.stdout, servedAudio(sandbox), "the audio on stdout")
         }
     }
 
@@ -276,7 +266,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
             let r = try await run("elevenlabs", ["speak", "-o", out.path, String(repeating: "A long sentence. ", count: 10)], env: env(sandbox))
             #expect(r.status == 0, "\(r.err)")
             #expect(r.err.contains("fetching it again into a clean file"))
-            #expect(try Data(contentsOf: out) == (try await servedAudio(sandbox)))
+            try await expectSameBytes(Data(contentsOf: out), servedAudio(sandbox), "the written file")
             #expect(try leftovers(dir).isEmpty)
         }
     }

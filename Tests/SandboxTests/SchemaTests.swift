@@ -1,6 +1,6 @@
 // Every JSON answer the sandbox gives validates against the official OpenAPI response schemas in
-// ../shared/api, checked by Python's jsonschema (a well-kept validator) over answers fetched with
-// the real client over a real socket.
+// ../shared/api, and every stream-input message (both ways) against the official AsyncAPI file,
+// checked by Python's jsonschema over traffic made by the real client and the real binary.
 import Testing
 import Foundation
 import ElevenLabsAPI
@@ -76,5 +76,51 @@ private let george = "JBFqnCBsd6RMkjVDRZzb"
         #expect(result.0 == 0, "\(result.1)")
         #expect(result.1.contains("0 failed"))
         #expect(answers.lines.count >= 20)
+    }
+}
+
+extension SchemaTests {
+    /// Both sides of stream-input sessions, against ../shared/api/elevenlabs-asyncapi.yml: the
+    /// sandbox's messages, and the ones the real CLI sends for piped text (checked by Python's
+    /// jsonschema, the Fern literals made enforceable; see validate_stream_input.py).
+    @Test func everyStreamInputMessageMatchesTheAsyncAPI() async throws {
+        let api = try #require(sharedAPIDirectory)
+        try await withSandbox({ $0.faults.chunkSize = 3000 }) { sandbox in
+            // The CLI, fed a pipe: BOS, sentences, flush at the paragraph, EOS.
+            let text = "The first sentence goes out at once. A second follows it.\n\nA new paragraph, then the end."
+            let r = try await run("elevenlabs", ["--device", "null", "-v", "George"], env: sandboxEnv(sandbox), stdin: Data(text.utf8))
+            #expect(r.status == 0, "\(r.err)")
+            // The core client, with sync_alignment and every optional first-message field.
+            try await onThread {
+                let ws = try client(for: sandbox).openWebSocket(path: "/v1/text-to-speech/\(george)/stream-input",
+                                                               query: [("model_id", "eleven_flash_v2_5"), ("sync_alignment", "true")])
+                try ws.sendText(#"{"text":" ","voice_settings":{"stability":0.4,"similarity_boost":0.7,"style":0.1,"use_speaker_boost":true,"speed":1.1},"generation_config":{"chunk_length_schedule":[50,120]}}"#)
+                try ws.sendText(#"{"text":"Every message is checked against the official file. ","try_trigger_generation":true}"#)
+                try ws.sendText(#"{"text":"Flushed now. ","flush":true}"#)
+                try ws.sendText(#"{"text":""}"#)
+                while true { if case .closed = try ws.receive(timeout: 10) { break } }
+            }
+            // And a refused one (the error shape is UNCONFIRMED; the validator counts it apart).
+            try await onThread {
+                let ws = try client(for: sandbox, key: "sk_wrong_key_99999999").openWebSocket(
+                    path: "/v1/text-to-speech/\(george)/stream-input", query: [("model_id", "eleven_flash_v2_5")])
+                try ws.sendText(#"{"text":" "}"#)
+                while true { if case .closed = try ws.receive(timeout: 10) { break } }
+            }
+            let sessions = sandbox.requests.filter { $0.path.hasSuffix("/stream-input") }
+            #expect(sessions.count == 3)
+            #expect(sessions.allSatisfy { !$0.replies.isEmpty })
+            let file = try temporaryDirectory().appendingPathComponent("sessions.ndjson")
+            let lines = try sessions.map { s -> String in
+                let parse = { (m: String) throws -> Any in try JSONSerialization.jsonObject(with: Data(m.utf8)) }
+                let object: [String: Any] = ["client": try s.messages.map(parse), "server": try s.replies.map(parse)]
+                return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+            }
+            try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+            let script = repositoryRoot.appendingPathComponent("Tests/SandboxTests/validate_stream_input.py")
+            let result = try await tool(["python3", script.path, api.appendingPathComponent("elevenlabs-asyncapi.yml").path, file.path])
+            #expect(result.status == 0, "\(result.output)")
+            #expect(result.output.contains(", 0 failed") && result.output.contains("(1 of the UNCONFIRMED error shape)"), "\(result.output)")
+        }
     }
 }

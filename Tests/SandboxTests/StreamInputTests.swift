@@ -96,7 +96,9 @@ private func object(_ event: WebSocketEvent) -> [String: Any]? {
         }
     }
 
-    @Test func aWrongKeyGetsAnErrorMessageThen1008() async throws {
+    // ASSUMED (contract §7.3, UNCONFIRMED): the error message's shape is the sandbox's best guess.
+    @Test("A wrong key gets an error message, then close 1008 (assumed shape, contract §7.3)")
+    func aWrongKeyGetsAnErrorMessageThen1008_assumedShape() async throws {
         try await withSandbox { sandbox in
             let (first, last) = try await onThread { () -> (WebSocketEvent, WebSocketEvent) in
                 let ws = try open(sandbox, key: "sk_wrong_key_99999999")

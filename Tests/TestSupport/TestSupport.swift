@@ -77,6 +77,7 @@ public func run(_ executable: String, _ args: [String], env: [String: String] = 
 public func runShell(_ script: String, env: [String: String] = [:], terminal: Bool = false, timeout: Double = 60) async throws -> ProcessResult {
     let environment = env.merging(["ELEVENLABS": productsDirectory.appendingPathComponent("elevenlabs").path]) { $1 }
     if terminal {
+        try requireTool("script")
         return try await runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-q", "-e", "-c", "bash -o pipefail -c '\(script)'", "/dev/null"],
                                     env: environment.merging(["TERM": "xterm"]) { a, _ in a }, stdin: nil, timeout: timeout)
     }
@@ -156,9 +157,16 @@ public var repositoryRoot: URL {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
 
+/// The same off the cooperative pool, for tests (which run on it).
+public func tool(_ args: [String]) async throws -> (status: Int32, output: String) {
+    let (status, data) = try await onThread { try runTool(args) }
+    return (status, String(decoding: data, as: UTF8.self))
+}
+
 /// Runs a tool from PATH to its end and returns its status and combined output (for short-lived
 /// helpers: mpg123, python3, groff, the shells).
 public func runTool(_ args: [String]) throws -> (status: Int32, output: Data) {
+    if let tool = args.first, !tool.hasPrefix("/") { try requireTool(tool) }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = args
@@ -173,7 +181,8 @@ public func runTool(_ args: [String]) throws -> (status: Int32, output: Data) {
 
 /// mpg123's own decode of an MP3 (signed 16-bit, native rate and channels): the reference PCM.
 public func mpg123Decode(_ mp3: URL) async throws -> Data {
-    try await onThread {
+    try requireTool("mpg123")
+    return try await onThread {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["mpg123", "-q", "-s", mp3.path]

@@ -28,6 +28,27 @@ public struct WebSocketError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// The stream-input socket refused the stream: an error message (shape UNCONFIRMED, contract §7.3)
+/// followed by a close frame. Not an HTTP answer, so it carries the close code, not a status.
+public struct StreamInputError: Error, Sendable, CustomStringConvertible {
+    public let code: String
+    public let message: String
+    public let closeCode: UInt16
+    public init(code: String, message: String, closeCode: UInt16) {
+        self.code = code; self.message = message; self.closeCode = closeCode
+    }
+    /// Classified like the REST codes of the same name (§0.1).
+    public var kind: APIError.Kind {
+        switch code {
+        case "invalid_api_key", "needs_authorization": return .authentication
+        case "missing_permissions": return .permission
+        case "quota_exceeded": return .quota
+        default: return .other
+        }
+    }
+    public var description: String { "\(message) (stream-input \(code), close \(closeCode))" }
+}
+
 public final class WebSocketClient {
     private let easy = CurlEasy()
     private var inbox: [UInt8] = []
