@@ -2,7 +2,9 @@
 // comparison that fails in milliseconds with a readable report, and the external tools the suite
 // needs, each named with the Debian package that provides it.
 import Foundation
+#if canImport(Testing) // a plain `swift build` (no tests) compiles this target without Testing
 import Testing
+#endif
 
 // MARK: External tools
 
@@ -38,6 +40,7 @@ public func requireTool(_ tool: String) throws {
 /// Python modules the schema checks import, with the package that provides them.
 public let pythonModules: [(module: String, package: String)] = [("jsonschema", "python3 -m pip install jsonschema"), ("yaml", "python3 -m pip install pyyaml")]
 
+#if canImport(Testing)
 // MARK: Byte comparison
 
 /// FNV-1a, 64 bits: enough to tell two buffers apart in a failure message.
@@ -77,6 +80,8 @@ public func expectSameText(_ actual: String, _ expected: String, _ what: String,
     return false
 }
 
+#endif
+
 // MARK: mpg123, the independent decoder
 
 /// What mpg123 made of an MP3 stream: its PCM length and format, and every complaint it printed
@@ -109,6 +114,7 @@ public func mpg123Probe(_ mp3: some Collection<UInt8>) async throws -> MP3Probe 
     return MP3Probe(sampleRate: rate, channels: channels, samples: samples, complaints: complaints)
 }
 
+#if canImport(Testing)
 /// Checks that `mp3` is a run of whole, valid frames: mpg123 decodes it without a complaint, and
 /// the stream twice over decodes to exactly twice its samples (a cut last frame would make the
 /// junction unparsable). Returns the probe of the single stream.
@@ -124,3 +130,4 @@ public func expectWholeMP3(_ mp3: some Collection<UInt8>, _ what: String,
             sourceLocation: sourceLocation)
     return once
 }
+#endif
