@@ -1,6 +1,6 @@
 # fish completion for elevenlabs. Generated from the option table; do not edit.
 # Voice and model names come from the local cache: Tab never makes a network call.
-set -l commands speak models user voices clone history
+set -l commands speak models user voices clone history version completion
 complete -c elevenlabs -f
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a speak -d 'speak text aloud, or save it as audio (the default command)'
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a models -d 'list the text-to-speech models, their languages, limits and cost'
@@ -8,7 +8,7 @@ complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a user -d
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a voices -d 'list and search the voices this account can use'
 complete -c elevenlabs -n "__fish_seen_subcommand_from voices" -a show -d 'details and settings of one voice'
 complete -c elevenlabs -n "__fish_seen_subcommand_from voices" -a settings -d 'show a voice\'s settings and the account defaults; with setting options, change them'
-complete -c elevenlabs -n "__fish_seen_subcommand_from voices" -a delete -d 'delete a voice of yours (asks first on a terminal; --yes otherwise)'
+complete -c elevenlabs -n "__fish_seen_subcommand_from voices" -a delete -d 'delete a voice of yours, named exactly or by id (asks first on a terminal; --yes otherwise)'
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a clone -d 'make a voice from your own recordings (instant voice cloning), or edit one'
 complete -c elevenlabs -n "__fish_seen_subcommand_from clone" -a edit -d 'rename, relabel, describe, or add samples to a voice of yours'
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a history -d 'list, replay, save, download and delete your generations'
@@ -16,7 +16,9 @@ complete -c elevenlabs -n "__fish_seen_subcommand_from history" -a show -d 'one 
 complete -c elevenlabs -n "__fish_seen_subcommand_from history" -a play -d 'play a generation again (no credits)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from history" -a save -d 'write a generation\'s audio to a file (no credits)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from history" -a download -d 'write several generations, one file each, under names made from date, voice and text'
-complete -c elevenlabs -n "__fish_seen_subcommand_from history" -a delete -d 'delete generations'
+complete -c elevenlabs -n "__fish_seen_subcommand_from history" -a delete -d 'delete generations (asks first on a terminal; --yes otherwise)'
+complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a version -d 'show the version and the libcurl, mpg123 and ALSA versions (as --version)'
+complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a completion -d 'print the bash, zsh or fish completion script (to install it without the repository)'
 complete -c elevenlabs -l help -s h -d 'show help (for a command: elevenlabs COMMAND --help)'
 complete -c elevenlabs -l version -s V -d 'show the version and the libcurl, mpg123 and ALSA versions'
 complete -c elevenlabs -l api-key-file -r -F -d 'read the API key from FILE (safer than the environment on shared machines)'
@@ -51,7 +53,7 @@ complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l each-line -d 'b
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l jobs -s j -x -d 'batch: requests in flight at once (default: your plan\'s limit, never more)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l force -d 'batch: convert again even when the output exists'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l dry-run -d 'batch: print the plan (items, characters, estimated credits) and spend nothing'
-complete -c elevenlabs -n "__fish_seen_subcommand_from speak voices" -l yes -s y -d 'do not ask: before a large batch, or before deleting'
+complete -c elevenlabs -n "__fish_seen_subcommand_from speak voices history" -l yes -s y -d 'do not ask before spending over 10,000 credits or before deleting; scripts need it to delete'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l captions -x -d 'also write captions timed to the audio: FILE.srt, FILE.vtt or FILE.json'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l highlight -d 'on a terminal, show the text and mark each word as it is heard (like say -i)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l no-cache -d 'neither use nor fill the audio cache (audio already bought is otherwise reused, free)'

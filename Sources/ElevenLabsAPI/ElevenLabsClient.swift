@@ -139,7 +139,7 @@ public final class ElevenLabsClient {
     /// always; other methods only when the server cannot have acted). Non-2xx answers throw `APIError`.
     public func collect(method: String, path: String, query: [(String, String)] = [],
                         body: HTTPRequest.Body = .none) throws -> (ResponseHead, [UInt8]) {
-        try retrying(idempotent: method == "GET" || method == "DELETE") {
+        try retrying(method == "GET" || method == "DELETE" ? .idempotent : .once) {
             let (head, bytes) = try send(method: method, path: path, query: query, body: body)
             if !(200..<300).contains(head.status) { throw APIError.from(head: head, body: bytes) }
             return (head, bytes)
@@ -170,7 +170,8 @@ public final class ElevenLabsClient {
                             onHead: (ResponseHead) throws -> Void = { _ in },
                             onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> ResponseHead {
         var delivered = false
-        return try retrying(idempotent: true) {
+        // GETs (history audio) are free to repeat; a POST generates audio and is billed once it arrives.
+        return try retrying(method == "GET" ? .idempotent : .billed) {
             do {
                 return try streamAudioOnce(method: method, path: path, query: query, body: body, beforeBody: beforeBody,
                                            timed: timed, onHead: onHead, onAudio: { chunk in

@@ -36,16 +36,27 @@ public struct RetryNotice: Sendable {
 }
 
 extension ElevenLabsClient {
-    /// Why `error` is worth another attempt, or nil. `sent` is false only when nothing reached the
-    /// server (connection refused or unresolved), which makes even a non-idempotent request safe.
-    static func retryReason(_ error: Error, idempotent: Bool) -> String? {
+    /// How safe a request is to send twice.
+    public enum Repeatable: Sendable {
+        /// Reading or deleting: the same again changes nothing.
+        case idempotent
+        /// Creating or changing something: only when the server said it did nothing (429, 503) or
+        /// the request never left.
+        case once
+        /// Generating audio, which is billed: only 429 and 5xx answers, which the service does not
+        /// charge (contract §0.1, §9), and requests that never left this machine.
+        case billed
+    }
+
+    /// Why `error` is worth another attempt, or nil.
+    static func retryReason(_ error: Error, _ repeatable: Repeatable) -> String? {
         switch error {
         case let e as APIError where e.isTransient:
-            if !idempotent && e.httpStatus != 429 && e.httpStatus != 503 { return nil }
+            if repeatable == .once && e.httpStatus != 429 && e.httpStatus != 503 { return nil }
             return e.code.map { "\(e.httpStatus) \($0)" } ?? "HTTP \(e.httpStatus)"
         case let e as CurlError:
-            if e.isConnectFailure { return "cannot connect: \(e.message)" }
-            guard idempotent else { return nil }
+            if e.isConnectFailure || !e.requestSent { return "cannot connect: \(e.message)" }
+            guard repeatable == .idempotent else { return nil }
             let transient: [CURLcode] = [CURLE_OPERATION_TIMEDOUT, CURLE_GOT_NOTHING, CURLE_SEND_ERROR,
                                          CURLE_RECV_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM]
             return transient.map { Int32($0.rawValue) }.contains(e.code) ? e.message : nil
@@ -55,7 +66,7 @@ extension ElevenLabsClient {
     }
 
     /// Runs `body` until it succeeds, fails for good, or the policy is spent.
-    func retrying<T>(idempotent: Bool, _ body: () throws -> T) throws -> T {
+    func retrying<T>(_ repeatable: Repeatable, _ body: () throws -> T) throws -> T {
         let policy = configuration.retry
         var retry = 0
         var waited = 0.0
@@ -64,7 +75,7 @@ extension ElevenLabsClient {
             do {
                 return try body()
             } catch {
-                guard retry < policy.maxRetries, let reason = Self.retryReason(error, idempotent: idempotent) else { throw error }
+                guard retry < policy.maxRetries, let reason = Self.retryReason(error, repeatable) else { throw error }
                 let delay = policy.delay(forRetry: retry, retryAfter: (error as? APIError)?.retryAfter,
                                          unit: Double.random(in: 0...1, using: &rng))
                 guard waited + delay <= policy.maxTotalWait else { throw error }

@@ -1,29 +1,89 @@
-// Files are never half-written: bytes go to a hidden temporary file in the target's directory,
-// which is renamed over the target only once complete, and removed on any failure or interrupt.
+// Output files behave like the shell's `>`, without its half-written files: a regular file (new, or
+// existing, or reached through a symlink, which stays a link) is written to a hidden temporary file
+// beside its target and renamed over it only once complete, keeping an existing file's mode and
+// owner; a FIFO or character device is written directly, as a stream. `check` proves a path usable
+// before any audio is bought.
 #if canImport(Glibc)
 import Glibc
 #endif
 import ElevenLabsAPI
 
 final class AtomicFile {
+    /// The path as the user gave it (for messages).
     let path: String
-    private(set) var tempPath: String
+    /// Where the bytes really go: `path` with symlinks followed.
+    let target: String
+    /// True for FIFOs and character devices: written in place, never renamed, never rewound.
+    let isStream: Bool
+    private(set) var tempPath: String?
     private var fd: Int32
     private var committed = false
     private(set) var bytesWritten = 0
+    /// An existing regular file's mode and owner, given back to the replacement.
+    private var previous: (mode: mode_t, uid: uid_t, gid: gid_t)?
+    /// An explicit mode (private cache files), set whatever the umask.
+    private let mode: mode_t?
 
-    init(path: String) throws {
-        self.path = path
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        var template = Array("\(dir.isEmpty ? "/" : dir)/.\(name).XXXXXX.part".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 5) }
-        guard fd >= 0 else {
-            throw CLIError("cannot write \(path): \(FileIO.errnoText())", hint: "check that the directory exists and is writable", exit: .input)
+    /// Fails, before anything is bought, when `path` cannot take a file: a directory, a block
+    /// device, a directory that cannot be created, or one that is not writable.
+    static func check(_ path: String) throws {
+        let target = try resolve(path)
+        var st = stat()
+        if stat(target, &st) == 0 {
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR:
+                throw CLIError("cannot write \(path): it is a directory", hint: "give a file name inside it, or --out-dir \(path) for one file per input", exit: .usage)
+            case S_IFIFO, S_IFCHR:
+                guard access(target, W_OK) == 0 else { throw CLIError("cannot write \(path): \(FileIO.errnoText())", exit: .input) }
+                return
+            case S_IFREG: break
+            default:
+                throw CLIError("cannot write \(path): it is not a regular file, a FIFO or a character device", exit: .input)
+            }
         }
-        self.fd = fd
-        tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let dir = directory(of: target)
+        try makeDirectories(dir, for: path)
+        guard access(dir, W_OK) == 0 else {
+            throw CLIError("cannot write \(path): the directory \(dir) is not writable (\(FileIO.errnoText()))", exit: .input)
+        }
+    }
+
+    init(path: String, mode: mode_t? = nil) throws {
+        self.path = path
+        self.mode = mode
+        target = try Self.resolve(path)
+        var st = stat()
+        let exists = stat(target, &st) == 0
+        let type = st.st_mode & S_IFMT
+        if exists && (type == S_IFIFO || type == S_IFCHR) {
+            isStream = true
+            fd = open(target, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw CLIError("cannot write \(path): \(FileIO.errnoText())", exit: .input) }
+            return
+        }
+        isStream = false
+        if exists && type == S_IFDIR {
+            throw CLIError("cannot write \(path): it is a directory", hint: "give a file name inside it", exit: .usage)
+        }
+        if exists && type == S_IFREG { previous = (st.st_mode & 0o7777, st.st_uid, st.st_gid) }
+        let dir = Self.directory(of: target)
+        try Self.makeDirectories(dir, for: path)
+        let name = target.split(separator: "/").last.map(String.init) ?? target
+        var rng = SystemRandomNumberGenerator()
+        var opened: Int32 = -1
+        var temp = ""
+        for _ in 0..<16 {
+            temp = "\(dir)/.\(name).\(String(rng.next() & 0xFFFF_FFFF_FFFF, radix: 36)).part"
+            // The umask applies to a new file as the shell's `>` would apply it; explicit modes
+            // (private cache entries) start private and stay so.
+            opened = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode ?? 0o666)
+            if opened >= 0 || errno != EEXIST { break }
+        }
+        guard opened >= 0 else {
+            throw CLIError("cannot write \(path): \(FileIO.errnoText())", hint: "check that the directory is writable", exit: .input)
+        }
+        fd = opened
+        tempPath = temp
     }
 
     deinit { discard() }
@@ -41,31 +101,35 @@ final class AtomicFile {
         bytesWritten += bytes.count
     }
 
-    /// Drops everything after `length` bytes (a chunk that must be fetched again).
-    func truncate(to length: Int) throws {
-        guard ftruncate(fd, off_t(length)) == 0, lseek(fd, off_t(length), SEEK_SET) >= 0 else {
-            throw CLIError("cannot write \(path): \(FileIO.errnoText())", exit: .input)
-        }
-        bytesWritten = length
-    }
-
-    /// Overwrites bytes at an offset (the WAV header's sizes, once the length is known).
+    /// Overwrites bytes at an offset (the WAV header's sizes, once the length is known). A stream
+    /// cannot be rewound: it keeps the header it began with, which says "until the end".
     func patch(_ bytes: [UInt8], at offset: Int) throws {
+        guard !isStream else { return }
         let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
         guard n == bytes.count else { throw CLIError("cannot write \(path): \(FileIO.errnoText())", exit: .input) }
     }
 
-    /// Flushes to disk, gives the file the usual permissions, and renames it into place.
-    func commit(mode: mode_t? = nil) throws {
+    /// Flushes to disk and renames the file into place (a stream is just closed).
+    func commit() throws {
         guard !committed else { return }
+        if isStream {
+            close(fd); fd = -1
+            committed = true
+            return
+        }
         guard fsync(fd) == 0 else { throw CLIError("cannot write \(path): \(FileIO.errnoText())", exit: .input) }
-        let umaskValue = umask(0); umask(umaskValue)
-        fchmod(fd, mode ?? (0o666 & ~umaskValue))
+        if let mode {
+            fchmod(fd, mode)
+        } else if let previous {
+            // The replaced file's owner (possible as root) and mode, as writing into it would keep them.
+            _ = fchown(fd, previous.uid, previous.gid)
+            fchmod(fd, previous.mode)
+        }
         close(fd)
         fd = -1
-        guard rename(tempPath, path) == 0 else {
+        guard let tempPath, rename(tempPath, target) == 0 else {
             let reason = FileIO.errnoText()
-            unlink(tempPath)
+            if let tempPath { unlink(tempPath) }
             throw CLIError("cannot write \(path): \(reason)", exit: .input)
         }
         committed = true
@@ -74,13 +138,50 @@ final class AtomicFile {
     func discard() {
         guard !committed else { return }
         if fd >= 0 { close(fd); fd = -1 }
-        unlink(tempPath)
+        if let tempPath { unlink(tempPath) }
         committed = true
     }
 
-    static func write(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
-        let f = try AtomicFile(path: path)
+    static func write(_ bytes: [UInt8], to path: String, mode: mode_t? = nil) throws {
+        let f = try AtomicFile(path: path, mode: mode)
         try bytes.withUnsafeBytes { try f.write($0) }
-        try f.commit(mode: mode)
+        try f.commit()
+    }
+
+    // MARK: Paths
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let dir = String(path[..<slash])
+        return dir.isEmpty ? "/" : dir
+    }
+
+    /// Follows symlinks to the file they name (which may not exist yet), as `>` does.
+    static func resolve(_ path: String) throws -> String {
+        var current = path
+        for _ in 0..<40 {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(current, &buffer, Int(PATH_MAX))
+            guard n >= 0 else { return current } // not a link (or not there): this is the file
+            let link = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = link.hasPrefix("/") ? link : directory(of: current) + "/" + link
+        }
+        throw CLIError("cannot write \(path): too many levels of symbolic links", exit: .input)
+    }
+
+    /// `mkdir -p` for an output's directory (the umask decides the modes).
+    static func makeDirectories(_ dir: String, for path: String) throws {
+        var st = stat()
+        if stat(dir, &st) == 0 {
+            guard st.st_mode & S_IFMT == S_IFDIR else {
+                throw CLIError("cannot write \(path): \(dir) is not a directory", exit: .input)
+            }
+            return
+        }
+        let parent = directory(of: dir)
+        if parent != dir { try makeDirectories(parent, for: path) }
+        guard mkdir(dir, 0o777) == 0 || errno == EEXIST else {
+            throw CLIError("cannot write \(path): cannot create the directory \(dir) (\(FileIO.errnoText()))", exit: .input)
+        }
     }
 }

@@ -40,8 +40,26 @@ public enum CLI {
         case "voices": try VoicesCommand.run(inv, context)
         case "clone": try CloneCommand.run(inv, context)
         case "history": try HistoryCommand.run(inv, context)
+        case "version":
+            try expectNoOperands(inv)
+            try context.out(versionText())
+        case "completion":
+            let shells = ["bash": Docs.bash, "zsh": Docs.zsh, "fish": Docs.fish]
+            guard inv.operands.count == 1, let script = shells[inv.operands[0]] else {
+                throw UsageError("'completion' needs one shell: bash, zsh or fish", hint: "elevenlabs completion bash > FILE", command: "completion")
+            }
+            try context.out(script())
         default:
             throw UsageError("unknown command '\(inv.command)'")
+        }
+    }
+
+    /// A closed standard stream (`2>&-`) would let the next file opened take its number, and then
+    /// messages meant for stderr land in an audio file: each closed one is opened on /dev/null first.
+    public static func reopenClosedStandardStreams() {
+        for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+            let null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY)
+            if null >= 0 && null != fd { dup2(null, fd); close(null) }
         }
     }
 

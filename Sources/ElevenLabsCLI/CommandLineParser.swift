@@ -10,6 +10,8 @@ public struct Invocation: Sendable {
     /// Values by long option name; a flag stores "" once per use.
     public var values: [String: [String]] = [:]
     public var operands: [String] = []
+    /// How many operands came after `--` (text meant as text).
+    public var operandsAfterDashes = 0
 
     public init(command: String) { self.command = command }
 
@@ -59,6 +61,8 @@ public enum CommandLineParser {
         var operands: [String] = []
         var i = 0
         var optionsEnded = false
+        /// Operands given after `--`: text on purpose, never taken for a command word.
+        var afterDashes = 0
 
         func spec(long name: String) throws -> OptionSpec {
             let valid = OptionTable.options(for: command)
@@ -136,6 +140,7 @@ public enum CommandLineParser {
                 }
                 if command == nil { command = implicitCommand; implicit = true }
                 operands.append(arg)
+                if optionsEnded { afterDashes += 1 }
             } else if arg == "--" {
                 optionsEnded = true
             } else if arg.hasPrefix("--") {
@@ -183,10 +188,12 @@ public enum CommandLineParser {
         if implicit && OptionTable.command(named: implicitCommand) == nil {
             throw unknownCommand(operands.first ?? "")
         }
+        if implicit && operands.count == 1 && afterDashes == 0 { try rejectCommandWord(operands[0]) }
         var inv = Invocation(command: cmd)
         inv.implicitCommand = implicit
         inv.values = values
         inv.operands = operands
+        inv.operandsAfterDashes = afterDashes
         return .run(inv)
     }
 
@@ -203,6 +210,34 @@ public enum CommandLineParser {
         return UsageError("unknown command '\(word)'\(near)", hint: "commands: " + names.joined(separator: ", "))
     }
 
+    /// Words people type expecting a command (other tools have them, or they guess): alone and with no
+    /// command named, they are refused rather than spoken, because speaking them spends credits.
+    static let commandLikeWords: Set<String> = [
+        "help", "version", "config", "configure", "settings", "login", "logout", "auth", "key", "apikey", "token",
+        "completion", "completions", "cache", "list", "ls", "status", "formats", "format", "devices", "device",
+        "info", "init", "setup", "install", "uninstall", "update", "upgrade", "whoami", "account", "credits",
+        "quota", "usage", "play", "say", "tts", "stop", "model", "voice", "search", "dialogue", "preview",
+    ]
+
+    /// A lone word that is a command word, or a near miss of one (one edit for words up to five
+    /// letters, two for longer ones; none under four letters), so "hello" is still spoken but
+    /// "versoin" is not.
+    static func rejectCommandWord(_ word: String) throws {
+        let w = word.lowercased()
+        guard !w.isEmpty, w.allSatisfy({ $0.isLetter || $0 == "-" }) else { return }
+        let known = commandLikeWords.union(OptionTable.commands.map(\.name))
+        let hint = "to speak it: elevenlabs \(implicitCommand) -- '\(word)'"
+        if known.contains(w) {
+            throw UsageError("'\(word)' is not a command here", hint: "\(hint); 'elevenlabs --help' lists the commands")
+        }
+        guard w.count >= 4 else { return }
+        if let near = nearest(w, in: known.sorted(), maxDistance: w.count <= 5 ? 1 : 2) {
+            let real = OptionTable.command(named: near) != nil
+            throw UsageError("'\(word)' looks like the command word '\(near)'" + (real ? "; did you mean 'elevenlabs \(near)'?" : ""),
+                             hint: hint)
+        }
+    }
+
     /// A lone word one or two letters away from a command is far more likely a typo than text to
     /// speak, and speaking it would spend credits: refuse it and say how to speak it on purpose.
     static func rejectLikelyTypo(_ word: String) throws {
@@ -211,6 +246,6 @@ public enum CommandLineParser {
         guard let near = nearest(word, in: names, maxDistance: 2), near != word else { return }
         guard OptionTable.command(named: implicitCommand) != nil else { return }
         throw UsageError("unknown command '\(word)'; did you mean '\(near)'?",
-                         hint: "to speak the word itself: elevenlabs \(implicitCommand) '\(word)'")
+                         hint: "to speak it: elevenlabs \(implicitCommand) -- '\(word)'")
     }
 }

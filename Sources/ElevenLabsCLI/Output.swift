@@ -101,18 +101,28 @@ enum Output {
             hint = APIError(httpStatus: 0, code: e.code, message: e.message).hint
         case let e as CurlError:
             lines.append("network error: \(e.message)")
-            hint = e.isTimeout ? "the server stopped answering; raise --stall-timeout or --connect-timeout if the network is slow"
-                : "check your connection, proxy settings (https_proxy) and --base-url"
+            hint = timeoutHint(e.timeout) ?? "check your connection, proxy settings (https_proxy) and --base-url"
         case let e as AudioStreamBroken:
             let detail = (e.underlying as? CurlError)?.message ?? "\(e.underlying)"
-            lines.append("the audio stream broke off: \(detail)")
-            hint = "run the command again; files are never left half-written"
+            lines.append("the audio stream broke off: \(detail); it was not requested again, since it may have been charged")
+            hint = "run the command again: no file was left half-written, and parts that arrived whole come from the audio cache, free" +
+                ((e.underlying as? CurlError).flatMap { timeoutHint($0.timeout) }.map { "; \($0)" } ?? "")
         case let e as FileError: lines.append("\(e)")
         case let e as AudioError: lines.append(e.message); hint = e.hint
         case let e as ResponseFormatError: lines.append("\(e)")
         default: lines.append("\(error)")
         }
         context.err(format(lines, hint: hint))
+    }
+
+    /// Each time limit has its own option, and the advice names it.
+    static func timeoutHint(_ timeout: CurlError.Timeout?) -> String? {
+        switch timeout {
+        case .connect?: return "no connection in time; raise --connect-timeout if the network is slow"
+        case .firstByte?: return "the server had not begun to answer in time; raise --first-byte-timeout (whole-file answers come only when generated)"
+        case .stall?: return "the answer stopped; raise --stall-timeout if the network is slow"
+        case nil: return nil
+        }
     }
 
     static func format(_ lines: [String], hint: String?) -> String {

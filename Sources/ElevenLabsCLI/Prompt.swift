@@ -11,11 +11,16 @@ enum Prompt {
         guard context.stdinIsTerminal else {
             throw UsageError("refusing to delete \(action) without --yes when standard input is not a terminal", command: inv.command)
         }
-        context.err("Delete \(action)? [y/N] ")
+        return ask("Delete \(action)?", context)
+    }
+
+    /// A y/N question on the terminal; anything but y or yes (or the end of input) is no.
+    static func ask(_ question: String, _ context: Context) -> Bool {
+        context.err("\(question) [y/N] ")
         var line: [UInt8] = []
         var byte: UInt8 = 0
         while read(context.stdinFD, &byte, 1) == 1 && byte != 10 { line.append(byte) }
-        let answer = String(decoding: line, as: UTF8.self).lowercased()
+        let answer = String(decoding: line, as: UTF8.self).trimmingCharacters(in: " \t\r").lowercased()
         return answer == "y" || answer == "yes"
     }
 }

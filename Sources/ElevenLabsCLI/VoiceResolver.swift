@@ -78,6 +78,37 @@ struct VoiceResolver {
         return nil
     }
 
+    /// For commands that change or delete a voice: an id, or a name that matches one voice exactly
+    /// (case-insensitive, the whole name or the part before " - "). A prefix or a substring is never
+    /// enough here: it is refused with the candidates, and `action` says what would have happened.
+    func resolveExact(_ input: String, action: String) throws -> VoiceRef {
+        let wanted = input.trimmingCharacters(in: " \t")
+        guard !wanted.isEmpty else { throw UsageError("the voice name is empty", hint: "'elevenlabs voices' lists them") }
+        let all = try fetchAll() // fresh: never act on a stale list
+        if let byID = all.first(where: { $0.voice_id == wanted }) { return byID }
+        let w = wanted.lowercased()
+        let exact = all.filter { $0.name.lowercased() == w || $0.shortName.lowercased() == w }
+        if exact.count == 1 { return exact[0] }
+        if exact.count > 1 {
+            throw CLIError("'\(wanted)' names \(exact.count) voices: " + Self.list(exact), hint: "\(action) one of them by its id", exit: .usage)
+        }
+        let partial = all.filter { $0.name.lowercased().contains(w) }
+        if !partial.isEmpty {
+            throw CLIError("no voice is named exactly '\(wanted)'; it only partly matches " + Self.list(partial),
+                           hint: "to \(action) a voice, give its whole name or its id", exit: .usage)
+        }
+        if Self.looksLikeID(wanted) {
+            do { return VoiceRef(try client.voice(id: wanted)) } catch let e as APIError where e.kind == .notFound || e.httpStatus == 400 {
+                throw CLIError("no voice has the id '\(wanted)'", hint: "'elevenlabs voices' lists the voices you can use", exit: .failure)
+            }
+        }
+        throw CLIError("no voice is named '\(wanted)'", hint: "'elevenlabs voices' lists the voices you can use", exit: .failure)
+    }
+
+    static func list(_ voices: [VoiceRef]) -> String {
+        voices.prefix(6).map { "'\($0.name)' (\($0.voice_id))" }.joined(separator: ", ") + (voices.count > 6 ? ", ..." : "")
+    }
+
     private func retiredError(_ wanted: String) -> CLIError {
         CLIError("'\(wanted)' is a retired ElevenLabs voice; its id no longer works",
                  hint: "pick a current voice, e.g. Roger, Sarah or George ('elevenlabs voices --category premade')",

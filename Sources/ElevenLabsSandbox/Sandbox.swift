@@ -31,6 +31,8 @@ public struct Faults: Sendable {
     public var cutAfterBytes: Int? = nil
     /// ...for the first N audio answers only (0: every one).
     public var cutFirst: Int = 0
+    /// ...after this many audio answers were left whole.
+    public var cutSkip: Int = 0
     /// Stop sending, but keep the connection open, after this many body bytes of an audio answer.
     public var stallAfterBytes: Int? = nil
     /// JSON endpoints answer 200 with a truncated document.

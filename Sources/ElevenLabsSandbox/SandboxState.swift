@@ -95,13 +95,15 @@ final class SandboxState: @unchecked Sendable {
     var voiceLimit: Int { Catalog.voiceLimits[config.tier] ?? 30 }
     func voice(_ id: String) -> VoiceRecord? { voices.first { $0.id == id } }
 
-    /// The faults for the next audio answer: `cutAfterBytes` is dropped once `cutFirst` answers were cut.
+    /// The faults for the next audio answer: the first `cutSkip` answers are whole, then
+    /// `cutAfterBytes` applies to `cutFirst` answers (0: to all of them).
     func faultsForAudioAnswer() -> Faults {
         locked { s in
             var f = s.config.faults
-            if f.cutFirst > 0 && f.cutAfterBytes != nil {
+            if f.cutAfterBytes != nil && (f.cutFirst > 0 || f.cutSkip > 0) {
                 s.cutCounter += 1
-                if s.cutCounter > f.cutFirst { f.cutAfterBytes = nil }
+                let n = s.cutCounter - f.cutSkip
+                if n < 1 || (f.cutFirst > 0 && n > f.cutFirst) { f.cutAfterBytes = nil }
             }
             return f
         }

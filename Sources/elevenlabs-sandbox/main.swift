@@ -37,6 +37,7 @@ Faults and pacing (audio requests are text to speech and history audio):
   --html-error-first N     a gateway's HTML 502 page for the first N requests of any kind
   --cut-after BYTES        close the connection after BYTES of audio
   --cut-first N            ...in the first N audio answers only (default: every one)
+  --cut-skip N             ...after leaving the first N audio answers whole
   --stall-after BYTES      stop sending (but keep the connection) after BYTES of audio
   --malformed-json         answer JSON endpoints with truncated JSON
   --json-instead-of-audio  answer audio requests 200 with a JSON body
@@ -118,6 +119,7 @@ while !args.isEmpty {
     case "--html-error-first": settings.config.faults.htmlErrorFirst = number(arg)
     case "--cut-after": settings.config.faults.cutAfterBytes = number(arg)
     case "--cut-first": settings.config.faults.cutFirst = number(arg)
+    case "--cut-skip": settings.config.faults.cutSkip = number(arg)
     case "--stall-after": settings.config.faults.stallAfterBytes = number(arg)
     case "--malformed-json": settings.config.faults.malformedJSON = true
     case "--json-instead-of-audio": settings.config.faults.jsonInsteadOfAudio = true

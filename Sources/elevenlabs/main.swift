@@ -8,6 +8,7 @@ import ElevenLabsCLI
 import ElevenLabsAPI
 
 let started = monotonicSeconds()
+CLI.reopenClosedStandardStreams()
 // libcurl's initialisation (OpenSSL's) runs while the command line is parsed and the device opened.
 CurlRuntime.warmUp()
 // A closed pipe must surface as EPIPE on write (handled as a quiet stop), not kill the process.

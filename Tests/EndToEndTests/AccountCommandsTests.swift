@@ -124,8 +124,9 @@ import TestSupport
             #expect(done.status == 0, "\(done.err)")
             #expect(sandbox.requests.contains { $0.method == "DELETE" && $0.path.hasPrefix("/v1/voices/") })
             let premade = try await run("elevenlabs", ["voices", "delete", "Roger", "--yes"], env: env(sandbox))
-            #expect(premade.status == 1)
-            #expect(premade.err.hasPrefix("elevenlabs: Premade voices cannot be deleted."))
+            #expect(premade.status == 2)
+            #expect(premade.err.hasPrefix("elevenlabs: 'Roger - Laid-Back, Casual, Resonant' is a premade ElevenLabs voice; it cannot be deleted"), "\(premade.err)")
+            #expect(sandbox.requests.filter { $0.method == "DELETE" }.count == 1) // refused before any request
         }
     }
 
@@ -169,7 +170,11 @@ import TestSupport
             #expect(names.contains { $0.hasSuffix("_fifth.mp3") })
             #expect(dl.out.split(separator: "\n").count == 2)
 
-            let del = try await run("elevenlabs", ["history", "delete", id], env: env(sandbox))
+            let refused = try await run("elevenlabs", ["history", "delete", id], env: env(sandbox))
+            #expect(refused.status == 2)
+            #expect(refused.err.hasPrefix("elevenlabs: refusing to delete the history item \(id) without --yes"), "\(refused.err)")
+            #expect(!sandbox.requests.contains { $0.method == "DELETE" })
+            let del = try await run("elevenlabs", ["history", "delete", id, "--yes"], env: env(sandbox))
             #expect(del.status == 0)
             let gone = try await run("elevenlabs", ["history", "show", id], env: env(sandbox))
             #expect(gone.status == 1)

@@ -95,27 +95,32 @@ private func chunkAudio(_ sandbox: Sandbox) async throws -> [Data] {
             let wav = try Data(contentsOf: out)
             let pcm = try await chunkAudio(sandbox).reduce(Data(), +)
             #expect(wav.count == 44 + pcm.count)
-            #expect(wav.suffix(from: 44) == pcm)
+            expectSameBytes(wav.suffix(from: 44), pcm, "the WAV's samples")
             let riff = wav.subdata(in: 4..<8).withUnsafeBytes { $0.load(as: UInt32.self) }
             let data = wav.subdata(in: 40..<44).withUnsafeBytes { $0.load(as: UInt32.self) }
             #expect(Int(riff) == wav.count - 8 && Int(data) == pcm.count)
         }
     }
 
-    @Test func aBrokenChunkIsFetchedAgainAloneIntoTheSameFile() async throws {
+    @Test func aBrokenPartIsNotBoughtAgainAndARerunBuysOnlyWhatIsMissing() async throws {
         let text = book(4_000)
-        try await withSandbox({ $0.faults.cutAfterBytes = 20_000; $0.faults.chunkSize = 4000; $0.faults.cutFirst = 1 }) { sandbox in
+        // The second part's stream breaks; the first arrived whole and went into the audio cache.
+        try await withSandbox({ $0.faults.cutAfterBytes = 20_000; $0.faults.chunkSize = 4000; $0.faults.cutSkip = 1; $0.faults.cutFirst = 1 }) { sandbox in
             let out = dir.appendingPathComponent("mended.mp3")
             let r = try await run("elevenlabs", ["speak", "-m", "eleven_v3", "-o", out.path, text], env: env(sandbox), timeout: 120)
-            #expect(r.status == 0, "\(r.err)")
-            #expect(r.err.contains("fetching it again into a clean file"))
-            let audio = try await chunkAudio(sandbox)
-            // The broken first answer is in the history too; the file holds the good ones, in order.
-            try expectSameBytes(Data(contentsOf: out), audio.dropFirst().reduce(Data(), +), "the written file")
+            #expect(r.status == 7)
+            #expect(r.err.contains("it was not requested again"), "\(r.err)")
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+            let first = sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech/") }.compactMap { $0.jsonObject?["text"] as? String }
+            #expect(first.count == 2) // the whole part and the broken one; the broken one was not sent again
+            let again = try await run("elevenlabs", ["speak", "-m", "eleven_v3", "-o", out.path, text], env: env(sandbox), timeout: 120)
+            #expect(again.status == 0, "\(again.err)")
             let texts = sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech/") }.compactMap { $0.jsonObject?["text"] as? String }
-            #expect(texts.count == audio.count)
-            #expect(texts[0] == texts[1]) // only the broken chunk was asked for twice
-            #expect(Set(texts.dropFirst()).count == texts.count - 1)
+            // The rerun bought the broken part and the rest, never the first part again.
+            #expect(texts.count > 2 && texts[2] == texts[1] && !texts.dropFirst(2).contains(texts[0]))
+            let audio = try await chunkAudio(sandbox)
+            // The file: the first answer, then the rerun's answers (the broken one is in the history too).
+            try expectSameBytes(Data(contentsOf: out), audio[0] + audio.dropFirst(2).reduce(Data(), +), "the written file")
         }
     }
 }

@@ -23,7 +23,13 @@ public struct Subscription: Decodable, Sendable {
     }
 
     /// Credits left this period (never negative).
-    public var creditsRemaining: Int { max(0, characterLimit - characterCount) }
+    /// Never traps on hostile numbers: an overflowing difference is read as "none left" unless the
+    /// limit itself is positive and the count negative.
+    public var creditsRemaining: Int {
+        let (left, overflow) = characterLimit.subtractingReportingOverflow(characterCount)
+        if overflow { return characterLimit > 0 ? Int.max : 0 }
+        return max(0, left)
+    }
 }
 
 public struct User: Decodable, Sendable {

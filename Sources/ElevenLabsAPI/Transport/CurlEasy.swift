@@ -5,9 +5,20 @@ import ThreadSupport
 
 /// A libcurl failure: the CURLcode and the most specific text libcurl gave for it.
 public struct CurlError: Error, Sendable, CustomStringConvertible {
+    /// Which of the transport's three time limits ran out.
+    public enum Timeout: Sendable, Equatable { case connect, firstByte, stall }
+
     public let code: Int32
     public let message: String
+    /// False only when the request, body included, certainly did not all leave this machine: the
+    /// server cannot have acted on it (or billed it), so it is safe to send again.
+    public var requestSent = true
+    public var timeout: Timeout? = nil
     public var description: String { message }
+
+    public init(code: Int32, message: String, requestSent: Bool = true, timeout: Timeout? = nil) {
+        self.code = code; self.message = message; self.requestSent = requestSent; self.timeout = timeout
+    }
 
     /// True for failures that happen before a response could exist (resolve, connect, TLS handshake).
     public var isConnectFailure: Bool {
@@ -150,6 +161,22 @@ final class CurlEasy {
         _ = ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
         return code
     }
+    /// Bytes of request headers sent (0: the request never left).
+    /// - SeeAlso: CURLINFO_REQUEST_SIZE
+    var requestHeaderBytes: Int {
+        var n = 0
+        _ = ccurl_easy_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &n)
+        return n
+    }
+
+    /// Body bytes uploaded so far.
+    /// - SeeAlso: CURLINFO_SIZE_UPLOAD_T
+    var uploadedBytes: Int64 {
+        var n: curl_off_t = 0
+        _ = ccurl_easy_getinfo_off_t(handle, CURLINFO_SIZE_UPLOAD_T, &n)
+        return Int64(n)
+    }
+
     /// - SeeAlso: CURLINFO_ACTIVESOCKET
     var activeSocket: Int32 {
         var fd: curl_socket_t = -1

@@ -122,12 +122,25 @@ public final class HTTPTransport {
                 let rc = withExtendedLifetime(context) { easy.perform() }
                 if context.aborted { throw TransferAborted() }
                 if let error = context.failure { throw error }
+                // Whether the whole request left this machine decides whether it may be sent again.
+                let headersSent = easy.requestHeaderBytes > 0
+                let sent: Bool
+                switch request.body {
+                case .bytes(let bytes, _): sent = headersSent && easy.uploadedBytes >= Int64(bytes.count)
+                default: sent = headersSent
+                }
                 if context.stalled {
                     let message = context.answered ? "no data received for \(Int(options.stallTimeout)) seconds"
                         : "no answer from the server within \(Int(options.firstByteTimeout)) seconds"
-                    throw CurlError(code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue), message: message)
+                    throw CurlError(code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue), message: message, requestSent: sent,
+                                    timeout: context.answered ? .stall : .firstByte)
                 }
-                if rc != CURLE_OK { throw easy.error(for: rc) }
+                if rc != CURLE_OK {
+                    var error = easy.error(for: rc)
+                    error.requestSent = sent && !error.isConnectFailure
+                    if rc == CURLE_OPERATION_TIMEDOUT { error.timeout = headersSent ? .firstByte : .connect }
+                    throw error
+                }
                 if !context.headDelivered { try context.deliverHead() }
                 if let error = context.failure { throw error }
                 return context.head

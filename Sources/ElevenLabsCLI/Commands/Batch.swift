@@ -1,7 +1,8 @@
-// `speak --out-dir`: many texts to many files at the plan's full concurrency. Outputs already there
-// are skipped (writes are atomic, so an existing file is complete), a manifest beside them records
-// every item, the cost is checked against the credits left before anything is bought, 429s slow the
-// pool down instead of failing items, and Ctrl-C stops cleanly.
+// `speak --out-dir`: many texts to many files at the plan's full concurrency. An output is skipped
+// only when it exists and manifest.jsonl says it was made from the same text, voice, model, settings
+// and format (writes are atomic, so an existing file is complete); anything changed is converted
+// again. The cost is checked against the credits left before anything is bought, 429s slow the pool
+// down instead of failing items, and Ctrl-C stops cleanly.
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -18,6 +19,22 @@ enum BatchCommand {
         let input: String     // the file, or "file:line" for --each-line
         let text: String
         let output: String
+        /// SHA-256 of everything that decides the audio: an output made with another is stale.
+        var fingerprint = ""
+        /// Position in the input order (for printing paths in that order).
+        var index = 0
+    }
+
+    /// What decides the audio besides the text, as given on the command line (no lookup needed).
+    struct Recipe: Encodable {
+        let voice: String
+        let model_id: String
+        let voice_settings: VoiceSettings?
+        let language_code: String?
+        let seed: Int?
+        let apply_text_normalization: String?
+        let output_format: String
+        var text = ""
     }
 
     struct ManifestLine: Encodable {
@@ -30,39 +47,60 @@ enum BatchCommand {
         let request_id: String?
         let status: String
         let error: String?
+        var fingerprint: String? = nil
     }
 
-    /// Above this many estimated credits, a terminal user is asked first.
-    static let confirmAbove = 10_000
+    /// The fingerprint of the last successful conversion of each output, from manifest.jsonl.
+    static func readManifest(_ path: String) -> [String: String] {
+        guard let bytes = try? FileIO.read(path, limit: 256 << 20) else { return [:] }
+        struct Line: Decodable { let output: String; let status: String; let fingerprint: String? }
+        var done: [String: String] = [:]
+        for line in bytes.split(separator: 10) {
+            guard let l = try? JSONDecoder().decode(Line.self, from: Data(line)), l.status == "ok" else { continue }
+            done[l.output] = l.fingerprint ?? ""
+        }
+        return done
+    }
 
     static func run(_ inv: Invocation, _ context: Context, config: ConfigFile?, template: SpeakCommand.Body, format: String) throws {
         let dir = inv.value("out-dir")!
-        var st = stat()
-        guard stat(dir, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
-            throw CLIError("--out-dir \(dir) is not a directory", hint: "create it first (mkdir -p \(dir))", exit: .input)
-        }
         if inv.value("output") != nil { throw UsageError("--out-dir and -o cannot be used together", command: "speak") }
-        let items = try plan(inv, context, dir: dir, format: format)
-        let todo = inv.flag("force") ? items : items.filter { !FileIO.exists($0.output) }
+        var st = stat()
+        if stat(dir, &st) == 0 && st.st_mode & S_IFMT != S_IFDIR {
+            throw CLIError("--out-dir \(dir) is not a directory", hint: "name a directory (it is created when missing)", exit: .input)
+        }
+        let recipe = Recipe(voice: inv.value("voice") ?? context.environment["ELEVENLABS_VOICE"] ?? config?["voice"] ?? VoiceResolver.defaultVoiceID,
+                            model_id: template.model_id, voice_settings: template.voice_settings, language_code: template.language_code,
+                            seed: template.seed, apply_text_normalization: template.apply_text_normalization, output_format: format)
+        let items = try plan(inv, context, dir: dir, format: format, recipe: recipe)
+        let manifestPath = (dir.hasSuffix("/") ? String(dir.dropLast()) : dir) + "/manifest.jsonl"
+        let made = readManifest(manifestPath)
+        // Done means: the file is there and the manifest says it was made from exactly this.
+        let isDone = { (item: Item) in FileIO.exists(item.output) && made[item.output] == item.fingerprint }
+        let todo = inv.flag("force") ? items : items.filter { !isDone($0) }
         let skipped = items.count - todo.count
-        let manifest = ManifestWriter(path: dir + "/manifest.jsonl")
+        let printer = inv.flag("each-line") ? OrderedPrinter(count: items.count, context: context) : nil
         if todo.isEmpty {
             // Everything is there: no request at all.
+            if inv.flag("dry-run") {
+                try context.out("elevenlabs: would convert nothing: all \(items.count) outputs are up to date (--force converts again)\n")
+                return
+            }
+            for item in items { printer?.finished(item.index, path: item.output) }
             if context.stderrIsTerminal && !inv.flag("quiet") {
-                context.err("elevenlabs: all \(items.count) outputs exist; nothing to do (--force converts again)\n")
+                context.err("elevenlabs: all \(items.count) outputs are up to date; nothing to do (--force converts again)\n")
             }
             return
+        }
+        if !inv.flag("dry-run") {
+            try AtomicFile.makeDirectories(dir.hasSuffix("/") && dir.count > 1 ? String(dir.dropLast()) : dir, for: dir)
         }
 
         let session = try Session(inv, context, config: config)
         let voiceID = try SpeakCommand.resolveVoiceID(inv, context, config: config, session: session)
-        var models = try session.models()
-        if !models.contains(where: { $0.model_id == template.model_id }) { models = try session.models(refresh: true) }
-        guard let model = models.first(where: { $0.model_id == template.model_id }) else {
-            throw UsageError("unknown model '\(template.model_id)'", hint: "'elevenlabs models' lists them", command: "speak")
-        }
+        guard let model = try SpeakCommand.checkModel(template.model_id, explicit: true, characters: 0, session: session) else { return }
         let characters = todo.reduce(0) { $0 + $1.text.count }
-        let estimate = Int((Double(characters) * (model.credits_per_character ?? 1)).rounded(.up))
+        let estimate = try Spend.estimate(characters: characters, perCharacter: model.credits_per_character)
         let subscription = try session.client.subscription()
         let planJobs = (UserCommand.concurrency[subscription.tier.lowercased()] ?? 2) * (template.model_id.contains("flash") || template.model_id.contains("turbo") ? 2 : 1)
         let jobs = min(try inv.integer("jobs", in: 1...64) ?? planJobs, 64)
@@ -72,20 +110,13 @@ enum BatchCommand {
             try context.out("elevenlabs: would convert " + summary + "\n" + todo.map { "\($0.input) -> \($0.output)\n" }.joined())
             return
         }
-        if estimate > subscription.creditsRemaining {
-            throw CLIError("this batch needs about \(Output.grouped(estimate)) credits, but \(Output.grouped(subscription.creditsRemaining)) are left",
-                           hint: "convert fewer inputs, use a cheaper model (-m eleven_flash_v2_5), or wait for the reset ('elevenlabs user')", exit: .quota)
-        }
-        if estimate > confirmAbove && !inv.flag("yes") && context.stdinIsTerminal && context.stderrIsTerminal {
-            context.err("elevenlabs: convert \(summary)? [y/N] ")
-            var line: [UInt8] = []
-            var byte: UInt8 = 0
-            while read(context.stdinFD, &byte, 1) == 1 && byte != 10 { line.append(byte) }
-            guard ["y", "yes"].contains(String(decoding: line, as: UTF8.self).lowercased()) else {
-                throw CLIError("nothing converted", exit: .failure)
-            }
-        }
+        try Spend.check(estimate: estimate, remaining: subscription.creditsRemaining, what: "this batch",
+                        question: "convert \(summary)?", inv, context)
 
+        // Paths of outputs already up to date are printed too, in their place in the input order.
+        let todoIndexes = Set(todo.map(\.index))
+        for item in items where !todoIndexes.contains(item.index) { printer?.finished(item.index, path: item.output) }
+        let manifest = ManifestWriter(path: manifestPath)
         // The first item goes alone: its answer's maximum-concurrent-requests header says what the
         // plan really allows, and the pool opens up to that (never above --jobs or the plan).
         let pool = Pool(todo: todo, limit: jobs)
@@ -97,7 +128,7 @@ enum BatchCommand {
             worker.client.configurationRetryForBatch()
             joins.append(DetachedThread.start {
                 work(pool: pool, session: worker, template: template, voiceID: voiceID, format: format, chunkLimit: model.max_characters,
-                     manifest: manifest, progress: progress, eachLine: inv.flag("each-line"), context: context)
+                     manifest: manifest, progress: progress, printer: printer, context: context)
             })
         }
         while !pool.isDone {
@@ -110,7 +141,7 @@ enum BatchCommand {
         let failed = pool.failures
         // On a terminal a summary; in a script only errors speak (--quiet keeps the terminal quiet too).
         if (context.stderrIsTerminal && !inv.flag("quiet")) || !failed.isEmpty {
-            context.err("elevenlabs: \(todo.count - failed.count) converted, \(failed.count) failed, \(skipped) skipped; manifest: \(dir)/manifest.jsonl\n")
+            context.err("elevenlabs: \(todo.count - failed.count) converted, \(failed.count) failed, \(skipped) skipped; manifest: \(manifestPath)\n")
         }
         if let first = failed.first {
             throw CLIError("\(failed.count) of \(todo.count) item\(todo.count == 1 ? "" : "s") failed, the first (\(first.input)): \(first.message)",
@@ -119,7 +150,7 @@ enum BatchCommand {
     }
 
     static func work(pool: Pool, session: Session, template: SpeakCommand.Body, voiceID: String, format: String, chunkLimit: Int?,
-                     manifest: ManifestWriter, progress: Progress, eachLine: Bool, context: Context) {
+                     manifest: ManifestWriter, progress: Progress, printer: OrderedPrinter?, context: Context) {
         session.client.onRetry = { notice in
             // A busy server: one worker fewer until things calm down.
             if notice.reason.hasPrefix("429") { pool.slowDown() }
@@ -133,13 +164,14 @@ enum BatchCommand {
                 try job.run()
                 manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: voiceID, model_id: template.model_id,
                                              characters: item.text.count, credits: job.metrics.credits, request_id: job.metrics.request_id,
-                                             status: "ok", error: nil))
+                                             status: "ok", error: nil, fingerprint: item.fingerprint))
                 progress.done(characters: item.text.count, credits: job.metrics.credits ?? 0)
                 if let max = job.metrics.concurrency_limit { pool.learn(limit: max) }
-                if eachLine { try? context.out(item.output + "\n") }
+                printer?.finished(item.index, path: item.output)
                 pool.finished(item, error: nil)
             } catch {
                 if Signals.pending != 0 { pool.finished(item, error: nil); continue }
+                printer?.finished(item.index, path: nil)
                 let message: String
                 switch error {
                 case let e as APIError: message = e.description
@@ -155,7 +187,7 @@ enum BatchCommand {
     }
 
     /// The inputs and their outputs: one per file, or one per non-empty line with --each-line.
-    static func plan(_ inv: Invocation, _ context: Context, dir: String, format: String) throws -> [Item] {
+    static func plan(_ inv: Invocation, _ context: Context, dir: String, format: String, recipe: Recipe) throws -> [Item] {
         var sources = inv.all("file") + inv.operands
         if sources.isEmpty { sources = ["-"] }
         let ext = AudioFormats.fileExtension(format)
@@ -193,7 +225,39 @@ enum BatchCommand {
                 items.append(Item(input: source == "-" ? "stdin" : source, text: text, output: outputPath(stem)))
             }
         }
+        // Two inputs never share an output (names are made unique above), and each output's
+        // fingerprint covers its text and the recipe.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for i in items.indices {
+            var r = recipe
+            r.text = items[i].text
+            items[i].index = i
+            items[i].fingerprint = Digest.sha256Hex((try? encoder.encode(r)).map(Array.init) ?? Array(items[i].text.utf8))
+        }
         return items
+    }
+}
+
+/// --each-line prints each output's path in input order as soon as it and every earlier one are
+/// settled, so `| xargs -n1 mpg123` plays in order while later items are still converting.
+final class OrderedPrinter: @unchecked Sendable {
+    private let cond = Condition()
+    private var settled: [String??]
+    private var next = 0
+    private let context: Context
+
+    init(count: Int, context: Context) { settled = Array(repeating: nil, count: count); self.context = context }
+
+    /// `path` nil: the item failed (its error was reported), nothing to print for it.
+    func finished(_ index: Int, path: String?) {
+        cond.withLock {
+            settled[index] = .some(path)
+            while next < settled.count, let entry = settled[next] {
+                if let path = entry { try? context.out(path + "\n") }
+                next += 1
+            }
+        }
     }
 }
 

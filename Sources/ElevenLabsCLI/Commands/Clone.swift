@@ -41,8 +41,9 @@ enum CloneCommand {
         let samples = try inv.operands.dropFirst(2).map(checkSample)
         let labels = try parseLabels(inv)
         let session = try Session(inv, context)
+        let voice = try session.voiceResolver.resolveExact(inv.operands[1], action: "edit")
+        try VoicesCommand.refusePremade(voice, "edited")
         if !samples.isEmpty { showUploadProgress(session, context) }
-        let voice = try session.voiceResolver.resolve(inv.operands[1])
         let full = try session.client.voice(id: voice.voice_id)
         try session.client.editVoice(id: voice.voice_id, name: inv.value("name") ?? full.name, samples: samples,
                                      labels: labels ?? full.labels, description: inv.value("description") ?? full.description,

@@ -219,6 +219,8 @@ enum HistoryCommand {
 
     static func delete(_ inv: Invocation, _ context: Context) throws {
         let list = try ids(inv)
+        let what = list.count == 1 ? "the history item \(list[0])" : "\(list.count) history items (\(list.joined(separator: ", ")))"
+        guard try Prompt.confirm(delete: what, inv, context) else { throw CLIError("nothing deleted", exit: .failure) }
         let session = try Session(inv, context)
         for id in list {
             try session.client.deleteHistoryItem(id: id)

@@ -74,6 +74,7 @@ enum SpeakCommand {
         }
 
         // 1. Everything that can be checked locally, so bad input never costs a request.
+        try refuseFileNamesAsText(inv)
         let config = try Session.loadConfig(inv, context)
         let settings = try voiceSettings(inv)
         let language = try languageCode(inv)
@@ -108,7 +109,7 @@ enum SpeakCommand {
             format = explicitFormat ?? byExtension!
             wrapWAV = explicitFormat == nil && output.lowercased().hasSuffix(".wav")
             // A directory that cannot take the file fails now, not after the audio was paid for.
-            try AtomicFile(path: output).discard()
+            try AtomicFile.check(output)
         } else {
             if output == "-" && context.stdoutIsTerminal {
                 throw UsageError("refusing to write audio to a terminal", hint: "redirect it (-o - > file.mp3) or pipe it to a player", command: "speak")
@@ -131,7 +132,7 @@ enum SpeakCommand {
             if format.hasPrefix("wav_") || format.hasPrefix("opus") {
                 throw UsageError("--captions cannot be used with \(format)", hint: "use an mp3_*, pcm_*, ulaw_8000 or alaw_8000 format", command: "speak")
             }
-            try AtomicFile(path: path).discard()
+            try AtomicFile.check(path)
         }
 
         if inv.flag("highlight") {
@@ -171,8 +172,17 @@ enum SpeakCommand {
         let quickBody = input.text.count <= smallestModelLimit ? try template.encoded(text: input.text) : nil
         let session = try Session(inv, context, config: config)
         let voiceID = try resolveVoiceID(inv, context, config: config, session: session)
-        let limit = try checkModel(modelID, explicit: inv.value("model") != nil, characters: input.text.count, session: session)
-        let chunks = limit.map { input.text.count > $0 ? TextChunker.split(input.text, limit: $0) : [input.text] } ?? [input.text]
+        let model = try checkModel(modelID, explicit: inv.value("model") != nil, characters: input.text.count, session: session)
+        let chunks = model?.max_characters.map { input.text.count > $0 ? TextChunker.split(input.text, limit: $0) : [input.text] } ?? [input.text]
+        if chunks.count > 1 {
+            // Several requests: a failure halfway would waste what was bought, so the cost is checked
+            // first (one request for the plan; a text that fits one request pays no such round trip).
+            let estimate = try Spend.estimate(characters: input.text.count, perCharacter: model?.credits_per_character)
+            let remaining = try session.client.subscription().creditsRemaining
+            try Spend.check(estimate: estimate, remaining: remaining, what: "this text (\(Output.grouped(input.text.count)) characters, \(chunks.count) requests)",
+                            question: "speak \(Output.grouped(input.text.count)) characters for about \(Output.grouped(estimate)) credits of \(Output.grouped(remaining)) left?",
+                            inv, context)
+        }
 
         // 4. The requests, played and/or written as they arrive.
         var job = Job(chunks: chunks, template: template, quickBody: quickBody, voiceID: voiceID, format: format,
@@ -245,31 +255,18 @@ enum SpeakCommand {
                 let next = index + 1 < chunks.count ? String(chunks[index + 1].prefix(Self.nextTextLength)) : nil
                 let body = chunks.count == 1 && quickBody != nil ? quickBody!
                     : try template.encoded(text: text, previous: Array(requestIDs.suffix(Self.stitchedIDs)), next: next)
-                let chunkStart = file?.bytesWritten ?? 0
-                var refetched = false
-                while true {
-                    do {
-                        let key = cache.map { _ in AudioCache.key(.init(
-                            server: session.client.configuration.baseURL, voice_id: voiceID, output_format: format, model_id: template.model_id, voice_settings: template.voice_settings,
-                            language_code: template.language_code, seed: template.seed,
-                            apply_text_normalization: template.apply_text_normalization,
-                            previous_text: index > 0 ? chunks[index - 1] : nil, next_text: next, text: text)) }
-                        let result = try fetch(index: index, body: body, file: file, serverWAV: serverWAV, pipeline: pipeline, cacheKey: key)
-                        if let id = result.requestID { requestIDs.append(id); metrics.request_id = id }
-                        if let c = result.concurrencyLimit { metrics.concurrency_limit = c }
-                        metrics.credits = (metrics.credits ?? 0) + result.credits
-                        break
-                    } catch let e as AudioStreamBroken where pipeline == nil && output != "-" && !refetched {
-                        // Only a file was being written: roll it back to this chunk's start and fetch
-                        // the chunk again, rather than fail. (Playing or stdout cannot take audio back.)
-                        refetched = true
-                        try file?.truncate(to: chunkStart)
-                        if !quiet {
-                            let detail = (e.underlying as? CurlError)?.message ?? "\(e.underlying)"
-                            context.err("elevenlabs: the audio stream broke off (\(detail)); fetching it again into a clean file\n")
-                        }
-                    }
-                }
+                // A part whose stream breaks is never requested again: it reached the server and may
+                // have been charged. Parts already complete are in the audio cache, so running the
+                // command again buys only what is missing.
+                let key = cache.map { _ in AudioCache.key(.init(
+                    server: session.client.configuration.baseURL, voice_id: voiceID, output_format: format, model_id: template.model_id, voice_settings: template.voice_settings,
+                    language_code: template.language_code, seed: template.seed,
+                    apply_text_normalization: template.apply_text_normalization,
+                    previous_text: index > 0 ? chunks[index - 1] : nil, next_text: next, text: text)) }
+                let result = try fetch(index: index, body: body, file: file, serverWAV: serverWAV, pipeline: pipeline, cacheKey: key)
+                if let id = result.requestID { requestIDs.append(id); metrics.request_id = id }
+                if let c = result.concurrencyLimit { metrics.concurrency_limit = c }
+                metrics.credits = (metrics.credits ?? 0) + result.credits
             }
             let transferSeconds = monotonicSeconds() - started
             guard metrics.bytes > 0 else {
@@ -286,7 +283,7 @@ enum SpeakCommand {
                 try file.commit()
             }
             if let path = captionsPath, let kind = Captions.format(for: path) {
-                try AtomicFile.write(Array(try captions.render(kind).utf8), to: path, mode: 0o644)
+                try AtomicFile.write(Array(try captions.render(kind).utf8), to: path)
             }
             if let first = player?.firstWrite { metrics.first_sound_ms = Int((first - context.startTime) * 1000) }
             if let pipeline {
@@ -327,11 +324,14 @@ enum SpeakCommand {
             tally.bytes = metrics.bytes
             tally.firstByte = metrics.first_byte_ms
             // Whole-WAV answers: later chunks lose their header (the file keeps the first, patched at the
-            // end); on stdout, where nothing can be patched, the first header is replaced by one that
-            // says "until the end".
-            tally.skipHeader = serverWAV && (index > 0 || output == "-") ? 44 : 0
-            if serverWAV && index == 0 && output == "-" {
-                try AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: nil).withUnsafeBytes { try context.stdout.write($0) }
+            // end); on stdout or a FIFO, where nothing can be patched, the first header is replaced by
+            // one that says "until the end".
+            let unpatchable = output == "-" || file?.isStream == true
+            tally.skipHeader = serverWAV && (index > 0 || unpatchable) ? 44 : 0
+            if serverWAV && index == 0 && unpatchable {
+                try AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: nil).withUnsafeBytes {
+                    if let file { try file.write($0) } else { try context.stdout.write($0) }
+                }
             }
             let requestStart = monotonicSeconds()
             let deliver: (UnsafeRawBufferPointer) throws -> Void = { chunk in
@@ -426,6 +426,23 @@ enum SpeakCommand {
 
     // MARK: Checks
 
+    /// `elevenlabs chapter1.txt` means the file, not its name: with no command named, arguments that
+    /// all name existing files are refused (an explicit `speak`, or `--`, speaks them as words).
+    static func refuseFileNamesAsText(_ inv: Invocation) throws {
+        guard inv.implicitCommand, inv.operandsAfterDashes == 0, !inv.operands.isEmpty else { return }
+        let files = inv.operands.filter { name in
+            var st = stat()
+            return stat(name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+        }
+        guard files.count == inv.operands.count else { return }
+        if files.count == 1 {
+            throw UsageError("'\(files[0])' is a file; to speak what it holds: elevenlabs -f '\(files[0])'",
+                             hint: "to speak the name itself: elevenlabs speak -- '\(files[0])'")
+        }
+        throw UsageError("these arguments are files; to convert each: elevenlabs speak --out-dir DIR \(files.prefix(3).joined(separator: " "))\(files.count > 3 ? " ..." : "")",
+                         hint: "to speak the names themselves: elevenlabs speak -- NAME...")
+    }
+
     /// Live mode speaks standard input as it arrives. It is the default when the text comes from
     /// standard input that is a pipe, a socket or a terminal (not a file, which is read whole), and
     /// `--live` / `--no-live` decide otherwise.
@@ -487,8 +504,8 @@ enum SpeakCommand {
 
     /// An unknown model is refused before any text is sent. The default model with a short text needs
     /// no check at all, which keeps the common case free of extra round trips.
-    /// Returns the model's per-request limit (nil when the check was skipped).
-    static func checkModel(_ id: String, explicit: Bool, characters: Int, session: Session) throws -> Int? {
+    /// Returns the model (nil when the check was skipped).
+    static func checkModel(_ id: String, explicit: Bool, characters: Int, session: Session) throws -> CachedModel? {
         if !explicit && id == defaultModel && characters <= smallestModelLimit { return nil }
         var models = try session.models()
         if !models.contains(where: { $0.model_id == id }) { models = try session.models(refresh: true) }
@@ -496,8 +513,16 @@ enum SpeakCommand {
             let near = nearest(id, in: models.map(\.model_id), maxDistance: 6).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError("unknown model '\(id)'\(near)", hint: "'elevenlabs models' lists them", command: "speak")
         }
-        return model.max_characters
+        // A limit from the server is used to split the text: an absurd one must not make thousands of
+        // requests (or none).
+        if let limit = model.max_characters, limit < minimumModelLimit {
+            throw CLIError("the server gave '\(id)' an impossible per-request limit (maximum_text_length_per_request \(limit))", exit: .failure)
+        }
+        return model
     }
+
+    /// No real model takes fewer characters per request than this.
+    static let minimumModelLimit = 100
 
     static func listDevices(_ context: Context) throws {
         let devices = ALSASink.devices()

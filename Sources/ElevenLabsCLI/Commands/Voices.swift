@@ -69,7 +69,9 @@ enum VoicesCommand {
         }
         let change = try SpeakCommand.voiceSettings(inv)
         let session = try Session(inv, context)
-        let voice = try session.voiceResolver.resolve(inv.operands[1])
+        // Showing may match loosely; changing must name the voice exactly.
+        let voice = change.isEmpty ? try session.voiceResolver.resolve(inv.operands[1])
+            : try session.voiceResolver.resolveExact(inv.operands[1], action: "change the settings of")
         if !change.isEmpty {
             var merged = try session.client.voiceSettings(id: voice.voice_id)
             merged.stability = change.stability ?? merged.stability
@@ -91,7 +93,8 @@ enum VoicesCommand {
             throw UsageError("'voices delete' needs one voice name or id", command: "voices")
         }
         let session = try Session(inv, context)
-        let voice = try session.voiceResolver.resolve(inv.operands[1])
+        let voice = try session.voiceResolver.resolveExact(inv.operands[1], action: "delete")
+        try refusePremade(voice, "deleted")
         guard try Prompt.confirm(delete: "the voice '\(voice.name)' (\(voice.voice_id))", inv, context) else {
             throw CLIError("nothing deleted", exit: .failure)
         }
@@ -103,6 +106,13 @@ enum VoicesCommand {
         } else if !inv.flag("quiet") {
             context.err("elevenlabs: deleted voice '\(voice.name)' (\(voice.voice_id))\n")
         }
+    }
+
+    /// The service refuses to delete or edit its own voices; say so before asking or sending anything.
+    static func refusePremade(_ voice: VoiceRef, _ what: String) throws {
+        guard voice.category == "premade" else { return }
+        throw CLIError("'\(voice.name)' is a premade ElevenLabs voice; it cannot be \(what)",
+                       hint: "only your own voices (cloned, generated, professional) can be \(what)", exit: .usage)
     }
 
     static func show(_ inv: Invocation, _ context: Context) throws {

@@ -1,0 +1,252 @@
+// Money and data safety through the binary (README "What it spends and what it protects"): each
+// refusal is shown to send no text-to-speech request (counted in the sandbox's log), and every file
+// the tool writes or replaces behaves as the shell's `>` would, without half-written files.
+import Testing
+import Foundation
+import ElevenLabsAPI
+import ElevenLabsSandbox
+import TestSupport
+
+@Suite struct SafetyTests {
+    let dir: URL
+    init() throws { dir = try temporaryDirectory() }
+    func env(_ sandbox: Sandbox) -> [String: String] { sandboxEnv(sandbox, cacheIn: dir) }
+    func tts(_ sandbox: Sandbox) -> Int { sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech/") }.count }
+
+    /// A voice of the account's own, made through the CLI from a real WAV.
+    func clone(_ name: String, _ sandbox: Sandbox) async throws {
+        let wav = dir.appendingPathComponent("take.wav")
+        let pcm = [UInt8](repeating: 0, count: 16000)
+        func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+        let header = Array("RIFF".utf8) + le32(36 + pcm.count) + Array("WAVEfmt ".utf8) + le32(16) + [1, 0, 1, 0] + le32(8000) + le32(16000) + [2, 0, 16, 0]
+            + Array("data".utf8) + le32(pcm.count)
+        try Data(header + pcm).write(to: wav)
+        let r = try await run("elevenlabs", ["clone", name, wav.path], env: env(sandbox))
+        #expect(r.status == 0, "\(r.err)")
+    }
+
+    // MARK: Destructive commands never guess
+
+    @Test func destructiveCommandsTakeOnlyExactNamesOrIds() async throws {
+        try await withSandbox { sandbox in
+            try await clone("My Narrator", sandbox)
+            sandbox.clearLog()
+            for args in [["voices", "delete", "rrat", "--yes"], ["voices", "delete", "My", "--yes"],
+                         ["voices", "settings", "rrat", "--stability", "0.3"], ["clone", "edit", "Narr", "--name", "X"]] {
+                let r = try await run("elevenlabs", args, env: env(sandbox))
+                #expect(r.status == 2, "\(args): \(r.err)")
+                #expect(r.err.contains("no voice is named exactly") && r.err.contains("'My Narrator'"), "\(args): \(r.err)")
+            }
+            #expect(!sandbox.requests.contains { $0.method != "GET" }, "a refused command changed something")
+            // Showing still matches loosely; the exact name, in any case, works.
+            let shown = try await run("elevenlabs", ["voices", "show", "rrat"], env: env(sandbox))
+            #expect(shown.status == 0 && shown.out.contains("My Narrator"))
+            let deleted = try await run("elevenlabs", ["voices", "delete", "my narrator", "--yes"], env: env(sandbox))
+            #expect(deleted.status == 0, "\(deleted.err)")
+            #expect(sandbox.requests.filter { $0.method == "DELETE" }.count == 1)
+            // A premade voice is refused before asking or sending anything, by name or by id.
+            for target in ["Roger", "CwhRBWXzGAHq8TQ4Fs17"] {
+                let r = try await run("elevenlabs", ["voices", "delete", target], env: env(sandbox))
+                #expect(r.status == 2 && r.err.contains("is a premade ElevenLabs voice; it cannot be deleted"), "\(r.err)")
+                let e = try await run("elevenlabs", ["clone", "edit", target, "--name", "Mine"], env: env(sandbox))
+                #expect(e.status == 2 && e.err.contains("it cannot be edited"), "\(e.err)")
+            }
+            #expect(sandbox.requests.filter { $0.method != "GET" }.count == 1)
+        }
+    }
+
+    // MARK: No request for text that is really a mistake
+
+    @Test func commandLikeWordsAndFileNamesAreNotSpoken() async throws {
+        try await withSandbox { sandbox in
+            for word in ["config", "login", "auth", "cache", "list", "status", "formats", "versoin", "Stats"] {
+                let r = try await run("elevenlabs", [word], env: env(sandbox))
+                #expect(r.status == 2, "\(word): \(r.err)")
+                #expect(r.err.contains("to speak it: elevenlabs speak -- '\(word)'"), "\(word): \(r.err)")
+            }
+            let file = dir.appendingPathComponent("chapter1.txt")
+            try "Once upon a time.".write(to: file, atomically: true, encoding: .utf8)
+            let named = try await run("elevenlabs", [file.path], env: env(sandbox))
+            #expect(named.status == 2)
+            #expect(named.err.contains("is a file; to speak what it holds: elevenlabs -f '\(file.path)'"), "\(named.err)")
+            #expect(tts(sandbox) == 0 && sandbox.requests.isEmpty)
+
+            // The everyday words that are commands do their job, for free.
+            let version = try await run("elevenlabs", ["version"], env: env(sandbox))
+            #expect(version.status == 0 && version.out.hasPrefix("elevenlabs "))
+            let completion = try await run("elevenlabs", ["completion", "bash"], env: env(sandbox))
+            #expect(completion.status == 0 && completion.out.contains("complete ") && completion.out.contains("_elevenlabs"))
+            let script = dir.appendingPathComponent("c.bash")
+            try completion.stdout.write(to: script)
+            #expect(try await tool(["bash", "-n", script.path]).status == 0)
+            #expect(sandbox.requests.isEmpty)
+
+            // Speaking on purpose still works: an explicit speak, `--`, or an ordinary word.
+            for args in [["speak", "--device", "null", "config"], ["--device", "null", "--", "status"], ["--device", "null", "Hello"],
+                         ["speak", "--device", "null", file.path]] {
+                let r = try await run("elevenlabs", args, env: env(sandbox))
+                #expect(r.status == 0, "\(args): \(r.err)")
+            }
+            let texts = sandbox.requests.compactMap { $0.jsonObject?["text"] as? String }
+            #expect(texts == ["config", "status", "Hello", file.path])
+        }
+    }
+
+    // MARK: Checked before the first request
+
+    @Test func outputPathsAreCheckedBeforeBuying() async throws {
+        try await withSandbox { sandbox in
+            let isDir = dir.appendingPathComponent("isdir.mp3")
+            try FileManager.default.createDirectory(at: isDir, withIntermediateDirectories: true)
+            let r = try await run("elevenlabs", ["speak", "-o", isDir.path, "Costly words."], env: env(sandbox))
+            #expect(r.status == 2)
+            #expect(r.err.hasPrefix("elevenlabs: cannot write \(isDir.path): it is a directory"), "\(r.err)")
+            let asDir = try await run("elevenlabs", ["speak", "-o", dir.path + "/", "Costly words."], env: env(sandbox))
+            #expect(asDir.status != 0)
+            let captions = try await run("elevenlabs", ["speak", "-o", dir.appendingPathComponent("ok.mp3").path, "--captions", isDir.path + "/x.srt/", "Hi."], env: env(sandbox))
+            #expect(captions.status != 0)
+            #expect(tts(sandbox) == 0)
+            // A missing directory is created, as the output needs it.
+            let nested = dir.appendingPathComponent("new/deeper/out.mp3")
+            let made = try await run("elevenlabs", ["speak", "-o", nested.path, "Into a new directory."], env: env(sandbox))
+            #expect(made.status == 0, "\(made.err)")
+            #expect(FileManager.default.fileExists(atPath: nested.path))
+        }
+    }
+
+    @Test func aLongTextIsPricedBeforeItIsBought() async throws {
+        // Two requests of eleven_multilingual_v2 (10,000 characters each) at one credit a character.
+        let text = (1...250).map { "Sentence number \(1000 + $0) costs its characters." }.joined(separator: " ")
+        #expect(text.count > 10_000 && text.count < 12_000)
+        try await withSandbox({ $0.characterLimit = 10_000 }) { sandbox in
+            let out = dir.appendingPathComponent("q.mp3")
+            let r = try await run("elevenlabs", ["speak", "-o", out.path, "-m", "eleven_multilingual_v2", text], env: env(sandbox))
+            #expect(r.status == 5)
+            #expect(r.err.contains("needs about") && r.err.contains("credits, but 10,000 are left"), "\(r.err)")
+            #expect(tts(sandbox) == 0 && sandbox.creditsUsed == 0)
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+        try await withSandbox({ $0.characterLimit = 100_000 }) { sandbox in
+            // Over 10,000 credits on a terminal: asked first, and "n" spends nothing.
+            let args = ["speak", "-o", dir.appendingPathComponent("a.mp3").path, text].map { "'\($0)'" }.joined(separator: " ")
+            let asked = try await runShell("printf 'n\\n' | script -q -e -c \"$ELEVENLABS \(args)\" /dev/null", env: env(sandbox))
+            #expect(asked.out.contains("credits of 100,000 left? [y/N]"), "\(asked.out)")
+            #expect(tts(sandbox) == 0)
+            // In a script nothing asks (there is no one to answer); --yes is implied by the pipe.
+            let bought = try await run("elevenlabs", ["speak", "-o", dir.appendingPathComponent("b.mp3").path, text], env: env(sandbox), timeout: 120)
+            #expect(bought.status == 0, "\(bought.err)")
+            #expect(tts(sandbox) > 1)
+        }
+        try await withSandbox { sandbox in
+            // A sentence pays no extra round trip for the check.
+            let r = try await run("elevenlabs", ["speak", "-o", dir.appendingPathComponent("s.mp3").path, "Short and cheap."], env: env(sandbox))
+            #expect(r.status == 0)
+            #expect(sandbox.requests.map(\.path) == ["/v1/text-to-speech/JBFqnCBsd6RMkjVDRZzb/stream"])
+        }
+    }
+
+    // MARK: A request that may have been billed is never sent again
+
+    @Test func aSlowFirstByteIsNotRetriedAndTheHintNamesItsOption() async throws {
+        try await withSandbox({ $0.faults.firstByteDelay = 3 }) { sandbox in
+            let r = try await run("elevenlabs", ["speak", "--first-byte-timeout", "1", "-o", dir.appendingPathComponent("t.mp3").path, "Slow."],
+                                  env: env(sandbox))
+            #expect(r.status == 7)
+            #expect(r.err.contains("--first-byte-timeout"), "\(r.err)")
+            #expect(!r.err.contains("--stall-timeout") && !r.err.contains("--connect-timeout"), "\(r.err)")
+            #expect(tts(sandbox) == 1)
+        }
+        try await withSandbox({ $0.faults.serverErrorFirst = 1; $0.faults.rateLimitFirst = 1; $0.faults.retryAfter = 0 }) { sandbox in
+            // What the service says it did not charge is retried.
+            let r = try await run("elevenlabs", ["speak", "-o", dir.appendingPathComponent("u.mp3").path, "Busy, then fine."], env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            #expect(sandbox.requests.map(\.status) == [429, 500, 200])
+        }
+    }
+
+    // MARK: -o behaves like shell redirection
+
+    @Test func outputsAreWrittenThroughLinksFIFOsAndDevicesKeepingModes() async throws {
+        try await withSandbox { sandbox in
+            // A symlink stays a link; its target gets the audio.
+            let target = dir.appendingPathComponent("target.mp3"), link = dir.appendingPathComponent("link.mp3")
+            try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "target.mp3")
+            let viaLink = try await run("elevenlabs", ["speak", "-o", link.path, "Through the link."], env: env(sandbox))
+            #expect(viaLink.status == 0, "\(viaLink.err)")
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)) == "target.mp3")
+            try await expectWholeMP3(Data(contentsOf: target), "the link's target")
+            // An existing 0600 file keeps its mode.
+            chmod(target.path, 0o600)
+            _ = try await run("elevenlabs", ["speak", "-o", target.path, "Private again."], env: env(sandbox))
+            let mode = (try FileManager.default.attributesOfItem(atPath: target.path)[.posixPermissions] as? Int) ?? 0
+            #expect(mode == 0o600, "mode \(String(mode, radix: 8))")
+            // A FIFO is written as a stream, and stays a FIFO.
+            let fifo = dir.appendingPathComponent("pipe.mp3"), caught = dir.appendingPathComponent("caught.mp3")
+            #expect(mkfifo(fifo.path, 0o644) == 0)
+            let viaFIFO = try await runShell("cat '\(fifo.path)' > '\(caught.path)' & \"$ELEVENLABS\" speak -o '\(fifo.path)' 'Into a pipe.'; s=$?; wait; exit $s",
+                                             env: env(sandbox))
+            #expect(viaFIFO.status == 0, "\(viaFIFO.err)")
+            var st = stat()
+            #expect(stat(fifo.path, &st) == 0 && st.st_mode & S_IFMT == S_IFIFO)
+            try await expectWholeMP3(Data(contentsOf: caught), "what came out of the FIFO")
+            // A character device is written, not replaced.
+            let null = try await run("elevenlabs", ["speak", "-o", "/dev/null", "--format", "mp3_44100_128", "Into nothing."], env: env(sandbox))
+            #expect(null.status == 0, "\(null.err)")
+            #expect(stat("/dev/null", &st) == 0 && st.st_mode & S_IFMT == S_IFCHR)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".part") }.isEmpty)
+        }
+    }
+
+    @Test func closedStandardStreamsNeverReceiveAudioOrMessages() async throws {
+        try await withSandbox({ $0.faults.rateLimitFirst = 1; $0.faults.retryAfter = 0 }) { sandbox in
+            let out = dir.appendingPathComponent("o/e.mp3")
+            let r = try await runShell("\"$ELEVENLABS\" speak -o '\(out.path)' 'Closed streams.' 2>&- <&-", env: env(sandbox))
+            #expect(r.status == 0)
+            let bytes = try Data(contentsOf: out)
+            #expect(bytes.range(of: Data("elevenlabs:".utf8)) == nil, "a message went into the audio file")
+            try await expectWholeMP3(bytes, "the file written with stderr closed")
+            #expect(sandbox.requests.map(\.status) == [429, 200])
+        }
+    }
+
+    // MARK: Batches resume only what is really done
+
+    @Test func batchesRedoWhatChangedAndPrintEveryPathInOrder() async throws {
+        try await withSandbox { sandbox in
+            let a = dir.appendingPathComponent("a.txt"), b = dir.appendingPathComponent("a.md")
+            try "The text file.".write(to: a, atomically: true, encoding: .utf8)
+            try "The markdown file.".write(to: b, atomically: true, encoding: .utf8)
+            let out = dir.appendingPathComponent("made/here") // does not exist yet
+            let first = try await run("elevenlabs", ["speak", "--out-dir", out.path, a.path, b.path], env: env(sandbox))
+            #expect(first.status == 0, "\(first.err)")
+            #expect(Set(try FileManager.default.contentsOfDirectory(atPath: out.path)) == ["a.mp3", "a-2.mp3", "manifest.jsonl"])
+            // a.md alone now maps to a.mp3, which holds a.txt's speech: it is converted again.
+            sandbox.clearLog()
+            let second = try await run("elevenlabs", ["speak", "--out-dir", out.path, b.path], env: env(sandbox))
+            #expect(second.status == 0, "\(second.err)")
+            // (Its audio was bought as a-2.mp3, so it comes from the audio cache, free.)
+            try expectSameBytes(Data(contentsOf: out.appendingPathComponent("a.mp3")), Data(contentsOf: out.appendingPathComponent("a-2.mp3")),
+                                "a.mp3 after converting a.md alone")
+            // Nothing changed: nothing bought, and a dry run still prints the plan.
+            sandbox.clearLog()
+            let dry = try await run("elevenlabs", ["speak", "--out-dir", out.path, b.path, "--dry-run"], env: env(sandbox))
+            #expect(dry.status == 0 && dry.out.contains("all 1 outputs are up to date"), "\(dry.out)")
+            #expect(sandbox.requests.isEmpty)
+
+            // --each-line: paths in input order, skipped ones included; an edited line is redone.
+            let prompts = dir.appendingPathComponent("prompts.txt")
+            try (1...6).map { "Prompt line \($0)." }.joined(separator: "\n").write(to: prompts, atomically: true, encoding: .utf8)
+            let clips = dir.appendingPathComponent("clips")
+            let lines = try await run("elevenlabs", ["speak", "--each-line", "-f", prompts.path, "--out-dir", clips.path], env: env(sandbox))
+            #expect(lines.status == 0, "\(lines.err)")
+            let expected = (1...6).map { clips.appendingPathComponent("prompts-000\($0).mp3").path }
+            #expect(lines.out.split(separator: "\n").map(String.init) == expected)
+            try (1...6).map { $0 == 1 ? "An edited first line." : "Prompt line \($0)." }.joined(separator: "\n").write(to: prompts, atomically: true, encoding: .utf8)
+            sandbox.clearLog()
+            let rerun = try await run("elevenlabs", ["speak", "--each-line", "-f", prompts.path, "--out-dir", clips.path], env: env(sandbox))
+            #expect(rerun.status == 0, "\(rerun.err)")
+            #expect(rerun.out.split(separator: "\n").map(String.init) == expected)
+            #expect(sandbox.requests.compactMap { $0.jsonObject?["text"] as? String } == ["An edited first line."])
+        }
+    }
+}
