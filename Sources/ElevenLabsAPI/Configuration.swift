@@ -7,6 +7,8 @@ public struct ConfigFile: Sendable {
     public var values: [String: String]
     /// Set when the file holds a key and its mode lets others read it.
     public var isExposed: Bool
+    /// Set when others may change it (and so point the key at a server of theirs).
+    public var isWritableByOthers = false
 
     public subscript(key: String) -> String? { values[key] }
 
@@ -37,8 +39,9 @@ public struct ConfigFile: Sendable {
             let line = rawLine.trimmingCharacters(in: " \t\r")
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let eq = line.firstIndex(of: "=") else {
-                throw ConfigurationError("\(path):\(index + 1): expected 'name = value', found '\(line.prefix(40))'",
-                                         hint: "each setting is one line such as 'voice = Roger'", category: .file)
+                // The line itself is never shown: it may be a key pasted on its own.
+                throw ConfigurationError("\(path):\(index + 1): expected a setting as 'name = value'",
+                                         hint: "each setting is one line such as 'voice = Roger'; a key goes in as 'api_key = ...'", category: .file)
             }
             let key = line[..<eq].trimmingCharacters(in: " \t")
             var value = line[line.index(after: eq)...].trimmingCharacters(in: " \t")
@@ -46,14 +49,16 @@ public struct ConfigFile: Sendable {
                 value = String(value.dropFirst().dropLast())
             }
             guard knownKeys.contains(key) else {
+                // Named only when it looks like a setting's name (never a pasted secret).
+                let plausible = key.count <= 32 && key.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
                 let near = nearest(key, in: knownKeys).map { "; did you mean '\($0)'?" } ?? ""
-                throw ConfigurationError("\(path):\(index + 1): unknown setting '\(key)'\(near)",
+                throw ConfigurationError("\(path):\(index + 1): unknown setting" + (plausible ? " '\(key)'\(near)" : ""),
                                          hint: "known settings: " + knownKeys.joined(separator: ", "), category: .file)
             }
             values[key] = value
         }
         let exposed = values["api_key"] != nil && FileIO.isReadableByOthers(path)
-        return ConfigFile(path: path, values: values, isExposed: exposed)
+        return ConfigFile(path: path, values: values, isExposed: exposed, isWritableByOthers: FileIO.isWritableByOthers(path))
     }
 }
 
@@ -97,6 +102,13 @@ public enum Credentials {
     /// that is present but unusable is an error rather than a silent fall-through.
     public static func resolve(keyFileOption: String?, environment: [String: String],
                                config: ConfigFile?) throws -> (key: String, source: KeySource) {
+        let (key, source) = try find(keyFileOption: keyFileOption, environment: environment, config: config)
+        try validate(key, from: source)
+        return (key, source)
+    }
+
+    private static func find(keyFileOption: String?, environment: [String: String],
+                             config: ConfigFile?) throws -> (key: String, source: KeySource) {
         if let path = keyFileOption { return (try readKeyFile(path, what: "--api-key-file"), .keyFileOption(path)) }
         if let key = environment["ELEVENLABS_API_KEY"] {
             let trimmed = key.trimmingCharacters(in: " \t\r\n")
@@ -117,6 +129,26 @@ public enum Credentials {
         throw ConfigurationError("no API key found", hint: missingKeyHint, category: .credentials)
     }
 
+    /// A key goes into an HTTP header: any control character (CR and LF above all, which would start
+    /// a header of the attacker's), space or non-ASCII byte is refused, judged byte by byte (in Swift
+    /// "\r\n" is one Character). The key itself is never repeated in the message.
+    static func validate(_ key: String, from source: KeySource) throws {
+        guard key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw ConfigurationError("the API key from \(source) holds a control character, a space or a non-ASCII byte",
+                                     hint: "an ElevenLabs key is one word of letters, digits and _; copy it again from the ElevenLabs site (profile, API keys)",
+                                     category: .credentials)
+        }
+    }
+
+    /// Key files that others can read, with the command that fixes them (empty when all is well).
+    public static func exposedKeyFile(_ source: KeySource) -> String? {
+        switch source {
+        case .keyFileOption(let p), .environmentKeyFile(let p), .configKeyFile(let p):
+            return FileIO.isReadableByOthers(p) ? p : nil
+        case .environment, .configFile: return nil
+        }
+    }
+
     static func readKeyFile(_ path: String, what: String) throws -> String {
         let bytes: [UInt8]
         do { bytes = try FileIO.read(path, limit: 64 << 10) } catch let e as FileError {
@@ -124,7 +156,7 @@ public enum Credentials {
                                      hint: "check the path, or use ELEVENLABS_API_KEY", category: .credentials)
         }
         let key = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: " \t\r\n")
-        guard !key.isEmpty, !key.contains("\n") else {
+        guard !key.isEmpty, !key.utf8.contains(10), !key.utf8.contains(13) else {
             throw ConfigurationError("the key file \(path) (\(what)) must hold exactly one key on one line",
                                      hint: "write only the key into the file", category: .credentials)
         }

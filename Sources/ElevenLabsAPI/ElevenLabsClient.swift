@@ -6,6 +6,11 @@ import FoundationEssentials
 import Foundation
 #endif
 
+#if canImport(Glibc)
+import Glibc
+#endif
+import CCurl
+
 public let cliVersion = "0.1.0"
 
 public struct ClientConfiguration: Sendable {
@@ -21,19 +26,36 @@ public struct ClientConfiguration: Sendable {
         self.transport.userAgent = "elevenlabs-cli/\(cliVersion)"
     }
 
-    /// Accepts `https://host[:port][/prefix]`, or plain http only for loopback hosts (the sandbox):
-    /// the key must never cross a network in clear text. Returns the URL without a trailing slash.
+    /// Accepts `https://host[:port][/prefix]`, or plain http only when the parsed host is loopback
+    /// (127.0.0.0/8, ::1, localhost: the sandbox): the key must never cross a network in clear text.
+    /// Parsed by libcurl's own URL parser (the one the transfers use), so what is checked is what is
+    /// connected to; user info, a query or a fragment is refused. Returns the URL without a trailing slash.
     public static func validateBaseURL(_ raw: String) throws -> String {
-        let url = raw.trimmingCharacters(in: " \t")
-        guard let schemeEnd = url.firstRange(of: "://") else {
-            throw ConfigurationError("invalid base URL '\(raw)'", hint: "use a URL such as https://api.elevenlabs.io")
+        let text = raw.trimmingCharacters(in: " \t")
+        let example = "use a URL such as https://api.elevenlabs.io"
+        guard text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw ConfigurationError("invalid base URL: it holds spaces, control characters or non-ASCII", hint: example)
         }
-        let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        let rest = url[schemeEnd.upperBound...]
-        let authority = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let host = hostOf(authority: String(authority))
-        guard !host.isEmpty else {
-            throw ConfigurationError("invalid base URL '\(raw)': no host", hint: "use a URL such as https://api.elevenlabs.io")
+        guard let handle = curl_url() else { throw ConfigurationError("cannot parse the base URL (out of memory)") }
+        defer { curl_url_cleanup(handle) }
+        guard curl_url_set(handle, CURLUPART_URL, text, 0) == CURLUE_OK else {
+            throw ConfigurationError("invalid base URL '\(text)'", hint: example)
+        }
+        func part(_ which: CURLUPart) -> String? {
+            var out: UnsafeMutablePointer<CChar>?
+            guard curl_url_get(handle, which, &out, 0) == CURLUE_OK, let out else { return nil }
+            defer { curl_free(out) }
+            return String(cString: out)
+        }
+        let scheme = part(CURLUPART_SCHEME)?.lowercased() ?? ""
+        guard let host = part(CURLUPART_HOST)?.lowercased(), !host.isEmpty else {
+            throw ConfigurationError("invalid base URL '\(text)': no host", hint: example)
+        }
+        if part(CURLUPART_USER) != nil || part(CURLUPART_PASSWORD) != nil {
+            throw ConfigurationError("refusing a base URL with user info (name@host): the API key is the only credential", hint: example)
+        }
+        if part(CURLUPART_QUERY) != nil || part(CURLUPART_FRAGMENT) != nil {
+            throw ConfigurationError("refusing a base URL with a query (?) or fragment (#)", hint: example)
         }
         switch scheme {
         case "https": break
@@ -43,24 +65,35 @@ public struct ClientConfiguration: Sendable {
                                          hint: "use https://, or http:// only for a sandbox on 127.0.0.1 or localhost")
             }
         default:
-            throw ConfigurationError("unsupported scheme '\(scheme)' in base URL '\(raw)'", hint: "use https://")
+            throw ConfigurationError("unsupported scheme '\(scheme)' in the base URL", hint: "use https://")
         }
-        var normalized = url
-        while normalized.hasSuffix("/") { normalized.removeLast() }
-        return normalized
+        var path = part(CURLUPART_PATH) ?? ""
+        while path.hasSuffix("/") { path.removeLast() }
+        let port = part(CURLUPART_PORT).map { ":\($0)" } ?? ""
+        return "\(scheme)://\(host)\(port)\(path)"
     }
 
-    static func hostOf(authority: String) -> String {
-        var a = Substring(authority)
-        if let at = a.lastIndex(of: "@") { a = a[a.index(after: at)...] }
-        if a.hasPrefix("[") , let close = a.firstIndex(of: "]") { return String(a[a.index(after: a.startIndex)..<close]).lowercased() }
-        if let colon = a.firstIndex(of: ":") { a = a[..<colon] }
-        return a.lowercased()
+    /// The host of a URL this client built (from a validated base URL), as libcurl parses it.
+    static func host(of url: String) -> String? {
+        guard let handle = curl_url() else { return nil }
+        defer { curl_url_cleanup(handle) }
+        guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else { return nil }
+        var out: UnsafeMutablePointer<CChar>?
+        guard curl_url_get(handle, CURLUPART_HOST, &out, 0) == CURLUE_OK, let out else { return nil }
+        defer { curl_free(out) }
+        return String(cString: out).lowercased()
     }
 
+    /// Loopback by address, not by spelling: `localhost`, `[::1]`, or an IPv4 literal in 127.0.0.0/8
+    /// (`127.0.0.1.evil.example` is a name, not an address).
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "[::1]" || host == "::1" { return true }
+        var address = in_addr()
+        guard inet_pton(AF_INET, host, &address) == 1 else { return false }
+        return UInt32(bigEndian: address.s_addr) >> 24 == 127
     }
+
+    public var isLoopback: Bool { Self.host(of: baseURL).map(Self.isLoopback) ?? false }
 }
 
 /// An audio stream failed after some of its audio was already used: not retried here, because the
@@ -103,6 +136,9 @@ public final class ElevenLabsClient {
     }
 
     public init(_ configuration: ClientConfiguration) {
+        var configuration = configuration
+        // The key never goes through a proxy to a loopback server (the sandbox).
+        if configuration.isLoopback { configuration.transport.bypassProxy = true }
         self.configuration = configuration
         self.transport = HTTPTransport(options: configuration.transport)
     }
@@ -246,7 +282,11 @@ public final class ElevenLabsClient {
     public func user() throws -> User { try json(User.self, path: "/v1/user") }
 
     /// `GET /v1/user/subscription`.
-    public func subscription() throws -> Subscription { try json(Subscription.self, path: "/v1/user/subscription") }
+    public func subscription() throws -> Subscription {
+        let s = try json(Subscription.self, path: "/v1/user/subscription")
+        try s.check(endpoint: "GET /v1/user/subscription")
+        return s
+    }
 
     /// `GET /v2/voices`: one page. `/v1/voices` ignores `search`, which is why names resolve here.
     public func voices(search: String? = nil, category: String? = nil, pageSize: Int = 100,
@@ -275,11 +315,26 @@ public final class ElevenLabsClient {
 
     /// `GET /v1/voices/{voice_id}`.
     public func voice(id: String) throws -> Voice {
-        try json(Voice.self, path: "/v1/voices/\(percentEncode(id))")
+        try json(Voice.self, path: "/v1/voices/\(try pathID(id))")
     }
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
+/// An id the user or a server gave, made safe to put in a URL path: letters, digits, `-` and `_`
+/// only, so never `.` or `..` (which a server would read as a step up the path, whatever encoding).
+public func pathID(_ id: String) throws -> String {
+    guard (1...128).contains(id.utf8.count),
+          id.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F })
+    else { throw InvalidID(id: id) }
+    return id
+}
+
+/// An id that cannot be one (see `pathID`).
+public struct InvalidID: Error, Sendable, CustomStringConvertible {
+    public let id: String
+    public var description: String { "'\(id)' is not a valid id (ids are letters, digits, - and _)" }
+}
+
 public func percentEncode(_ s: String) -> String {
     var out = ""
     for byte in s.utf8 {

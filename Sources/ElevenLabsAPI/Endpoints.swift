@@ -8,18 +8,18 @@ extension ElevenLabsClient {
 
     /// `GET /v1/voices/{voice_id}/settings`.
     public func voiceSettings(id: String) throws -> VoiceSettings {
-        try json(VoiceSettings.self, path: "/v1/voices/\(percentEncode(id))/settings")
+        try json(VoiceSettings.self, path: "/v1/voices/\(try pathID(id))/settings")
     }
 
     /// `POST /v1/voices/{voice_id}/settings/edit`: the body is the settings object itself.
     public func editVoiceSettings(id: String, _ settings: VoiceSettings) throws {
-        _ = try json(StatusOK.self, method: "POST", path: "/v1/voices/\(percentEncode(id))/settings/edit",
+        _ = try json(StatusOK.self, method: "POST", path: "/v1/voices/\(try pathID(id))/settings/edit",
                      body: try ElevenLabsClient.jsonBody(settings))
     }
 
     /// `DELETE /v1/voices/{voice_id}`.
     public func deleteVoice(id: String) throws {
-        _ = try json(StatusOK.self, method: "DELETE", path: "/v1/voices/\(percentEncode(id))")
+        _ = try json(StatusOK.self, method: "DELETE", path: "/v1/voices/\(try pathID(id))")
     }
 
     /// A sample file for cloning: its path, the name the server sees, and its type.
@@ -60,7 +60,7 @@ extension ElevenLabsClient {
     /// `POST /v1/voices/{voice_id}/edit`: rename, describe, relabel, add samples.
     public func editVoice(id: String, name: String, samples: [Sample], labels: [String: String]?, description: String?,
                           removeBackgroundNoise: Bool) throws {
-        _ = try json(StatusOK.self, method: "POST", path: "/v1/voices/\(percentEncode(id))/edit",
+        _ = try json(StatusOK.self, method: "POST", path: "/v1/voices/\(try pathID(id))/edit",
                      body: .multipart(try Self.voiceParts(name: name, samples: samples, labels: labels, description: description,
                                                           removeBackgroundNoise: removeBackgroundNoise)))
     }
@@ -90,18 +90,18 @@ extension ElevenLabsClient {
 
     /// `GET /v1/history/{id}`.
     public func historyItem(id: String) throws -> HistoryItem {
-        try json(HistoryItem.self, path: "/v1/history/\(percentEncode(id))")
+        try json(HistoryItem.self, path: "/v1/history/\(try pathID(id))")
     }
 
     /// `GET /v1/history/{id}/audio`: audio already paid for, streamed like fresh audio.
     @discardableResult
     public func historyAudio(id: String, onHead: (ResponseHead) throws -> Void = { _ in },
                              onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> ResponseHead {
-        try streamAudio(method: "GET", path: "/v1/history/\(percentEncode(id))/audio", onHead: onHead, onAudio: onAudio)
+        try streamAudio(method: "GET", path: "/v1/history/\(try pathID(id))/audio", onHead: onHead, onAudio: onAudio)
     }
 
     /// `DELETE /v1/history/{id}`.
     public func deleteHistoryItem(id: String) throws {
-        _ = try json(StatusOK.self, method: "DELETE", path: "/v1/history/\(percentEncode(id))")
+        _ = try json(StatusOK.self, method: "DELETE", path: "/v1/history/\(try pathID(id))")
     }
 }

@@ -138,3 +138,68 @@ extension String {
         return String(s)
     }
 }
+
+/// The same cuts as `TextChunker.split`, made from text that arrives in blocks, holding only a window
+/// of it (the limit plus look-ahead and the markup look-behind): a text of any length is spoken
+/// with flat memory. `read` returns the next block of text, or nil at the end.
+public final class StreamingChunker {
+    private let read: () throws -> String?
+    private let limit: Int
+    private var target: Int
+    private var buffer: [Character] = []
+    private var start = 0
+    private var atEnd = false
+    /// The last character of a block waits for the next one: a combining mark may still join it.
+    private var held = ""
+
+    public init(limit: Int, firstTarget: Int = TextChunker.firstChunkTarget, read: @escaping () throws -> String?) {
+        precondition(limit > 0)
+        self.limit = limit
+        self.target = min(limit, firstTarget)
+        self.read = read
+    }
+
+    /// The next request's text, or nil when the text is used up.
+    public func next() throws -> String? {
+        while true {
+            try fill(upTo: start + limit + 400)
+            while start < buffer.count && buffer[start].isWhitespace { start += 1 }
+            if start >= buffer.count {
+                if atEnd { return nil }
+                continue
+            }
+            let remaining = buffer.count - start
+            var piece: String
+            if atEnd && remaining <= target {
+                piece = String(buffer[start...])
+                start = buffer.count
+            } else {
+                let end = TextChunker.cut(buffer, from: start, upTo: start + target, hardLimit: start + limit)
+                piece = String(buffer[start..<end])
+                start = end
+                target = min(limit, target * 2)
+            }
+            // Keep 200 characters behind the cut: markup that opened there still protects what follows.
+            if start > 4 * limit + 400 {
+                buffer.removeFirst(start - 200)
+                start = 200
+            }
+            piece = piece.trimmingTrailingWhitespace()
+            if !piece.isEmpty { return piece }
+        }
+    }
+
+    private func fill(upTo wanted: Int) throws {
+        while !atEnd && buffer.count < wanted {
+            if let block = try read() {
+                var chars = Array(held + block)
+                held = chars.popLast().map(String.init) ?? ""
+                buffer += chars
+            } else {
+                atEnd = true
+                buffer += Array(held)
+                held = ""
+            }
+        }
+    }
+}

@@ -48,12 +48,14 @@ final class AtomicFile {
         }
     }
 
+    /// `mode`: a private file of this program's own (a cache entry) with exactly this mode: it never
+    /// follows a link nor writes into a FIFO or device found in its place, but replaces it.
     init(path: String, mode: mode_t? = nil) throws {
         self.path = path
         self.mode = mode
-        target = try Self.resolve(path)
+        target = mode == nil ? try Self.resolve(path) : path
         var st = stat()
-        let exists = stat(target, &st) == 0
+        let exists = mode == nil ? stat(target, &st) == 0 : false
         let type = st.st_mode & S_IFMT
         if exists && (type == S_IFIFO || type == S_IFCHR) {
             isStream = true

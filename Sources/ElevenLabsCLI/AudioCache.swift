@@ -21,10 +21,21 @@ struct AudioCache {
     /// so memory stays flat however long the audio (about 4 minutes of 128 kbps MP3 fit).
     static let maxEntryBytes = 4 << 20
 
-    init(environment: [String: String]) {
-        directory = Cache.root(environment: environment).map { $0 + "/audio" }
-        let mb = environment["ELEVENLABS_CACHE_MAX_MB"].flatMap(Double.init) ?? 512
-        maxBytes = Int(max(0, mb) * 1_048_576)
+    /// The largest cap ELEVENLABS_CACHE_MAX_MB may set (1 TiB).
+    static let maxMB = 1_048_576
+
+    init(context: Context) throws {
+        var mb = 512.0
+        if let raw = context.environment["ELEVENLABS_CACHE_MAX_MB"] {
+            // inf, nan and 1e300 parse as numbers; none of them is a size.
+            guard let v = Double(raw.trimmingCharacters(in: " ")), v.isFinite, (0...Double(Self.maxMB)).contains(v) else {
+                throw UsageError("ELEVENLABS_CACHE_MAX_MB must be a number of MiB from 0 to \(Self.maxMB), not '\(Output.clean(raw))'",
+                                 hint: "0 turns the audio cache off; the default is 512")
+            }
+            mb = v
+        }
+        maxBytes = Int(mb * 1_048_576)
+        directory = Cache.root(context).map { $0 + "/audio" }
     }
 
     /// What decides a chunk's audio, in a fixed order; its SHA-256 names the entry.
@@ -54,7 +65,7 @@ struct AudioCache {
     /// The entry's audio and the request id it was bought with; nil when absent or damaged (a
     /// damaged entry is removed). A hit counts as a use for eviction.
     func lookup(_ key: String) -> (audio: [UInt8], requestID: String?)? {
-        guard let p = path(key), let bytes = try? FileIO.read(p, limit: Self.maxEntryBytes + 4096) else { return nil }
+        guard let p = path(key), let bytes = try? FileIO.read(p, limit: Self.maxEntryBytes + 4096, ownRegularFile: true) else { return nil }
         guard let nl = bytes.firstIndex(of: 10) else { unlink(p); return nil }
         let header = String(decoding: bytes[..<nl], as: UTF8.self).split(separator: " ").map(String.init)
         let audio = Array(bytes[(nl + 1)...])

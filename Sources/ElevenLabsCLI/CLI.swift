@@ -22,11 +22,7 @@ public enum CLI {
             return .ok
         } catch {
             // Interrupted: stop quietly, as shells expect of Ctrl-C; cleanup already ran while unwinding.
-            switch Signals.pending {
-            case SIGINT: return .interrupted
-            case SIGTERM: return .terminated
-            default: break
-            }
+            if Signals.pending != 0 { return ExitCode.forSignal(Signals.pending) }
             Output.report(error, context: context)
             return ExitCode.of(error)
         }

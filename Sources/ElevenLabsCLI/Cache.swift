@@ -11,12 +11,6 @@ import Glibc
 #endif
 import ElevenLabsAPI
 
-struct CachedVoice: Codable {
-    var voice_id: String
-    var name: String
-    var category: String?
-}
-
 struct CachedModel: Codable {
     var model_id: String
     var name: String?
@@ -34,22 +28,44 @@ struct Cache {
     let directory: String?
     let account: String
 
-    init(environment: [String: String], baseURL: String, apiKey: String) {
-        directory = Cache.root(environment: environment)
+    init(context: Context, baseURL: String, apiKey: String) {
+        directory = Cache.root(context)
         account = String(Digest.sha256Hex(baseURL + "\n" + apiKey).prefix(16))
     }
 
-    /// `$XDG_CACHE_HOME/elevenlabs`, else `~/.cache/elevenlabs`.
-    static func root(environment: [String: String]) -> String? {
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/elevenlabs" }
-        if let home = environment["HOME"], !home.isEmpty { return home + "/.cache/elevenlabs" }
+    /// `$XDG_CACHE_HOME/elevenlabs`, else `~/.cache/elevenlabs`; nil when that directory exists but
+    /// is not safely ours (see `trusted`), with a warning once.
+    static func root(_ context: Context) -> String? {
+        let env = context.environment
+        let dir: String
+        if let xdg = env["XDG_CACHE_HOME"], xdg.hasPrefix("/") { dir = xdg + "/elevenlabs" }
+        else if let home = env["HOME"], !home.isEmpty { dir = home + "/.cache/elevenlabs" }
+        else { return nil }
+        for d in [dir, dir + "/audio"] {
+            if let problem = untrusted(d) {
+                Output.warnOnce("not using the cache in \(d): \(problem)", context: context)
+                return nil
+            }
+        }
+        return dir
+    }
+
+    /// Why a cache directory cannot be trusted, or nil: what is read from it is played to the user
+    /// and counted as bought, so it must be a real directory of this user that no one else can write.
+    /// (A directory that does not exist yet is created private.)
+    static func untrusted(_ dir: String) -> String? {
+        var st = stat()
+        guard lstat(dir, &st) == 0 else { return nil }
+        if st.st_mode & S_IFMT != S_IFDIR { return "it is not a directory" }
+        if st.st_uid != geteuid() { return "it belongs to another user" }
+        if st.st_mode & (S_IWGRP | S_IWOTH) != 0 { return "others can write to it (chmod 700 \(dir) makes it usable)" }
         return nil
     }
 
     private func path(_ kind: String) -> String? { directory.map { "\($0)/\(kind)-\(account).json" } }
 
     func load<T: Codable>(_ kind: String, as: T.Type) -> [T]? {
-        guard let p = path(kind), let bytes = try? FileIO.read(p, limit: 16 << 20),
+        guard let p = path(kind), let bytes = try? FileIO.read(p, limit: 16 << 20, ownRegularFile: true),
               let entry = try? JSONDecoder().decode(CacheEntry<T>.self, from: Data(bytes)) else { return nil }
         let now = Int(time(nil))
         guard now - entry.fetched_at < Self.maxAge, entry.fetched_at <= now else { return nil }

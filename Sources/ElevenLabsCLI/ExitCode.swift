@@ -13,8 +13,18 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case busy = 6
     case network = 7
     case audio = 8
+    case hangup = 129
     case interrupted = 130
+    case quit = 131
+    case user1 = 138
+    case user2 = 140
+    case alarm = 142
     case terminated = 143
+
+    /// 128 + the signal's number, for the signals that stop the program cleanly.
+    static func forSignal(_ signal: Int32) -> ExitCode {
+        ExitCode(rawValue: 128 + signal) ?? .interrupted
+    }
 
     public var meaning: String {
         switch self {
@@ -27,6 +37,11 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
         case .busy: return "the service stayed busy or failing (429, 5xx) after retries"
         case .network: return "could not connect, or the connection failed or stalled"
         case .audio: return "the audio device or decoder failed"
+        case .hangup: return "hung up (SIGHUP: the terminal closed)"
+        case .quit: return "quit (SIGQUIT, Ctrl-\\)"
+        case .user1: return "stopped by SIGUSR1"
+        case .user2: return "stopped by SIGUSR2"
+        case .alarm: return "stopped by SIGALRM (a time limit ran out)"
         case .interrupted: return "interrupted (SIGINT, Ctrl-C)"
         case .terminated: return "terminated (SIGTERM)"
         }
@@ -36,7 +51,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     public static func of(_ error: Error) -> ExitCode {
         switch error {
         case let e as CLIError: return e.exitCode
-        case is UsageError: return .usage
+        case is UsageError, is InvalidID: return .usage
         case let e as ConfigurationError:
             switch e.category {
             case .credentials: return .auth
@@ -58,7 +73,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
             }
         case is CurlError, is WebSocketError, is AudioStreamBroken: return .network
         case is AudioError: return .audio
-        case let e as Interrupted: return e.signal == 15 ? .terminated : .interrupted
+        case let e as Interrupted: return forSignal(e.signal)
         case is TransferAborted: return .interrupted
         case is FileError: return .input
         default: return .failure

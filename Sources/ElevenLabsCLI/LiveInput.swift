@@ -140,7 +140,7 @@ extension SpeakCommand {
         let feed = try pipeline?.nextFeed()
 
         let reader = StdinReader(fd: context.stdinFD)
-        let ws = try session.client.openWebSocket(path: "/v1/text-to-speech/\(percentEncode(voiceID))/stream-input", query: query)
+        let ws = try session.client.openWebSocket(path: "/v1/text-to-speech/\(try pathID(voiceID))/stream-input", query: query)
         try ws.sendText(encode(OutgoingMessage(text: " ", voice_settings: settings.isEmpty ? nil : settings,
                                                generation_config: .init(chunk_length_schedule: chunkSchedule))))
 

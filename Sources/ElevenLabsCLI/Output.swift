@@ -10,12 +10,14 @@ import Glibc
 #endif
 import ElevenLabsAPI
 import AudioPlayback
+import ThreadSupport
 
 enum Output {
     /// Left-aligned columns. On a terminal the widest column is cut with "…" to fit the width;
     /// into a pipe nothing is cut (scripts wanting structure should use --json).
     static func table(_ header: [String], _ rows: [[String]], context: Context) -> String {
         guard !rows.isEmpty else { return "" }
+        let rows = rows.map { $0.map { clean($0) } } // cells come from the server
         var widths = header.map(\.count)
         for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
         if context.stdoutIsTerminal {
@@ -37,6 +39,38 @@ enum Output {
         return ([line(header, bold: true)] + rows.map { line($0) }).joined(separator: "\n") + "\n"
     }
 
+    /// Text from a server (names, descriptions, history text, error messages, labels) made safe for a
+    /// terminal: every control character (C0, DEL, C1, so ESC and with it every escape sequence) and
+    /// bidirectional override becomes a visible U+FFFD; tabs, line and paragraph breaks become spaces.
+    /// JSON output needs none of this: the encoder escapes control characters itself.
+    static func clean(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var changed = false
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x09, 0x0A, 0x0D, 0x2028, 0x2029: out.append(" "); changed = true
+            // Bidirectional overrides and isolates can make text display as something else.
+            case 0x00...0x1F, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: out.append("\u{FFFD}"); changed = true
+            default: out.append(scalar)
+            }
+        }
+        return changed ? String(out) : text
+    }
+
+    /// The same for several lines of output, keeping the line breaks that separate them.
+    static func cleanLines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { clean(String($0)) }.joined(separator: "\n")
+    }
+
+    nonisolated(unsafe) private static var warned: Set<String> = []
+    private static let warnedLock = Condition()
+
+    /// A warning said once per run, however many times its cause is met.
+    static func warnOnce(_ message: String, context: Context) {
+        let first = warnedLock.withLock { warned.insert(message).inserted }
+        if first { context.err("elevenlabs: warning: \(message)\n") }
+    }
+
     static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -44,7 +78,7 @@ enum Output {
     }
 
     static func grouped(_ n: Int) -> String {
-        let digits = Array(String(abs(n)))
+        let digits = Array(String(n.magnitude)) // abs(Int.min) would trap
         var out = ""
         for (i, d) in digits.enumerated() {
             if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
@@ -54,28 +88,35 @@ enum Output {
     }
 
     static func decimal(_ d: Double) -> String {
+        guard d.isFinite, d.magnitude < 1e15 else { return "\(d)" } // no Int conversion of 1e300
         if d == d.rounded() { return String(Int(d)) }
         var s = String(d)
         if s.count > 6 { s = String(s.prefix(6)) }
         return s
     }
 
-    /// `YYYY-MM-DD HH:MM` in UTC for a unix time.
+    /// Unix times a calendar can show (years 1970 to 9999); others come from a broken server.
+    static let dateRange = 0...253_402_300_799
+
+    /// `YYYY-MM-DD HH:MM` in UTC for a unix time, or "unknown" when out of range.
     static func dateTime(_ unix: Int) -> String {
-        var t = time_t(unix)
-        var tm = tm()
-        gmtime_r(&t, &tm)
+        guard let tm = utc(unix) else { return "unknown" }
         func pad(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return "\(date(unix)) \(pad(tm.tm_hour)):\(pad(tm.tm_min))"
     }
 
-    /// `YYYY-MM-DD` in UTC for a unix time.
+    /// `YYYY-MM-DD` in UTC for a unix time, or "unknown" when out of range.
     static func date(_ unix: Int) -> String {
-        var t = time_t(unix)
-        var tm = tm()
-        gmtime_r(&t, &tm)
+        guard let tm = utc(unix) else { return "unknown" }
         func pad(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(tm.tm_year + 1900)-\(pad(tm.tm_mon + 1))-\(pad(tm.tm_mday))"
+        return "\(Int(tm.tm_year) + 1900)-\(pad(tm.tm_mon + 1))-\(pad(tm.tm_mday))"
+    }
+
+    private static func utc(_ unix: Int) -> tm? {
+        guard dateRange.contains(unix) else { return nil }
+        var t = time_t(unix)
+        var out = tm()
+        return gmtime_r(&t, &out) == nil ? nil : out
     }
 
     static func report(_ error: Error, context: Context) {
@@ -108,6 +149,7 @@ enum Output {
             hint = "run the command again: no file was left half-written, and parts that arrived whole come from the audio cache, free" +
                 ((e.underlying as? CurlError).flatMap { timeoutHint($0.timeout) }.map { "; \($0)" } ?? "")
         case let e as FileError: lines.append("\(e)")
+        case let e as InvalidID: lines.append("\(e)"); hint = "copy the id from 'elevenlabs history' or 'elevenlabs voices'"
         case let e as AudioError: lines.append(e.message); hint = e.hint
         case let e as ResponseFormatError: lines.append("\(e)")
         default: lines.append("\(error)")
@@ -126,8 +168,9 @@ enum Output {
     }
 
     static func format(_ lines: [String], hint: String?) -> String {
-        var s = lines.map { "elevenlabs: \($0)\n" }.joined()
-        if let hint { s += "elevenlabs: hint: \(hint)\n" }
+        // Error messages often carry the server's words: never let them drive the terminal.
+        var s = lines.map { "elevenlabs: \(clean($0))\n" }.joined()
+        if let hint { s += "elevenlabs: hint: \(clean(hint))\n" }
         return s
     }
 }

@@ -18,6 +18,9 @@ final class Session {
         if let config, config.isExposed, !inv.flag("quiet") {
             context.err("elevenlabs: warning: \(config.path) holds an API key and others can read it; run: chmod 600 \(config.path)\n")
         }
+        if let config, config.isWritableByOthers, !inv.flag("quiet") {
+            context.err("elevenlabs: warning: others can change \(config.path) (and so where your key is sent); run: chmod go-w \(config.path)\n")
+        }
         return config
     }
 
@@ -34,8 +37,11 @@ final class Session {
             inv.value("base-url") ?? env["ELEVENLABS_BASE_URL"] ?? config?["base_url"] ?? ClientConfiguration.defaultBaseURL)
         let (key, source) = try Credentials.resolve(keyFileOption: inv.value("api-key-file"), environment: env, config: config)
         self.keySource = source
+        if let exposed = Credentials.exposedKeyFile(source), !inv.flag("quiet") {
+            context.err("elevenlabs: warning: the key file \(exposed) can be read by others; run: chmod 600 \(exposed)\n")
+        }
 
-        cache = Cache(environment: env, baseURL: base, apiKey: key)
+        cache = Cache(context: context, baseURL: base, apiKey: key)
         var transport = TransportOptions()
         transport.shouldAbort = Signals.isPending
         if let t = try inv.double("connect-timeout", in: 0.1...600) { transport.connectTimeout = t }
@@ -52,11 +58,11 @@ final class Session {
         client = ElevenLabsClient(configuration)
         if !inv.flag("quiet") {
             client.onRetry = { notice in
-                context.err("elevenlabs: \(notice.reason); trying again in \(Output.decimal((notice.delay * 10).rounded() / 10)) s (attempt \(notice.attempt) of \(notice.attempts))\n")
+                context.err("elevenlabs: \(Output.clean(notice.reason)); trying again in \(Output.decimal((notice.delay * 10).rounded() / 10)) s (attempt \(notice.attempt) of \(notice.attempts))\n")
             }
         }
         if inv.flag("verbose") {
-            client.trace = { line in context.err("elevenlabs: \(line)\n") }
+            client.trace = { line in context.err("elevenlabs: \(Output.clean(line))\n") }
         }
     }
 

@@ -60,14 +60,15 @@ struct History {
         let more = items.count > page.count
         return Reply.json(200, ["history": page.map(Self.itemJSON), "last_history_item_id": page.last?.id ?? NSNull(),
                                 "has_more": more, "scanned_until": page.last?.dateUnix ?? NSNull()],
-                          malformed: state.locked { $0.config.faults.malformedJSON })
+                          malformed: state.locked { $0.config.faults.malformedJSON }, hostile: state.locked { $0.config.faults.hostileSeed })
     }
 
     private func find(_ id: String) -> HistoryRecord? { state.locked { $0.history.first { $0.id == id } } }
 
     func item(_ id: String) -> HTTPResponse {
         guard let h = find(id) else { return Self.notFound(id) }
-        return Reply.json(200, Self.itemJSON(h), malformed: state.locked { $0.config.faults.malformedJSON })
+        return Reply.json(200, Self.itemJSON(h), malformed: state.locked { $0.config.faults.malformedJSON },
+                          hostile: state.locked { $0.config.faults.hostileSeed })
     }
 
     /// Audio already paid for; served with the same pacing and faults as fresh audio.

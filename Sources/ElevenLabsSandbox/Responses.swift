@@ -10,8 +10,9 @@ enum Reply {
         (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
     }
 
-    static func json(_ status: Int, _ object: Any, headers: [String: String] = [:], malformed: Bool = false) -> HTTPResponse {
-        var data = encode(object)
+    static func json(_ status: Int, _ object: Any, headers: [String: String] = [:], malformed: Bool = false,
+                     hostile: UInt64? = nil) -> HTTPResponse {
+        var data = encode(hostile.map { HostileValues.mutate(object, seed: $0) } ?? object)
         if malformed { data = data.prefix(max(1, data.count / 2)) }
         var h = HTTPHeaders()
         h[HTTPHeader("content-type")] = "application/json"
@@ -181,5 +182,64 @@ enum Multipart {
             i += 1
         }
         return nil
+    }
+}
+
+/// Extreme and malicious values for a server's JSON, chosen by a seed: every number may become
+/// Int.max, Int.min, a date far past year 9999, or ±1e300; every string may become an escape
+/// sequence, empty, very long, or a line break. Keys and the document's shape stay, so a client
+/// decodes it and has to cope with the values.
+enum HostileValues {
+    private static let counter = Counter()
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n: UInt64 = 0
+        func next() -> UInt64 { lock.lock(); defer { lock.unlock() }; n &+= 1; return n }
+    }
+
+    static let strings: [String] = ["\u{1B}]2;TITLE\u{07}\u{1B}[2J", "", String(repeating: "A", count: 20_000), "line\r\nbreak",
+                                    "\u{9B}31m", "..", "\u{202E}reversed", "\u{0}nul"]
+
+    static func integer(_ i: UInt64) -> Int {
+        let all = [Int.max, Int.min, -Int.max, 0, -1, 67_768_036_191_676_799, 4_294_967_296, 1]
+        return all[Int(i % UInt64(all.count))]
+    }
+    static func double(_ i: UInt64) -> Double {
+        let all = [1e300, -1e300, 0, -1, 1e-300, Double.greatestFiniteMagnitude, 9.2e18]
+        return all[Int(i % UInt64(all.count))]
+    }
+
+    static func mutate(_ object: Any, seed: UInt64) -> Any {
+        var rng = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ counter.next())
+        // Some seeds change most values, others a few, so documents still decode and get rendered.
+        let oneIn = 2 + seed % 7
+        return walk(object, &rng, oneIn: oneIn)
+    }
+
+    private static func walk(_ value: Any, _ rng: inout SplitMix64, oneIn: UInt64) -> Any {
+        switch value {
+        case let d as [String: Any]: return d.mapValues { walk($0, &rng, oneIn: oneIn) }
+        case let a as [Any]: return a.map { walk($0, &rng, oneIn: oneIn) }
+        case is Bool: return value
+        case is Int, is Int64, is UInt64:
+            return rng.next() % oneIn == 0 ? integer(rng.next()) : value
+        case is Double, is Float:
+            return rng.next() % oneIn == 0 ? double(rng.next()) : value
+        case is String:
+            return rng.next() % oneIn == 0 ? strings[Int(rng.next() % UInt64(strings.count))] : value
+        default: return value
+        }
+    }
+}
+
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

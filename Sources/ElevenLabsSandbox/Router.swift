@@ -135,7 +135,8 @@ struct Router: HTTPHandler {
     }
 
     func json(_ r: Incoming, _ object: Any, status: Int = 200) -> HTTPResponse {
-        Reply.json(status, object, malformed: state.locked { $0.config.faults.malformedJSON })
+        let faults = state.locked { $0.config.faults }
+        return Reply.json(status, object, malformed: faults.malformedJSON, hostile: faults.hostileSeed)
     }
 
     // MARK: models and user

@@ -41,6 +41,11 @@ public struct Faults: Sendable {
     public var jsonInsteadOfAudio: Bool = false
     /// Audio endpoints answer 200 with an empty body.
     public var emptyAudio: Bool = false
+    /// Audio answers carry an extra header of this many bytes (a hostile or broken server).
+    public var hugeHeaderBytes: Int? = nil
+    /// JSON answers carry hostile values: numbers and strings replaced, chosen by this seed (see
+    /// HostileValues). For tests that a client never crashes on what a server says.
+    public var hostileSeed: UInt64? = nil
     /// History pages hold at most this many items whatever page_size asks (servers may return fewer).
     public var historyPageCap: Int? = nil
     public init() {}

@@ -109,6 +109,9 @@ struct TextToSpeech {
             "access-control-expose-headers": "request-id, history-item-id, character-cost, regeneration-count, generation-info, current-concurrent-requests, maximum-concurrent-requests",
         ]
         if let historyID { headers["history-item-id"] = historyID }
+        if let huge = faults.hugeHeaderBytes {
+            for i in 0..<max(1, huge / 8000) { headers["x-padding-\(i)"] = String(repeating: "a", count: min(huge, 8000)) }
+        }
 
         if faults.jsonInsteadOfAudio {
             token.release()

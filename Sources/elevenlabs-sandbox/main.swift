@@ -43,6 +43,8 @@ Faults and pacing (audio requests are text to speech and history audio):
   --json-instead-of-audio  answer audio requests 200 with a JSON body
   --empty-audio            answer audio requests 200 with an empty body
   --history-page-cap N     return at most N history items per page
+  --hostile-seed N         fill JSON answers with extreme numbers and escape sequences (seeded)
+  --huge-header BYTES      send audio answers with this many bytes of extra headers
 
 Output:
   --log FILE               append every request as a JSON line (the API key masked)
@@ -120,6 +122,8 @@ while !args.isEmpty {
     case "--cut-after": settings.config.faults.cutAfterBytes = number(arg)
     case "--cut-first": settings.config.faults.cutFirst = number(arg)
     case "--cut-skip": settings.config.faults.cutSkip = number(arg)
+    case "--hostile-seed": settings.config.faults.hostileSeed = UInt64(number(arg))
+    case "--huge-header": settings.config.faults.hugeHeaderBytes = number(arg)
     case "--stall-after": settings.config.faults.stallAfterBytes = number(arg)
     case "--malformed-json": settings.config.faults.malformedJSON = true
     case "--json-instead-of-audio": settings.config.faults.jsonInsteadOfAudio = true

@@ -76,7 +76,7 @@ private func write(_ dir: URL, _ name: String, _ text: String, mode: Int = 0o600
             #expect(e.category == .file)
         }
         do { _ = try ConfigFile.parse("voice Roger\n", path: "/c"); Issue.record("no error") } catch let e as ConfigurationError {
-            #expect(e.message == "/c:1: expected 'name = value', found 'voice Roger'")
+            #expect(e.message == "/c:1: expected a setting as 'name = value'")
         }
     }
 

@@ -72,3 +72,42 @@ private func squash(_ s: String) -> String { s.split(whereSeparator: \.isWhitesp
         #expect(!chunks.contains { $0.hasSuffix("3.") })
     }
 }
+
+/// The streaming chunker cuts exactly where `split` does, however the text arrives in blocks.
+extension TextChunkerTests {
+    @Test(arguments: 1...40)
+    func streamingCutsAreTheSameAsWholeTextCuts(seed: Int) throws {
+        var rng = SeededRandom(UInt64(seed))
+        let pieces = ["Sentence one is here. ", "A clause, then more; ", "<break time=\"1.5s\"/> ", "[laughs] ", "\n\n",
+                      "東京は大きい。", "日本語、読点も。", "e\u{301}te\u{301} ", "word ", "3.14 is pi. ", "“Quoted.” ", "x"]
+        var text = ""
+        for _ in 0..<(200 + Int(rng.next() % 2000)) { text += pieces[Int(rng.next() % UInt64(pieces.count))] }
+        let limit = [60, 100, 250, 1000][seed % 4]
+        let whole = TextChunker.split(text, limit: limit)
+        // Blocks cut at arbitrary Unicode scalars: a combining accent may arrive without its letter.
+        let scalars = Array(text.unicodeScalars)
+        var offset = 0
+        let chunker = StreamingChunker(limit: limit) {
+            guard offset < scalars.count else { return nil }
+            let n = 1 + Int(rng.next() % 97)
+            var block = String.UnicodeScalarView()
+            block.append(contentsOf: scalars[offset..<min(scalars.count, offset + n)])
+            offset += n
+            return String(block)
+        }
+        var streamed: [String] = []
+        while let c = try chunker.next() { streamed.append(c) }
+        #expect(streamed.count == whole.count, "seed \(seed): \(streamed.count) chunks streamed, \(whole.count) whole")
+        let firstDifference = (0..<min(streamed.count, whole.count)).first { streamed[$0] != whole[$0] }
+        #expect(firstDifference == nil, "seed \(seed): chunk \(firstDifference ?? -1) differs")
+    }
+}
+
+private struct SeededRandom {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state ^= state << 13; state ^= state >> 7; state ^= state << 17
+        return state
+    }
+}

@@ -99,7 +99,8 @@ import TestSupport
         try await withSandbox { sandbox in
             let r = try await run("elevenlabs", ["speak", "--device", "null", "hi"], env: env(sandbox, ["XDG_CONFIG_HOME": xdg.path]))
             #expect(r.status == 3)
-            #expect(r.err.hasPrefix("elevenlabs: \(xdg.path)/elevenlabs/config:2: expected 'name = value', found 'speed 2'"))
+            #expect(r.err.hasPrefix("elevenlabs: \(xdg.path)/elevenlabs/config:2: expected a setting as 'name = value'"), "\(r.err)")
+            #expect(!r.err.contains("speed 2"), "the line's contents are never echoed (it may be a key)")
             #expect(sandbox.requests.isEmpty)
         }
     }

@@ -12,7 +12,7 @@ import Testing
 public let externalTools: [(tool: String, package: String)] = [
     ("mpg123", "mpg123"), ("sox", "sox"), ("soxi", "sox"), ("python3", "python3"), ("groff", "groff-base"),
     ("man", "man-db"), ("bash", "bash"), ("zsh", "zsh"), ("fish", "fish"), ("openssl", "openssl"),
-    ("script", "bsdutils"),
+    ("script", "bsdutils"), ("time", "time"),
 ]
 
 public struct MissingTool: Error, CustomStringConvertible {

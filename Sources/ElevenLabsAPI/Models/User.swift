@@ -22,6 +22,19 @@ public struct Subscription: Decodable, Sendable {
         case canUseInstantVoiceCloning = "can_use_instant_voice_cloning"
     }
 
+    /// The largest count or limit a real plan could have; anything above, or below zero, is a server
+    /// error, not a number to compute with.
+    public static let plausibleMaximum = 1_000_000_000_000
+
+    /// Throws, naming the field, when a count or limit is impossible.
+    public func check(endpoint: String) throws {
+        for (name, value) in [("character_count", characterCount), ("character_limit", characterLimit),
+                              ("voice_slots_used", voiceSlotsUsed ?? 0), ("voice_limit", voiceLimit ?? 0)]
+        where !(0...Self.plausibleMaximum).contains(value) {
+            throw ResponseFormatError(endpoint: endpoint, detail: "\(name) is \(value), which no account can have")
+        }
+    }
+
     /// Credits left this period (never negative).
     /// Never traps on hostile numbers: an overflowing difference is read as "none left" unless the
     /// limit itself is positive and the count negative.

@@ -136,6 +136,9 @@ final class CurlEasy {
         try check(ccurl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, seconds))
     }
     /// - SeeAlso: CURLOPT_CAINFO
+    /// - SeeAlso: CURLOPT_NOPROXY ("*": no proxy for any host)
+    func setNoProxy(_ hosts: String) throws { try check(ccurl_easy_setopt_str(handle, CURLOPT_NOPROXY, hosts)) }
+
     func setCAFile(_ path: String) throws { try check(ccurl_easy_setopt_str(handle, CURLOPT_CAINFO, path)) }
     /// Verification is never turned off; this only states it so a stray environment cannot.
     /// - SeeAlso: CURLOPT_SSL_VERIFYPEER, CURLOPT_SSL_VERIFYHOST

@@ -68,6 +68,9 @@ public struct TransportOptions: Sendable {
     public var shouldAbort: (@Sendable () -> Bool)?
     /// Told how much of an upload has been sent (sent, total), for a progress display.
     public var onUploadProgress: (@Sendable (Int64, Int64) -> Void)?
+    /// Connect directly, whatever the proxy variables say: set for loopback hosts, so a local
+    /// proxy never sees the key.
+    public var bypassProxy = false
     public init() {}
 }
 
@@ -137,6 +140,10 @@ public final class HTTPTransport {
                 }
                 if rc != CURLE_OK {
                     var error = easy.error(for: rc)
+                    if rc == CURLE_OUT_OF_MEMORY && !context.headDelivered {
+                        // libcurl refuses a single header line over 100 KiB this way.
+                        error = CurlError(code: Int32(rc.rawValue), message: "the response header is too large (a line over 100 KiB)")
+                    }
                     error.requestSent = sent && !error.isConnectFailure
                     if rc == CURLE_OPERATION_TIMEDOUT { error.timeout = headersSent ? .firstByte : .connect }
                     throw error
@@ -156,6 +163,7 @@ public final class HTTPTransport {
         try easy.acceptAnyEncoding()
         try easy.setUserAgent(options.userAgent)
         try easy.setConnectTimeout(milliseconds: max(1, Int(options.connectTimeout * 1000)))
+        if options.bypassProxy { try easy.setNoProxy("*") }
         if let ca = options.caFile { try easy.setCAFile(ca) }
         var headers = request.headers
         if case .bytes(_, let type) = request.body { headers.append(HTTPHeaderField("Content-Type", type)) }
@@ -212,6 +220,9 @@ private final class TransferContext {
     var head = ResponseHead(status: 0, headers: [])
     var headDelivered = false
     var failure: Error?
+    /// All header lines of the answer so far, and the most allowed.
+    var headerBytes = 0
+    static let maxHeaderBytes = 64 << 10
     /// Stall detection: the time the byte count last moved. libcurl's own low-speed check averages
     /// over several seconds, so it fires late; the progress callback sees every second.
     let stallTimeout: Double
@@ -268,6 +279,13 @@ private let headerCallback: curl_write_callback = { ptr, size, count, userdata i
     guard let ptr, let userdata else { return 0 }
     let ctx = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
     let bytes = UnsafeRawBufferPointer(start: ptr, count: total)
+    // A head that never ends is a hostile or broken server: stop before it costs memory.
+    ctx.headerBytes += total
+    if ctx.headerBytes > TransferContext.maxHeaderBytes {
+        ctx.failure = CurlError(code: Int32(CURLE_RECV_ERROR.rawValue),
+                                message: "the response header is too large (over \(TransferContext.maxHeaderBytes >> 10) KiB)")
+        return 0
+    }
     ctx.headerLine(String(decoding: bytes, as: UTF8.self))
     return ctx.failure == nil ? total : 0
 }

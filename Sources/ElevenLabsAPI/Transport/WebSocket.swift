@@ -77,6 +77,7 @@ public final class WebSocketClient {
         try easy.setNoSignal()
         try easy.requireTLSVerification()
         try easy.setConnectTimeout(milliseconds: max(1, Int(options.connectTimeout * 1000)))
+        if options.bypassProxy { try easy.setNoProxy("*") }
         if let ca = options.caFile { try easy.setCAFile(ca) }
         try easy.setConnectOnly()
         let rc = easy.perform()

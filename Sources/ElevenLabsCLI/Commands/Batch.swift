@@ -96,6 +96,7 @@ enum BatchCommand {
             try AtomicFile.makeDirectories(dir.hasSuffix("/") && dir.count > 1 ? String(dir.dropLast()) : dir, for: dir)
         }
 
+        let audioCache = inv.flag("no-cache") ? nil : try AudioCache(context: context)
         let session = try Session(inv, context, config: config)
         let voiceID = try SpeakCommand.resolveVoiceID(inv, context, config: config, session: session)
         guard let model = try SpeakCommand.checkModel(template.model_id, explicit: true, characters: 0, session: session) else { return }
@@ -128,7 +129,7 @@ enum BatchCommand {
             worker.client.configurationRetryForBatch()
             joins.append(DetachedThread.start {
                 work(pool: pool, session: worker, template: template, voiceID: voiceID, format: format, chunkLimit: model.max_characters,
-                     manifest: manifest, progress: progress, printer: printer, context: context)
+                     cache: audioCache, manifest: manifest, progress: progress, printer: printer, context: context)
             })
         }
         while !pool.isDone {
@@ -150,16 +151,16 @@ enum BatchCommand {
     }
 
     static func work(pool: Pool, session: Session, template: SpeakCommand.Body, voiceID: String, format: String, chunkLimit: Int?,
-                     manifest: ManifestWriter, progress: Progress, printer: OrderedPrinter?, context: Context) {
+                     cache: AudioCache?, manifest: ManifestWriter, progress: Progress, printer: OrderedPrinter?, context: Context) {
         session.client.onRetry = { notice in
             // A busy server: one worker fewer until things calm down.
             if notice.reason.hasPrefix("429") { pool.slowDown() }
         }
         while let item = pool.next() {
             let chunks = chunkLimit.map { item.text.count > $0 ? TextChunker.split(item.text, limit: $0) : [item.text] } ?? [item.text]
-            var job = SpeakCommand.Job(chunks: chunks, template: template, quickBody: nil, voiceID: voiceID, format: format,
+            var job = SpeakCommand.Job(chunks: .fixed(chunks), template: template, quickBody: nil, voiceID: voiceID, format: format,
                                        output: item.output, wrapWAV: false, player: nil, session: session, context: context, quiet: true,
-                                       cache: session.invocation.flag("no-cache") ? nil : AudioCache(environment: context.environment))
+                                       cache: cache)
             do {
                 try job.run()
                 manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: voiceID, model_id: template.model_id,
@@ -180,7 +181,7 @@ enum BatchCommand {
                 }
                 manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: voiceID, model_id: template.model_id,
                                              characters: item.text.count, credits: nil, request_id: nil, status: "failed", error: message))
-                context.err((progress.show ? "\r\u{1B}[K" : "") + "elevenlabs: \(item.input): \(message)\n")
+                context.err((progress.show ? "\r\u{1B}[K" : "") + "elevenlabs: \(Output.clean(item.input)): \(Output.clean(message))\n")
                 pool.finished(item, error: (message, ExitCode.of(error)))
             }
         }

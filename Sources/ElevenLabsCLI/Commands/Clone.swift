@@ -29,7 +29,7 @@ enum CloneCommand {
         }
         try context.out(added.voiceID + "\n")
         if !inv.flag("quiet") {
-            context.err("elevenlabs: created voice '\(name)' from \(samples.count) sample\(samples.count == 1 ? "" : "s")"
+            context.err("elevenlabs: created voice '\(Output.clean(name))' from \(samples.count) sample\(samples.count == 1 ? "" : "s")"
                         + (added.requiresVerification ? "; it needs verification in the ElevenLabs dashboard before use" : "") + "\n")
         }
     }
@@ -53,7 +53,7 @@ enum CloneCommand {
             struct Out: Encodable { let voice_id: String; let status: String }
             try context.out(Output.json(Out(voice_id: voice.voice_id, status: "ok")))
         } else if !inv.flag("quiet") {
-            context.err("elevenlabs: updated voice '\(inv.value("name") ?? full.name)' (\(voice.voice_id))\n")
+            context.err("elevenlabs: updated voice '\(Output.clean(inv.value("name") ?? full.name))' (\(voice.voice_id))\n")
         }
     }
 

@@ -22,7 +22,11 @@ enum HistoryCommand {
         init(_ h: HistoryItem) {
             history_item_id = h.historyItemID; date_unix = h.dateUnix; voice_id = h.voiceID; voice_name = h.voiceName
             model_id = h.modelID; text = h.text; content_type = h.contentType; request_id = h.requestID
-            characters = h.characterCountChangeTo.flatMap { to in h.characterCountChangeFrom.map { to - $0 } }
+            // The credits this generation took; nil when the server's numbers make no sense.
+            characters = h.characterCountChangeTo.flatMap { to in h.characterCountChangeFrom.flatMap { from in
+                let (d, overflow) = to.subtractingReportingOverflow(from)
+                return overflow || d < 0 ? nil : d
+            } }
         }
     }
 
@@ -43,6 +47,7 @@ enum HistoryCommand {
 
     static func ids(_ inv: Invocation, exactly one: Bool = false) throws -> [String] {
         let ids = Array(inv.operands.dropFirst())
+        for id in ids { _ = try pathID(id) } // `..` must never reach a URL, nor a question about deleting it
         if ids.isEmpty || (one && ids.count != 1) {
             throw UsageError("'history \(inv.operands[0])' needs \(one ? "one history item id" : "one or more history item ids")",
                              hint: "'elevenlabs history' lists them", command: "history")
@@ -104,7 +109,7 @@ enum HistoryCommand {
         if let r = item.requestID { lines.append(["Request ID", r]) }
         if let t = item.text { lines.append(["Text", t.replacingNewlines()]) }
         let w = lines.map { $0[0].count }.max() ?? 0
-        try context.out(lines.map { "\($0[0].padding(w))  \($0[1])\n" }.joined())
+        try context.out(lines.map { "\($0[0].padding(w))  \(Output.clean($0[1]))\n" }.joined())
     }
 
     /// Replays audio already paid for, through the same player as `speak`.

@@ -62,7 +62,7 @@ enum SpeakCommand {
         if inv.value("voice") == "?" { try VoicesCommand.list(inv, context); return }
         if inv.value("device") == "?" { try listDevices(context); return }
         if inv.flag("cache-info") || inv.flag("clear-cache") {
-            let cache = AudioCache(environment: context.environment)
+            let cache = try AudioCache(context: context)
             if inv.flag("clear-cache") {
                 let gone = cache.clear()
                 try context.out("removed \(gone.entries) cached audio entr\(gone.entries == 1 ? "y" : "ies") (\(Output.grouped(gone.bytes)) bytes)\n")
@@ -91,7 +91,7 @@ enum SpeakCommand {
             throw UsageError("several inputs (or --each-line) need --out-dir DIR", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
         }
         let live = try liveMode(inv, context)
-        let input = live ? nil : try TextInput.read(inv, context)
+        let input = live ? nil : try TextInput.source(inv, context)
         let output = inv.value("output")
         let explicitFormat = inv.value("format") ?? config?["format"]
         if let f = explicitFormat, !AudioFormats.all.contains(f) {
@@ -169,26 +169,31 @@ enum SpeakCommand {
         let template = Body(text: "", model_id: modelID, voice_settings: settings.isEmpty ? nil : settings,
                             language_code: language, seed: seed, apply_text_normalization: inv.value("text-normalization"),
                             previous_request_ids: nil, next_text: nil)
-        let quickBody = input.text.count <= smallestModelLimit ? try template.encoded(text: input.text) : nil
+        let characters = input.characters
+        let quickBody = characters <= smallestModelLimit ? try template.encoded(text: input.wholeText()) : nil
         let session = try Session(inv, context, config: config)
         let voiceID = try resolveVoiceID(inv, context, config: config, session: session)
-        let model = try checkModel(modelID, explicit: inv.value("model") != nil, characters: input.text.count, session: session)
-        let chunks = model?.max_characters.map { input.text.count > $0 ? TextChunker.split(input.text, limit: $0) : [input.text] } ?? [input.text]
-        if chunks.count > 1 {
+        let model = try checkModel(modelID, explicit: inv.value("model") != nil, characters: characters, session: session)
+        let chunks: ChunkPlan
+        if let limit = model?.max_characters, characters > limit {
             // Several requests: a failure halfway would waste what was bought, so the cost is checked
             // first (one request for the plan; a text that fits one request pays no such round trip).
-            let estimate = try Spend.estimate(characters: input.text.count, perCharacter: model?.credits_per_character)
+            let estimate = try Spend.estimate(characters: characters, perCharacter: model?.credits_per_character)
             let remaining = try session.client.subscription().creditsRemaining
-            try Spend.check(estimate: estimate, remaining: remaining, what: "this text (\(Output.grouped(input.text.count)) characters, \(chunks.count) requests)",
-                            question: "speak \(Output.grouped(input.text.count)) characters for about \(Output.grouped(estimate)) credits of \(Output.grouped(remaining)) left?",
+            try Spend.check(estimate: estimate, remaining: remaining, what: "this text (\(Output.grouped(characters)) characters)",
+                            question: "speak \(Output.grouped(characters)) characters for about \(Output.grouped(estimate)) credits of \(Output.grouped(remaining)) left?",
                             inv, context)
+            chunks = ChunkPlan { let chunker = input.chunker(limit: limit); return chunker.next }
+        } else {
+            let text = try input.wholeText()
+            chunks = .fixed([text])
         }
 
         // 4. The requests, played and/or written as they arrive.
         var job = Job(chunks: chunks, template: template, quickBody: quickBody, voiceID: voiceID, format: format,
                       output: output, wrapWAV: wrapWAV, player: player, session: session, context: context,
                       quiet: inv.flag("quiet"),
-                      cache: inv.flag("no-cache") || inv.value("captions") != nil || inv.flag("highlight") ? nil : AudioCache(environment: context.environment),
+                      cache: inv.flag("no-cache") || inv.value("captions") != nil || inv.flag("highlight") ? nil : try AudioCache(context: context),
                       captionsPath: inv.value("captions"),
                       highlighter: inv.flag("highlight") ? player.map { Highlighter(context: context, player: $0) } : nil)
         while true {
@@ -208,10 +213,19 @@ enum SpeakCommand {
 
     final class Tally { var bytes = 0; var firstByte: Int?; var skipHeader = 0 }
 
+    /// The texts of a job's requests, made one at a time when the job runs (a long text is never
+    /// split, or held, all at once); `make` starts from the beginning each time.
+    struct ChunkPlan {
+        let make: () -> () throws -> String?
+        static func fixed(_ chunks: [String]) -> ChunkPlan {
+            ChunkPlan { var i = 0; return { defer { i += 1 }; return i < chunks.count ? chunks[i] : nil } }
+        }
+    }
+
     /// One `speak`: the chunks of the text, requested in order with stitching, into the player
     /// and/or one output file or stdout.
     struct Job {
-        let chunks: [String]
+        let chunks: ChunkPlan
         let template: Body
         let quickBody: HTTPRequest.Body?
         let voiceID: String
@@ -250,10 +264,16 @@ enum SpeakCommand {
             defer { pipeline?.abort() }
             var requestIDs: [String] = []
             let started = monotonicSeconds()
-            for (index, text) in chunks.enumerated() {
+            let nextChunk = chunks.make()
+            var current = try nextChunk()
+            var previous: String? = nil
+            var index = 0
+            while let text = current {
                 try Signals.check()
-                let next = index + 1 < chunks.count ? String(chunks[index + 1].prefix(Self.nextTextLength)) : nil
-                let body = chunks.count == 1 && quickBody != nil ? quickBody!
+                // One chunk of look-ahead: its start is this request's next_text.
+                let upcoming = try nextChunk()
+                let next = upcoming.map { String($0.prefix(Self.nextTextLength)) }
+                let body = index == 0 && upcoming == nil && quickBody != nil ? quickBody!
                     : try template.encoded(text: text, previous: Array(requestIDs.suffix(Self.stitchedIDs)), next: next)
                 // A part whose stream breaks is never requested again: it reached the server and may
                 // have been charged. Parts already complete are in the audio cache, so running the
@@ -262,11 +282,14 @@ enum SpeakCommand {
                     server: session.client.configuration.baseURL, voice_id: voiceID, output_format: format, model_id: template.model_id, voice_settings: template.voice_settings,
                     language_code: template.language_code, seed: template.seed,
                     apply_text_normalization: template.apply_text_normalization,
-                    previous_text: index > 0 ? chunks[index - 1] : nil, next_text: next, text: text)) }
+                    previous_text: previous, next_text: next, text: text)) }
                 let result = try fetch(index: index, body: body, file: file, serverWAV: serverWAV, pipeline: pipeline, cacheKey: key)
                 if let id = result.requestID { requestIDs.append(id); metrics.request_id = id }
                 if let c = result.concurrencyLimit { metrics.concurrency_limit = c }
                 metrics.credits = (metrics.credits ?? 0) + result.credits
+                previous = text
+                current = upcoming
+                index += 1
             }
             let transferSeconds = monotonicSeconds() - started
             guard metrics.bytes > 0 else {
@@ -277,7 +300,7 @@ enum SpeakCommand {
             highlighter?.finish()
             try Signals.check()
             if let file {
-                if wrapWAV || (serverWAV && chunks.count > 1) {
+                if wrapWAV || (serverWAV && index > 1) {
                     try file.patch(AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: file.bytesWritten - 44), at: 0)
                 }
                 try file.commit()
@@ -301,6 +324,12 @@ enum SpeakCommand {
             }
         }
 
+        /// A count from a response header, or nil when it is missing or not a sane count (a server's
+        /// number is summed and compared, so it must never be able to overflow).
+        static func headerCount(_ head: ResponseHead, _ name: String) -> Int? {
+            head.value(for: name).flatMap { Int($0) }.flatMap { (0...1_000_000_000).contains($0) ? $0 : nil }
+        }
+
         /// Constant bit rate: the length follows from the size.
         static func mp3Seconds(_ bytes: Int, format: String) -> Double? {
             guard let kbps = Int(format.split(separator: "_").last ?? ""), kbps > 0 else { return nil }
@@ -316,7 +345,7 @@ enum SpeakCommand {
             let feed = try pipeline?.nextFeed()
             defer { feed?.finish() }
             let timed = captionsPath != nil || highlighter != nil
-            let path = "/v1/text-to-speech/\(percentEncode(voiceID))" + (serverWAV ? "" : timed ? "/stream/with-timestamps" : "/stream")
+            let path = "/v1/text-to-speech/\(try pathID(voiceID))" + (serverWAV ? "" : timed ? "/stream/with-timestamps" : "/stream")
             let player = self.player
             let context = self.context
             let output = self.output
@@ -419,8 +448,8 @@ enum SpeakCommand {
             metrics.first_byte_ms = tally.firstByte
             if let cacheKey, keep { cache?.store(cacheKey, audio: bought, requestID: head.value(for: "request-id")) }
             return FetchResult(requestID: head.value(for: "request-id"),
-                               credits: head.value(for: "character-cost").flatMap { Int($0) } ?? 0,
-                               concurrencyLimit: head.value(for: "maximum-concurrent-requests").flatMap { Int($0) })
+                               credits: Self.headerCount(head, "character-cost") ?? 0,
+                               concurrencyLimit: Self.headerCount(head, "maximum-concurrent-requests"))
         }
     }
 
@@ -541,6 +570,6 @@ enum SpeakCommand {
         if let v = m.credits { parts.append("\(v) credits") }
         if let v = m.cached_requests { parts.append("\(v) from the cache") }
         if let v = m.request_id { parts.append("request \(v)") }
-        context.err("elevenlabs: " + parts.joined(separator: ", ") + "\n")
+        context.err("elevenlabs: " + Output.clean(parts.joined(separator: ", ")) + "\n")
     }
 }

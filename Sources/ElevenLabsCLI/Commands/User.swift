@@ -31,9 +31,11 @@ enum UserCommand {
                             voice_limit: sub.voiceLimit, concurrency_limit: concurrency[sub.tier.lowercased()],
                             api_key: Redaction.mask(key), api_key_source: session.keySource.description)
         if session.json { try context.out(Output.json(report)); return }
-        let pct = sub.characterLimit > 0 ? min(100, sub.characterCount * 100 / sub.characterLimit) : 100
+        // The client checked both numbers are 0...10^12, so the share is a plain fraction.
+        let share = sub.characterLimit > 0 ? min(1, Double(sub.characterCount) / Double(sub.characterLimit)) : 1
+        let pct = Int(share * 100)
         let barWidth = 30
-        let filled = sub.characterLimit > 0 ? min(barWidth, sub.characterCount * barWidth / sub.characterLimit) : barWidth
+        let filled = Int(share * Double(barWidth))
         var lines: [[String]] = [
             ["Plan", sub.tier + (sub.status.map { " (\($0))" } ?? "")],
             ["Credits", "\(Output.grouped(sub.characterCount)) of \(Output.grouped(sub.characterLimit)) used, \(Output.grouped(sub.creditsRemaining)) left"],
@@ -46,6 +48,6 @@ enum UserCommand {
         }
         lines.append(["API key", "\(report.api_key) from \(report.api_key_source)"])
         let w = lines.map { $0[0].count }.max() ?? 0
-        try context.out(lines.map { "\($0[0].padding(w))  \($0[1])\n" }.joined())
+        try context.out(lines.map { "\($0[0].padding(w))  \(Output.clean($0[1]))\n" }.joined())
     }
 }

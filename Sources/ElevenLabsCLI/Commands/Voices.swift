@@ -84,7 +84,7 @@ enum VoicesCommand {
         let current = try session.client.voiceSettings(id: voice.voice_id)
         let defaults = try session.client.defaultVoiceSettings()
         if session.json { try context.out(Output.json(SettingsOut(voice_id: voice.voice_id, settings: current, defaults: defaults))); return }
-        try context.out("\(voice.name) (\(voice.voice_id))\n  settings  \(settingsLine(current))\n  defaults  \(settingsLine(defaults))\n")
+        try context.out("\(Output.clean(voice.name)) (\(voice.voice_id))\n  settings  \(settingsLine(current))\n  defaults  \(settingsLine(defaults))\n")
     }
 
     /// `voices delete NAME|ID`: asks first on a terminal; scripts must pass --yes.
@@ -104,7 +104,7 @@ enum VoicesCommand {
             struct Out: Encodable { let voice_id: String; let status: String }
             try context.out(Output.json(Out(voice_id: voice.voice_id, status: "deleted")))
         } else if !inv.flag("quiet") {
-            context.err("elevenlabs: deleted voice '\(voice.name)' (\(voice.voice_id))\n")
+            context.err("elevenlabs: deleted voice '\(Output.clean(voice.name))' (\(voice.voice_id))\n")
         }
     }
 
@@ -129,6 +129,6 @@ enum VoicesCommand {
         if let s = full.settings, !s.isEmpty { lines.append(["Settings", settingsLine(s)]) }
         if let p = full.previewURL { lines.append(["Preview", p]) }
         let w = lines.map { $0[0].count }.max() ?? 0
-        try context.out(lines.map { "\($0[0].padding(w))  \($0[1])\n" }.joined())
+        try context.out(lines.map { "\($0[0].padding(w))  \(Output.clean($0[1]))\n" }.joined())
     }
 }
