@@ -6,12 +6,10 @@ import CALSA
 import Glibc
 #endif
 
-public final class ALSASink {
+public final class ALSASink: AudioSink {
     private var pcm: OpaquePointer?
     public let device: String
     public private(set) var format: PCMFormat?
-    /// Frames written since open; with the device delay this says how much audio has been heard.
-    public private(set) var framesWritten = 0
 
     /// - SeeAlso: snd_pcm_open
     public init(device: String) throws {
@@ -20,8 +18,7 @@ public final class ALSASink {
         var p: OpaquePointer?
         let rc = snd_pcm_open(&p, device, SND_PCM_STREAM_PLAYBACK, 0)
         guard rc >= 0, let p else {
-            throw AudioError("cannot open the audio device '\(device)': \(String(cString: snd_strerror(rc)))",
-                             hint: "choose a device with --device ('--device ?' lists them), or write a file with -o")
+            throw AudioError(.deviceUnavailable, "cannot open the audio device '\(device)': \(String(cString: snd_strerror(rc)))", device: device)
         }
         pcm = p
     }
@@ -49,8 +46,7 @@ public final class ALSASink {
         case .aLaw: alsaFormat = SND_PCM_FORMAT_A_LAW
         }
         func fail(_ what: String, _ rc: Int32) -> AudioError {
-            AudioError("the audio device '\(device)' does not accept \(f) (\(what): \(String(cString: snd_strerror(rc))))",
-                       hint: "try --device default, or a plughw: device that converts formats")
+            AudioError(.formatRejected, "the audio device '\(device)' does not accept \(f) (\(what): \(String(cString: snd_strerror(rc))))", device: device)
         }
         var hw: OpaquePointer?
         snd_pcm_hw_params_malloc(&hw)
@@ -91,7 +87,7 @@ public final class ALSASink {
     /// Writes whole frames, recovering from underruns (a late network) and suspends.
     /// - SeeAlso: snd_pcm_writei, snd_pcm_recover
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard let pcm, let format else { throw AudioError("the audio device is not configured") }
+        guard let pcm, let format else { throw AudioError(.deviceFailed, "the audio device is not configured", device: device) }
         let frameBytes = format.bytesPerFrame
         var offset = 0
         let total = bytes.count / frameBytes * frameBytes
@@ -101,13 +97,20 @@ public final class ALSASink {
             if n < 0 {
                 let recovered = snd_pcm_recover(pcm, Int32(n), 1)
                 if recovered < 0 {
-                    throw AudioError("writing to the audio device '\(device)' failed: \(String(cString: snd_strerror(Int32(n))))")
+                    throw AudioError(.deviceFailed, "writing to the audio device '\(device)' failed: \(String(cString: snd_strerror(Int32(n))))", device: device)
                 }
                 continue
             }
             offset += Int(n) * frameBytes
-            framesWritten += Int(n)
         }
+    }
+
+    /// Frames written but not yet heard (0 when the device cannot tell).
+    /// - SeeAlso: snd_pcm_delay
+    public func delayFrames() -> Int {
+        guard let pcm else { return 0 }
+        var delay: snd_pcm_sframes_t = 0
+        return snd_pcm_delay(pcm, &delay) == 0 ? max(0, Int(delay)) : 0
     }
 
     /// Plays what is buffered to the end, then stops. A stream shorter than the buffer has not

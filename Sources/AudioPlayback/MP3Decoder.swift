@@ -10,7 +10,7 @@ public final class MP3Decoder {
     public init() throws {
         var err: Int32 = 0
         guard let h = mpg123_new(nil, &err) else {
-            throw AudioError("cannot start the MP3 decoder: \(String(cString: mpg123_plain_strerror(err)))")
+            throw AudioError(.decode, "cannot start the MP3 decoder: \(String(cString: mpg123_plain_strerror(err)))")
         }
         handle = h
         // No chatter on stderr; decoding problems surface as errors instead.
@@ -25,7 +25,7 @@ public final class MP3Decoder {
         }
         guard mpg123_open_feed(h) == MPG123_OK.rawValue else {
             mpg123_delete(h)
-            throw AudioError("cannot open the MP3 decoder's feed")
+            throw AudioError(.decode, "cannot open the MP3 decoder's feed")
         }
     }
 
@@ -71,6 +71,6 @@ public final class MP3Decoder {
 
     private func decodeError(_ rc: Int32) -> AudioError {
         let text = rc == MPG123_ERR.rawValue ? String(cString: mpg123_strerror(handle)) : String(cString: mpg123_plain_strerror(rc))
-        return AudioError("the audio could not be decoded as MP3: \(text)")
+        return AudioError(.decode, "the audio could not be decoded as MP3: \(text)")
     }
 }

@@ -20,9 +20,24 @@ public struct PCMFormat: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// A failure of the audio layer. `kind` says what failed, so the program using it can give advice in
+/// its own terms; the message says what happened, in the library's words.
 public struct AudioError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The device could not be opened (no sound card, no such PCM, busy).
+        case deviceUnavailable
+        /// The device refused the stream's sample format, rate or channels.
+        case formatRejected
+        /// Writing to the device failed mid-stream.
+        case deviceFailed
+        /// The bytes were not decodable audio.
+        case decode
+    }
+    public let kind: Kind
+    public let device: String?
     public let message: String
-    public let hint: String?
-    public init(_ message: String, hint: String? = nil) { self.message = message; self.hint = hint }
+    public init(_ kind: Kind, _ message: String, device: String? = nil) {
+        self.kind = kind; self.message = message; self.device = device
+    }
     public var description: String { message }
 }

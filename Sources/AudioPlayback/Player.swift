@@ -1,146 +1,232 @@
-// Live playback: PCM blocks are queued by the network side and written to ALSA by a thread of its
-// own, so a slow device never stalls the download and a slow network only drains the queue. The
-// queue is bounded, which keeps memory flat however long the audio is.
+// Live playback, as out123 does it: the network side queues the audio as it arrives (MP3, or PCM and
+// G.711 as they are), and one thread of the player's own decodes it and writes it to the sink, so a
+// slow device never stalls the download and a slow network only drains the queue. One queue, bounded
+// in bytes, keeps memory flat however long the audio is; each MP3 stream (a request's answer) gets
+// its own decoder. The device opens on the player's thread at once, overlapping whatever the caller
+// does meanwhile (connecting to the API).
 import ThreadSupport
 
-public final class Player: @unchecked Sendable {
-    private let device: String
-    private let expected: PCMFormat?
-    private var sink: ALSASink?
-    private var opened = false
-    private let cond = Condition()
-    private var queue: [(PCMFormat, [UInt8])] = []
-    private var queuedBytes = 0
-    private var ended = false
-    private var aborted = false
-    private var failure: AudioError?
-    private var join: (() -> Void)?
-    private let isInterrupted: @Sendable () -> Bool
-
-    /// Monotonic time of the first PCM handed to ALSA (time to first sound), when there was any.
-    public private(set) var firstWrite: Double?
-    public private(set) var bytesPlayed = 0
-    public private(set) var secondsPlayed = 0.0
-
-    /// Queue at most this much audio ahead of the device (seconds); the network waits beyond it.
-    static let maxQueuedSeconds = 4.0
-    /// ALSA is written in slices this long, so an abort takes effect within one of them.
-    static let sliceSeconds = 0.02
-
-    /// Starts the player thread, which opens the device at once; `waitUntilReady` reports the outcome.
-    /// Opening (parsing ALSA's configuration, starting a sound server's client) thus overlaps whatever
-    /// the caller does meanwhile, such as connecting to the API.
-    /// `expected`, when the caller knows the format ahead (it does from the requested output_format),
-    /// configures the device before the first audio arrives: one less step before the first sound.
-    public init(device: String, expected: PCMFormat? = nil, isInterrupted: @escaping @Sendable () -> Bool = { false }) {
-        self.device = device
-        self.expected = expected
-        self.isInterrupted = isInterrupted
-        join = DetachedThread.start { [unowned self] in self.run() }
+public final class Player: Sendable {
+    /// What the queued bytes are.
+    public enum Input: Sendable, Equatable {
+        case mp3
+        /// Already PCM (or G.711) in this format: written as is.
+        case pcm(PCMFormat)
     }
 
-    /// Blocks until the device is open; throws its error when it cannot be opened.
-    public func waitUntilReady() throws {
-        try cond.withLock {
-            while !opened && failure == nil { cond.wait(seconds: 0.05) }
-            if let failure { throw failure }
+    private enum Item { case stream, bytes([UInt8]) }
+
+    /// Everything the two threads share, only touched with `cond` locked.
+    private struct State {
+        var queue: [Item] = []
+        var queuedBytes = 0
+        var opened = false
+        var ended = false
+        var aborted = false
+        var failure: AudioError?
+        var firstWrite: Double?
+        var decodedSeconds = 0.0
+        /// Frames written, the device's delay when last asked, and when.
+        var framesWritten = 0
+        var delayFrames = 0
+        var rate = 0
+        var measuredAt = 0.0
+    }
+
+    /// The state both threads share. The player's thread holds this, not the player, so dropping the
+    /// last reference to the player still stops and joins its thread.
+    private final class Shared: @unchecked Sendable { // `state` is only read or written with `cond` locked
+        let cond = Condition()
+        var state = State()
+    }
+
+    private let shared = Shared()
+    private var cond: Condition { shared.cond }
+    private let isInterrupted: @Sendable () -> Bool
+    private let joiner: Joiner
+
+    /// At most this much encoded audio waits in the queue; beyond it the network side waits (as
+    /// `curl | mpg123` does through its pipe): about 30 s of 128 kbps MP3.
+    public static let maxQueuedBytes = 512 << 10
+    /// The device is written in slices this long, so an abort takes effect within one of them.
+    static let sliceSeconds = 0.02
+
+    /// `makeSink` runs on the player's thread (opening a device can take a while); `expected`, when
+    /// the format is known ahead, configures it before the first audio arrives.
+    public init(input: Input, expected: PCMFormat? = nil, isInterrupted: @escaping @Sendable () -> Bool = { false },
+                makeSink: @escaping @Sendable () throws -> AudioSink) {
+        self.isInterrupted = isInterrupted
+        let shared = self.shared
+        joiner = DetachedThread.start {
+            Self.run(shared, input: input, expected: expected, isInterrupted: isInterrupted, makeSink: makeSink)
         }
+    }
+
+    /// Plays through the ALSA device named `device`.
+    public convenience init(device: String, input: Input, expected: PCMFormat? = nil,
+                            isInterrupted: @escaping @Sendable () -> Bool = { false }) {
+        self.init(input: input, expected: expected, isInterrupted: isInterrupted) { try ALSASink(device: device) }
     }
 
     deinit { abort() }
 
-    /// Bytes of a frame split across two network chunks, kept until the rest arrives: raw PCM comes
-    /// in whatever pieces TCP delivers, and ALSA takes whole frames only.
-    private var partial: [UInt8] = []
-
-    /// Queues PCM given in any split; blocks while the queue is full. Throws when the device has failed.
-    public func play(_ format: PCMFormat, _ bytes: UnsafeRawBufferPointer) throws {
-        guard bytes.count > 0 else { return }
-        var block = partial + Array(bytes)
-        let whole = block.count / format.bytesPerFrame * format.bytesPerFrame
-        partial = Array(block[whole...])
-        block.removeLast(block.count - whole)
-        guard !block.isEmpty else { return }
+    /// Blocks until the device is open; throws its error when it cannot be opened.
+    public func waitUntilReady() throws {
         try cond.withLock {
-            while failure == nil && !aborted && queuedBytes > 0
-                    && format.seconds(ofBytes: queuedBytes) > Self.maxQueuedSeconds {
-                cond.wait(seconds: 0.05)
-            }
-            if let failure { throw failure }
-            queue.append((format, block))
-            queuedBytes += block.count
+            while !shared.state.opened && shared.state.failure == nil && !shared.state.aborted && !isInterrupted() { cond.wait() }
+            if let failure = shared.state.failure { throw failure }
+        }
+    }
+
+    /// Starts a new MP3 stream: what follows is decoded from a clean start (a new request's answer).
+    public func beginStream() {
+        cond.withLock { shared.state.queue.append(.stream); cond.broadcast() }
+    }
+
+    /// Queues bytes in any split; blocks while the queue is full. Throws when the device has failed.
+    public func enqueue(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.count > 0 else { return }
+        let block = Array(bytes) // the one copy between the network and the player's thread
+        try cond.withLock {
+            while shared.state.failure == nil && !shared.state.aborted && !isInterrupted() && shared.state.queuedBytes > Self.maxQueuedBytes { cond.wait() }
+            if let failure = shared.state.failure { throw failure }
+            shared.state.queue.append(.bytes(block))
+            shared.state.queuedBytes += block.count
             cond.broadcast()
         }
     }
 
+    /// Throws when playing has failed (so a transfer can stop early).
+    public func checkHealthy() throws { if let f = cond.withLock({ shared.state.failure }) { throw f } }
+
     /// Ends the stream and waits until the device has played it all (drain: the last word is heard).
     public func finish() throws {
-        cond.withLock { ended = true; cond.broadcast() }
-        join?()
-        join = nil
-        if let failure { throw failure }
+        cond.withLock { shared.state.ended = true; cond.broadcast() }
+        joiner.join()
+        if let failure = cond.withLock({ shared.state.failure }) { throw failure }
     }
 
     /// Stops at once: what is queued or buffered in the device is dropped.
     public func abort() {
-        cond.withLock { aborted = true; cond.broadcast() }
-        join?()
-        join = nil
+        cond.withLock { shared.state.aborted = true; cond.broadcast() }
+        joiner.join()
     }
 
-    private func run() {
-        let sink: ALSASink
+    /// Monotonic time of the first PCM handed to the device (time to first sound), if any.
+    public var firstWrite: Double? { cond.withLock { shared.state.firstWrite } }
+
+    /// Seconds of audio decoded (or taken as PCM) so far.
+    public var decodedSeconds: Double { cond.withLock { shared.state.decodedSeconds } }
+
+    /// Seconds of audio heard so far: what was written less what the device still holds (its own
+    /// delay, as it last reported it), moved on by the time since then; -1 before the first sound.
+    public var heardSeconds: Double {
+        cond.withLock {
+            guard shared.state.firstWrite != nil, shared.state.rate > 0 else { return -1 }
+            let written = Double(shared.state.framesWritten) / Double(shared.state.rate)
+            let atMeasure = Double(shared.state.framesWritten - shared.state.delayFrames) / Double(shared.state.rate)
+            return min(written, atMeasure + (monotonicSeconds() - shared.state.measuredAt))
+        }
+    }
+
+    // MARK: The player's thread
+
+    private static func fail(_ shared: Shared, _ error: Error) {
+        shared.cond.withLock {
+            shared.state.failure = shared.state.failure ?? ((error as? AudioError) ?? AudioError(.deviceFailed, "\(error)"))
+            shared.cond.broadcast()
+        }
+    }
+
+    private static func run(_ shared: Shared, input: Input, expected: PCMFormat?, isInterrupted: @Sendable () -> Bool,
+                            makeSink: () throws -> AudioSink) {
+        let cond = shared.cond
+        let sink: AudioSink
         do {
-            sink = try ALSASink(device: device)
+            sink = try makeSink()
             if let expected { try sink.configure(expected) }
         } catch {
-            cond.withLock {
-                failure = (error as? AudioError) ?? AudioError("\(error)")
-                cond.broadcast()
-            }
+            fail(shared, error)
             return
         }
-        cond.withLock { self.sink = sink; opened = true; cond.broadcast() }
-        while true {
-            var block: (PCMFormat, [UInt8])?
-            var stop = false
-            cond.withLock {
-                while queue.isEmpty && !ended && !aborted {
-                    cond.wait(seconds: 0.05)
-                    if isInterrupted() { aborted = true }
+        cond.withLock { shared.state.opened = true; cond.broadcast() }
+        var decoder: MP3Decoder?
+        var partial: [UInt8] = [] // PCM bytes of a frame split across two network chunks
+        var stopped = false
+        while !stopped {
+            let next: Item? = cond.withLock {
+                while true {
+                    if shared.state.aborted || isInterrupted() { return nil }
+                    if !shared.state.queue.isEmpty {
+                        let item = shared.state.queue.removeFirst()
+                        if case .bytes(let b) = item { shared.state.queuedBytes -= b.count }
+                        cond.broadcast()
+                        return item
+                    }
+                    if shared.state.ended { return nil }
+                    cond.wait()
                 }
-                if aborted { stop = true; return }
-                if queue.isEmpty { stop = true; return } // ended, all written
-                block = queue.removeFirst()
             }
-            if stop { break }
-            guard let (format, bytes) = block else { continue }
+            guard let item = next else { break }
             do {
-                try sink.configure(format)
-                let slice = max(format.bytesPerFrame, Int(Double(format.sampleRate) * Self.sliceSeconds) * format.bytesPerFrame)
-                var offset = 0
-                while offset < bytes.count {
-                    if cond.withLock({ aborted }) || isInterrupted() { break }
-                    let end = min(bytes.count, offset + slice)
-                    if firstWrite == nil { firstWrite = monotonicSeconds() }
-                    try bytes[offset..<end].withUnsafeBytes { try sink.write($0) }
-                    offset = end
-                }
-                cond.withLock {
-                    queuedBytes -= bytes.count
-                    bytesPlayed += offset
-                    secondsPlayed += format.seconds(ofBytes: offset)
-                    cond.broadcast()
+                switch item {
+                case .stream:
+                    decoder = nil
+                    partial = []
+                case .bytes(let bytes):
+                    switch input {
+                    case .mp3:
+                        if decoder == nil { decoder = try MP3Decoder() }
+                        try bytes.withUnsafeBytes { b in
+                            try decoder!.feed(b) { format, pcm in
+                                if !(try write(shared, format, pcm, to: sink, isInterrupted: isInterrupted)) { stopped = true }
+                            }
+                        }
+                    case .pcm(let format):
+                        // The network splits anywhere; the device takes whole frames only.
+                        var block = partial + bytes
+                        let whole = block.count / format.bytesPerFrame * format.bytesPerFrame
+                        partial = Array(block[whole...])
+                        block.removeLast(block.count - whole)
+                        if !block.isEmpty,
+                           !(try block.withUnsafeBytes { try write(shared, format, $0, to: sink, isInterrupted: isInterrupted) }) {
+                            stopped = true
+                        }
+                    }
                 }
             } catch {
-                cond.withLock {
-                    failure = (error as? AudioError) ?? AudioError("\(error)")
-                    cond.broadcast()
-                }
+                fail(shared, error)
                 break
             }
         }
-        if cond.withLock({ aborted || failure != nil }) || isInterrupted() { sink.drop() } else { sink.drain() }
+        let drop = cond.withLock { shared.state.aborted || shared.state.failure != nil }
+        if drop || isInterrupted() { sink.drop() } else { sink.drain() }
         sink.close()
+    }
+
+    /// Writes PCM in slices, returning false when stopped midway.
+    private static func write(_ shared: Shared, _ format: PCMFormat, _ pcm: UnsafeRawBufferPointer, to sink: AudioSink,
+                              isInterrupted: @Sendable () -> Bool) throws -> Bool {
+        try sink.configure(format)
+        let slice = max(format.bytesPerFrame, Int(Double(format.sampleRate) * sliceSeconds) * format.bytesPerFrame)
+        var offset = 0
+        while offset < pcm.count {
+            if shared.cond.withLock({ shared.state.aborted }) || isInterrupted() { return false }
+            let end = min(pcm.count, offset + slice)
+            let started = monotonicSeconds()
+            try sink.write(UnsafeRawBufferPointer(rebasing: pcm[offset..<end]))
+            let delay = sink.delayFrames()
+            let frames = (end - offset) / format.bytesPerFrame
+            shared.cond.withLock {
+                if shared.state.firstWrite == nil { shared.state.firstWrite = started }
+                shared.state.framesWritten += frames
+                shared.state.delayFrames = delay
+                shared.state.rate = format.sampleRate
+                shared.state.measuredAt = monotonicSeconds()
+                shared.state.decodedSeconds += format.seconds(ofBytes: end - offset)
+            }
+            offset = end
+        }
+        return true
     }
 }

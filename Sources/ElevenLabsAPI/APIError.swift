@@ -1,5 +1,6 @@
 // The one error type for answers the API gave (as opposed to transport failures): HTTP status,
-// `detail.status`, `detail.message`, 422 validation details, request id, and a hint for the user.
+// `detail.status`, `detail.message`, 422 validation details and the request id. What to advise is the
+// CLI's business (Hints.swift).
 // Decodes both error shapes of the contract (§0.1) and non-JSON bodies such as a proxy's HTML page.
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -74,32 +75,6 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         var s = message
         if let code { s += " (\(httpStatus) \(code))" } else { s += " (HTTP \(httpStatus))" }
         return s
-    }
-
-    /// The next step for the user, when there is a useful one.
-    public var hint: String? {
-        switch code {
-        case "invalid_api_key"?:
-            return "the API key was refused: check ELEVENLABS_API_KEY or your key file (see 'elevenlabs --help')"
-        case "needs_authorization"?:
-            return "no API key reached the server: set ELEVENLABS_API_KEY or use --api-key-file"
-        case "missing_permissions"?:
-            let p = missingPermission.map { "'\($0)'" } ?? "the needed permission"
-            return "this key lacks \(p): enable it for the key in the ElevenLabs dashboard, or use another key"
-        case "quota_exceeded"?:
-            return "your credits are used up: 'elevenlabs user' shows the reset date; a higher plan adds credits"
-        case "output_format_not_allowed"?:
-            return "pick a format your plan includes with --format (mp3_44100_128 works on every plan)"
-        case "too_many_concurrent_requests"?:
-            return "too many requests at once for your plan: lower --jobs, or wait and try again"
-        case "system_busy"?:
-            return "the service is overloaded: try again in a little while"
-        case "voice_not_found"?:
-            return "'elevenlabs voices' lists the voices you can use"
-        default:
-            if httpStatus >= 500 { return "the service failed; try again shortly" }
-            return nil
-        }
     }
 
     /// Builds the error from a non-2xx response. Never fails: an unreadable body still yields a message.

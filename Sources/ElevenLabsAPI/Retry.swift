@@ -6,6 +6,7 @@
 import Glibc
 #endif
 import CCurl
+import ThreadSupport
 
 public struct RetryPolicy: Sendable {
     /// Retries after the first attempt (so attempts = retries + 1).
@@ -87,14 +88,16 @@ extension ElevenLabsClient {
         }
     }
 
-    /// Sleeps in small steps so an interrupt ends the wait at once.
+    /// Waits for the backoff; a signal wakes the wait (every Condition is woken), ending it at once.
     private func sleep(seconds: Double) throws {
-        let end = monotonicNow() + seconds
-        while true {
-            if configuration.transport.shouldAbort?() == true { throw TransferAborted() }
-            let left = end - monotonicNow()
-            if left <= 0 { return }
-            usleep(useconds_t(min(left, 0.05) * 1e6))
+        let end = monotonicSeconds() + seconds
+        let pause = Condition()
+        try pause.withLock {
+            while monotonicSeconds() < end {
+                if configuration.transport.shouldAbort?() == true { throw TransferAborted() }
+                pause.wait(until: end)
+            }
         }
+        if configuration.transport.shouldAbort?() == true { throw TransferAborted() }
     }
 }

@@ -6,22 +6,25 @@ import Glibc
 import ElevenLabsAPI
 import AudioPlayback
 import ThreadSupport
+import Synchronization
 
 /// Raised when the reader of stdout went away (EPIPE): the program stops quietly with status 0.
 public struct OutputClosed: Error {}
 
-public final class OutputStream: @unchecked Sendable {
+/// One of the standard streams, shared by the main, transfer, playback and highlighting threads:
+/// each write goes out whole, under the lock.
+public final class OutputStream: Sendable {
     private let fd: Int32
-    private var captured: [UInt8]?
-    private let lock = Mutex()
+    /// nil: write to `fd`; else everything written is kept here (tests).
+    private let captured: Synchronization.Mutex<[UInt8]?>
 
     /// Writes to a file descriptor.
-    public init(fd: Int32) { self.fd = fd; self.captured = nil }
+    public init(fd: Int32) { self.fd = fd; captured = Synchronization.Mutex(nil) }
     /// Collects everything written (tests).
-    public init(capturing: Void) { self.fd = -1; self.captured = [] }
+    public init(capturing: Void) { fd = -1; captured = Synchronization.Mutex([]) }
 
-    public var capturedText: String { lock.with { String(decoding: captured ?? [], as: UTF8.self) } }
-    public var capturedBytes: [UInt8] { lock.with { captured ?? [] } }
+    public var capturedText: String { captured.withLock { String(decoding: $0 ?? [], as: UTF8.self) } }
+    public var capturedBytes: [UInt8] { captured.withLock { $0 ?? [] } }
 
     public func write(_ s: String) throws {
         var s = s
@@ -29,7 +32,7 @@ public final class OutputStream: @unchecked Sendable {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try lock.with {
+        try captured.withLock { captured in
             if captured != nil { captured!.append(contentsOf: bytes); return }
             var offset = 0
             while offset < bytes.count {
@@ -45,18 +48,7 @@ public final class OutputStream: @unchecked Sendable {
     }
 }
 
-/// A plain pthread mutex: the standard streams are shared with playback and transfer threads.
-final class Mutex: @unchecked Sendable {
-    private var m = pthread_mutex_t()
-    init() { pthread_mutex_init(&m, nil) }
-    deinit { pthread_mutex_destroy(&m) }
-    func with<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&m); defer { pthread_mutex_unlock(&m) }
-        return try body()
-    }
-}
-
-public final class Context: @unchecked Sendable {
+public final class Context: Sendable {
     public let stdout: OutputStream
     public let stderr: OutputStream
     public let stdinFD: Int32

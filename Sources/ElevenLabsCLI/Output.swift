@@ -135,11 +135,11 @@ enum Output {
             var m = e.message
             m += e.code.map { " (HTTP \(e.httpStatus), \($0))" } ?? " (HTTP \(e.httpStatus))"
             lines.append(m)
-            hint = e.hint
+            hint = Hints.advice(for: e)
         case let e as StreamInputError:
             lines.append("\(e)")
             // The same advice as for the REST code of the same name.
-            hint = APIError(httpStatus: 0, code: e.code, message: e.message).hint
+            hint = Hints.advice(code: e.code, httpStatus: 0, permission: nil)
         case let e as CurlError:
             lines.append("network error: \(e.message)")
             hint = timeoutHint(e.timeout) ?? "check your connection, proxy settings (https_proxy) and --base-url"
@@ -150,7 +150,7 @@ enum Output {
                 ((e.underlying as? CurlError).flatMap { timeoutHint($0.timeout) }.map { "; \($0)" } ?? "")
         case let e as FileError: lines.append("\(e)")
         case let e as InvalidID: lines.append("\(e)"); hint = "copy the id from 'elevenlabs history' or 'elevenlabs voices'"
-        case let e as AudioError: lines.append(e.message); hint = e.hint
+        case let e as AudioError: lines.append(e.message); hint = Hints.advice(for: e)
         case let e as ResponseFormatError: lines.append("\(e)")
         default: lines.append("\(error)")
         }

@@ -2,7 +2,7 @@
 // documented order: base URL, API key (and where it came from), timeouts, and the client.
 import ElevenLabsAPI
 
-final class Session {
+final class Session: @unchecked Sendable { // used by one thread at a time: a batch gives each worker its own
     let config: ConfigFile?
     let keySource: KeySource
     let client: ElevenLabsClient

@@ -1,45 +1,82 @@
-// Dedicated OS threads, a condition variable and a monotonic clock, without Foundation, shared by
-// the core and the audio layer. Blocking calls (snd_pcm_writei,
-// drain, curl transfers) must never run on the Swift concurrency pool: with 2 cores, two blocked
-// tasks starve it.
+// Dedicated OS threads, a monitor (state behind a mutex, with waits that are woken, not polled) and
+// a monotonic clock, without Foundation, shared by the core, the audio layer and the CLI. Blocking
+// calls (snd_pcm_writei, drain, curl transfers, pipe reads) must never run on the Swift concurrency
+// pool: with 2 cores, two blocked tasks starve it.
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
-public final class Condition: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var cond = pthread_cond_t()
+/// A pthread mutex and condition variable on the monotonic clock (a wall-clock jump never stretches
+/// or cuts a wait short).
+public final class Condition: @unchecked Sendable { // the pthread objects are only used through their own API
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
     public init() {
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&cond, nil)
+        pthread_mutex_init(mutex, nil)
+        var attr = pthread_condattr_t()
+        pthread_condattr_init(&attr)
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
+        pthread_cond_init(cond, &attr)
+        pthread_condattr_destroy(&attr)
+        Wakeups.register(self)
     }
+
     deinit {
-        pthread_cond_destroy(&cond)
-        pthread_mutex_destroy(&mutex)
+        Wakeups.unregister(self)
+        pthread_cond_destroy(cond)
+        pthread_mutex_destroy(mutex)
+        cond.deallocate()
+        mutex.deallocate()
     }
-    public func lock() { pthread_mutex_lock(&mutex) }
-    public func unlock() { pthread_mutex_unlock(&mutex) }
+
+    public func lock() { pthread_mutex_lock(mutex) }
+    public func unlock() { pthread_mutex_unlock(mutex) }
     public func withLock<T>(_ body: () throws -> T) rethrows -> T {
         lock(); defer { unlock() }
         return try body()
     }
-    public func broadcast() { pthread_cond_broadcast(&cond) }
-    /// Waits (lock held) at most `seconds`, so callers can also poll for interrupts.
-    public func wait(seconds: Double) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var ns = Int(now.tv_nsec) + Int(seconds * 1e9)
-        var deadline = timespec(tv_sec: now.tv_sec + ns / 1_000_000_000, tv_nsec: 0)
-        ns %= 1_000_000_000
-        deadline.tv_nsec = ns
-        pthread_cond_timedwait(&cond, &mutex, &deadline)
+    public func broadcast() { pthread_cond_broadcast(cond) }
+
+    /// Waits (lock held) until woken: by a `broadcast`, or by `Wakeups.wakeAll` (a signal arrived).
+    public func wait() { pthread_cond_wait(cond, mutex) }
+
+    /// Waits (lock held) until woken or until the monotonic `deadline` (seconds) has passed.
+    public func wait(until deadline: Double) {
+        let whole = deadline.rounded(.down)
+        var ts = timespec(tv_sec: Int(whole), tv_nsec: Int((deadline - whole) * 1e9))
+        pthread_cond_timedwait(cond, mutex, &ts)
+    }
+
+    /// Waits (lock held) at most `seconds`.
+    public func wait(seconds: Double) { wait(until: monotonicSeconds() + seconds) }
+}
+
+/// Every live Condition, so that one event (a signal) can wake every waiter to look at it.
+public enum Wakeups {
+    private static let all = Mutex<[ObjectIdentifier: Unmanaged<Condition>]>([:])
+
+    static func register(_ c: Condition) { all.withLock { $0[ObjectIdentifier(c)] = Unmanaged.passUnretained(c) } }
+    static func unregister(_ c: Condition) { _ = all.withLock { $0.removeValue(forKey: ObjectIdentifier(c)) } }
+
+    /// Wakes every waiter (each then checks what it waits for, and the signal flag). The mutexes are
+    /// not taken (a waiter may hold one while it creates a Condition), so a waiter that was about to
+    /// wait can miss one call: callers repeat it shortly after.
+    public static func wakeAll() {
+        all.withLock { conditions in
+            for c in conditions.values { c.takeUnretainedValue().broadcast() }
+        }
     }
 }
 
 public enum DetachedThread {
-    private final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
+    private final class Box: Sendable {
+        let body: @Sendable () -> Void
+        init(_ b: @escaping @Sendable () -> Void) { body = b }
+    }
 
-    private static func spawn(_ body: @escaping () -> Void) -> pthread_t? {
+    private static func spawn(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
         var thread = pthread_t()
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         let rc = pthread_create(&thread, nil, { arg in
@@ -55,20 +92,30 @@ public enum DetachedThread {
 
     /// Starts `body` on a thread nobody waits for.
     @discardableResult
-    public static func startDetached(_ body: @escaping () -> Void) -> Bool {
+    public static func startDetached(_ body: @escaping @Sendable () -> Void) -> Bool {
         guard let thread = spawn(body) else { return false }
         pthread_detach(thread)
         return true
     }
 
-    /// Starts `body` on a new joinable thread and returns a join function.
-    public static func start(_ body: @escaping () -> Void) -> () -> Void {
+    /// Starts `body` on a new joinable thread; the returned `Joiner` waits for it, once.
+    public static func start(_ body: @escaping @Sendable () -> Void) -> Joiner {
         guard let thread = spawn(body) else { preconditionFailure("pthread_create failed: out of resources") }
-        return { pthread_join(thread, nil) }
+        return Joiner(thread)
     }
 }
 
-/// Seconds on a clock that never jumps.
+/// Joins a thread exactly once, from whichever caller comes first.
+public final class Joiner: Sendable {
+    private let thread: Mutex<pthread_t?>
+    init(_ t: pthread_t) { thread = Mutex(t) }
+    public func join() {
+        guard let t = thread.withLock({ state -> pthread_t? in defer { state = nil }; return state }) else { return }
+        pthread_join(t, nil)
+    }
+}
+
+/// Seconds on a clock that never jumps (the one clock of the whole program).
 public func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)

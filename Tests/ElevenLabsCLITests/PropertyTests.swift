@@ -66,7 +66,7 @@ private let tokens: [String] = {
             let e = APIError.from(head: ResponseHead(status: status, headers: [HTTPHeaderField("content-type", type)]), body: body)
             #expect(e.httpStatus == status)
             #expect(!e.message.isEmpty)
-            _ = e.hint
+            _ = Hints.advice(for: e)
             _ = e.kind
         }
     }

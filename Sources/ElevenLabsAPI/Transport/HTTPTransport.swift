@@ -1,6 +1,7 @@
 // HTTP over one reused libcurl handle: the status and headers reach the caller before any body byte,
 // and bodies are handed over chunk by chunk as they arrive. Blocking: run it on a dedicated thread.
 import CCurl
+import ThreadSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -227,10 +228,10 @@ private final class TransferContext {
     /// over several seconds, so it fires late; the progress callback sees every second.
     let stallTimeout: Double
     let firstByteTimeout: Double
-    let started = monotonicNow()
+    let started = monotonicSeconds()
     /// The server has begun its answer (a status line arrived).
     var answered = false
-    var lastProgress = monotonicNow()
+    var lastProgress = monotonicSeconds()
     var lastBytes: Int64 = -1
     var stalled = false
     let shouldAbort: (@Sendable () -> Bool)?
@@ -316,7 +317,7 @@ private let progressCallback: curl_xferinfo_callback = { userdata, dltotal, dlno
         return 1
     }
     if ultotal > 0, let report = ctx.onUpload { report(Int64(ulnow), Int64(ultotal)) }
-    let now = monotonicNow()
+    let now = monotonicSeconds()
     guard ctx.answered else {
         // Waiting for the answer to begin: only the first-byte timeout applies.
         if ctx.firstByteTimeout > 0 && now - ctx.started > ctx.firstByteTimeout {
@@ -339,11 +340,6 @@ private let progressCallback: curl_xferinfo_callback = { userdata, dltotal, dlno
     return 0
 }
 
-func monotonicNow() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
 
 private let writeCallback: curl_write_callback = { ptr, size, count, userdata in
     let total = size * count
@@ -353,7 +349,7 @@ private let writeCallback: curl_write_callback = { ptr, size, count, userdata in
         if !ctx.headDelivered { try ctx.deliverHead() }
         try ctx.onBody(UnsafeRawBufferPointer(start: ptr, count: total))
         // Time spent in the consumer (a full playback queue) is not the server stalling.
-        ctx.lastProgress = monotonicNow()
+        ctx.lastProgress = monotonicSeconds()
         return total
     } catch {
         ctx.failure = error

@@ -13,6 +13,7 @@ import Glibc
 #endif
 import CCurl
 import CCrypto
+import ThreadSupport
 
 public enum WebSocketEvent: Sendable, Equatable {
     case text(String)
@@ -57,6 +58,11 @@ public final class WebSocketClient {
     private var closeSent = false
     public private(set) var isOpen = false
     public var trace: ((String) -> Void)?
+    /// A file descriptor that ends a `poll` early (returning nil) when it becomes readable: the
+    /// owner's other events (input arrived, a signal) wake the wait instead of being polled for.
+    /// The owner drains it.
+    public var wakeFD: Int32 = -1
+    private struct Woken: Error {}
 
     public init() {}
 
@@ -96,7 +102,7 @@ public final class WebSocketClient {
         try sendAll(Array(request.utf8), timeout: options.connectTimeout)
 
         // Read the response head, then check the status and the accept value.
-        let deadline = Self.now() + max(options.connectTimeout, options.stallTimeout)
+        let deadline = monotonicSeconds() + max(options.connectTimeout, options.stallTimeout)
         var headEnd: Int? = nil
         while headEnd == nil {
             try fill(until: deadline)
@@ -117,7 +123,7 @@ public final class WebSocketClient {
         guard status == 101 else {
             var body = inbox
             if let len = head.value(for: "content-length").flatMap(Int.init) {
-                while body.count < len { try fill(until: Self.now() + options.stallTimeout); body = inbox }
+                while body.count < len { try fill(until: monotonicSeconds() + options.stallTimeout); body = inbox }
                 body = Array(body.prefix(len))
             }
             throw APIError.from(head: head, body: body)
@@ -157,7 +163,7 @@ public final class WebSocketClient {
 
     /// The next message if one arrives within `timeout` seconds, else nil.
     public func poll(timeout: Double) throws -> WebSocketEvent? {
-        let deadline = Self.now() + timeout
+        let deadline = monotonicSeconds() + timeout
         while true {
             if let frame = try takeFrame() {
                 switch frame.opcode {
@@ -190,12 +196,14 @@ public final class WebSocketClient {
                 continue
             }
             do {
-                if Self.now() >= deadline { return nil }
+                if monotonicSeconds() >= deadline { return nil }
                 try fill(until: deadline)
             } catch let e as WebSocketError where e.message == Self.eofMessage {
                 isOpen = false
                 return .closed(code: 1006, reason: "connection closed without a close frame")
-            } catch let e as CurlError where e.isTimeout && Self.now() >= deadline {
+            } catch is Woken {
+                return nil
+            } catch let e as CurlError where e.isTimeout && monotonicSeconds() >= deadline {
                 return nil
             }
         }
@@ -254,7 +262,7 @@ public final class WebSocketClient {
 
     private func sendAll(_ bytes: [UInt8], timeout: Double) throws {
         var offset = 0
-        let deadline = Self.now() + timeout
+        let deadline = monotonicSeconds() + timeout
         while offset < bytes.count {
             let (rc, sent) = bytes[offset...].withUnsafeBytes { easy.send($0) }
             if rc == CURLE_AGAIN {
@@ -281,19 +289,16 @@ public final class WebSocketClient {
     }
 
     private func wait(events: Int16, until deadline: Double) throws {
-        let remaining = deadline - Self.now()
+        let remaining = deadline - monotonicSeconds()
         guard remaining > 0 else {
             throw CurlError(code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue), message: "no data from the server for too long")
         }
-        var pfd = pollfd(fd: easy.activeSocket, events: events, revents: 0)
-        _ = Glibc.poll(&pfd, 1, Int32(min(remaining, 1) * 1000))
+        var pfds = [pollfd(fd: easy.activeSocket, events: events, revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+        _ = Glibc.poll(&pfds, wakeFD >= 0 ? 2 : 1, Int32((remaining * 1000).rounded(.up)))
+        if wakeFD >= 0 && pfds[1].revents != 0 { throw Woken() }
     }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+
 
     static func find(_ needle: [UInt8], in hay: [UInt8]) -> Int? {
         guard hay.count >= needle.count else { return nil }

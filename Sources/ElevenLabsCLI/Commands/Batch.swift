@@ -62,16 +62,17 @@ enum BatchCommand {
         return done
     }
 
-    static func run(_ inv: Invocation, _ context: Context, config: ConfigFile?, template: SpeakCommand.Body, format: String) throws {
+    static func run(_ inv: Invocation, _ context: Context, options: SpeakOptions) throws {
+        let config = options.config, format = options.format
         let dir = inv.value("out-dir")!
         if inv.value("output") != nil { throw UsageError("--out-dir and -o cannot be used together", command: "speak") }
         var st = stat()
         if stat(dir, &st) == 0 && st.st_mode & S_IFMT != S_IFDIR {
             throw CLIError("--out-dir \(dir) is not a directory", hint: "name a directory (it is created when missing)", exit: .input)
         }
-        let recipe = Recipe(voice: inv.value("voice") ?? context.environment["ELEVENLABS_VOICE"] ?? config?["voice"] ?? VoiceResolver.defaultVoiceID,
-                            model_id: template.model_id, voice_settings: template.voice_settings, language_code: template.language_code,
-                            seed: template.seed, apply_text_normalization: template.apply_text_normalization, output_format: format)
+        let recipe = Recipe(voice: options.voice ?? VoiceResolver.defaultVoiceID, model_id: options.modelID,
+                            voice_settings: options.settings.isEmpty ? nil : options.settings, language_code: options.language,
+                            seed: options.seed, apply_text_normalization: options.textNormalization, output_format: format)
         let items = try plan(inv, context, dir: dir, format: format, recipe: recipe)
         let manifestPath = (dir.hasSuffix("/") ? String(dir.dropLast()) : dir) + "/manifest.jsonl"
         let made = readManifest(manifestPath)
@@ -98,12 +99,13 @@ enum BatchCommand {
 
         let audioCache = inv.flag("no-cache") ? nil : try AudioCache(context: context)
         let session = try Session(inv, context, config: config)
-        let voiceID = try SpeakCommand.resolveVoiceID(inv, context, config: config, session: session)
-        guard let model = try SpeakCommand.checkModel(template.model_id, explicit: true, characters: 0, session: session) else { return }
+        let voiceID = try Resolve.voiceID(options.voice, session: session)
+        guard let model = try Resolve.model(options.modelID, explicit: true, characters: 0, session: session) else { return }
+        let template = options.request(voiceID: voiceID)
         let characters = todo.reduce(0) { $0 + $1.text.count }
         let estimate = try Spend.estimate(characters: characters, perCharacter: model.credits_per_character)
         let subscription = try session.client.subscription()
-        let planJobs = (UserCommand.concurrency[subscription.tier.lowercased()] ?? 2) * (template.model_id.contains("flash") || template.model_id.contains("turbo") ? 2 : 1)
+        let planJobs = (UserCommand.concurrency[subscription.tier.lowercased()] ?? 2) * (template.modelID.contains("flash") || template.modelID.contains("turbo") ? 2 : 1)
         let jobs = min(try inv.integer("jobs", in: 1...64) ?? planJobs, 64)
 
         let summary = "\(todo.count) item\(todo.count == 1 ? "" : "s") (\(skipped) already done), \(Output.grouped(characters)) characters, about \(Output.grouped(estimate)) credits of \(Output.grouped(subscription.creditsRemaining)) left, \(jobs) at a time"
@@ -122,13 +124,13 @@ enum BatchCommand {
         // plan really allows, and the pool opens up to that (never above --jobs or the plan).
         let pool = Pool(todo: todo, limit: jobs)
         let progress = Progress(total: todo.count, show: context.stderrIsTerminal && !inv.flag("quiet"), context: context)
-        var joins: [() -> Void] = []
+        var joins: [Joiner] = []
         for _ in 0..<jobs {
             // One client per worker: one curl handle, one kept-alive connection each.
             let worker = try Session(inv, context, config: config)
             worker.client.configurationRetryForBatch()
-            joins.append(DetachedThread.start {
-                work(pool: pool, session: worker, template: template, voiceID: voiceID, format: format, chunkLimit: model.max_characters,
+            joins.append(DetachedThread.start { [pool, manifest, progress, printer] in
+                work(pool: pool, session: worker, template: template, chunkLimit: model.max_characters,
                      cache: audioCache, manifest: manifest, progress: progress, printer: printer, context: context)
             })
         }
@@ -136,7 +138,7 @@ enum BatchCommand {
             progress.draw()
             pool.waitForChange(seconds: 0.25)
         }
-        joins.forEach { $0() }
+        joins.forEach { $0.join() }
         progress.finish()
         try Signals.check()
         let failed = pool.failures
@@ -150,7 +152,7 @@ enum BatchCommand {
         }
     }
 
-    static func work(pool: Pool, session: Session, template: SpeakCommand.Body, voiceID: String, format: String, chunkLimit: Int?,
+    static func work(pool: Pool, session: Session, template: SpeechRequest, chunkLimit: Int?,
                      cache: AudioCache?, manifest: ManifestWriter, progress: Progress, printer: OrderedPrinter?, context: Context) {
         session.client.onRetry = { notice in
             // A busy server: one worker fewer until things calm down.
@@ -158,12 +160,12 @@ enum BatchCommand {
         }
         while let item = pool.next() {
             let chunks = chunkLimit.map { item.text.count > $0 ? TextChunker.split(item.text, limit: $0) : [item.text] } ?? [item.text]
-            var job = SpeakCommand.Job(chunks: .fixed(chunks), template: template, quickBody: nil, voiceID: voiceID, format: format,
-                                       output: item.output, wrapWAV: false, player: nil, session: session, context: context, quiet: true,
-                                       cache: cache)
+            var job = SpeechJob(chunks: .fixed(chunks), request: template, quickBody: nil, session: session, context: context, cache: cache)
+            var out: AudioOutput?
             do {
-                try job.run()
-                manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: voiceID, model_id: template.model_id,
+                out = try AudioOutput(format: template.outputFormat, path: item.output, wrapWAV: false, player: nil, context: context)
+                try job.run(into: out!)
+                manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: template.voiceID, model_id: template.modelID,
                                              characters: item.text.count, credits: job.metrics.credits, request_id: job.metrics.request_id,
                                              status: "ok", error: nil, fingerprint: item.fingerprint))
                 progress.done(characters: item.text.count, credits: job.metrics.credits ?? 0)
@@ -171,6 +173,7 @@ enum BatchCommand {
                 printer?.finished(item.index, path: item.output)
                 pool.finished(item, error: nil)
             } catch {
+                out?.discard()
                 if Signals.pending != 0 { pool.finished(item, error: nil); continue }
                 printer?.finished(item.index, path: nil)
                 let message: String
@@ -179,7 +182,7 @@ enum BatchCommand {
                 case let e as CLIError: message = e.message
                 default: message = "\(error)"
                 }
-                manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: voiceID, model_id: template.model_id,
+                manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: template.voiceID, model_id: template.modelID,
                                              characters: item.text.count, credits: nil, request_id: nil, status: "failed", error: message))
                 context.err((progress.show ? "\r\u{1B}[K" : "") + "elevenlabs: \(Output.clean(item.input)): \(Output.clean(message))\n")
                 pool.finished(item, error: (message, ExitCode.of(error)))

@@ -112,18 +112,17 @@ enum HistoryCommand {
         try context.out(lines.map { "\($0[0].padding(w))  \(Output.clean($0[1]))\n" }.joined())
     }
 
-    /// Replays audio already paid for, through the same player as `speak`.
+    /// Replays audio already paid for, through the same player and output as `speak`.
     static func play(_ inv: Invocation, _ context: Context) throws {
         let id = try ids(inv, exactly: true)[0]
-        let config = try Session.loadConfig(inv, context)
-        let device = inv.value("device") ?? context.environment["ELEVENLABS_DEVICE"] ?? config?["device"] ?? "default"
-        let player = Player(device: device, isInterrupted: Signals.isPending)
-        defer { player.abort() }
+        let config = try Resolve.config(inv, context)
+        let player = Player(device: Resolve.device(inv, context, config: config), input: .mp3, isInterrupted: Signals.isPending)
         let session = try Session(inv, context, config: config)
-        let pipeline = PlaybackPipeline(player: player, direct: nil)
-        defer { pipeline.abort() }
-        let feed = try pipeline.nextFeed()
+        let out = try AudioOutput(format: AudioFormats.safeDefault, path: nil, wrapWAV: false, player: player, context: context)
+        var done = false
+        defer { if !done { out.discard() } }
         try player.waitUntilReady()
+        try out.beginPart()
         try session.client.historyAudio(id: id, onHead: { head in
             guard head.contentType?.hasPrefix("audio/mpeg") != false else {
                 throw CLIError("this generation is \(head.contentType ?? "not MP3") audio, which cannot be played here",
@@ -131,12 +130,10 @@ enum HistoryCommand {
             }
         }, onAudio: { bytes in
             try Signals.check()
-            feed.append(bytes, stop: { pipeline.isStopped })
+            try out.write(bytes)
         })
-        feed.finish()
-        try pipeline.finish()
-        try player.finish()
-        try Signals.check()
+        try out.finish()
+        done = true
     }
 
     static func save(_ inv: Invocation, _ context: Context) throws {
@@ -147,14 +144,18 @@ enum HistoryCommand {
         if output == "-" && context.stdoutIsTerminal {
             throw UsageError("refusing to write audio to a terminal", hint: "redirect it to a file", command: "history")
         }
-        let file = output == "-" ? nil : try AtomicFile(path: output)
-        defer { file?.discard() }
+        if output != "-" { try AtomicFile.check(output) }
         let session = try Session(inv, context)
+        let out = try AudioOutput(format: AudioFormats.safeDefault, path: output, wrapWAV: false, player: nil, context: context)
+        var done = false
+        defer { if !done { out.discard() } }
+        try out.beginPart()
         try session.client.historyAudio(id: id) { bytes in
             try Signals.check()
-            if let file { try file.write(bytes) } else { try context.stdout.write(bytes) }
+            try out.write(bytes)
         }
-        try file?.commit()
+        try out.finish()
+        done = true
     }
 
     /// One file per generation, named here from its date, voice and text; the server names nothing.

@@ -67,7 +67,7 @@ enum VoicesCommand {
         guard inv.operands.count == 2 else {
             throw UsageError("'voices settings' needs one voice name or id", command: "voices")
         }
-        let change = try SpeakCommand.voiceSettings(inv)
+        let change = try SpeakOptions.voiceSettings(inv)
         let session = try Session(inv, context)
         // Showing may match loosely; changing must name the voice exactly.
         let voice = change.isEmpty ? try session.voiceResolver.resolve(inv.operands[1])

@@ -1,7 +1,8 @@
 // The API key's sources in their documented order, the config file format, and the base URL rule.
 import Testing
 import Foundation
-@testable import ElevenLabsAPI
+import ElevenLabsAPI
+@testable import ElevenLabsCLI
 
 private func write(_ dir: URL, _ name: String, _ text: String, mode: Int = 0o600) throws -> String {
     let url = dir.appendingPathComponent(name)

@@ -1,0 +1,173 @@
+// Text to speech (contract §1), the endpoint that matters most: the request as the API defines it,
+// sent to the streaming endpoint its format and options call for, with the answer's audio (and, for
+// the with-timestamps endpoint, the characters' timings) handed over as it arrives, and the receipt
+// the service's headers give. Blocking: call it from a dedicated thread.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One text-to-speech request. Unset options are left out of the body, so the service's defaults apply.
+public struct SpeechRequest: Sendable, Equatable {
+    public var voiceID: String
+    public var text: String
+    public var modelID: String
+    public var settings: VoiceSettings?
+    /// The API's `output_format` (`mp3_44100_128`, `pcm_24000`, `wav_44100`, ...).
+    public var outputFormat: String
+    public var languageCode: String?
+    public var seed: Int?
+    /// `auto`, `on` or `off`.
+    public var textNormalization: String?
+    /// Request stitching: the ids of up to three previous requests, and the text that follows, so
+    /// the voice continues naturally (not available for eleven_v3; contract, model rules).
+    public var previousRequestIDs: [String] = []
+    public var nextText: String?
+    /// Character timings with the audio (the with-timestamps endpoint).
+    public var withTimestamps = false
+
+    public init(voiceID: String, text: String, modelID: String, outputFormat: String, settings: VoiceSettings? = nil,
+                languageCode: String? = nil, seed: Int? = nil, textNormalization: String? = nil) {
+        self.voiceID = voiceID; self.text = text; self.modelID = modelID; self.outputFormat = outputFormat
+        self.settings = settings; self.languageCode = languageCode; self.seed = seed; self.textNormalization = textNormalization
+    }
+
+    /// At most this many previous request ids are sent (the API's limit).
+    public static let maxPreviousRequestIDs = 3
+
+    /// The JSON body (contract §1, `text_to_speech_stream`); `output_format` travels in the query.
+    public func body() throws -> HTTPRequest.Body {
+        struct Body: Encodable {
+            let text: String
+            let model_id: String
+            let voice_settings: VoiceSettings?
+            let language_code: String?
+            let seed: Int?
+            let apply_text_normalization: String?
+            let previous_request_ids: [String]?
+            let next_text: String?
+        }
+        return try ElevenLabsClient.jsonBody(Body(
+            text: text, model_id: modelID, voice_settings: settings?.isEmpty == false ? settings : nil,
+            language_code: languageCode, seed: seed, apply_text_normalization: textNormalization,
+            previous_request_ids: previousRequestIDs.isEmpty ? nil : Array(previousRequestIDs.suffix(Self.maxPreviousRequestIDs)),
+            next_text: nextText))
+    }
+
+    /// `wav_*` exists only on the whole-file endpoint; everything else streams.
+    public var isWholeFile: Bool { outputFormat.hasPrefix("wav_") }
+
+    func path() throws -> String {
+        let base = "/v1/text-to-speech/\(try pathID(voiceID))"
+        if isWholeFile { return base }
+        return base + (withTimestamps ? "/stream/with-timestamps" : "/stream")
+    }
+}
+
+/// The timings of the characters of one piece of audio, in seconds from its start.
+public struct CharacterTimings: Sendable, Equatable {
+    public var characters: [String]
+    public var starts: [Double]
+    public var ends: [Double]
+    public init(characters: [String], starts: [Double], ends: [Double]) {
+        self.characters = characters; self.starts = starts; self.ends = ends
+    }
+}
+
+/// What the service's headers said about a generation.
+public struct SpeechReceipt: Sendable {
+    public var requestID: String?
+    /// Credits charged (`character-cost`).
+    public var characterCost: Int?
+    /// The plan's limit on concurrent requests (`maximum-concurrent-requests`).
+    public var concurrencyLimit: Int?
+    public var historyItemID: String?
+
+    init(_ head: ResponseHead) {
+        requestID = head.value(for: "request-id")
+        characterCost = Self.count(head, "character-cost")
+        concurrencyLimit = Self.count(head, "maximum-concurrent-requests")
+        historyItemID = head.value(for: "history-item-id")
+    }
+
+    /// A header's count, or nil when missing or not a sane count: a server's number is summed and
+    /// compared, so it must never be able to overflow.
+    static func count(_ head: ResponseHead, _ name: String) -> Int? {
+        head.value(for: name).flatMap { Int($0) }.flatMap { (0...1_000_000_000).contains($0) ? $0 : nil }
+    }
+}
+
+extension ElevenLabsClient {
+    /// Streams one generation. `onAudio` receives the audio bytes in the requested format as they
+    /// arrive; `onTimings` (with-timestamps requests only) each piece's character timings, just
+    /// before that piece's audio. `encodedBody` is `request.body()` made ahead of time, when the
+    /// caller could do it while other work was waiting. Retries as `streamAudio` does (never once
+    /// audio was handed over); errors are `APIError`, `CurlError`, `AudioStreamBroken` or
+    /// `ResponseFormatError`.
+    @discardableResult
+    public func streamSpeech(_ request: SpeechRequest, encodedBody: HTTPRequest.Body? = nil,
+                             beforeBody: (@Sendable () throws -> Void)? = nil,
+                             onHead: (ResponseHead) throws -> Void = { _ in },
+                             onTimings: (CharacterTimings) throws -> Void = { _ in },
+                             onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> SpeechReceipt {
+        let path = try request.path()
+        let timed = request.withTimestamps && !request.isWholeFile
+        var lines = TimedLines(endpoint: "POST \(path)")
+        let head = try streamAudio(path: path, query: [("output_format", request.outputFormat)],
+                                   body: try encodedBody ?? request.body(), beforeBody: beforeBody, timed: timed,
+                                   onHead: onHead, onAudio: { chunk in
+            guard timed else { try onAudio(chunk); return }
+            try lines.append(chunk, onTimings: onTimings, onAudio: onAudio)
+        })
+        if timed { try lines.finish(onTimings: onTimings, onAudio: onAudio) }
+        return SpeechReceipt(head)
+    }
+}
+
+/// The with-timestamps answer: newline-delimited JSON, each line base64 audio with the timings of
+/// its characters (contract §1.4).
+struct TimedLines {
+    let endpoint: String
+    private var pending: [UInt8] = []
+    init(endpoint: String) { self.endpoint = endpoint }
+
+    private struct Line: Decodable {
+        struct Alignment: Decodable {
+            let characters: [String]
+            let character_start_times_seconds: [Double]
+            let character_end_times_seconds: [Double]
+        }
+        let audio_base64: String
+        let alignment: Alignment?
+    }
+
+    mutating func append(_ chunk: UnsafeRawBufferPointer, onTimings: (CharacterTimings) throws -> Void,
+                         onAudio: (UnsafeRawBufferPointer) throws -> Void) throws {
+        pending.append(contentsOf: chunk)
+        while let newline = pending.firstIndex(of: 10) {
+            let line = Array(pending[..<newline])
+            pending.removeFirst(newline + 1)
+            try handle(line, onTimings: onTimings, onAudio: onAudio)
+        }
+    }
+
+    mutating func finish(onTimings: (CharacterTimings) throws -> Void, onAudio: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let rest = pending
+        pending = []
+        try handle(rest, onTimings: onTimings, onAudio: onAudio)
+    }
+
+    private func handle(_ line: [UInt8], onTimings: (CharacterTimings) throws -> Void,
+                        onAudio: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard !line.allSatisfy({ $0 == 32 || $0 == 13 }) else { return }
+        guard let item = try? JSONDecoder().decode(Line.self, from: Data(line)),
+              let audio = Data(base64Encoded: item.audio_base64) else {
+            throw ResponseFormatError(endpoint: endpoint, detail: "a line of the timed answer is not the expected JSON")
+        }
+        if let a = item.alignment {
+            try onTimings(CharacterTimings(characters: a.characters, starts: a.character_start_times_seconds, ends: a.character_end_times_seconds))
+        }
+        try audio.withUnsafeBytes { try onAudio($0) }
+    }
+}

@@ -1,0 +1,101 @@
+// Where the audio of one command goes, written once for speak, live input and history: a file
+// (atomically, in a WAV header when PCM is wrapped), standard output, and/or the player, fed as the
+// bytes arrive. Several requests' answers (the parts of a long text) make one continuous stream and
+// one file: each part starts a new MP3 stream for the player, and a whole-file WAV answer after the
+// first loses its header, the first one's sizes patched at the end.
+import AudioPlayback
+import ElevenLabsAPI
+
+final class AudioOutput {
+    let format: String
+    private let file: AtomicFile?
+    private let toStdout: Bool
+    let player: Player?
+    private let context: Context
+    /// PCM the API sends raw, wrapped here in a RIFF header (`-o x.wav` with a pcm_* format).
+    private let wrapWAV: Bool
+    /// The API's own WAV (`wav_*`): one header per answer.
+    private let serverWAV: Bool
+    private var skipHeader = 0
+    private var parts = 0
+    /// Audio bytes written (after any header handling).
+    private(set) var bytes = 0
+
+    /// `path` "-" is standard output; nil writes no file.
+    init(format: String, path: String?, wrapWAV: Bool, player: Player?, context: Context) throws {
+        self.format = format
+        self.player = player
+        self.context = context
+        self.wrapWAV = wrapWAV
+        serverWAV = format.hasPrefix("wav_")
+        toStdout = path == "-"
+        if let path, path != "-" { file = try AtomicFile(path: path) } else { file = nil }
+        if wrapWAV, let file {
+            try AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: nil).withUnsafeBytes { try file.write($0) }
+        }
+    }
+
+    /// Nothing downstream can be rewound (standard output, a FIFO): headers must say "until the end".
+    private var unpatchable: Bool { toStdout || file?.isStream == true }
+
+    /// The start of a request's answer.
+    func beginPart() throws {
+        player?.beginStream()
+        if serverWAV {
+            // Later parts lose their header (the file keeps the first, patched at the end); where
+            // nothing can be patched, the first header is replaced by one that says "until the end".
+            skipHeader = parts > 0 || unpatchable ? 44 : 0
+            if parts == 0 && unpatchable {
+                try AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: nil).withUnsafeBytes { try emit($0, play: false) }
+            }
+        }
+        parts += 1
+    }
+
+    func write(_ chunk: UnsafeRawBufferPointer) throws {
+        var data = chunk
+        if skipHeader > 0 {
+            let n = min(skipHeader, data.count)
+            skipHeader -= n
+            data = UnsafeRawBufferPointer(rebasing: data[n...])
+            if data.isEmpty { return }
+        }
+        bytes += data.count
+        try emit(data, play: true)
+    }
+
+    private func emit(_ data: UnsafeRawBufferPointer, play: Bool) throws {
+        if let file { try file.write(data) }
+        if toStdout { try context.stdout.write(data) }
+        if play { try player?.enqueue(data) }
+    }
+
+    /// Everything arrived: the sound plays to its end, the file gets its final header and appears.
+    func finish() throws {
+        try player?.finish()
+        try Signals.check()
+        if let file {
+            if wrapWAV || (serverWAV && parts > 1) {
+                try file.patch(AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: file.bytesWritten - 44), at: 0)
+            }
+            try file.commit()
+        }
+    }
+
+    /// Stops the sound and removes the file's temporary copy.
+    func discard() {
+        player?.abort()
+        file?.discard()
+    }
+
+    /// The audio's length, from the player when it decoded it, else from the format and size.
+    func seconds() -> Double? {
+        if let player, player.decodedSeconds > 0 { return player.decodedSeconds }
+        if let direct = AudioFormats.playback(format) ?? nil { return direct.seconds(ofBytes: bytes) }
+        if serverWAV || wrapWAV { return Double(max(0, bytes - (serverWAV ? 44 : 0))) / Double(2 * AudioFormats.sampleRate(format)) }
+        if AudioFormats.codec(format) == "mp3", let kbps = Int(format.split(separator: "_").last ?? ""), kbps > 0 {
+            return Double(bytes * 8) / Double(kbps * 1000) // constant bit rate
+        }
+        return nil
+    }
+}

@@ -1,0 +1,54 @@
+// The one place where the configuration's layers meet: an option wins over its environment variable,
+// which wins over the config file, which wins over the default. Voices, models and devices are
+// resolved here for every command that takes them.
+import ElevenLabsAPI
+
+enum Resolve {
+    static let defaultModel = "eleven_multilingual_v2"
+    /// The smallest per-request limit of any current model: shorter texts need no model lookup.
+    static let smallestModelLimit = 3_000
+    /// No real model takes fewer characters per request than this.
+    static let minimumModelLimit = 100
+
+    /// The config file, with its permission warnings (nil when there is none).
+    static func config(_ inv: Invocation, _ context: Context) throws -> ConfigFile? {
+        try Session.loadConfig(inv, context)
+    }
+
+    /// The voice as given, or nil for the default voice.
+    static func voiceSpec(_ inv: Invocation, _ context: Context, config: ConfigFile?) -> String? {
+        inv.value("voice") ?? context.environment["ELEVENLABS_VOICE"] ?? config?["voice"]
+    }
+
+    static func modelSpec(_ inv: Invocation, _ context: Context, config: ConfigFile?) -> (id: String, explicit: Bool) {
+        (inv.value("model") ?? context.environment["ELEVENLABS_MODEL"] ?? config?["model"] ?? defaultModel, inv.value("model") != nil)
+    }
+
+    static func device(_ inv: Invocation, _ context: Context, config: ConfigFile?) -> String {
+        inv.value("device") ?? context.environment["ELEVENLABS_DEVICE"] ?? config?["device"] ?? "default"
+    }
+
+    /// The voice's id: an id as it is, a name through the account's (cached) voice list.
+    static func voiceID(_ spec: String?, session: Session) throws -> String {
+        guard let spec else { return VoiceResolver.defaultVoiceID }
+        return VoiceResolver.looksLikeID(spec) ? spec : try session.voiceResolver.resolve(spec).voice_id
+    }
+
+    /// The model, checked to exist before any text is sent; nil when the check was skipped (the
+    /// default model with a short text needs none, which keeps the common case free of round trips).
+    static func model(_ id: String, explicit: Bool, characters: Int, session: Session) throws -> CachedModel? {
+        if !explicit && id == defaultModel && characters <= smallestModelLimit { return nil }
+        var models = try session.models()
+        if !models.contains(where: { $0.model_id == id }) { models = try session.models(refresh: true) }
+        guard let model = models.first(where: { $0.model_id == id }) else {
+            let near = nearest(id, in: models.map(\.model_id), maxDistance: 6).map { "; did you mean '\($0)'?" } ?? ""
+            throw UsageError("unknown model '\(id)'\(near)", hint: "'elevenlabs models' lists them", command: "speak")
+        }
+        // A limit from the server is used to split the text: an absurd one must not make thousands of
+        // requests (or none).
+        if let limit = model.max_characters, limit < minimumModelLimit {
+            throw CLIError("the server gave '\(id)' an impossible per-request limit (maximum_text_length_per_request \(limit))", exit: .failure)
+        }
+        return model
+    }
+}

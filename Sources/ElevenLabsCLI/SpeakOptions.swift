@@ -1,0 +1,200 @@
+// `speak`'s command line, environment and config file, checked and resolved into one value before
+// anything is read or sent: so bad input never costs a request, and tests can check every rule
+// in-process. No network and no audio device here.
+#if canImport(Glibc)
+import Glibc
+#endif
+import ElevenLabsAPI
+import AudioPlayback
+
+struct SpeakOptions {
+    enum Mode: Equatable {
+        /// Text from the arguments, a file or all of standard input, in as many requests as it needs.
+        case text
+        /// Standard input as it arrives, over the stream-input WebSocket.
+        case live
+        /// Many inputs into --out-dir.
+        case batch
+    }
+
+    var mode: Mode = .text
+    var config: ConfigFile?
+    /// The voice as given (`-v`, `ELEVENLABS_VOICE`, the config file), nil for the default.
+    var voice: String?
+    var modelID: String
+    var modelExplicit: Bool
+    var settings: VoiceSettings
+    var language: String?
+    var seed: Int?
+    var textNormalization: String?
+    /// The API's output_format.
+    var format: String
+    /// `-o` (nil: play only; "-": standard output).
+    var output: String?
+    /// Raw PCM from the API wrapped here in a RIFF header (`-o x.wav` without --format).
+    var wrapWAV = false
+    var play: Bool
+    var device: String
+    var captionsPath: String?
+    var highlight: Bool
+    var useCache: Bool
+    var metrics: Bool
+    var json: Bool
+    var quiet: Bool
+
+    /// The request that every part of the text shares (the text and stitching are filled in per part).
+    func request(voiceID: String) -> SpeechRequest {
+        var r = SpeechRequest(voiceID: voiceID, text: "", modelID: modelID, outputFormat: format,
+                              settings: settings.isEmpty ? nil : settings, languageCode: language, seed: seed,
+                              textNormalization: textNormalization)
+        r.withTimestamps = captionsPath != nil || highlight
+        return r
+    }
+
+    static let sayDefaultWPM = 175.0
+    static let speedRange = 0.7...1.2
+
+    static func parse(_ inv: Invocation, _ context: Context) throws -> SpeakOptions {
+        try refuseFileNamesAsText(inv)
+        let config = try Resolve.config(inv, context)
+        let settings = try voiceSettings(inv)
+        let language = try languageCode(inv)
+        let seed = try inv.integer("seed", in: 0...4_294_967_295)
+        let model = Resolve.modelSpec(inv, context, config: config)
+        var o = SpeakOptions(config: config, voice: Resolve.voiceSpec(inv, context, config: config),
+                             modelID: model.id, modelExplicit: model.explicit, settings: settings, language: language, seed: seed,
+                             textNormalization: inv.value("text-normalization"), format: AudioFormats.safeDefault,
+                             output: inv.value("output"), play: false, device: Resolve.device(inv, context, config: config),
+                             captionsPath: inv.value("captions"), highlight: inv.flag("highlight"),
+                             useCache: !inv.flag("no-cache"), metrics: inv.flag("metrics"), json: inv.flag("json"), quiet: inv.flag("quiet"))
+        let explicitFormat = inv.value("format") ?? config?["format"]
+        if let f = explicitFormat, !AudioFormats.all.contains(f) {
+            let near = nearest(f, in: AudioFormats.all).map { "; did you mean '\($0)'?" } ?? ""
+            throw UsageError("unknown format '\(f)'\(near)", hint: "'elevenlabs speak --help' lists the formats", command: "speak")
+        }
+        if inv.value("out-dir") != nil {
+            o.mode = .batch
+            o.format = explicitFormat ?? AudioFormats.safeDefault
+            return o
+        }
+        if inv.all("file").count > 1 || inv.flag("each-line") {
+            throw UsageError("several inputs (or --each-line) need --out-dir DIR", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
+        }
+        o.mode = try liveMode(inv, context) ? .live : .text
+        if let output = o.output, output != "-" {
+            let byExtension = AudioFormats.forExtension(output)
+            guard explicitFormat != nil || byExtension != nil else {
+                throw UsageError("cannot tell the audio format from the name '\(output)'",
+                                 hint: "use .mp3, .wav, .pcm, .ulaw, .alaw or .opus, or name the format with --format", command: "speak")
+            }
+            o.format = explicitFormat ?? byExtension!
+            o.wrapWAV = explicitFormat == nil && output.lowercased().hasSuffix(".wav")
+            // A directory that cannot take the file fails now, not after the audio was paid for.
+            try AtomicFile.check(output)
+        } else {
+            if o.output == "-" && context.stdoutIsTerminal {
+                throw UsageError("refusing to write audio to a terminal", hint: "redirect it (-o - > file.mp3) or pipe it to a player", command: "speak")
+            }
+            o.format = explicitFormat ?? AudioFormats.safeDefault
+        }
+        o.play = o.output == nil || inv.flag("play")
+        if o.play && AudioFormats.playback(o.format) == nil {
+            throw UsageError("\(o.format) cannot be played directly", hint: "play mp3_*, pcm_*, ulaw_8000 or alaw_8000, or write it to a file with -o", command: "speak")
+        }
+        if o.format.hasPrefix("wav_") && inv.flag("play") {
+            throw UsageError("--play cannot be used with a wav_* format", hint: "write .wav to play it as it arrives", command: "speak")
+        }
+        if o.mode == .live && o.format.hasPrefix("wav_") {
+            throw UsageError("live input cannot produce \(o.format)", hint: "write .wav (PCM in a WAV header) or use --no-live", command: "speak")
+        }
+        if let path = o.captionsPath {
+            guard Captions.format(for: path) != nil else {
+                throw UsageError("cannot tell the captions format from '\(path)'", hint: "name it .srt, .vtt or .json", command: "speak")
+            }
+            if o.mode == .live { throw UsageError("--captions needs the whole text first", hint: "add --no-live", command: "speak") }
+            if o.format.hasPrefix("wav_") || o.format.hasPrefix("opus") {
+                throw UsageError("--captions cannot be used with \(o.format)", hint: "use an mp3_*, pcm_*, ulaw_8000 or alaw_8000 format", command: "speak")
+            }
+            try AtomicFile.check(path)
+        }
+        if o.highlight {
+            guard context.stderrIsTerminal else {
+                throw UsageError("--highlight needs a terminal to show the text on", command: "speak")
+            }
+            guard o.play, o.mode != .live else {
+                throw UsageError("--highlight marks words as they are played", hint: "use it when playing, without -o and with --no-live for piped text", command: "speak")
+            }
+        }
+        // The cache keeps no timings: captions and highlighting always fetch.
+        o.useCache = o.useCache && o.captionsPath == nil && !o.highlight
+        return o
+    }
+
+    /// `elevenlabs chapter1.txt` means the file, not its name: with no command named, arguments that
+    /// all name existing files are refused (an explicit `speak`, or `--`, speaks them as words).
+    static func refuseFileNamesAsText(_ inv: Invocation) throws {
+        guard inv.implicitCommand, inv.operandsAfterDashes == 0, !inv.operands.isEmpty else { return }
+        let files = inv.operands.filter { name in
+            var st = stat()
+            return stat(name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+        }
+        guard files.count == inv.operands.count else { return }
+        if files.count == 1 {
+            throw UsageError("'\(files[0])' is a file; to speak what it holds: elevenlabs -f '\(files[0])'",
+                             hint: "to speak the name itself: elevenlabs speak -- '\(files[0])'")
+        }
+        throw UsageError("these arguments are files; to convert each: elevenlabs speak --out-dir DIR \(files.prefix(3).joined(separator: " "))\(files.count > 3 ? " ..." : "")",
+                         hint: "to speak the names themselves: elevenlabs speak -- NAME...")
+    }
+
+    /// Live mode speaks standard input as it arrives. It is the default when the text comes from
+    /// standard input that is a pipe, a socket or a terminal (not a file, which is read whole), and
+    /// `--live` / `--no-live` decide otherwise.
+    static func liveMode(_ inv: Invocation, _ context: Context) throws -> Bool {
+        let fromStdin = inv.operands.isEmpty && (inv.value("file") == nil || inv.value("file") == "-")
+        if inv.flag("live") && inv.flag("no-live") {
+            throw UsageError("--live and --no-live contradict each other", command: "speak")
+        }
+        if inv.flag("live") {
+            guard fromStdin else { throw UsageError("--live speaks standard input; give no text arguments and no file", command: "speak") }
+            return true
+        }
+        if inv.flag("no-live") || !fromStdin { return false }
+        if context.stdinIsTerminal { return true }
+        var st = stat()
+        guard fstat(context.stdinFD, &st) == 0 else { return false }
+        let type = st.st_mode & S_IFMT
+        return type == S_IFIFO || type == S_IFSOCK
+    }
+
+    static func voiceSettings(_ inv: Invocation) throws -> VoiceSettings {
+        var s = VoiceSettings()
+        s.stability = try inv.double("stability", in: 0...1)
+        s.similarityBoost = try inv.double("similarity-boost", in: 0...1)
+        s.style = try inv.double("style", in: 0...1)
+        if inv.flag("speaker-boost") && inv.flag("no-speaker-boost") {
+            throw UsageError("--speaker-boost and --no-speaker-boost contradict each other", command: inv.command)
+        }
+        if inv.flag("speaker-boost") { s.useSpeakerBoost = true }
+        if inv.flag("no-speaker-boost") { s.useSpeakerBoost = false }
+        s.speed = try inv.double("speed", in: speedRange)
+        if let rate = try inv.double("rate", in: 1...10_000) {
+            guard s.speed == nil else { throw UsageError("give either --rate or --speed, not both", command: inv.command) }
+            let speed = rate / sayDefaultWPM
+            let lo = Int((speedRange.lowerBound * sayDefaultWPM).rounded(.up)), hi = Int((speedRange.upperBound * sayDefaultWPM).rounded(.down))
+            guard speedRange.contains(speed) else {
+                throw UsageError("--rate \(Output.decimal(rate)) is outside what the voices can do", hint: "use \(lo) to \(hi) words per minute (\(Int(sayDefaultWPM)) is normal)", command: inv.command)
+            }
+            s.speed = (speed * 100).rounded() / 100
+        }
+        return s
+    }
+
+    static func languageCode(_ inv: Invocation) throws -> String? {
+        guard let code = inv.value("language") else { return nil }
+        guard (2...3).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isLowercase }) else {
+            throw UsageError("--language needs an ISO 639-1 code such as en, de or ja, not '\(code)'", command: "speak")
+        }
+        return code
+    }
+}
