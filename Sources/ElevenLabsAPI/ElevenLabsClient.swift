@@ -1,5 +1,7 @@
-// The thin core client: one method per endpoint the CLI uses, over one HTTPTransport (so one
-// keep-alive connection). No argv, no stdout, no audio. Blocking: call it from a dedicated thread.
+// The thin core client: one method per endpoint the CLI uses (text to speech in Speech.swift, the
+// stream-input socket in StreamInput.swift, the rest here and in Endpoints.swift), over one
+// HTTPTransport (so one keep-alive connection). No argv, no stdout, no audio, no advice: errors are
+// typed and the CLI words them. Blocking: call it from a dedicated thread.
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

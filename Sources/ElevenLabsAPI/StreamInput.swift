@@ -149,6 +149,16 @@ public final class StreamInputSession {
     private func send(_ message: Outgoing) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try socket.sendText(String(decoding: try encoder.encode(message), as: UTF8.self))
+        do {
+            try socket.sendText(String(decoding: try encoder.encode(message), as: UTF8.self))
+        } catch let sendError {
+            // A server that refused the stream may already have closed it: what it said before
+            // closing is the real reason, not the broken pipe that sending into it gives.
+            if refusal == nil, !closed {
+                while let event = try? next(timeout: 0.5) { if case .closed = event { break } }
+            }
+            if let refusal { throw StreamInputError(code: refusal.code, message: refusal.message, closeCode: 1008) }
+            throw sendError
+        }
     }
 }

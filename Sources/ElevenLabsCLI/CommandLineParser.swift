@@ -51,7 +51,7 @@ public enum ParseResult: Sendable {
 }
 
 public enum CommandLineParser {
-    /// The command used when none is named (`elevenlabs "text"` speaks, like `say`), when it exists.
+    /// The command used when none is named (`elevenlabs "text"` speaks, like `say`).
     static let implicitCommand = "speak"
 
     public static func parse(_ args: [String]) throws -> ParseResult {
@@ -94,8 +94,7 @@ public enum CommandLineParser {
 
         // `elevenlabs -v Roger "hi"`: an option of the implicit command, before any command, selects it.
         func adoptImplicit(_ match: (OptionSpec) -> Bool) -> OptionSpec? {
-            guard command == nil, OptionTable.command(named: implicitCommand) != nil,
-                  let s = OptionTable.options(for: implicitCommand).first(where: match) else { return nil }
+            guard command == nil, let s = OptionTable.options(for: implicitCommand).first(where: match) else { return nil }
             command = implicitCommand
             implicit = true
             return s
@@ -178,15 +177,11 @@ public enum CommandLineParser {
         if values["help"] != nil { return .help(command: implicit ? nil : command) }
         if values["version"] != nil { return .version }
         guard let cmd = command else {
-            // Bare `elevenlabs`: the implicit command decides (speak reads stdin), or help when there is none.
-            if OptionTable.command(named: implicitCommand) == nil { return .help(command: nil) }
+            // Bare `elevenlabs`: the implicit command decides (speak reads stdin).
             var inv = Invocation(command: implicitCommand)
             inv.implicitCommand = true
             inv.values = values
             return .run(inv)
-        }
-        if implicit && OptionTable.command(named: implicitCommand) == nil {
-            throw unknownCommand(operands.first ?? "")
         }
         if implicit && operands.count == 1 && afterDashes == 0 { try rejectCommandWord(operands[0]) }
         var inv = Invocation(command: cmd)
@@ -244,7 +239,6 @@ public enum CommandLineParser {
         guard !word.contains(" "), word.count >= 3, word.allSatisfy({ $0.isLetter }) else { return }
         let names = OptionTable.commands.map(\.name)
         guard let near = nearest(word, in: names, maxDistance: 2), near != word else { return }
-        guard OptionTable.command(named: implicitCommand) != nil else { return }
         throw UsageError("unknown command '\(word)'; did you mean '\(near)'?",
                          hint: "to speak it: elevenlabs \(implicitCommand) -- '\(word)'")
     }

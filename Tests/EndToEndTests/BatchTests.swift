@@ -115,9 +115,9 @@ extension BatchTests {
         try await withSandbox({ $0.faults.chunkSize = 2000; $0.faults.chunkDelay = 0.02; $0.faults.concurrencyLimit = 2 }) { sandbox in
             let status = try await onThread { () -> Int32 in
                 let p = Process()
-                p.executableURL = productsDirectory.appendingPathComponent("elevenlabs")
+                p.executableURL = binary("elevenlabs")
                 p.arguments = ["speak", "--out-dir", out.path] + files
-                p.environment = self.env(sandbox)
+                p.environment = childEnvironment(self.env(sandbox))
                 p.standardError = FileHandle.nullDevice
                 try p.run()
                 let deadline = Date().addingTimeInterval(20)

@@ -17,9 +17,9 @@ import TestSupport
             let captured = dir.appendingPathComponent("live.raw")
             let outcome = try await onThread { () -> (heardWhileOpen: Bool, status: Int32, err: String) in
                 let p = Process()
-                p.executableURL = productsDirectory.appendingPathComponent("elevenlabs")
+                p.executableURL = binary("elevenlabs")
                 p.arguments = ["--device", "file:FILE=\(captured.path)"]
-                p.environment = self.env(sandbox)
+                p.environment = childEnvironment(self.env(sandbox))
                 let input = Pipe(), err = Pipe()
                 p.standardInput = input
                 p.standardError = err

@@ -214,9 +214,9 @@ import TestSupport
             let out = sub.appendingPathComponent("partial.mp3")
             let status = try await onThread { () -> Int32 in
                 let p = Process()
-                p.executableURL = productsDirectory.appendingPathComponent("elevenlabs")
+                p.executableURL = binary("elevenlabs")
                 p.arguments = ["speak", "--no-cache", "-o", out.path, String(repeating: "Interrupt me please. ", count: 20)]
-                p.environment = self.env(sandbox)
+                p.environment = childEnvironment(self.env(sandbox))
                 p.standardError = FileHandle.nullDevice
                 try p.run()
                 let deadline = Date().addingTimeInterval(10)

@@ -297,9 +297,9 @@ private func leftovers(_ dir: URL) throws -> [String] {
             let out = dir.appendingPathComponent("interrupted.mp3")
             let status = try await onThread { () -> Int32 in
                 let p = Process()
-                p.executableURL = productsDirectory.appendingPathComponent("elevenlabs")
+                p.executableURL = binary("elevenlabs")
                 p.arguments = ["speak", "-o", out.path, String(repeating: "Interrupt me please. ", count: 20)]
-                p.environment = self.env(sandbox)
+                p.environment = childEnvironment(self.env(sandbox))
                 p.standardError = FileHandle.nullDevice
                 try p.run()
                 // Wait until the partial file exists, then interrupt as Ctrl-C would.
@@ -319,9 +319,9 @@ private func leftovers(_ dir: URL) throws -> [String] {
         try await withSandbox({ $0.faults.chunkSize = 500; $0.faults.chunkDelay = 0.2 }) { sandbox in
             let status = try await onThread { () -> Int32 in
                 let p = Process()
-                p.executableURL = productsDirectory.appendingPathComponent("elevenlabs")
+                p.executableURL = binary("elevenlabs")
                 p.arguments = ["speak", "--device", "null", String(repeating: "Stop me. ", count: 30)]
-                p.environment = self.env(sandbox)
+                p.environment = childEnvironment(self.env(sandbox))
                 try p.run()
                 Thread.sleep(forTimeInterval: 0.5)
                 kill(p.processIdentifier, SIGTERM)

@@ -68,14 +68,31 @@ public var productsDirectory: URL {
 /// `timeout` seconds.
 public func run(_ executable: String, _ args: [String], env: [String: String] = [:], stdin: Data? = nil,
                 timeout: Double = 60) async throws -> ProcessResult {
-    try await runProcess(productsDirectory.appendingPathComponent(executable), args, env: env, stdin: stdin, timeout: timeout)
+    try await runProcess(binary(executable), args, env: env, stdin: stdin, timeout: timeout)
+}
+
+/// The environment for a child started by hand (`Process`): `env`, plus the sanitizer's settings.
+public func childEnvironment(_ env: [String: String]) -> [String: String] {
+    var e = env
+    if let tsan = ProcessInfo.processInfo.environment["TSAN_OPTIONS"] { e["TSAN_OPTIONS"] = tsan }
+    return e
+}
+
+/// A built executable: from ELEVENLABS_TEST_BIN_DIR when it holds one (the thread-sanitizer build
+/// that .ci/run checks), else from beside the test bundle.
+public func binary(_ name: String) -> URL {
+    if let dir = ProcessInfo.processInfo.environment["ELEVENLABS_TEST_BIN_DIR"],
+       FileManager.default.isExecutableFile(atPath: dir + "/" + name) {
+        return URL(fileURLWithPath: dir).appendingPathComponent(name)
+    }
+    return productsDirectory.appendingPathComponent(name)
 }
 
 /// A shell script (bash, with pipefail so a pipeline's status is its failing command's), or, with
 /// `terminal`, the script run by script(1) on a pseudo-terminal: standard output is then the
 /// terminal's output, standard error included. `$ELEVENLABS` names the built binary.
 public func runShell(_ script: String, env: [String: String] = [:], terminal: Bool = false, timeout: Double = 60) async throws -> ProcessResult {
-    let environment = env.merging(["ELEVENLABS": productsDirectory.appendingPathComponent("elevenlabs").path]) { $1 }
+    let environment = env.merging(["ELEVENLABS": binary("elevenlabs").path]) { $1 }
     if terminal {
         try requireTool("script")
         return try await runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-q", "-e", "-c", "bash -o pipefail -c '\(script)'", "/dev/null"],
@@ -91,6 +108,8 @@ public func runProcess(_ url: URL, _ args: [String], env: [String: String], stdi
         p.executableURL = url
         p.arguments = args
         var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "XDG_CONFIG_HOME": NSTemporaryDirectory() + "/no-config-\(UUID().uuidString)"]
+        // The sanitizer's settings reach the binaries under test (.ci/run's thread-sanitizer pass).
+        if let tsan = ProcessInfo.processInfo.environment["TSAN_OPTIONS"] { environment["TSAN_OPTIONS"] = tsan }
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         let out = Pipe(), err = Pipe(), input = Pipe()

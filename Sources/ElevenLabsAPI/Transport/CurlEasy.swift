@@ -129,16 +129,9 @@ final class CurlEasy {
     func setConnectTimeout(milliseconds: Int) throws {
         try check(ccurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds))
     }
-    /// A stall is "fewer than 1 byte per second for N seconds": libcurl's low-speed abort.
-    /// - SeeAlso: CURLOPT_LOW_SPEED_LIMIT, CURLOPT_LOW_SPEED_TIME
-    func setStallTimeout(seconds: Int) throws {
-        try check(ccurl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1))
-        try check(ccurl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, seconds))
-    }
-    /// - SeeAlso: CURLOPT_CAINFO
     /// - SeeAlso: CURLOPT_NOPROXY ("*": no proxy for any host)
     func setNoProxy(_ hosts: String) throws { try check(ccurl_easy_setopt_str(handle, CURLOPT_NOPROXY, hosts)) }
-
+    /// - SeeAlso: CURLOPT_CAINFO
     func setCAFile(_ path: String) throws { try check(ccurl_easy_setopt_str(handle, CURLOPT_CAINFO, path)) }
     /// Verification is never turned off; this only states it so a stray environment cannot.
     /// - SeeAlso: CURLOPT_SSL_VERIFYPEER, CURLOPT_SSL_VERIFYHOST
@@ -207,7 +200,7 @@ final class CurlEasy {
 public enum CurlRuntime {
     private static let state = InitState()
 
-    private final class InitState: @unchecked Sendable {
+    private final class InitState: @unchecked Sendable { // `started` and `done` are only touched with `cond` locked
         let cond = Condition()
         var started = false
         var done = false
@@ -230,14 +223,14 @@ public enum CurlRuntime {
     /// Waits for a warm-up in progress, if any (before the process exits).
     public static func waitForWarmUp() {
         let s = state
-        s.cond.withLock { while s.started && !s.done { s.cond.wait(seconds: 0.01) } }
+        s.cond.withLock { while s.started && !s.done { s.cond.wait() } }
     }
 
     /// Waits for the initialisation, starting it here when nobody has.
     static func ready() {
         warmUp()
         let s = state
-        s.cond.withLock { while !s.done { s.cond.wait(seconds: 0.01) } }
+        s.cond.withLock { while !s.done { s.cond.wait() } }
     }
 }
 

@@ -13,6 +13,7 @@ import Glibc
 #endif
 import ElevenLabsAPI
 import ThreadSupport
+import Synchronization
 
 enum BatchCommand {
     struct Item {
@@ -245,37 +246,38 @@ enum BatchCommand {
 
 /// --each-line prints each output's path in input order as soon as it and every earlier one are
 /// settled, so `| xargs -n1 mpg123` plays in order while later items are still converting.
-final class OrderedPrinter: @unchecked Sendable {
-    private let cond = Condition()
-    private var settled: [String??]
-    private var next = 0
+final class OrderedPrinter: Sendable {
+    /// Per item: nil while pending, .some(nil) failed, .some(path) done; and the next one to print.
+    private let state: Synchronization.Mutex<(settled: [String??], next: Int)>
     private let context: Context
 
-    init(count: Int, context: Context) { settled = Array(repeating: nil, count: count); self.context = context }
+    init(count: Int, context: Context) {
+        state = Synchronization.Mutex((Array(repeating: nil, count: count), 0))
+        self.context = context
+    }
 
     /// `path` nil: the item failed (its error was reported), nothing to print for it.
     func finished(_ index: Int, path: String?) {
-        cond.withLock {
-            settled[index] = .some(path)
-            while next < settled.count, let entry = settled[next] {
+        state.withLock { s in
+            s.settled[index] = .some(path)
+            while s.next < s.settled.count, let entry = s.settled[s.next] {
                 if let path = entry { try? context.out(path + "\n") }
-                next += 1
+                s.next += 1
             }
         }
     }
 }
 
 /// The work queue and the concurrency limit, which 429 answers lower and successes raise again
-/// (never above the starting limit).
-final class Pool: @unchecked Sendable {
+/// (never above the starting limit). Workers wait here for a free slot, woken when one frees up.
+final class Pool: @unchecked Sendable { // every field is only touched with `cond` locked
     private let cond = Condition()
     private var queue: [BatchCommand.Item]
     private var active = 0
     private var limit: Int
     private var ceiling: Int
     private var successesSinceSlowdown = 0
-    private(set) var failures: [(input: String, message: String, exit: ExitCode)] = []
-
+    private var failed: [(input: String, message: String, exit: ExitCode)] = []
     private var learned = false
 
     init(todo: [BatchCommand.Item], limit: Int) {
@@ -283,6 +285,8 @@ final class Pool: @unchecked Sendable {
         self.limit = 1
         ceiling = limit
     }
+
+    var failures: [(input: String, message: String, exit: ExitCode)] { cond.withLock { failed } }
 
     /// The plan's limit as the server reports it; until then one request at a time.
     func learn(limit server: Int) {
@@ -295,11 +299,12 @@ final class Pool: @unchecked Sendable {
 
     var isDone: Bool { cond.withLock { (queue.isEmpty || Signals.isPending()) && active == 0 } }
 
+    /// Waits until something finishes, a signal arrives, or `seconds` pass (the progress line's redraw).
     func waitForChange(seconds: Double) { cond.withLock { cond.wait(seconds: seconds) } }
 
     func next() -> BatchCommand.Item? {
         cond.withLock {
-            while !queue.isEmpty && active >= limit && !Signals.isPending() { cond.wait(seconds: 0.05) }
+            while !queue.isEmpty && active >= limit && !Signals.isPending() { cond.wait() }
             if queue.isEmpty || Signals.isPending() { return nil }
             active += 1
             return queue.removeFirst()
@@ -311,7 +316,7 @@ final class Pool: @unchecked Sendable {
             active -= 1
             // Without the header (an error first), the pool still opens once something has finished.
             if !learned { learned = true; limit = ceiling }
-            if let error { failures.append((item.input, error.0, error.1)) } else {
+            if let error { failed.append((item.input, error.0, error.1)) } else {
                 successesSinceSlowdown += 1
                 if limit < ceiling && successesSinceSlowdown >= limit * 2 { limit += 1; successesSinceSlowdown = 0 }
             }
@@ -328,16 +333,17 @@ final class Pool: @unchecked Sendable {
 }
 
 /// manifest.jsonl beside the outputs: one JSON line per item, appended as items finish.
-final class ManifestWriter: @unchecked Sendable {
+final class ManifestWriter: Sendable {
     private let path: String
-    private let cond = Condition()
+    /// One writer at a time, so lines never interleave.
+    private let lock = Synchronization.Mutex(())
     init(path: String) { self.path = path }
 
     func append(_ line: BatchCommand.ManifestLine) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(line) else { return }
-        cond.withLock {
+        lock.withLock { _ in
             let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             guard fd >= 0 else { return }
             let bytes = Array(data) + [10]
@@ -348,21 +354,20 @@ final class ManifestWriter: @unchecked Sendable {
 }
 
 /// Items done of total, characters, credits, rate and time left, redrawn on one stderr line.
-final class Progress: @unchecked Sendable {
+final class Progress: Sendable {
     let show: Bool
     private let total: Int
     private let context: Context
-    private let cond = Condition()
-    private var done = 0, characters = 0, credits = 0
+    private let counts = Synchronization.Mutex((done: 0, characters: 0, credits: 0))
     private let started = monotonicSeconds()
 
     init(total: Int, show: Bool, context: Context) { self.total = total; self.show = show; self.context = context }
 
-    func done(characters c: Int, credits k: Int) { cond.withLock { done += 1; characters += c; credits += k } }
+    func done(characters c: Int, credits k: Int) { counts.withLock { $0.done += 1; $0.characters += c; $0.credits += k } }
 
     func draw() {
         guard show else { return }
-        let (d, c, k) = cond.withLock { (done, characters, credits) }
+        let (d, c, k) = counts.withLock { ($0.done, $0.characters, $0.credits) }
         let elapsed = monotonicSeconds() - started
         let rate = elapsed > 0 ? Double(d) / elapsed : 0
         let eta = rate > 0 ? Int(Double(total - d) / rate) : 0

@@ -2,6 +2,7 @@
 // Samples are checked locally (present, readable, non-empty, audio by their first bytes) before
 // anything is uploaded; the upload shows progress on a terminal.
 import ElevenLabsAPI
+import Synchronization
 
 enum CloneCommand {
     /// What the service accepts per sample; bigger files are refused before uploading.
@@ -60,12 +61,10 @@ enum CloneCommand {
     /// On a terminal, a one-line progress display while the samples upload.
     static func showUploadProgress(_ session: Session, _ context: Context) {
         guard context.stderrIsTerminal, !session.invocation.flag("quiet") else { return }
-        final class Last: @unchecked Sendable { var percent = -1 }
-        let last = Last()
+        let last = Synchronization.Mutex(-1)
         session.setUploadProgress { sent, total in
             let percent = Int(sent * 100 / max(1, total))
-            guard percent != last.percent else { return }
-            last.percent = percent
+            guard last.withLock({ p in defer { p = percent }; return p != percent }) else { return }
             let mb = { (n: Int64) in Output.decimal((Double(n) / 1e5).rounded() / 10) }
             context.err("\relevenlabs: uploading \(percent)% (\(mb(sent)) of \(mb(total)) MB)" + (sent >= total ? "\n" : ""))
         }

@@ -1,0 +1,64 @@
+// speak's options checked in-process, through a Context (no binary, no network, no device): the
+// layers of configuration, the format from the output's name, and each refusal with its message.
+import Testing
+import Foundation
+@testable import ElevenLabsCLI
+
+private func context(env: [String: String] = [:], stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false) -> Context {
+    Context(stdout: OutputStream(capturing: ()), stderr: OutputStream(capturing: ()), stdinFD: open("/dev/null", O_RDONLY),
+            environment: ["XDG_CONFIG_HOME": "/nonexistent-\(UUID().uuidString)"].merging(env) { $1 },
+            stdoutIsTerminal: stdoutIsTerminal, stderrIsTerminal: stderrIsTerminal, stdinIsTerminal: false)
+}
+
+private func options(_ args: [String], _ ctx: Context = context()) throws -> SpeakOptions {
+    guard case .run(let inv) = try CommandLineParser.parse(args) else { throw UsageError("not a run") }
+    return try SpeakOptions.parse(inv, ctx)
+}
+
+private func refusal(_ args: [String], _ ctx: Context = context()) -> String? {
+    do { _ = try options(args, ctx); return nil } catch let e as UsageError { return e.message } catch { return "\(error)" }
+}
+
+@Suite struct SpeakOptionsTests {
+    @Test func anOptionWinsOverTheEnvironmentWhichWinsOverTheDefault() throws {
+        let env = ["ELEVENLABS_VOICE": "Sarah", "ELEVENLABS_MODEL": "eleven_flash_v2_5", "ELEVENLABS_DEVICE": "null"]
+        let fromEnv = try options(["speak", "hi"], context(env: env))
+        #expect(fromEnv.voice == "Sarah" && fromEnv.modelID == "eleven_flash_v2_5" && !fromEnv.modelExplicit && fromEnv.device == "null")
+        let fromOptions = try options(["speak", "-v", "Roger", "-m", "eleven_v3", "--device", "default", "hi"], context(env: env))
+        #expect(fromOptions.voice == "Roger" && fromOptions.modelID == "eleven_v3" && fromOptions.modelExplicit && fromOptions.device == "default")
+        let defaults = try options(["speak", "hi"])
+        #expect(defaults.voice == nil && defaults.modelID == Resolve.defaultModel && defaults.device == "default")
+        #expect(defaults.format == "mp3_44100_128" && defaults.play && defaults.output == nil && defaults.mode == .text)
+    }
+
+    @Test func theOutputsNameSetsTheFormat() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("opts-\(UUID().uuidString)").path
+        let wav = try options(["speak", "-o", dir + "/a.wav", "hi"])
+        #expect(wav.format == AudioFormats.wavStreamFormat && wav.wrapWAV && !wav.play)
+        let pcm = try options(["speak", "-o", dir + "/a.raw", "--play", "hi"])
+        #expect(pcm.format == "pcm_24000" && !pcm.wrapWAV && pcm.play)
+        let explicit = try options(["speak", "-o", dir + "/a.wav", "--format", "wav_44100", "hi"])
+        #expect(explicit.format == "wav_44100" && !explicit.wrapWAV)
+        let request = try options(["speak", "--stability", "0.3", "--captions", dir + "/c.srt", "hi"]).request(voiceID: "JBFqnCBsd6RMkjVDRZzb")
+        #expect(request.withTimestamps && request.settings?.stability == 0.3 && request.outputFormat == "mp3_44100_128")
+    }
+
+    @Test func everyLocalMistakeIsRefusedWithItsReason() {
+        #expect(refusal(["speak", "-o", "/tmp/x.aiff", "hi"]) == "cannot tell the audio format from the name '/tmp/x.aiff'")
+        #expect(refusal(["speak", "--format", "mp3_44100_12", "hi"]) == "invalid value 'mp3_44100_12' for --format; did you mean 'mp3_44100_32'?")
+        #expect(refusal(["speak", "--rate", "400", "hi"]) == "--rate 400 is outside what the voices can do")
+        #expect(refusal(["speak", "--speed", "2", "hi"]) == "--speed must be from 0.7 to 1.2, not 2")
+        #expect(refusal(["speak", "--live", "hi"]) == "--live speaks standard input; give no text arguments and no file")
+        #expect(refusal(["speak", "--captions", "/tmp/c.txt", "hi"]) == "cannot tell the captions format from '/tmp/c.txt'")
+        #expect(refusal(["speak", "--highlight", "hi"]) == "--highlight needs a terminal to show the text on")
+        #expect(refusal(["speak", "--format", "opus_48000_64", "hi"]) == "opus_48000_64 cannot be played directly")
+        #expect(refusal(["speak", "-o", "-", "hi"], context(stdoutIsTerminal: true)) == "refusing to write audio to a terminal")
+        #expect(refusal(["speak", "-f", "a", "-f", "b"]) == "several inputs (or --each-line) need --out-dir DIR")
+        #expect(refusal(["speak", "--language", "EN", "hi"]) == "--language needs an ISO 639-1 code such as en, de or ja, not 'EN'")
+    }
+
+    @Test func outDirMakesABatch() throws {
+        let batch = try options(["speak", "--out-dir", "/tmp/somewhere", "--format", "pcm_16000", "a.txt"])
+        #expect(batch.mode == .batch && batch.format == "pcm_16000")
+    }
+}
