@@ -133,7 +133,7 @@ public final class ALSASink: AudioSink {
         pcm = nil
     }
 
-    /// The playback devices ALSA knows (name and description), for `--device '?'`.
+    /// The playback devices ALSA knows (name and description), for listing them.
     /// - SeeAlso: snd_device_name_hint
     public static func devices() -> [(name: String, description: String)] {
         calsa_silence_library_errors()

@@ -1,4 +1,4 @@
-// Versions of the audio libraries, for `elevenlabs --version` and bug reports.
+// Versions of the audio libraries, for version reports and bug reports.
 import CALSA
 import CMPG123
 

@@ -124,7 +124,7 @@ public final class ElevenLabsClient {
     public var onRetry: ((RetryNotice) -> Void)?
 
     /// Batches ride out longer storms of 429s: more retries and more total waiting, because an item
-    /// must not fail for a transient reason. An explicit --retries still wins (set afterwards).
+    /// must not fail for a transient reason. A retry count the caller sets afterwards still wins.
     public func configurationRetryForBatch() {
         if configuration.retry.maxRetries == RetryPolicy().maxRetries {
             configuration.retry.maxRetries = 10

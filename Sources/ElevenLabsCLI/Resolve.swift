@@ -10,6 +10,16 @@ enum Resolve {
     /// No real model takes fewer characters per request than this.
     static let minimumModelLimit = 100
 
+    /// Concurrent requests per plan for Multilingual v2 (contract §9); flash/turbo models allow twice as many.
+    static let concurrencyByTier: [String: Int] = ["free": 2, "starter": 3, "creator": 5, "pro": 10, "scale": 15, "business": 15]
+
+    static func concurrency(tier: String) -> Int? { concurrencyByTier[tier.lowercased()] }
+
+    /// Requests a batch may run at once with `model` (an unknown plan counts as the smallest).
+    static func concurrency(tier: String, model: String) -> Int {
+        (concurrency(tier: tier) ?? 2) * (model.contains("flash") || model.contains("turbo") ? 2 : 1)
+    }
+
     /// The config file, with its permission warnings (nil when there is none).
     static func config(_ inv: Invocation, _ context: Context) throws -> ConfigFile? {
         try Session.loadConfig(inv, context)

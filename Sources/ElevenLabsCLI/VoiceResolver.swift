@@ -1,7 +1,7 @@
 // Turns what a user types after -v (a name, a premade name's first word, or an id) into one voice.
 // Matching is case-insensitive: exact, then prefix, then substring; several matches are an error
 // listing them, never a guess. The account's voice list comes from the cache when fresh, and is
-// fetched again (all /v2/voices pages) on a miss, so a new clone is found at once.
+// fetched again (every page of the account's voices) on a miss, so a new clone is found at once.
 import ElevenLabsAPI
 
 struct VoiceRef: Codable, Equatable {

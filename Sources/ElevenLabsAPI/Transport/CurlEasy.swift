@@ -234,7 +234,7 @@ public enum CurlRuntime {
     }
 }
 
-/// Versions of libcurl for `--version`.
+/// Versions of libcurl, for version reports.
 public enum CurlInfo {
     public static var version: String {
         _ = CurlEasy.globalInit

@@ -43,7 +43,20 @@ public struct HTTPRequest: Sendable {
     }
 }
 
+extension HTTPHeaderField {
+    /// `Name: value` from a response head, the name lower-cased; nil for anything else.
+    static func parse(_ line: some StringProtocol) -> HTTPHeaderField? {
+        guard let colon = line.firstIndex(of: ":") else { return nil }
+        return HTTPHeaderField(line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: " \t"))
+    }
+}
+
 public struct ResponseHead: Sendable {
+    /// The status of an `HTTP/1.1 200 OK` line (0 when there is none).
+    static func status(ofStatusLine line: some StringProtocol) -> Int {
+        Int(line.split(separator: " ", maxSplits: 2).dropFirst().first ?? "") ?? 0
+    }
+
     public var status: Int
     /// Names are lower-cased; HTTP/2 sends them that way and HTTP/1.1 names are case-insensitive.
     public var headers: [HTTPHeaderField]
@@ -78,7 +91,7 @@ public struct TransportOptions: Sendable {
 public final class HTTPTransport {
     private let easy = CurlEasy()
     public var options: TransportOptions
-    /// Receives request and response lines for `--verbose`; the API key header is masked before it gets here.
+    /// Receives request and response lines for a trace; the API key header is masked before it gets here.
     public var trace: ((String) -> Void)?
 
     public init(options: TransportOptions = TransportOptions()) {
@@ -259,18 +272,15 @@ private final class TransferContext {
         if line.hasPrefix("HTTP/") {
             answered = true
             // A new header block: an interim 1xx, or the final response.
-            let fields = line.split(separator: " ", maxSplits: 2)
-            head = ResponseHead(status: fields.count > 1 ? Int(fields[1]) ?? 0 : 0, headers: [])
+            head = ResponseHead(status: ResponseHead.status(ofStatusLine: line), headers: [])
             trace?("< \(line)")
         } else if line.isEmpty {
             if head.status >= 200 && !headDelivered {
                 do { try deliverHead() } catch { failure = error }
             }
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t")
-            head.headers.append(HTTPHeaderField(name, value))
-            trace?("< \(name): \(value)")
+        } else if let field = HTTPHeaderField.parse(line) {
+            head.headers.append(field)
+            trace?("< \(field.name): \(field.value)")
         }
     }
 }

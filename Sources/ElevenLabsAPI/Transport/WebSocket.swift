@@ -112,13 +112,8 @@ public final class WebSocketClient {
         inbox.removeFirst(headEnd! + 4)
         var lines = headText.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
         let statusLine = lines.removeFirst()
-        let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
-        var fields: [HTTPHeaderField] = []
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields.append(HTTPHeaderField(line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: " \t")))
-        }
-        let head = ResponseHead(status: status, headers: fields)
+        let status = ResponseHead.status(ofStatusLine: statusLine)
+        let head = ResponseHead(status: status, headers: lines.compactMap(HTTPHeaderField.parse))
         trace?("< \(statusLine)")
         guard status == 101 else {
             var body = inbox

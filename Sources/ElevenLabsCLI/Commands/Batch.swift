@@ -106,7 +106,7 @@ enum BatchCommand {
         let characters = todo.reduce(0) { $0 + $1.text.count }
         let estimate = try Spend.estimate(characters: characters, perCharacter: model.credits_per_character)
         let subscription = try session.client.subscription()
-        let planJobs = (UserCommand.concurrency[subscription.tier.lowercased()] ?? 2) * (template.modelID.contains("flash") || template.modelID.contains("turbo") ? 2 : 1)
+        let planJobs = Resolve.concurrency(tier: subscription.tier, model: template.modelID)
         let jobs = min(try inv.integer("jobs", in: 1...64) ?? planJobs, 64)
 
         let summary = "\(todo.count) item\(todo.count == 1 ? "" : "s") (\(skipped) already done), \(Output.grouped(characters)) characters, about \(Output.grouped(estimate)) credits of \(Output.grouped(subscription.creditsRemaining)) left, \(jobs) at a time"
@@ -121,7 +121,7 @@ enum BatchCommand {
         let todoIndexes = Set(todo.map(\.index))
         for item in items where !todoIndexes.contains(item.index) { printer?.finished(item.index, path: item.output) }
         let manifest = ManifestWriter(path: manifestPath)
-        // The first item goes alone: its answer's maximum-concurrent-requests header says what the
+        // The first item goes alone: its answer's receipt says what the
         // plan really allows, and the pool opens up to that (never above --jobs or the plan).
         let pool = Pool(todo: todo, limit: jobs)
         let progress = Progress(total: todo.count, show: context.stderrIsTerminal && !inv.flag("quiet"), context: context)

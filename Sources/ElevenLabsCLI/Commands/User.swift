@@ -17,9 +17,6 @@ enum UserCommand {
         let api_key_source: String
     }
 
-    /// Concurrent requests per plan for Multilingual v2 (contract §9); flash/turbo allow twice as many.
-    static let concurrency: [String: Int] = ["free": 2, "starter": 3, "creator": 5, "pro": 10, "scale": 15, "business": 15]
-
     static func run(_ inv: Invocation, _ context: Context) throws {
         try CLI.expectNoOperands(inv)
         let session = try Session(inv, context)
@@ -28,7 +25,7 @@ enum UserCommand {
         let report = Report(tier: sub.tier, status: sub.status, credits_used: sub.characterCount,
                             credits_limit: sub.characterLimit, credits_remaining: sub.creditsRemaining,
                             reset_unix: sub.nextCharacterCountResetUnix, voice_slots_used: sub.voiceSlotsUsed,
-                            voice_limit: sub.voiceLimit, concurrency_limit: concurrency[sub.tier.lowercased()],
+                            voice_limit: sub.voiceLimit, concurrency_limit: Resolve.concurrency(tier: sub.tier),
                             api_key: Redaction.mask(key), api_key_source: session.keySource.description)
         if session.json { try context.out(Output.json(report)); return }
         // The client checked both numbers are 0...10^12, so the share is a plain fraction.

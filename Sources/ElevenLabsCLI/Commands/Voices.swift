@@ -1,4 +1,4 @@
-// `elevenlabs voices`: every voice over all /v2/voices pages, filtered on the server; `voices show`
+// `elevenlabs voices`: every voice over all pages, filtered on the server; `voices show`
 // resolves a name or id the same way `speak -v` does.
 import ElevenLabsAPI
 
