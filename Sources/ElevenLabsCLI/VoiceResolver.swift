@@ -105,6 +105,13 @@ struct VoiceResolver {
         throw CLIError("no voice is named '\(wanted)'", hint: "'elevenlabs voices' lists the voices you can use", exit: .failure)
     }
 
+    /// The service refuses to delete or edit its own voices; say so before asking or sending anything.
+    static func refusePremade(_ voice: VoiceRef, _ what: String) throws {
+        guard voice.category == "premade" else { return }
+        throw CLIError("'\(voice.name)' is a premade ElevenLabs voice; it cannot be \(what)",
+                       hint: "only your own voices (cloned, generated, professional) can be \(what)", exit: .usage)
+    }
+
     static func list(_ voices: [VoiceRef]) -> String {
         voices.prefix(6).map { "'\($0.name)' (\($0.voice_id))" }.joined(separator: ", ") + (voices.count > 6 ? ", ..." : "")
     }

@@ -43,7 +43,7 @@ enum CloneCommand {
         let labels = try parseLabels(inv)
         let session = try Session(inv, context)
         let voice = try session.voiceResolver.resolveExact(inv.operands[1], action: "edit")
-        try VoicesCommand.refusePremade(voice, "edited")
+        try VoiceResolver.refusePremade(voice, "edited")
         if !samples.isEmpty { showUploadProgress(session, context) }
         let full = try session.client.voice(id: voice.voice_id)
         try session.client.editVoice(id: voice.voice_id, name: inv.value("name") ?? full.name, samples: samples,

@@ -94,7 +94,7 @@ enum VoicesCommand {
         }
         let session = try Session(inv, context)
         let voice = try session.voiceResolver.resolveExact(inv.operands[1], action: "delete")
-        try refusePremade(voice, "deleted")
+        try VoiceResolver.refusePremade(voice, "deleted")
         guard try Prompt.confirm(delete: "the voice '\(voice.name)' (\(voice.voice_id))", inv, context) else {
             throw CLIError("nothing deleted", exit: .failure)
         }
@@ -106,13 +106,6 @@ enum VoicesCommand {
         } else if !inv.flag("quiet") {
             context.err("elevenlabs: deleted voice '\(Output.clean(voice.name))' (\(voice.voice_id))\n")
         }
-    }
-
-    /// The service refuses to delete or edit its own voices; say so before asking or sending anything.
-    static func refusePremade(_ voice: VoiceRef, _ what: String) throws {
-        guard voice.category == "premade" else { return }
-        throw CLIError("'\(voice.name)' is a premade ElevenLabs voice; it cannot be \(what)",
-                       hint: "only your own voices (cloned, generated, professional) can be \(what)", exit: .usage)
     }
 
     static func show(_ inv: Invocation, _ context: Context) throws {
