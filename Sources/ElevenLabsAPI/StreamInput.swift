@@ -41,6 +41,9 @@ public enum StreamInputEvent: Sendable {
 public final class StreamInputSession {
     private let socket: WebSocketClient
     private var refusal: (code: String, message: String)?
+    /// A message the server sent without audio or an error code: the full text of a close reason
+    /// that did not fit in the close frame (§7.3).
+    private var explanation: String?
     private var closed = false
 
     /// See `WebSocketClient.wakeFD`: ends a `next` early when it becomes readable.
@@ -103,13 +106,16 @@ public final class StreamInputSession {
                     return .audio(Array(audio), message.alignment?.timings)
                 }
                 if message.isFinal == true { return .final }
+                if let text = message.message { explanation = text }
             case .binary:
                 continue
             case .closed(let code, let reason):
                 closed = true
                 if let refusal { throw StreamInputError(code: refusal.code, message: refusal.message, closeCode: code) }
                 if code == 1006 { throw WebSocketError(message: "the connection closed without a close frame") }
-                return .closed(code: code, reason: reason)
+                // The whole reason, when the server explained it in a message first.
+                let full = explanation.flatMap { $0.hasPrefix(reason) ? $0 : nil } ?? reason
+                return .closed(code: code, reason: full)
             }
         }
     }

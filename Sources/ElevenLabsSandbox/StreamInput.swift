@@ -85,12 +85,19 @@ final class StreamInputSession: WSMessageHandler, @unchecked Sendable {
         out?.yield(.text(text))
     }
 
+    /// A close frame's reason holds at most 123 bytes (RFC 6455 §5.5: 125 less the code), so a longer
+    /// explanation goes first in a JSON message (contract §7.3) and the reason is its start.
+    static let maxCloseReason = 123
+
     private func close(_ code: UInt16, _ reason: String, error: String? = nil) {
         if let error { send(["message": reason, "error": error, "code": Int(code)]) }
+        else if reason.utf8.count > Self.maxCloseReason { send(["message": reason, "code": Int(code)]) }
+        var short = ""
+        for c in reason where short.utf8.count + String(c).utf8.count <= Self.maxCloseReason { short.append(c) }
         lock.lock(); defer { lock.unlock() }
         guard !closed else { return }
         closed = true
-        out?.yield(.close(WSCloseCode(code, reason: reason)))
+        out?.yield(.close(WSCloseCode(code, reason: short)))
         // Leave the client time to read the close frame and answer it before the socket goes: closing
         // on unread client data makes the kernel send a reset, which can discard the frames in flight.
         let out = self.out
@@ -248,7 +255,10 @@ final class StreamInputSession: WSMessageHandler, @unchecked Sendable {
             let chunkStartMs = audio.duration * 1000 * Double(start) / Double(audio.bytes.count)
             let chunkEndMs = audio.duration * 1000 * Double(end) / Double(audio.bytes.count)
             var slice: [String] = [], starts: [Int] = [], durations: [Int] = []
-            while nextChar < chars.count && Double(nextChar) * msPerChar < chunkEndMs {
+            // Every character gets its timing: with sync_alignment each message carries its own
+            // characters; without it the first message of a generation carries them all (§7.1).
+            let through = syncAlignment ? chunkEndMs : .infinity
+            while nextChar < chars.count && Double(nextChar) * msPerChar < through {
                 slice.append(chars[nextChar])
                 starts.append(Int((Double(nextChar) * msPerChar - chunkStartMs).rounded()))
                 durations.append(Int(msPerChar.rounded()))

@@ -52,9 +52,9 @@ public struct StreamInputError: Error, Sendable, CustomStringConvertible {
 
 public final class WebSocketClient {
     private let easy = CurlEasy()
+    /// Bytes before the handshake's end; after it, everything goes to `reader`.
     private var inbox: [UInt8] = []
-    private var fragments: [UInt8] = []
-    private var fragmentOpcode: UInt8 = 0
+    private var reader = WebSocketReader()
     private var closeSent = false
     public private(set) var isOpen = false
     public var trace: ((String) -> Void)?
@@ -123,11 +123,19 @@ public final class WebSocketClient {
             }
             throw APIError.from(head: head, body: body)
         }
+        // RFC 6455 §4.1: the 101 must say it switched to this protocol, with the key's accept value.
+        guard head.value(for: "upgrade")?.lowercased() == "websocket",
+              head.value(for: "connection")?.lowercased().split(separator: ",").contains(where: { $0.trimmingCharacters(in: " ") == "upgrade" }) == true
+        else {
+            throw WebSocketError(message: "the server's WebSocket handshake is invalid (no 'Upgrade: websocket' and 'Connection: Upgrade')")
+        }
         let expected = Self.acceptValue(for: key)
         guard head.value(for: "sec-websocket-accept") == expected else {
             throw WebSocketError(message: "the server's WebSocket handshake is invalid (Sec-WebSocket-Accept does not match)")
         }
         isOpen = true
+        reader.feed(inbox[...]) // frames that came with the head
+        inbox = []
     }
 
     /// `base64(SHA-1(key + GUID))`, RFC 6455 §4.2.2.
@@ -156,37 +164,27 @@ public final class WebSocketClient {
         return event
     }
 
-    /// The next message if one arrives within `timeout` seconds, else nil.
+    /// The next message if one arrives within `timeout` seconds, else nil. A server that breaks the
+    /// protocol gets the close code RFC 6455 prescribes (1002, or 1007 for bad UTF-8) and an error.
     public func poll(timeout: Double) throws -> WebSocketEvent? {
         let deadline = monotonicSeconds() + timeout
         while true {
-            if let frame = try takeFrame() {
-                switch frame.opcode {
-                case 0x0, 0x1, 0x2:
-                    if frame.opcode != 0 { fragmentOpcode = frame.opcode; fragments = [] }
-                    fragments += frame.payload
-                    guard frame.fin else { continue }
-                    let data = fragments
-                    fragments = []
-                    if fragmentOpcode == 0x1 {
-                        guard let s = String(validating: data, as: UTF8.self) else {
-                            throw WebSocketError(message: "the server sent a text frame that is not UTF-8")
-                        }
-                        return .text(s)
-                    }
-                    return .binary(data)
-                case 0x8:
-                    let code = frame.payload.count >= 2 ? UInt16(frame.payload[0]) << 8 | UInt16(frame.payload[1]) : 1005
-                    let reason = String(decoding: frame.payload.dropFirst(2), as: UTF8.self)
+            let item: WebSocketReader.Item?
+            do { item = try reader.next() } catch let violation as WebSocketReader.Violation {
+                try? close(code: violation.closeCode, reason: "")
+                isOpen = false
+                throw WebSocketError(message: "the server broke the WebSocket protocol: \(violation.message)")
+            }
+            if let item {
+                switch item {
+                case .text(let s): return .text(s)
+                case .binary(let b): return .binary(b)
+                case .ping(let payload): try sendFrame(opcode: 0xA, payload: payload)
+                case .pong: continue
+                case .close(let code, let reason):
                     if !closeSent { try? close(code: code == 1005 ? 1000 : code) }
                     isOpen = false
                     return .closed(code: code, reason: reason)
-                case 0x9:
-                    try sendFrame(opcode: 0xA, payload: frame.payload)
-                case 0xA:
-                    continue
-                default:
-                    throw WebSocketError(message: "the server sent an unknown WebSocket opcode \(frame.opcode)")
                 }
                 continue
             }
@@ -205,37 +203,6 @@ public final class WebSocketClient {
     }
 
     // MARK: Framing
-
-    private struct Frame { let fin: Bool; let opcode: UInt8; let payload: [UInt8] }
-
-    private func takeFrame() throws -> Frame? {
-        guard inbox.count >= 2 else { return nil }
-        let fin = inbox[0] & 0x80 != 0
-        let opcode = inbox[0] & 0x0F
-        let masked = inbox[1] & 0x80 != 0
-        var length = Int(inbox[1] & 0x7F)
-        var offset = 2
-        if length == 126 {
-            guard inbox.count >= 4 else { return nil }
-            length = Int(inbox[2]) << 8 | Int(inbox[3]); offset = 4
-        } else if length == 127 {
-            guard inbox.count >= 10 else { return nil }
-            length = 0
-            for i in 2..<10 { length = length << 8 | Int(inbox[i]) }
-            offset = 10
-            guard length < 256 << 20 else { throw WebSocketError(message: "the server sent a WebSocket frame over 256 MiB") }
-        }
-        var mask: [UInt8] = []
-        if masked {
-            guard inbox.count >= offset + 4 else { return nil }
-            mask = Array(inbox[offset..<(offset + 4)]); offset += 4
-        }
-        guard inbox.count >= offset + length else { return nil }
-        var payload = Array(inbox[offset..<(offset + length)])
-        if masked { for i in payload.indices { payload[i] ^= mask[i % 4] } }
-        inbox.removeFirst(offset + length)
-        return Frame(fin: fin, opcode: opcode, payload: payload)
-    }
 
     private func sendFrame(opcode: UInt8, payload: [UInt8]) throws {
         var frame: [UInt8] = [0x80 | opcode]
@@ -275,7 +242,7 @@ public final class WebSocketClient {
             let (rc, got) = buf.withUnsafeMutableBytes { easy.recv(into: $0) }
             if rc == CURLE_OK {
                 if got == 0 { throw WebSocketError(message: Self.eofMessage) }
-                inbox += buf[0..<got]
+                if isOpen { reader.feed(buf[0..<got]) } else { inbox += buf[0..<got] }
                 return
             }
             if rc != CURLE_AGAIN { throw easy.error(for: rc) }
@@ -301,5 +268,100 @@ public final class WebSocketClient {
             return i
         }
         return nil
+    }
+}
+
+/// Server frames to messages, strictly (RFC 6455 §5.1, 5.2, 5.4, 5.5, 8.1): unmasked frames, no RSV
+/// bits (no extension was negotiated), control frames whole and at most 125 bytes, continuations
+/// only inside a message, text that is UTF-8. Pings may come between a message's fragments. Pure:
+/// fed bytes in any split, it yields what they complete.
+struct WebSocketReader {
+    enum Item: Equatable {
+        case text(String)
+        case binary([UInt8])
+        case ping([UInt8])
+        case pong
+        /// 1005 when the close frame had no code.
+        case close(code: UInt16, reason: String)
+    }
+
+    struct Violation: Error, Equatable {
+        let closeCode: UInt16
+        let message: String
+    }
+
+    static let maxMessage = 256 << 20
+    private var inbox: [UInt8] = []
+    private var fragments: [UInt8] = []
+    private var fragmentOpcode: UInt8? = nil
+
+    mutating func feed<C: Collection>(_ bytes: C) where C.Element == UInt8 { inbox.append(contentsOf: bytes) }
+
+    /// The next item the bytes so far complete, or nil.
+    mutating func next() throws -> Item? {
+        while true {
+            guard inbox.count >= 2 else { return nil }
+            let fin = inbox[0] & 0x80 != 0
+            let rsv = inbox[0] & 0x70
+            let opcode = inbox[0] & 0x0F
+            let masked = inbox[1] & 0x80 != 0
+            guard rsv == 0 else { throw Violation(closeCode: 1002, message: "a frame sets reserved bits, but no extension was agreed") }
+            guard !masked else { throw Violation(closeCode: 1002, message: "a server frame is masked") }
+            let control = opcode & 0x08 != 0
+            guard [0x0, 0x1, 0x2, 0x8, 0x9, 0xA].contains(opcode) else {
+                throw Violation(closeCode: 1002, message: "unknown opcode \(opcode)")
+            }
+            var length = Int(inbox[1] & 0x7F)
+            var offset = 2
+            if control && (length > 125 || !fin) {
+                throw Violation(closeCode: 1002, message: length > 125 ? "a control frame is over 125 bytes" : "a control frame is fragmented")
+            }
+            if length == 126 {
+                guard inbox.count >= 4 else { return nil }
+                length = Int(inbox[2]) << 8 | Int(inbox[3]); offset = 4
+            } else if length == 127 {
+                guard inbox.count >= 10 else { return nil }
+                guard inbox[2] & 0x80 == 0 else { throw Violation(closeCode: 1002, message: "a frame length has its top bit set") }
+                var l: UInt64 = 0
+                for i in 2..<10 { l = l << 8 | UInt64(inbox[i]) }
+                guard l <= UInt64(Self.maxMessage) else { throw Violation(closeCode: 1009, message: "a frame is over 256 MiB") }
+                length = Int(l); offset = 10
+            }
+            guard inbox.count >= offset + length else { return nil }
+            let payload = Array(inbox[offset..<(offset + length)])
+            inbox.removeFirst(offset + length)
+            switch opcode {
+            case 0x9: return .ping(payload)
+            case 0xA: return .pong
+            case 0x8:
+                guard payload.count != 1 else { throw Violation(closeCode: 1002, message: "a close frame has a one-byte body") }
+                guard payload.count >= 2 else { return .close(code: 1005, reason: "") }
+                guard let reason = String(validating: payload.dropFirst(2), as: UTF8.self) else {
+                    throw Violation(closeCode: 1007, message: "a close reason is not UTF-8")
+                }
+                return .close(code: UInt16(payload[0]) << 8 | UInt16(payload[1]), reason: reason)
+            default:
+                if opcode == 0 {
+                    guard fragmentOpcode != nil else { throw Violation(closeCode: 1002, message: "a continuation frame starts no message") }
+                } else {
+                    guard fragmentOpcode == nil else { throw Violation(closeCode: 1002, message: "a new message starts inside a fragmented one") }
+                    fragmentOpcode = opcode
+                }
+                fragments += payload
+                guard fragments.count <= Self.maxMessage else { throw Violation(closeCode: 1009, message: "a message is over 256 MiB") }
+                guard fin else { continue }
+                let data = fragments
+                let kind = fragmentOpcode
+                fragments = []
+                fragmentOpcode = nil
+                if kind == 0x1 {
+                    guard let text = String(validating: data, as: UTF8.self) else {
+                        throw Violation(closeCode: 1007, message: "a text message is not UTF-8")
+                    }
+                    return .text(text)
+                }
+                return .binary(data)
+            }
+        }
     }
 }
