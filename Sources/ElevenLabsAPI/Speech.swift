@@ -48,11 +48,14 @@ public struct SpeechRequest: Sendable, Equatable {
             let previous_request_ids: [String]?
             let next_text: String?
         }
+        // Fields the model does not take are left out rather than sent to be refused or ignored.
+        let stitch = ModelRules.supportsStitching(modelID)
         return try ElevenLabsClient.jsonBody(Body(
             text: text, model_id: modelID, voice_settings: settings?.isEmpty == false ? settings : nil,
-            language_code: languageCode, seed: seed, apply_text_normalization: textNormalization,
-            previous_request_ids: previousRequestIDs.isEmpty ? nil : Array(previousRequestIDs.suffix(Self.maxPreviousRequestIDs)),
-            next_text: nextText))
+            language_code: ModelRules.supportsLanguageCode(modelID) ? languageCode : nil, seed: seed,
+            apply_text_normalization: textNormalization,
+            previous_request_ids: !stitch || previousRequestIDs.isEmpty ? nil : Array(previousRequestIDs.suffix(Self.maxPreviousRequestIDs)),
+            next_text: stitch ? nextText : nil))
     }
 
     /// `wav_*` exists only on the whole-file endpoint; everything else streams.

@@ -62,7 +62,7 @@ public final class StreamInputSession {
         var query: [(String, String)] = [("model_id", options.modelID), ("output_format", options.outputFormat)]
         if let t = options.inactivityTimeout { query.append(("inactivity_timeout", String(t))) }
         if options.syncAlignment { query.append(("sync_alignment", "true")) }
-        if let l = options.languageCode { query.append(("language_code", l)) }
+        if let l = options.languageCode, ModelRules.supportsLanguageCode(options.modelID) { query.append(("language_code", l)) }
         if let s = options.seed { query.append(("seed", String(s))) }
         if let n = options.textNormalization { query.append(("apply_text_normalization", n)) }
         socket = try client.openWebSocket(path: "/v1/text-to-speech/\(try pathID(options.voiceID))/stream-input", query: query)

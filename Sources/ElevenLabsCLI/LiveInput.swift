@@ -82,27 +82,77 @@ final class WakePipe: Sendable {
 enum LiveInput {
     /// Seconds without new input after which buffered text is spoken anyway.
     static let idleFlush = 0.8
-    /// A keep-alive this often keeps the socket open while the writer is silent; the server's
-    /// inactivity timeout is set to three times as long.
-    static let keepAliveEvery = 20.0
-    /// A sentence longer than this is sent at its last clause boundary rather than waited for.
-    static let longSentence = 200
+    /// The inactivity timeout asked of the server; the service's default (20 s) is what a server
+    /// that ignores the request keeps.
+    static let inactivityTimeout = 60
+    static let serviceDefaultInactivity = 20
+    /// A keep-alive well inside whichever inactivity timeout is smaller.
+    static var keepAliveEvery: Double { Double(min(inactivityTimeout, serviceDefaultInactivity)) / 3 }
+    /// A unit longer than this without a sentence boundary is sent at its last clause, else word.
+    static let longUnit = 200
+    /// After the final message, how long the close may take before the stream is ended here.
+    static let closeGrace = 2.0
 
-    static func run(_ inv: Invocation, _ context: Context, options: SpeakOptions, player: Player?, lineByLine: Bool) throws {
+    /// How text is cut into units: a newline ends one; within a line, complete sentences go as they
+    /// form (the first flushed at once); a line running past `longUnit` characters goes at its last
+    /// clause or word boundary; what is left goes after an idle pause or at the end.
+    struct Units {
+        private(set) var buffer = ""
+
+        /// The units `text` completes, each with whether to flush it.
+        mutating func add(_ text: String, firstSent: Bool) -> [(String, Bool)] {
+            buffer += text
+            var out: [(String, Bool)] = []
+            var sent = firstSent
+            while let nl = buffer.firstIndex(where: \.isNewline) {
+                let line = String(buffer[..<nl]).trimmingCharacters(in: " \t\r\n")
+                buffer = String(buffer[buffer.index(after: nl)...])
+                if !line.isEmpty { out.append((line, true)); sent = true }
+            }
+            while true {
+                var complete = TextChunker.completePrefixLength(buffer)
+                if complete == 0 && buffer.count > LiveInput.longUnit {
+                    complete = TextChunker.completePrefixLength(buffer, clauses: true)
+                    if complete == 0, let space = buffer.prefix(LiveInput.longUnit).lastIndex(where: \.isWhitespace) {
+                        complete = buffer.distance(from: buffer.startIndex, to: space) + 1
+                    }
+                    if complete == 0 { complete = LiveInput.longUnit } // one unbroken word
+                }
+                guard complete > 0 else { break }
+                let piece = String(buffer.prefix(complete)).trimmingCharacters(in: " \t")
+                buffer = String(buffer.dropFirst(complete))
+                // The first sentence is flushed at once: it is what the listener waits for.
+                if !piece.isEmpty { out.append((piece, !sent)); sent = true }
+            }
+            return out
+        }
+
+        /// Whatever is left (an idle pause, or the end of input).
+        mutating func rest() -> String? {
+            let r = buffer.trimmingCharacters(in: " \t\r\n")
+            buffer = ""
+            return r.isEmpty ? nil : r
+        }
+    }
+
+    static func run(_ inv: Invocation, _ context: Context, options: SpeakOptions, player: Player?) throws {
         let session = try Session(inv, context, config: options.config)
         let voiceID = try Resolve.voiceID(options.voice, session: session)
         _ = try Resolve.model(options.modelID, explicit: options.modelExplicit, characters: 0, session: session)
         var connection = StreamInputOptions(voiceID: voiceID, modelID: options.modelID, outputFormat: options.format)
-        connection.inactivityTimeout = Int(keepAliveEvery * 3)
+        connection.inactivityTimeout = inactivityTimeout
         connection.languageCode = options.language
         connection.seed = options.seed
         connection.textNormalization = options.textNormalization
+        let stallTimeout = session.client.configuration.transport.stallTimeout
 
         let out = try AudioOutput(format: options.format, path: options.output, wrapWAV: options.wrapWAV, player: player, context: context)
         var finished = false
         defer { if !finished { out.discard() } }
         try player?.waitUntilReady()
         try out.beginPart()
+        let highlighter = options.highlight ? player.map { Highlighter(context: context, player: $0) } : nil
+        defer { highlighter?.finish() }
 
         let wake = try WakePipe()
         Signals.onSignal { wake.wake() }
@@ -113,88 +163,114 @@ enum LiveInput {
 
         var metrics = SpeakCommand.Metrics(voice_id: voiceID, model_id: options.modelID, output_format: options.format)
         let started = monotonicSeconds()
-        var buffer = ""
+        var units = Units()
         var lastSent = monotonicSeconds()
         var sentAnything = false
         var ended = false
+        var lastHeard = monotonicSeconds() // the server's last message after the end of input
+        var finalAt: Double? = nil
+        // Captions and highlighting: the timings of each audio message start where the audio before it ends.
+        var captions = Captions()
+        var announced = 0
+        var length = MP3Length()
+        var pcmBytes = 0
+        let mp3 = AudioFormats.codec(options.format) == "mp3"
 
         func send(_ text: String, flush: Bool) throws {
-            try stream.send(text: text, flush: flush)
+            try stream.send(text: text.replacingNewlines(), flush: flush)
             lastSent = monotonicSeconds()
             sentAnything = true
+        }
+
+        func complete() throws {
+            guard out.bytes > 0 else {
+                throw CLIError("the server sent no audio", hint: "try again; if it persists, try another --format or --no-live", exit: .failure)
+            }
+            metrics.bytes = out.bytes
+            try out.finish()
+            finished = true
+            highlighter?.finish()
+            if let path = options.captionsPath, let kind = Captions.format(for: path) {
+                captions.flushWord()
+                try AtomicFile.write(Array(try captions.render(kind).utf8), to: path)
+            }
+            if let first = player?.firstWrite { metrics.first_sound_ms = Int((first - context.startTime) * 1000) }
+            metrics.audio_seconds = out.seconds().map { ($0 * 1000).rounded() / 1000 }
+            if options.metrics { try SpeakCommand.report(metrics, json: options.json, context: context) }
         }
 
         while true {
             try Signals.check()
             try player?.checkHealthy()
             wake.drain()
-            // 1. Text in: whole sentences as they complete; everything at a paragraph, a line (on a
-            // terminal), an idle pause, or the end of input.
+            let now = monotonicSeconds()
+            // 1. Text in, cut into units as it arrives.
             var idleDeadline = Double.infinity
             if !ended {
                 let (text, done, lastInput) = try reader.take()
-                buffer += text
-                if lineByLine, let nl = buffer.lastIndex(of: "\n") {
-                    let line = String(buffer[..<nl]).trimmingCharacters(in: " \t\r\n")
-                    buffer = String(buffer[buffer.index(after: nl)...])
-                    if !line.isEmpty { try send(line, flush: true) }
-                } else if let para = buffer.firstRange(of: "\n\n") {
-                    let piece = String(buffer[..<para.lowerBound]).trimmingCharacters(in: " \t\r\n")
-                    buffer = String(buffer[para.upperBound...])
-                    if !piece.isEmpty { try send(piece, flush: true) }
-                } else {
-                    var complete = TextChunker.completePrefixLength(buffer)
-                    if complete == 0 && buffer.count > longSentence { complete = TextChunker.completePrefixLength(buffer, clauses: true) }
-                    if complete > 0 {
-                        let piece = String(buffer.prefix(complete)).replacingNewlines()
-                        buffer = String(buffer.dropFirst(complete))
-                        // The first sentence is flushed at once: it is what the listener waits for.
-                        try send(piece, flush: !sentAnything)
-                    } else if !buffer.trimmingCharacters(in: " \t\r\n").isEmpty {
-                        if monotonicSeconds() - lastInput > idleFlush {
-                            try send(buffer.replacingNewlines(), flush: true)
-                            buffer = ""
-                        } else {
-                            idleDeadline = lastInput + idleFlush
-                        }
-                    }
+                if !text.isEmpty {
+                    for (unit, flush) in units.add(text, firstSent: sentAnything) { try send(unit, flush: flush) }
                 }
                 if done {
-                    let rest = buffer.trimmingCharacters(in: " \t\r\n")
-                    if !rest.isEmpty { try send(rest.replacingNewlines(), flush: true) }
-                    buffer = ""
+                    if let rest = units.rest() { try send(rest, flush: true) }
                     if !sentAnything {
                         throw CLIError("the text from standard input is empty", hint: "there is nothing to speak", exit: .input)
                     }
                     try stream.end()
                     ended = true
-                } else if monotonicSeconds() - lastSent > keepAliveEvery {
+                    lastHeard = monotonicSeconds()
+                } else if !units.buffer.trimmingCharacters(in: " \t\r\n").isEmpty {
+                    if now - lastInput >= idleFlush, let rest = units.rest() { try send(rest, flush: true) }
+                    else { idleDeadline = lastInput + idleFlush }
+                }
+                if !ended && monotonicSeconds() - lastSent >= keepAliveEvery {
                     try stream.keepAlive()
                     lastSent = monotonicSeconds()
                 }
             }
-            // 2. Audio out, waiting until something happens: audio, new input, a signal, or the next
-            // deadline (an idle flush or a keep-alive).
-            let deadline = ended ? monotonicSeconds() + 5 : min(idleDeadline, lastSent + keepAliveEvery)
+            // 2. Deadlines: nothing waits for ever.
+            if ended {
+                if let finalAt, monotonicSeconds() - finalAt >= closeGrace {
+                    // The final message came and the close did not: everything arrived; end here.
+                    try complete()
+                    return
+                }
+                if finalAt == nil && monotonicSeconds() - lastHeard >= stallTimeout {
+                    throw CurlError(code: 28, message: "the server sent nothing for \(Output.decimal(stallTimeout)) seconds after the end of the text",
+                                    timeout: .stall)
+                }
+            }
+            // 3. Wait until something happens: audio, new input, a signal, or the next deadline.
+            let deadline = ended ? (finalAt.map { $0 + closeGrace } ?? lastHeard + stallTimeout)
+                : min(idleDeadline, lastSent + keepAliveEvery)
             guard let event = try stream.next(timeout: max(0.001, deadline - monotonicSeconds())) else { continue }
+            lastHeard = monotonicSeconds()
             switch event {
-            case .audio(let audio, _):
+            case .audio(let audio, let timings):
                 if metrics.first_byte_ms == nil { metrics.first_byte_ms = Int((monotonicSeconds() - started) * 1000) }
-                try audio.withUnsafeBytes { try out.write($0) }
+                let offset = mp3 ? length.seconds : AudioFormats.seconds(bytes: pcmBytes, format: options.format)
+                if let timings, options.captionsPath != nil || highlighter != nil {
+                    captions.add(characters: timings.characters, starts: timings.starts, ends: timings.ends, offset: offset)
+                    if captions.words.count > announced {
+                        highlighter?.add(Array(captions.words[announced...]))
+                        announced = captions.words.count
+                    }
+                }
+                try audio.withUnsafeBytes { bytes in
+                    if mp3 { length.add(bytes) } else { pcmBytes += bytes.count }
+                    try out.write(bytes)
+                }
             case .final:
-                continue
+                finalAt = monotonicSeconds()
             case .closed(let code, let reason):
                 guard code == 1000 && ended else {
                     throw CLIError("the server closed the stream (\(code))\(reason.isEmpty ? "" : ": \(reason)")",
                                    hint: code == 1008 ? "the server refused the stream; see the reason above" : nil,
                                    exit: .failure)
                 }
-                metrics.bytes = out.bytes
-                try out.finish()
-                finished = true
-                if let first = player?.firstWrite { metrics.first_sound_ms = Int((first - context.startTime) * 1000) }
-                metrics.audio_seconds = out.seconds().map { ($0 * 1000).rounded() / 1000 }
-                if options.metrics { try SpeakCommand.report(metrics, json: options.json, context: context) }
+                captions.flushWord()
+                if captions.words.count > announced { highlighter?.add(Array(captions.words[announced...])) }
+                try complete()
                 return
             }
         }

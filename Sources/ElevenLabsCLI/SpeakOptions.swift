@@ -111,7 +111,6 @@ struct SpeakOptions {
             guard Captions.format(for: path) != nil else {
                 throw UsageError("cannot tell the captions format from '\(path)'", hint: "name it .srt, .vtt or .json", command: "speak")
             }
-            if o.mode == .live { throw UsageError("--captions needs the whole text first", hint: "add --no-live", command: "speak") }
             if o.format.hasPrefix("wav_") || o.format.hasPrefix("opus") {
                 throw UsageError("--captions cannot be used with \(o.format)", hint: "use an mp3_*, pcm_*, ulaw_8000 or alaw_8000 format", command: "speak")
             }
@@ -121,9 +120,12 @@ struct SpeakOptions {
             guard context.stderrIsTerminal else {
                 throw UsageError("--highlight needs a terminal to show the text on", command: "speak")
             }
-            guard o.play, o.mode != .live else {
-                throw UsageError("--highlight marks words as they are played", hint: "use it when playing, without -o and with --no-live for piped text", command: "speak")
+            guard o.play else {
+                throw UsageError("--highlight marks words as they are played", hint: "use it when playing, without -o", command: "speak")
             }
+        }
+        if o.language != nil && !ModelRules.supportsLanguageCode(o.modelID) && !o.quiet {
+            context.err("elevenlabs: warning: \(o.modelID) does not take --language (it detects the language itself); leaving it out\n")
         }
         // The cache keeps no timings: captions and highlighting always fetch.
         o.useCache = o.useCache && o.captionsPath == nil && !o.highlight

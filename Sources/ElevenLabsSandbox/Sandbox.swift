@@ -134,7 +134,7 @@ public final class Sandbox: @unchecked Sendable {
     // MARK: Inspection and control, safe from any thread.
 
     public var requests: [RecordedRequest] { state.locked { $0.log } }
-    public func clearLog() { state.locked { $0.log.removeAll() } }
+    public func clearLog() { state.locked { $0.logBase += $0.log.count; $0.log.removeAll() } }
     public func updateFaults(_ change: (inout Faults) -> Void) { state.locked { change(&$0.config.faults) } }
     public var configuration: SandboxConfiguration { state.locked { $0.config } }
     /// Highest number of audio requests in flight at once since start.

@@ -39,6 +39,8 @@ final class SandboxState: @unchecked Sendable {
     private let lock = NSLock()
     var config: SandboxConfiguration
     var log: [RecordedRequest] = []
+    /// How many records were cleared before the first in `log` (ids stay unique across clears).
+    var logBase = 0
     var observer: (@Sendable (RecordedRequest) -> Void)?
     var voices: [VoiceRecord] = []
     var history: [HistoryRecord] = [] // oldest first
@@ -109,26 +111,30 @@ final class SandboxState: @unchecked Sendable {
         }
     }
 
+    /// The request's id: its place in the log counted since the sandbox started, so a request still
+    /// running when the log is cleared never touches a later one's record.
     func record(_ r: RecordedRequest) -> Int {
-        locked { s in s.log.append(r); return s.log.count - 1 }
+        locked { s in s.log.append(r); return s.logBase + s.log.count - 1 }
     }
 
     /// Records the status and tells the observer; a WebSocket upgrade (101) is told only when the
     /// session ends, with its messages.
-    func finish(_ index: Int, status: Int, sessionEnded: Bool = false) {
-        let (r, obs): (RecordedRequest, (@Sendable (RecordedRequest) -> Void)?) = locked { s in
-            s.log[index].status = status
-            return (s.log[index], s.observer)
+    func finish(_ id: Int, status: Int, sessionEnded: Bool = false) {
+        let done: (RecordedRequest, (@Sendable (RecordedRequest) -> Void)?)? = locked { s in
+            let i = id - s.logBase
+            guard s.log.indices.contains(i) else { return nil } // cleared meanwhile
+            s.log[i].status = status
+            return (s.log[i], s.observer)
         }
-        if status != 101 || sessionEnded { obs?(r) }
+        if let (r, obs) = done, status != 101 || sessionEnded { obs?(r) }
     }
 
-    func appendMessage(_ index: Int, _ text: String) {
-        locked { $0.log[index].messages.append(text) }
+    func appendMessage(_ id: Int, _ text: String) {
+        locked { s in if s.log.indices.contains(id - s.logBase) { s.log[id - s.logBase].messages.append(text) } }
     }
 
-    func appendReply(_ index: Int, _ text: String) {
-        locked { $0.log[index].replies.append(text) }
+    func appendReply(_ id: Int, _ text: String) {
+        locked { s in if s.log.indices.contains(id - s.logBase) { s.log[id - s.logBase].replies.append(text) } }
     }
 }
 

@@ -49,7 +49,7 @@ enum SpeakCommand {
             }
         }
         guard let input else {
-            try LiveInput.run(inv, context, options: options, player: player, lineByLine: context.stdinIsTerminal)
+            try LiveInput.run(inv, context, options: options, player: player)
             return
         }
 
@@ -75,6 +75,9 @@ enum SpeakCommand {
                             question: "speak \(Output.grouped(characters)) characters for about \(Output.grouped(estimate)) credits of \(Output.grouped(remaining)) left?",
                             inv, context)
             chunks = SpeechJob.ChunkPlan { let chunker = input.chunker(limit: limit); return chunker.next }
+            if !ModelRules.supportsStitching(options.modelID) && !options.quiet {
+                context.err("elevenlabs: note: \(options.modelID) takes no request stitching; the text is split at sentences and each part spoken on its own\n")
+            }
         } else {
             chunks = .fixed([request.text.isEmpty ? try input.wholeText() : request.text])
         }
