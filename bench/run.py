@@ -31,7 +31,7 @@ def load(name):
 sys.path.insert(0, HERE)
 from common import KEY, start_sandbox as sandbox  # noqa: E402
 
-ttfs, longtext = load("ttfs"), load("longtext")
+ttfs, longtext, livecpu = load("ttfs"), load("longtext"), load("livecpu")
 
 
 def child_cpu(before):
@@ -106,7 +106,11 @@ def main():
         batch, ideal, ratio = out.split("; ")[1].split()[1], out.split("; ")[2].split()[1], out.split("ratio ")[1]
         rows.append(("batch: 100 inputs, concurrency 4, 200 ms first byte", f"{batch} s", f"ideal {ideal} s", ratio))
 
-        # 6: start-up, versus a bare binary.
+        # 6: live input's CPU for steady unpunctuated text: the same per minute for twice the input.
+        short, long_ = livecpu.run(client, bin_dir, 5 if a.quick else 15)
+        rows.append(("live input CPU per minute of input (steady words)", f"{long_ * 1000:.0f} ms", f"half as long {short * 1000:.0f} ms", f"{long_ / short:.3f}"))
+
+        # 7: start-up, versus a bare binary.
         sb, base = sandbox(bin_dir)
         env = dict(env, ELEVENLABS_BASE_URL=base)
 

@@ -13,14 +13,17 @@ private struct HostileServer {
     let port: Int
     let log: URL
 
-    static func start(_ mode: String, in dir: URL) async throws -> HostileServer {
+    /// `raw`: the raw-socket server that breaks RFC 6455 itself (raw_websocket.py).
+    static func start(_ mode: String, in dir: URL, raw: Bool = false) async throws -> HostileServer {
         try requireTool("python3")
         let portFile = dir.appendingPathComponent("port-\(mode)"), log = dir.appendingPathComponent("log-\(mode).jsonl")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Servers/hostile_stream_input.py").path,
-                       mode, portFile.path, repositoryRoot.appendingPathComponent("Sources/ElevenLabsSandbox/Fixtures/sweep-44100-128.mp3").path,
-                       log.path]
+        let servers = repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Servers")
+        p.arguments = raw ? ["python3", servers.appendingPathComponent("raw_websocket.py").path, mode, portFile.path]
+            : ["python3", servers.appendingPathComponent("hostile_stream_input.py").path,
+               mode, portFile.path, repositoryRoot.appendingPathComponent("Sources/ElevenLabsSandbox/Fixtures/sweep-44100-128.mp3").path,
+               log.path]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
@@ -106,6 +109,16 @@ private struct HostileServer {
 }
 
 extension LiveInputHostileTests {
+    @Test(arguments: [("no-upgrade", "no 'Upgrade: websocket'"), ("masked", "a server frame is masked"),
+                      ("rsv", "reserved bits"), ("big-control", "a control frame is over 125 bytes")])
+    func aServerThatBreaksRFC6455IsRefused(mode: String, says: String) async throws {
+        let server = try await HostileServer.start(mode, in: dir, raw: true)
+        defer { server.stop() }
+        let r = try await run("elevenlabs", ["--device", "null"], env: server.env, stdin: Data("Hello.\n".utf8), timeout: 30)
+        #expect(r.status == 7, "\(mode): \(r.err)")
+        #expect(r.err.contains(says), "\(mode): \(r.err)")
+    }
+
     @Test func logLinesAreSpokenAsTheyArriveAndLongUnpunctuatedTextIsCut() async throws {
         try await withSandbox { sandbox in
             // Log lines every 0.1 s, each a unit of its own, sent while the pipe is still open.

@@ -83,16 +83,19 @@ private func object(_ event: WebSocketEvent) -> [String: Any]? {
         }
     }
 
-    @Test func inactivityCloses1008() async throws {
+    @Test func inactivityCloses1008WithTheReasonWithinAControlFrame() async throws {
         try await withSandbox { sandbox in
-            let event = try await onThread { () -> WebSocketEvent in
+            let (events, close) = try await onThread { () -> ([WebSocketEvent], WebSocketEvent) in
                 let ws = try open(sandbox, query: [("model_id", "eleven_flash_v2_5"), ("inactivity_timeout", "1")])
                 try ws.sendText(#"{"text":" "}"#)
-                while true { let e = try ws.receive(timeout: 5); if case .closed = e { return e } }
+                var seen: [WebSocketEvent] = []
+                while true { let e = try ws.receive(timeout: 5); if case .closed = e { return (seen, e) }; seen.append(e) }
             }
-            guard case .closed(let code, let reason) = event else { Issue.record("not closed"); return }
+            guard case .closed(let code, let reason) = close else { Issue.record("not closed"); return }
             #expect(code == 1008)
-            #expect(reason.hasPrefix("Have not received a new text input within the timeout of 1 seconds."))
+            // RFC 6455 §5.5: a close reason fits in 123 bytes; the whole sentence came first, as JSON.
+            #expect(reason.utf8.count <= 123 && reason.hasPrefix("Have not received a new text input within the timeout of 1 seconds."))
+            #expect(object(events.last ?? .text(""))?["message"] as? String == "Have not received a new text input within the timeout of 1 seconds. Streaming input terminated. Please make sure to either feed the input in the timely manner, or to send the end of input text (empty string \"\") when done.")
         }
     }
 
