@@ -16,7 +16,10 @@ import sys
 import threading
 import time
 
-from websockets.asyncio.server import serve
+try:
+    from websockets.asyncio.server import serve  # websockets 13 and later
+except ImportError:
+    from websockets.server import serve  # the older API, as Debian 12's python3-websockets has it
 
 mode, portfile, audio_path, log_path = sys.argv[1:5]
 audio = open(audio_path, "rb").read()
@@ -31,7 +34,7 @@ def audio_message(text):
                                      "charDurationsMs": [step] * len(chars)}})
 
 
-async def handler(ws):
+async def handler(ws, path=None):
     started = time.monotonic()
     with open(log_path, "a") as log:
         async for raw in ws:
