@@ -191,7 +191,7 @@ enum Multipart {
 /// decodes it and has to cope with the values.
 enum HostileValues {
     private static let counter = Counter()
-    final class Counter: @unchecked Sendable {
+    final class Counter: @unchecked Sendable { // `n` is only touched with `lock` held
         private let lock = NSLock()
         private var n: UInt64 = 0
         func next() -> UInt64 { lock.lock(); defer { lock.unlock() }; n &+= 1; return n }

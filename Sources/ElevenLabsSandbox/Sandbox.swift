@@ -98,7 +98,7 @@ public struct RecordedRequest: Sendable {
     public var jsonObject: [String: Any]? { json as? [String: Any] }
 }
 
-public final class Sandbox: @unchecked Sendable {
+public final class Sandbox: @unchecked Sendable { // server, task and port are set by start() before use; the rest is SandboxState's
     let state: SandboxState
     private var server: HTTPServer?
     private var task: Task<Void, Error>?

@@ -35,7 +35,7 @@ struct HistoryRecord {
     let audio: [UInt8]
 }
 
-final class SandboxState: @unchecked Sendable {
+final class SandboxState: @unchecked Sendable { // every field is only touched inside `locked`, under `lock`
     private let lock = NSLock()
     var config: SandboxConfiguration
     var log: [RecordedRequest] = []
@@ -139,7 +139,7 @@ final class SandboxState: @unchecked Sendable {
 }
 
 /// Counts an audio request as in flight from its acceptance until its body is fully sent or abandoned.
-final class InFlightToken: @unchecked Sendable {
+final class InFlightToken: @unchecked Sendable { // `released` is only touched with `lock` held
     private let state: SandboxState
     private var released = false
     private let lock = NSLock()

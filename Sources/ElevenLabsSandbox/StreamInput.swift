@@ -43,7 +43,7 @@ enum StreamInput {
     }
 }
 
-final class StreamInputSession: WSMessageHandler, @unchecked Sendable {
+final class StreamInputSession: WSMessageHandler, @unchecked Sendable { // mutable fields are only touched with `lock` held or by the session's own read task
     let state: SandboxState
     let r: Incoming
     let model: Catalog.ModelInfo

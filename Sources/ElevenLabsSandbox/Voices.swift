@@ -123,7 +123,7 @@ struct Voices {
 }
 
 /// A prepared error answer carried through `Result` (HTTPResponse itself is not an Error).
-struct HTTPResponseBox: Error, @unchecked Sendable {
+struct HTTPResponseBox: Error, @unchecked Sendable { // an immutable response, handed from one task to its caller
     let response: HTTPResponse
     init(_ r: HTTPResponse) { response = r }
 }

@@ -54,68 +54,77 @@ private func decode(_ mp3: [UInt8], pieces: Int) throws -> (PCMFormat?, [UInt8])
                 "\(after.1.count) bytes of PCM after the noise, \(clean.1.count) without it")
     }
 
-    @Test func thePlayerHandsALSAExactlyWhatItWasGivenInAnySplit() throws {
+    // The player's calls block (they wait on its thread), so they run on a thread of their own:
+    // never on the concurrency pool the tests run on.
+    @Test func thePlayerHandsALSAExactlyWhatItWasGivenInAnySplit() async throws {
         let dir = try temporaryDirectory()
         let captured = dir.appendingPathComponent("out.raw")
         let format = PCMFormat(sampleRate: 16000, channels: 1)
         let samples = (0..<48_001).map { UInt8(truncatingIfNeeded: $0 &* 31) } // an odd byte count
-        let player = Player(device: "file:FILE=\(captured.path)", input: .pcm(format), expected: format)
-        try player.waitUntilReady()
-        var offset = 0
-        var size = 1
-        while offset < samples.count {
-            let end = min(samples.count, offset + size)
-            try samples[offset..<end].withUnsafeBytes { try player.enqueue($0) }
-            offset = end
-            size = size % 997 + 3 // odd sizes split frames across calls
-        }
-        try player.finish()
-        try expectSameBytes(Data(contentsOf: captured), Data(samples.prefix(48_000)), "the PCM that reached ALSA")
-        #expect(abs(player.decodedSeconds - 1.5) < 0.001)
-    }
-
-    @Test func aMissingDeviceIsAnErrorNamingTheDevice() {
-        let player = Player(device: "no_such_device_anywhere", input: .mp3)
-        do {
+        let seconds = try await onThread { () -> Double in
+            let player = Player(device: "file:FILE=\(captured.path)", input: .pcm(format), expected: format)
             try player.waitUntilReady()
-            Issue.record("the device should not open")
-        } catch let e as AudioError {
-            #expect(e.message.hasPrefix("cannot open the audio device 'no_such_device_anywhere'"))
-            #expect(e.kind == .deviceUnavailable)
-        } catch { Issue.record("\(error)") }
+            var offset = 0
+            var size = 1
+            while offset < samples.count {
+                let end = min(samples.count, offset + size)
+                try samples[offset..<end].withUnsafeBytes { try player.enqueue($0) }
+                offset = end
+                size = size % 997 + 3 // odd sizes split frames across calls
+            }
+            try player.finish()
+            return player.decodedSeconds
+        }
+        try expectSameBytes(Data(contentsOf: captured), Data(samples.prefix(48_000)), "the PCM that reached ALSA")
+        #expect(abs(seconds - 1.5) < 0.001)
     }
 
-    @Test func thePlayerDecodesOnItsOwnThreadAndEachStreamStartsClean() throws {
+    @Test func aMissingDeviceIsAnErrorNamingTheDevice() async throws {
+        let error = try await onThread { () -> AudioError? in
+            let player = Player(device: "no_such_device_anywhere", input: .mp3)
+            do { try player.waitUntilReady(); return nil } catch let e as AudioError { return e }
+        }
+        #expect(error?.message.hasPrefix("cannot open the audio device 'no_such_device_anywhere'") == true, "\(String(describing: error))")
+        #expect(error?.kind == .deviceUnavailable)
+    }
+
+    @Test func thePlayerDecodesOnItsOwnThreadAndEachStreamStartsClean() async throws {
         let mp3 = try fixture()
         let reference = try decode(mp3, pieces: mp3.count)
         let sink = MemorySink()
-        let player = Player(input: .mp3, makeSink: { sink })
-        try player.waitUntilReady()
-        // Two answers, each its own stream, fed in awkward pieces.
-        for _ in 0..<2 {
-            player.beginStream()
-            var offset = 0
-            while offset < mp3.count {
-                let end = min(mp3.count, offset + 313)
-                try mp3[offset..<end].withUnsafeBytes { try player.enqueue($0) }
-                offset = end
+        let seconds = try await onThread { () -> Double in
+            let player = Player(input: .mp3, makeSink: { sink })
+            try player.waitUntilReady()
+            // Two answers, each its own stream, fed in awkward pieces.
+            for _ in 0..<2 {
+                player.beginStream()
+                var offset = 0
+                while offset < mp3.count {
+                    let end = min(mp3.count, offset + 313)
+                    try mp3[offset..<end].withUnsafeBytes { try player.enqueue($0) }
+                    offset = end
+                }
             }
+            try player.finish()
+            return player.decodedSeconds
         }
-        try player.finish()
         #expect(sink.drained && !sink.dropped)
         #expect(sink.formats == [reference.0!])
         expectSameBytes(sink.pcm, reference.1 + reference.1, "two streams played back to back")
-        #expect(abs(player.decodedSeconds - 2 * reference.0!.seconds(ofBytes: reference.1.count)) < 0.001)
+        #expect(abs(seconds - 2 * reference.0!.seconds(ofBytes: reference.1.count)) < 0.001)
     }
 
-    @Test func anAbortedPlayerDropsWhatIsQueued() throws {
+    @Test func anAbortedPlayerDropsWhatIsQueued() async throws {
         let mp3 = try fixture()
         let sink = MemorySink()
-        let player = Player(input: .mp3, makeSink: { sink })
-        try player.waitUntilReady()
-        try mp3.withUnsafeBytes { try player.enqueue($0) }
-        player.abort()
+        let heard = try await onThread { () -> Double in
+            let player = Player(input: .mp3, makeSink: { sink })
+            try player.waitUntilReady()
+            try mp3.withUnsafeBytes { try player.enqueue($0) }
+            player.abort()
+            return player.heardSeconds
+        }
         #expect(sink.dropped && !sink.drained)
-        #expect(player.heardSeconds <= 1.1)
+        #expect(heard <= 1.1)
     }
 }

@@ -2,7 +2,7 @@
 // checked by Python's jsonschema.
 import Foundation
 
-public final class SchemaCheck: @unchecked Sendable {
+public final class SchemaCheck: @unchecked Sendable { // filled on one thread, then run; never shared while filling
     public var lines: [String] = []
     public init() {}
 

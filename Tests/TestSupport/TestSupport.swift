@@ -142,7 +142,7 @@ public func runProcess(_ url: URL, _ args: [String], env: [String: String], stdi
     }
 }
 
-final class DataBox: @unchecked Sendable { var data = Data() }
+final class DataBox: @unchecked Sendable { var data = Data() } // written by one thread, read after a semaphore says it is done
 
 /// The environment that points the CLI at a sandbox.
 /// With `cacheIn`, the CLI's caches go under that directory (each test keeps its own).
