@@ -90,4 +90,36 @@ enum AudioFormats {
             + Array("fmt ".utf8) + le32(16) + le16(1) + le16(1) + le32(sampleRate) + le32(sampleRate * 2) + le16(2) + le16(16)
             + Array("data".utf8) + le32(size ?? 0xFFFF_FFFF)
     }
+
+    /// The plan a format needs (contract §8: "MP3 with 192kbps bitrate requires ... Creator tier or
+    /// above. PCM and WAV formats with 44.1kHz sample rate requires ... Pro tier or above"; 48 kHz
+    /// is taken to need Pro as well, UNCONFIRMED), or nil when every plan has it.
+    static func planNeeded(_ format: String) -> String? {
+        if format == "mp3_44100_192" { return "creator" }
+        if (format.hasPrefix("pcm_") || format.hasPrefix("wav_")) && sampleRate(format) >= 44100 { return "pro" }
+        return nil
+    }
+
+    static let tierOrder = ["free", "starter", "creator", "pro", "scale", "business"]
+
+    static func allowed(_ format: String, tier: String) -> Bool {
+        guard let needs = planNeeded(format) else { return true }
+        let have = tierOrder.firstIndex(of: tier.lowercased()) ?? tierOrder.count // an unknown plan: above those listed
+        return have >= (tierOrder.firstIndex(of: needs) ?? 0)
+    }
+
+    /// A few words on what the format is.
+    static func describe(_ format: String) -> String {
+        let parts = format.split(separator: "_")
+        let rate = parts.count > 1 ? "\(Double(parts[1]).map { Output.decimal($0 / 1000) } ?? String(parts[1])) kHz" : ""
+        switch codec(format) {
+        case "mp3": return "MP3 \(rate) \(parts.count > 2 ? "\(parts[2]) kbps" : "")"
+        case "pcm": return "raw 16-bit PCM \(rate)"
+        case "wav": return "WAV \(rate) (whole files only)"
+        case "ulaw": return "G.711 mu-law 8 kHz"
+        case "alaw": return "G.711 A-law 8 kHz"
+        case "opus": return "Opus \(parts.count > 2 ? "\(parts[2]) kbps" : "")"
+        default: return format
+        }
+    }
 }

@@ -15,6 +15,12 @@ public struct Invocation: Sendable {
 
     public init(command: String) { self.command = command }
 
+    /// Another command's invocation sharing the global options (`speak -m '?'` runs `models`).
+    init(listing inv: Invocation, command: String) {
+        self.command = command
+        values = inv.values.filter { key, _ in OptionTable.options.first { $0.long == key }?.isGlobal == true }
+    }
+
     public func flag(_ long: String) -> Bool { values[long] != nil }
     public func value(_ long: String) -> String? { values[long]?.last }
     public func all(_ long: String) -> [String] { values[long] ?? [] }
@@ -89,7 +95,9 @@ public enum CommandLineParser {
                 throw UsageError("-\(c) (--\(other.long)) is an option of \(owners)" + (command.map { ", not of '\($0)'" } ?? ""),
                                  command: command)
             }
-            throw UsageError("unknown option -\(c)", command: command)
+            // `elevenlabs -5 degrees`: text that starts with a dash, not an option.
+            let hint = c.isNumber ? "to speak text that starts with '-', put -- before it: elevenlabs -- \(args[i]) ..." : nil
+            throw UsageError("unknown option -\(c)", hint: hint, command: command)
         }
 
         // `elevenlabs -v Roger "hi"`: an option of the implicit command, before any command, selects it.
@@ -101,7 +109,8 @@ public enum CommandLineParser {
         }
 
         func store(_ s: OptionSpec, _ value: String) throws {
-            if !s.choices.isEmpty && !s.choices.contains(value) {
+            // '?' asks for the list (as say -v '?' does); the command answers it.
+            if !s.choices.isEmpty && !s.choices.contains(value) && value != "?" {
                 let near = nearest(value, in: s.choices).map { "; did you mean '\($0)'?" } ?? ""
                 throw UsageError("invalid value '\(value)' for --\(s.long)\(near)",
                                  hint: "valid values: " + s.choices.joined(separator: ", "), command: command)

@@ -138,8 +138,8 @@ enum LiveInput {
     static func run(_ inv: Invocation, _ context: Context, options: SpeakOptions, player: Player?) throws {
         let session = try Session(inv, context, config: options.config)
         let voiceID = try Resolve.voiceID(options.voice, session: session)
-        _ = try Resolve.model(options.modelID, explicit: options.modelExplicit, characters: 0, session: session)
-        var connection = StreamInputOptions(voiceID: voiceID, modelID: options.modelID, outputFormat: options.format)
+        let model = try Resolve.model(options.modelID, explicit: options.modelExplicit, characters: 0, session: session)
+        var connection = StreamInputOptions(voiceID: voiceID, modelID: model?.model_id ?? options.modelID, outputFormat: options.format)
         connection.inactivityTimeout = inactivityTimeout
         connection.languageCode = options.language
         connection.seed = options.seed
@@ -154,6 +154,9 @@ enum LiveInput {
         let highlighter = options.highlight ? player.map { Highlighter(context: context, player: $0) } : nil
         defer { highlighter?.finish() }
 
+        if context.stdinIsTerminal && context.stderrIsTerminal && !options.quiet {
+            context.err("elevenlabs: type text and press Enter to hear it; Ctrl-D ends\n")
+        }
         let wake = try WakePipe()
         Signals.onSignal { wake.wake() }
         let reader = StdinReader(fd: context.stdinFD, wake: { wake.wake() })

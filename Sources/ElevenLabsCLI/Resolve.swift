@@ -30,8 +30,13 @@ enum Resolve {
         inv.value("voice") ?? context.environment["ELEVENLABS_VOICE"] ?? config?["voice"]
     }
 
+    /// Short names people use for the current models.
+    static let modelAliases = ["flash": "eleven_flash_v2_5", "turbo": "eleven_turbo_v2_5", "v3": "eleven_v3",
+                               "multilingual": "eleven_multilingual_v2"]
+
     static func modelSpec(_ inv: Invocation, _ context: Context, config: ConfigFile?) -> (id: String, explicit: Bool) {
-        (inv.value("model") ?? context.environment["ELEVENLABS_MODEL"] ?? config?["model"] ?? defaultModel, inv.value("model") != nil)
+        let given = inv.value("model") ?? context.environment["ELEVENLABS_MODEL"] ?? config?["model"] ?? defaultModel
+        return (modelAliases[given.lowercased()] ?? given, inv.value("model") != nil)
     }
 
     static func device(_ inv: Invocation, _ context: Context, config: ConfigFile?) -> String {
@@ -44,13 +49,16 @@ enum Resolve {
         return VoiceResolver.looksLikeID(spec) ? spec : try session.voiceResolver.resolve(spec).voice_id
     }
 
-    /// The model, checked to exist before any text is sent; nil when the check was skipped (the
+    /// The model (its id may differ from what was given: a display name), checked to exist before any
+    /// text is sent; nil when the check was skipped (the
     /// default model with a short text needs none, which keeps the common case free of round trips).
     static func model(_ id: String, explicit: Bool, characters: Int, session: Session) throws -> CachedModel? {
         if !explicit && id == defaultModel && characters <= smallestModelLimit { return nil }
         var models = try session.models()
-        if !models.contains(where: { $0.model_id == id }) { models = try session.models(refresh: true) }
-        guard let model = models.first(where: { $0.model_id == id }) else {
+        // An id, or a display name ("Eleven Flash v2.5"), in any case.
+        let matches = { (m: CachedModel) in m.model_id == id || m.name?.lowercased() == id.lowercased() }
+        if !models.contains(where: matches) { models = try session.models(refresh: true) }
+        guard let model = models.first(where: matches) else {
             let near = nearest(id, in: models.map(\.model_id), maxDistance: 6).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError("unknown model '\(id)'\(near)", hint: "'elevenlabs models' lists them", command: "speak")
         }

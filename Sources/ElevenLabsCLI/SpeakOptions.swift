@@ -57,7 +57,7 @@ struct SpeakOptions {
     static func parse(_ inv: Invocation, _ context: Context) throws -> SpeakOptions {
         try refuseFileNamesAsText(inv)
         let config = try Resolve.config(inv, context)
-        let settings = try voiceSettings(inv)
+        let settings = try voiceSettings(inv, warn: inv.flag("quiet") ? nil : { context.err("elevenlabs: warning: \($0)\n") })
         let language = try languageCode(inv)
         let seed = try inv.integer("seed", in: 0...4_294_967_295)
         let model = Resolve.modelSpec(inv, context, config: config)
@@ -82,13 +82,31 @@ struct SpeakOptions {
         }
         o.mode = try liveMode(inv, context) ? .live : .text
         if let output = o.output, output != "-" {
+            if output.hasSuffix("/") {
+                throw UsageError("'\(output)' names a directory", hint: "to write one file per input there: --out-dir \(output)", command: "speak")
+            }
             let byExtension = AudioFormats.forExtension(output)
-            guard explicitFormat != nil || byExtension != nil else {
-                throw UsageError("cannot tell the audio format from the name '\(output)'",
-                                 hint: "use .mp3, .wav, .pcm, .ulaw, .alaw or .opus, or name the format with --format", command: "speak")
+            let name = output.split(separator: "/").last.map(String.init) ?? output
+            if explicitFormat == nil && byExtension == nil {
+                guard let dot = name.lastIndex(of: "."), dot != name.startIndex else {
+                    // No extension: MP3, as the safest default, said once.
+                    if !o.quiet { context.err("elevenlabs: note: '\(output)' has no extension; writing MP3 (\(AudioFormats.safeDefault))\n") }
+                    o.format = AudioFormats.safeDefault
+                    try AtomicFile.check(output)
+                    return try finish(o, inv, context)
+                }
+                throw UsageError("'\(name[dot...])' is not an audio format this tool writes",
+                                 hint: "use .mp3, .wav, .pcm (or .raw), .ulaw, .alaw or .opus (or .ogg), or name the format with --format", command: "speak")
+            }
+            if let explicit = explicitFormat, inv.value("format") != nil, let implied = byExtension,
+               AudioFormats.codec(explicit) != AudioFormats.codec(implied) && !(implied == AudioFormats.wavStreamFormat && explicit.hasPrefix("wav_")) {
+                // --format wav_16000 -o x.mp3 would write a WAV named .mp3.
+                throw UsageError("--format \(explicit) does not match the name '\(name)'",
+                                 hint: "name the file .\(AudioFormats.fileExtension(explicit)), or leave --format out", command: "speak")
             }
             o.format = explicitFormat ?? byExtension!
-            o.wrapWAV = explicitFormat == nil && output.lowercased().hasSuffix(".wav")
+            // A .wav of PCM gets its RIFF header here (the API's wav_* come with their own).
+            o.wrapWAV = output.lowercased().hasSuffix(".wav") && o.format.hasPrefix("pcm_")
             // A directory that cannot take the file fails now, not after the audio was paid for.
             try AtomicFile.check(output)
         } else {
@@ -97,6 +115,12 @@ struct SpeakOptions {
             }
             o.format = explicitFormat ?? AudioFormats.safeDefault
         }
+        return try finish(o, inv, context)
+    }
+
+    /// The checks that depend on the format being known.
+    private static func finish(_ options: SpeakOptions, _ inv: Invocation, _ context: Context) throws -> SpeakOptions {
+        var o = options
         o.play = o.output == nil || inv.flag("play")
         if o.play && AudioFormats.playback(o.format) == nil {
             throw UsageError("\(o.format) cannot be played directly", hint: "play mp3_*, pcm_*, ulaw_8000 or alaw_8000, or write it to a file with -o", command: "speak")
@@ -116,10 +140,12 @@ struct SpeakOptions {
             }
             try AtomicFile.check(path)
         }
+        if o.highlight && !context.stderrIsTerminal {
+            // As say -i: with no terminal to show the text on, it just speaks.
+            if !o.quiet { context.err("elevenlabs: warning: --highlight needs a terminal to show the text on; speaking without it\n") }
+            o.highlight = false
+        }
         if o.highlight {
-            guard context.stderrIsTerminal else {
-                throw UsageError("--highlight needs a terminal to show the text on", command: "speak")
-            }
             guard o.play else {
                 throw UsageError("--highlight marks words as they are played", hint: "use it when playing, without -o", command: "speak")
             }
@@ -169,7 +195,7 @@ struct SpeakOptions {
         return type == S_IFIFO || type == S_IFSOCK
     }
 
-    static func voiceSettings(_ inv: Invocation) throws -> VoiceSettings {
+    static func voiceSettings(_ inv: Invocation, warn: ((String) -> Void)? = nil) throws -> VoiceSettings {
         var s = VoiceSettings()
         s.stability = try inv.double("stability", in: 0...1)
         s.similarityBoost = try inv.double("similarity-boost", in: 0...1)
@@ -180,12 +206,17 @@ struct SpeakOptions {
         if inv.flag("speaker-boost") { s.useSpeakerBoost = true }
         if inv.flag("no-speaker-boost") { s.useSpeakerBoost = false }
         s.speed = try inv.double("speed", in: speedRange)
-        if let rate = try inv.double("rate", in: 1...10_000) {
+        if let raw = inv.value("rate") {
             guard s.speed == nil else { throw UsageError("give either --rate or --speed, not both", command: inv.command) }
-            let speed = rate / sayDefaultWPM
             let lo = Int((speedRange.lowerBound * sayDefaultWPM).rounded(.up)), hi = Int((speedRange.upperBound * sayDefaultWPM).rounded(.down))
-            guard speedRange.contains(speed) else {
-                throw UsageError("--rate \(Output.decimal(rate)) is outside what the voices can do", hint: "use \(lo) to \(hi) words per minute (\(Int(sayDefaultWPM)) is normal)", command: inv.command)
+            guard let rate = Double(raw), rate.isFinite, rate > 0 else {
+                throw UsageError("--rate needs words per minute as a number, not '\(raw)'",
+                                 hint: "175 is normal; the voices go from \(lo) to \(hi)", command: inv.command)
+            }
+            // As say does with rates it cannot reach: the nearest one, and a word about it.
+            let speed = min(max(rate / sayDefaultWPM, speedRange.lowerBound), speedRange.upperBound)
+            if !speedRange.contains(rate / sayDefaultWPM) {
+                warn?("--rate \(Output.decimal(rate)) is beyond what the voices do (\(lo) to \(hi) words per minute); using \(rate > Double(hi) ? hi : lo)")
             }
             s.speed = (speed * 100).rounded() / 100
         }

@@ -44,13 +44,14 @@ private func refusal(_ args: [String], _ ctx: Context = context()) -> String? {
     }
 
     @Test func everyLocalMistakeIsRefusedWithItsReason() {
-        #expect(refusal(["speak", "-o", "/tmp/x.aiff", "hi"]) == "cannot tell the audio format from the name '/tmp/x.aiff'")
+        #expect(refusal(["speak", "-o", "/tmp/x.aiff", "hi"]) == "'.aiff' is not an audio format this tool writes")
+        #expect(refusal(["speak", "-o", "/tmp/out/", "hi"]) == "'/tmp/out/' names a directory")
+        #expect(refusal(["speak", "--format", "pcm_16000", "-o", "/tmp/x.mp3", "hi"]) == "--format pcm_16000 does not match the name 'x.mp3'")
         #expect(refusal(["speak", "--format", "mp3_44100_12", "hi"]) == "invalid value 'mp3_44100_12' for --format; did you mean 'mp3_44100_32'?")
-        #expect(refusal(["speak", "--rate", "400", "hi"]) == "--rate 400 is outside what the voices can do")
+        #expect(refusal(["speak", "--rate", "fast", "hi"]) == "--rate needs words per minute as a number, not 'fast'")
         #expect(refusal(["speak", "--speed", "2", "hi"]) == "--speed must be from 0.7 to 1.2, not 2")
         #expect(refusal(["speak", "--live", "hi"]) == "--live speaks standard input; give no text arguments and no file")
         #expect(refusal(["speak", "--captions", "/tmp/c.txt", "hi"]) == "cannot tell the captions format from '/tmp/c.txt'")
-        #expect(refusal(["speak", "--highlight", "hi"]) == "--highlight needs a terminal to show the text on")
         #expect(refusal(["speak", "--format", "opus_48000_64", "hi"]) == "opus_48000_64 cannot be played directly")
         #expect(refusal(["speak", "-o", "-", "hi"], context(stdoutIsTerminal: true)) == "refusing to write audio to a terminal")
         #expect(refusal(["speak", "-f", "a", "-f", "b"]) == "several inputs (or --each-line) need --out-dir DIR")
@@ -60,5 +61,25 @@ private func refusal(_ args: [String], _ ctx: Context = context()) -> String? {
     @Test func outDirMakesABatch() throws {
         let batch = try options(["speak", "--out-dir", "/tmp/somewhere", "--format", "pcm_16000", "a.txt"])
         #expect(batch.mode == .batch && batch.format == "pcm_16000")
+    }
+
+    @Test func sayHabitsWork() throws {
+        let ctx = context()
+        let o = try options(["-i", "-a", "null", "-r", "400", "-m", "flash", "hi"], ctx)
+        #expect(!o.highlight && o.device == "null" && o.settings.speed == 1.2 && o.modelID == "eleven_flash_v2_5")
+        let said = ctx.stderr.capturedText
+        #expect(said.contains("--rate 400 is beyond what the voices do (123 to 210 words per minute); using 210"), "\(said)")
+        #expect(said.contains("--highlight needs a terminal to show the text on; speaking without it"), "\(said)")
+        #expect(try options(["-r", "60", "hi"], context()).settings.speed == 0.7)
+        let bare = FileManager.default.temporaryDirectory.appendingPathComponent("noext-\(UUID().uuidString)").path
+        let noExtension = context()
+        let mp3 = try options(["speak", "-o", bare, "hi"], noExtension)
+        #expect(mp3.format == "mp3_44100_128" && noExtension.stderr.capturedText.contains("has no extension; writing MP3"))
+        let pcmWAV = try options(["speak", "--format", "pcm_16000", "-o", bare + ".wav", "hi"])
+        #expect(pcmWAV.format == "pcm_16000" && pcmWAV.wrapWAV)
+        // A number is text, not an option: the error says how to speak it.
+        do { _ = try CommandLineParser.parse(["-5", "degrees"]); Issue.record("parsed") } catch let e as UsageError {
+            #expect(e.hint?.contains("put -- before it: elevenlabs -- -5") == true, "\(e.hint ?? "")")
+        }
     }
 }

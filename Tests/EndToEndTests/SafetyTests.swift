@@ -154,6 +154,9 @@ import TestSupport
             #expect(r.status == 7)
             #expect(r.err.contains("--first-byte-timeout"), "\(r.err)")
             #expect(!r.err.contains("--stall-timeout") && !r.err.contains("--connect-timeout"), "\(r.err)")
+            // The in-process server may log the request after the client gave up: give it time,
+            // then count (a retry would be a second one).
+            for _ in 0..<40 where tts(sandbox) == 0 { try await Task.sleep(nanoseconds: 50_000_000) }
             #expect(tts(sandbox) == 1)
         }
         try await withSandbox({ $0.faults.serverErrorFirst = 1; $0.faults.rateLimitFirst = 1; $0.faults.retryAfter = 0 }) { sandbox in
@@ -247,6 +250,28 @@ import TestSupport
             #expect(rerun.status == 0, "\(rerun.err)")
             #expect(rerun.out.split(separator: "\n").map(String.init) == expected)
             #expect(sandbox.requests.compactMap { $0.jsonObject?["text"] as? String } == ["An edited first line."])
+        }
+    }
+}
+
+extension SafetyTests {
+    /// Models by alias or display name, and the '?' listings (issue: the first five minutes).
+    @Test func modelsByNameAndListingsOnRequest() async throws {
+        try await withSandbox { sandbox in
+            for (given, id) in [("flash", "eleven_flash_v2_5"), ("Eleven Flash v2.5", "eleven_flash_v2_5"), ("v3", "eleven_v3")] {
+                let r = try await run("elevenlabs", ["speak", "-m", given, "--device", "null", "Named."], env: env(sandbox))
+                #expect(r.status == 0, "\(given): \(r.err)")
+                #expect(sandbox.requests.last?.jsonObject?["model_id"] as? String == id, "\(given)")
+            }
+            let models = try await run("elevenlabs", ["-m", "?"], env: env(sandbox))
+            #expect(models.status == 0 && models.out.contains("eleven_flash_v2_5"), "\(models.err)")
+            let formats = try await run("elevenlabs", ["--format", "?"], env: env(sandbox))
+            #expect(formats.status == 0, "\(formats.err)")
+            #expect(formats.out.contains("pcm_44100") && formats.out.contains("ON CREATOR"), "\(formats.out)")
+            let json = try await run("elevenlabs", ["--format", "?", "--json"], env: env(sandbox))
+            let list = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [[String: Any]])
+            #expect(list.first { $0["format"] as? String == "pcm_44100" }?["allowed"] as? Bool == false)
+            #expect(list.first { $0["format"] as? String == "mp3_44100_192" }?["allowed"] as? Bool == true)
         }
     }
 }

@@ -192,10 +192,10 @@ private func leftovers(_ dir: URL) throws -> [String] {
     @Test func badInputIsRefusedBeforeAnyRequest() async throws {
         try await withSandbox { sandbox in
             let cases: [([String], Data?, Int32, String)] = [
-                (["speak", "-o", dir.appendingPathComponent("x.xyz").path, "hi"], nil, 2, "elevenlabs: cannot tell the audio format from the name"),
+                (["speak", "-o", dir.appendingPathComponent("x.xyz").path, "hi"], nil, 2, "elevenlabs: '.xyz' is not an audio format this tool writes"),
                 (["speak", "--stability", "1.5", "hi"], nil, 2, "elevenlabs: --stability must be from 0 to 1, not 1.5"),
                 (["speak", "--speed", "2", "hi"], nil, 2, "elevenlabs: --speed must be from 0.7 to 1.2, not 2"),
-                (["speak", "-r", "400", "hi"], nil, 2, "elevenlabs: --rate 400 is outside what the voices can do"),
+                (["speak", "-r", "fast", "hi"], nil, 2, "elevenlabs: --rate needs words per minute as a number, not 'fast'"),
                 (["speak", "--format", "mp3_44100_999", "hi"], nil, 2, "elevenlabs: invalid value 'mp3_44100_999' for --format"),
                 (["speak", "--language", "English", "hi"], nil, 2, "elevenlabs: --language needs an ISO 639-1 code"),
                 (["speak", "   "], nil, 3, "elevenlabs: the text from the arguments is empty"),

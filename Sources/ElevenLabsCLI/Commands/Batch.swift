@@ -102,7 +102,9 @@ enum BatchCommand {
         let session = try Session(inv, context, config: config)
         let voiceID = try Resolve.voiceID(options.voice, session: session)
         guard let model = try Resolve.model(options.modelID, explicit: true, characters: 0, session: session) else { return }
-        let template = options.request(voiceID: voiceID)
+        var request = options.request(voiceID: voiceID)
+        request.modelID = model.model_id
+        let template = request
         let characters = todo.reduce(0) { $0 + $1.text.count }
         let estimate = try Spend.estimate(characters: characters, perCharacter: model.credits_per_character)
         let subscription = try session.client.subscription()

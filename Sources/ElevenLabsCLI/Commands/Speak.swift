@@ -29,6 +29,8 @@ enum SpeakCommand {
     static func run(_ inv: Invocation, _ context: Context) throws {
         if inv.value("voice") == "?" { try VoicesCommand.list(inv, context); return }
         if inv.value("device") == "?" { try listDevices(context); return }
+        if inv.value("model") == "?" { try ModelsCommand.run(Invocation(listing: inv, command: "models"), context); return }
+        if inv.value("format") == "?" { try listFormats(inv, context); return }
         if inv.flag("cache-info") || inv.flag("clear-cache") { try cacheInfo(inv, context); return }
 
         // 1. Everything that can be checked locally, so bad input never costs a request.
@@ -65,6 +67,10 @@ enum SpeakCommand {
             quickBody = try request.body()
         }
         let model = try Resolve.model(options.modelID, explicit: options.modelExplicit, characters: characters, session: session)
+        if let id = model?.model_id, id != request.modelID {
+            request.modelID = id
+            if let quick = quickBody, case .bytes = quick { quickBody = try request.body() }
+        }
         let chunks: SpeechJob.ChunkPlan
         if let limit = model?.max_characters, characters > limit {
             // Several requests: a failure halfway would waste what was bought, so the cost is checked
@@ -120,6 +126,24 @@ enum SpeakCommand {
         let input: Player.Input = AudioFormats.playback(options.format).flatMap { $0 }.map { .pcm($0) } ?? .mp3
         return Player(device: options.device, input: input, expected: AudioFormats.decodedFormat(options.format),
                       isInterrupted: Signals.isPending)
+    }
+
+    /// `--format '?'`: every output format, what it is, and the plan it needs (contract §8), marked
+    /// for the account's plan when a key is at hand.
+    static func listFormats(_ inv: Invocation, _ context: Context) throws {
+        let tier = (try? Session(inv, context)).flatMap { try? $0.client.subscription().tier }
+        let rows = AudioFormats.all.map { f -> [String] in
+            let needs = AudioFormats.planNeeded(f)
+            var row = [f, AudioFormats.describe(f), needs ?? "any"]
+            if let tier { row.append(AudioFormats.allowed(f, tier: tier) ? "yes" : "no") }
+            return row
+        }
+        if inv.flag("json") {
+            struct Row: Encodable { let format: String; let description: String; let plan: String; let allowed: Bool? }
+            try context.out(Output.json(rows.map { Row(format: $0[0], description: $0[1], plan: $0[2], allowed: $0.count > 3 ? $0[3] == "yes" : nil) }))
+            return
+        }
+        try context.out(Output.table(["FORMAT", "WHAT", "PLAN"] + (tier.map { ["ON \($0.uppercased())"] } ?? []), rows, context: context))
     }
 
     static func cacheInfo(_ inv: Invocation, _ context: Context) throws {
