@@ -9,6 +9,8 @@ public struct ConfigFile: Sendable {
 
     public var path: String
     public var values: [String: String]
+    /// The line each setting was read from, so messages can point at it.
+    public var lines: [String: Int] = [:]
     /// Set when the file holds a key and its mode lets others read it.
     public var isExposed: Bool
     /// Set when others may change it (and so point the key at a server of theirs).
@@ -39,6 +41,7 @@ public struct ConfigFile: Sendable {
 
     public static func parse(_ text: String, path: String) throws -> ConfigFile {
         var values: [String: String] = [:]
+        var lines: [String: Int] = [:]
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingCharacters(in: " \t\r")
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -60,9 +63,15 @@ public struct ConfigFile: Sendable {
                                          hint: "known settings: " + knownKeys.joined(separator: ", "), category: .file)
             }
             values[key] = value
+            lines[key] = index + 1
         }
         let exposed = values["api_key"] != nil && FileIO.isReadableByOthers(path)
-        return ConfigFile(path: path, values: values, isExposed: exposed, isWritableByOthers: FileIO.isWritableByOthers(path))
+        return ConfigFile(path: path, values: values, lines: lines, isExposed: exposed, isWritableByOthers: FileIO.isWritableByOthers(path))
+    }
+
+    /// Where a setting came from, for messages about its value: the config file and line.
+    public func source(of key: String) -> String {
+        lines[key].map { "\(key) in \(path):\($0)" } ?? "\(key) in \(path)"
     }
 }
 
@@ -87,7 +96,7 @@ public enum KeySource: Sendable, Equatable, CustomStringConvertible {
 
 public enum Credentials {
     public static let missingKeyHint =
-        "set ELEVENLABS_API_KEY, or put the key in a file and pass --api-key-file FILE (or set ELEVENLABS_API_KEY_FILE), or add 'api_key = ...' to the config file"
+        "create a key on the ElevenLabs site (your profile, API keys); keep it in a file only you can read (chmod 600) and pass --api-key-file FILE or set ELEVENLABS_API_KEY_FILE, or set ELEVENLABS_API_KEY, or add 'api_key_file = FILE' to the config file"
 
     /// Finds the API key: `--api-key-file`, then `ELEVENLABS_API_KEY`, then `ELEVENLABS_API_KEY_FILE`,
     /// then the config file (`api_key`, or `api_key_file`). The first source present wins, and a source

@@ -2,15 +2,21 @@
 // and the audio layer report: they say what happened; this says what to do about it.
 import ElevenLabsAPI
 import AudioPlayback
+import Synchronization
 
 enum Hints {
+    /// Where this run's API key came from (set when the session reads it), so a refused key's
+    /// advice points at the right place.
+    static let keySource = Mutex<String?>(nil)
+
     /// The next step for an API error, when there is a useful one.
     static func advice(for e: APIError) -> String? { advice(code: e.code, httpStatus: e.httpStatus, permission: e.missingPermission) }
 
     static func advice(code: String?, httpStatus: Int, permission: String?) -> String? {
         switch code {
         case "invalid_api_key"?:
-            return "the API key was refused: check ELEVENLABS_API_KEY or your key file (see 'elevenlabs --help')"
+            let from = keySource.withLock { $0 }.map { "the key from \($0)" } ?? "the API key"
+            return "\(from) was refused: check it, or create a new one on the ElevenLabs site (your profile, API keys)"
         case "needs_authorization"?:
             return "no API key reached the server: set ELEVENLABS_API_KEY or use --api-key-file"
         case "missing_permissions"?:

@@ -137,8 +137,8 @@ enum LiveInput {
 
     static func run(_ inv: Invocation, _ context: Context, options: SpeakOptions, player: Player?) throws {
         let session = try Session(inv, context, config: options.config)
-        let voiceID = try Resolve.voiceID(options.voice, session: session)
-        let model = try Resolve.model(options.modelID, explicit: options.modelExplicit, characters: 0, session: session)
+        let voiceID = try Resolve.naming(options.voiceSource) { try Resolve.voiceID(options.voice, session: session) }
+        let model = try Resolve.naming(options.modelSource) { try Resolve.model(options.modelID, explicit: options.modelExplicit, characters: 0, session: session) }
         var connection = StreamInputOptions(voiceID: voiceID, modelID: model?.model_id ?? options.modelID, outputFormat: options.format)
         connection.inactivityTimeout = inactivityTimeout
         connection.languageCode = options.language
@@ -199,7 +199,7 @@ enum LiveInput {
             }
             if let first = player?.firstWrite { metrics.first_sound_ms = Int((first - context.startTime) * 1000) }
             metrics.audio_seconds = out.seconds().map { ($0 * 1000).rounded() / 1000 }
-            if options.metrics { try SpeakCommand.report(metrics, json: options.json, context: context) }
+            try SpeakCommand.finishReport(metrics, options, context)
         }
 
         while true {

@@ -30,6 +30,24 @@ enum Resolve {
         inv.value("voice") ?? context.environment["ELEVENLABS_VOICE"] ?? config?["voice"]
     }
 
+    /// Where a setting's value came from, when not from its option: named in errors about it.
+    static func source(_ option: String, env: String, configKey: String, _ inv: Invocation, _ context: Context, config: ConfigFile?) -> String? {
+        if inv.value(option) != nil { return nil }
+        if context.environment[env] != nil { return env }
+        if config?[configKey] != nil { return config!.source(of: configKey) }
+        return nil
+    }
+
+    /// Runs `body`; an error about the value is told where the value came from.
+    static func naming<T>(_ source: String?, _ body: () throws -> T) throws -> T {
+        guard let source else { return try body() }
+        do { return try body() } catch let e as CLIError {
+            throw CLIError(e.message + " (from \(source))", hint: e.hint, exit: e.exitCode)
+        } catch let e as UsageError {
+            throw UsageError(e.message + " (from \(source))", hint: e.hint, command: e.command)
+        }
+    }
+
     /// Short names people use for the current models.
     static let modelAliases = ["flash": "eleven_flash_v2_5", "turbo": "eleven_turbo_v2_5", "v3": "eleven_v3",
                                "multilingual": "eleven_multilingual_v2"]

@@ -37,6 +37,7 @@ final class Session: @unchecked Sendable { // used by one thread at a time: a ba
             inv.value("base-url") ?? env["ELEVENLABS_BASE_URL"] ?? config?["base_url"] ?? ClientConfiguration.defaultBaseURL)
         let (key, source) = try Credentials.resolve(keyFileOption: inv.value("api-key-file"), environment: env, config: config)
         self.keySource = source
+        Hints.keySource.withLock { $0 = source.description }
         if let exposed = Credentials.exposedKeyFile(source), !inv.flag("quiet") {
             context.err("elevenlabs: warning: the key file \(exposed) can be read by others; run: chmod 600 \(exposed)\n")
         }

@@ -21,6 +21,9 @@ struct SpeakOptions {
     var config: ConfigFile?
     /// The voice as given (`-v`, `ELEVENLABS_VOICE`, the config file), nil for the default.
     var voice: String?
+    /// Where the voice and the model came from when not from their options (for messages).
+    var voiceSource: String?
+    var modelSource: String?
     var modelID: String
     var modelExplicit: Bool
     var settings: VoiceSettings
@@ -153,6 +156,8 @@ struct SpeakOptions {
         if o.language != nil && !ModelRules.supportsLanguageCode(o.modelID) && !o.quiet {
             context.err("elevenlabs: warning: \(o.modelID) does not take --language (it detects the language itself); leaving it out\n")
         }
+        o.voiceSource = Resolve.source("voice", env: "ELEVENLABS_VOICE", configKey: "voice", inv, context, config: o.config)
+        o.modelSource = Resolve.source("model", env: "ELEVENLABS_MODEL", configKey: "model", inv, context, config: o.config)
         // The cache keeps no timings: captions and highlighting always fetch.
         o.useCache = o.useCache && o.captionsPath == nil && !o.highlight
         return o

@@ -119,7 +119,7 @@ extension BatchTests {
                 p.arguments = ["speak", "--out-dir", out.path] + files
                 p.environment = childEnvironment(self.env(sandbox))
                 p.standardError = FileHandle.nullDevice
-                try p.run()
+                try spawn(p)
                 let deadline = Date().addingTimeInterval(20)
                 while Date() < deadline && ((try? FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".mp3") }.count) ?? 0) < 2 {
                     Thread.sleep(forTimeInterval: 0.02)

@@ -46,13 +46,14 @@ import TestSupport
         try await withSandbox({ $0.restrictedKeys["sk_scoped_0000000000"] = ["models_read"]; $0.faults.htmlErrorFirst = 0 }) { sandbox in
             let noKey = try await run("elevenlabs", ["models"], env: ["ELEVENLABS_BASE_URL": sandbox.baseURL])
             #expect(noKey.status == 4)
-            #expect(noKey.err.hasPrefix("elevenlabs: no API key found\nelevenlabs: hint: set ELEVENLABS_API_KEY"))
+            #expect(noKey.err.hasPrefix("elevenlabs: no API key found\nelevenlabs: hint: create a key on the ElevenLabs site (your profile, API keys)"), "\(noKey.err)")
             #expect(sandbox.requests.isEmpty)
 
             let wrong = try await run("elevenlabs", ["models"], env: sandboxEnv(sandbox, key: "sk_not_the_right_key_42"))
             #expect(wrong.status == 4)
             #expect(wrong.err.contains("Invalid API key (HTTP 401, invalid_api_key)"))
             #expect(!wrong.err.contains("sk_not_the_right_key_42"))
+            #expect(wrong.err.contains("hint: the key from ELEVENLABS_API_KEY was refused"), "\(wrong.err)")
 
             let scoped = try await run("elevenlabs", ["models"], env: sandboxEnv(sandbox, key: "sk_scoped_0000000000"))
             #expect(scoped.status == 4)
@@ -144,7 +145,7 @@ import TestSupport
         sandbox.arguments = ["--port", "0", "--extra-voices", "2"]
         let out = Pipe()
         sandbox.standardOutput = out
-        try sandbox.run()
+        try spawn(sandbox)
         defer { sandbox.terminate() } // no wait here: the cooperative pool must not block on a child
         let banner = try await onThread { () -> String in
             var data = Data()

@@ -26,7 +26,7 @@ private struct HostileServer {
                log.path]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
-        try p.run()
+        try spawn(p)
         let port = try await onThread { () -> Int in
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline {

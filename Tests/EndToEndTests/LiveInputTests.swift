@@ -24,7 +24,7 @@ import TestSupport
                 p.standardInput = input
                 p.standardError = err
                 p.standardOutput = FileHandle.nullDevice
-                try p.run()
+                try spawn(p)
                 input.fileHandleForWriting.write(Data("The first sentence arrives. ".utf8))
                 // The first sentence goes out on its own, before more text exists.
                 let sent = Date().addingTimeInterval(10)
@@ -42,7 +42,7 @@ import TestSupport
                 let stillRunning = p.isRunning
                 input.fileHandleForWriting.write(Data("The end".utf8))
                 try input.fileHandleForWriting.close()
-                let errData = err.fileHandleForReading.readDataToEndOfFile()
+                let errData = readAll(err.fileHandleForReading)
                 p.waitUntilExit()
                 return (heard && stillRunning, p.terminationStatus, String(decoding: errData, as: UTF8.self))
             }

@@ -275,3 +275,37 @@ extension SafetyTests {
         }
     }
 }
+
+extension SafetyTests {
+    /// Errors about a value say where it came from; every listing and info flag honours --json.
+    @Test func errorsNameTheirSourceAndJSONIsEverywhere() async throws {
+        try await withSandbox { sandbox in
+            let xdg = dir.appendingPathComponent("xdg-src"), config = xdg.appendingPathComponent("elevenlabs/config")
+            try FileManager.default.createDirectory(at: config.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try "# settings\nvoice = Nobody Here\nmodel = eleven_nonexistent\n".write(to: config, atomically: true, encoding: .utf8)
+            let fromConfig = try await run("elevenlabs", ["speak", "--device", "null", "hi"], env: env(sandbox).merging(["XDG_CONFIG_HOME": xdg.path]) { $1 })
+            #expect(fromConfig.status != 0)
+            #expect(fromConfig.err.contains("(from voice in \(config.path):2)"), "\(fromConfig.err)")
+            let fromEnv = try await run("elevenlabs", ["speak", "-m", "eleven_flash_v2_5", "--device", "null", "hi"],
+                                        env: env(sandbox).merging(["ELEVENLABS_VOICE": "Nobody Here"]) { $1 })
+            #expect(fromEnv.err.contains("(from ELEVENLABS_VOICE)"), "\(fromEnv.err)")
+            let byOption = try await run("elevenlabs", ["speak", "-v", "Nobody Here", "--device", "null", "hi"], env: env(sandbox))
+            #expect(byOption.status == 1 && !byOption.err.contains("(from "), "\(byOption.err)")
+            #expect(tts(sandbox) == 0)
+
+            // --json: an empty list is [], the cache info and a dry run are JSON, speak reports JSON.
+            let empty = try await run("elevenlabs", ["voices", "--search", "zzzz", "--json"], env: env(sandbox))
+            #expect(empty.out == "[]\n", "\(empty.out)")
+            let cache = try await run("elevenlabs", ["speak", "--cache-info", "--json"], env: env(sandbox))
+            #expect((try? JSONSerialization.jsonObject(with: cache.stdout) as? [String: Any])?["entries"] as? Int == 0, "\(cache.out)")
+            let input = dir.appendingPathComponent("one.txt")
+            try "One input.".write(to: input, atomically: true, encoding: .utf8)
+            let dry = try await run("elevenlabs", ["speak", "--out-dir", dir.appendingPathComponent("dry").path, input.path, "--dry-run", "--json"], env: env(sandbox))
+            let plan = try #require(try JSONSerialization.jsonObject(with: dry.stdout) as? [String: Any], "\(dry.out)")
+            #expect((plan["items"] as? [Any])?.count == 1 && plan["credits"] as? Int == 10)
+            let spoken = try await run("elevenlabs", ["speak", "--device", "null", "--json", "Reported."], env: env(sandbox))
+            let report = try #require(try JSONSerialization.jsonObject(with: spoken.stdout) as? [String: Any], "\(spoken.out)")
+            #expect(report["bytes"] as? Int ?? 0 > 0 && report["request_id"] as? String != nil)
+        }
+    }
+}

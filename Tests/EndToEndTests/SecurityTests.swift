@@ -218,7 +218,7 @@ import TestSupport
                 p.arguments = ["speak", "--no-cache", "-o", out.path, String(repeating: "Interrupt me please. ", count: 20)]
                 p.environment = childEnvironment(self.env(sandbox))
                 p.standardError = FileHandle.nullDevice
-                try p.run()
+                try spawn(p)
                 let deadline = Date().addingTimeInterval(10)
                 while Date() < deadline && ((try? FileManager.default.contentsOfDirectory(atPath: sub.path).filter { $0.hasSuffix(".part") }.isEmpty) ?? true) {
                     Thread.sleep(forTimeInterval: 0.02)

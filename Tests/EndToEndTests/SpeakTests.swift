@@ -301,7 +301,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
                 p.arguments = ["speak", "-o", out.path, String(repeating: "Interrupt me please. ", count: 20)]
                 p.environment = childEnvironment(self.env(sandbox))
                 p.standardError = FileHandle.nullDevice
-                try p.run()
+                try spawn(p)
                 // Wait until the partial file exists, then interrupt as Ctrl-C would.
                 let deadline = Date().addingTimeInterval(10)
                 while Date() < deadline && (try? leftovers(self.dir).isEmpty) != false { Thread.sleep(forTimeInterval: 0.02) }
@@ -322,7 +322,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
                 p.executableURL = binary("elevenlabs")
                 p.arguments = ["speak", "--device", "null", String(repeating: "Stop me. ", count: 30)]
                 p.environment = childEnvironment(self.env(sandbox))
-                try p.run()
+                try spawn(p)
                 Thread.sleep(forTimeInterval: 0.5)
                 kill(p.processIdentifier, SIGTERM)
                 p.waitUntilExit()

@@ -41,7 +41,7 @@ import TestSupport
         // Not the test's own output: a child holding it open would keep `swift test` waiting.
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
-        try p.run()
+        try spawn(p)
         defer { p.terminate() }
         let port = try await onThread { () -> String in
             let deadline = Date().addingTimeInterval(15)

@@ -101,6 +101,27 @@ public func runShell(_ script: String, env: [String: String] = [:], terminal: Bo
     return try await runProcess(URL(fileURLWithPath: "/bin/bash"), ["-o", "pipefail", "-c", script], env: environment, stdin: nil, timeout: timeout)
 }
 
+/// Starts a child. Foundation's Process.run is not safe to call from many threads at once on Linux
+/// (the suite crashed in it under load), so every spawn in the tests goes through one lock.
+public func spawn(_ p: Process) throws {
+    spawnLock.lock(); defer { spawnLock.unlock() }
+    try p.run()
+}
+private let spawnLock = NSLock()
+
+/// Everything a pipe holds until its writer closes, read with read(2): Foundation's
+/// readDataToEndOfFile traps when a signal (SIGCHLD from another test's child) interrupts it.
+public func readAll(_ handle: FileHandle) -> Data {
+    var out = Data()
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buf.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+        if n > 0 { out.append(contentsOf: buf[0..<n]); continue }
+        if n < 0 && errno == EINTR { continue }
+        return out
+    }
+}
+
 /// Runs a program with a clean environment plus `env`; see `run`.
 public func runProcess(_ url: URL, _ args: [String], env: [String: String], stdin: Data?, timeout: Double) async throws -> ProcessResult {
     try await onThread {
@@ -116,7 +137,7 @@ public func runProcess(_ url: URL, _ args: [String], env: [String: String], stdi
         p.standardOutput = out
         p.standardError = err
         p.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try p.run()
+        try spawn(p)
         if let stdin {
             let writer = input.fileHandleForWriting
             Thread {
@@ -133,8 +154,8 @@ public func runProcess(_ url: URL, _ args: [String], env: [String: String], stdi
         let errBox = DataBox()
         let errDone = DispatchSemaphore(value: 0)
         let errHandle = err.fileHandleForReading
-        Thread { errBox.data = errHandle.readDataToEndOfFile(); errDone.signal() }.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        Thread { errBox.data = readAll(errHandle); errDone.signal() }.start()
+        let outData = readAll(out.fileHandleForReading)
         errDone.wait()
         p.waitUntilExit()
         let errData = errBox.data
@@ -192,8 +213,8 @@ public func runTool(_ args: [String]) throws -> (status: Int32, output: Data) {
     let pipe = Pipe()
     p.standardOutput = pipe
     p.standardError = pipe
-    try p.run()
-    let out = pipe.fileHandleForReading.readDataToEndOfFile()
+    try spawn(p)
+    let out = readAll(pipe.fileHandleForReading)
     p.waitUntilExit()
     return (p.terminationStatus, out)
 }
@@ -207,8 +228,8 @@ public func mpg123Decode(_ mp3: URL) async throws -> Data {
         p.arguments = ["mpg123", "-q", "-s", mp3.path]
         let out = Pipe()
         p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        try spawn(p)
+        let data = readAll(out.fileHandleForReading)
         p.waitUntilExit()
         return data
     }

@@ -26,6 +26,17 @@ enum BatchCommand {
         var index = 0
     }
 
+    /// `--dry-run --json`: what would be converted and what it would cost.
+    struct Plan: Encodable {
+        struct Entry: Encodable { let input: String; let output: String; let characters: Int }
+        let items: [Entry]
+        let skipped: Int
+        let characters: Int
+        let credits: Int
+        let credits_remaining: Int?
+        let jobs: Int?
+    }
+
     /// What decides the audio besides the text, as given on the command line (no lookup needed).
     struct Recipe: Encodable {
         let voice: String
@@ -85,6 +96,7 @@ enum BatchCommand {
         if todo.isEmpty {
             // Everything is there: no request at all.
             if inv.flag("dry-run") {
+                if inv.flag("json") { try context.out(Output.json(Plan(items: [], skipped: items.count, characters: 0, credits: 0, credits_remaining: nil, jobs: nil))); return }
                 try context.out("elevenlabs: would convert nothing: all \(items.count) outputs are up to date (--force converts again)\n")
                 return
             }
@@ -100,8 +112,9 @@ enum BatchCommand {
 
         let audioCache = inv.flag("no-cache") ? nil : try AudioCache(context: context)
         let session = try Session(inv, context, config: config)
-        let voiceID = try Resolve.voiceID(options.voice, session: session)
-        guard let model = try Resolve.model(options.modelID, explicit: true, characters: 0, session: session) else { return }
+        let voiceID = try Resolve.naming(options.voiceSource) { try Resolve.voiceID(options.voice, session: session) }
+        let checked = try Resolve.naming(options.modelSource) { try Resolve.model(options.modelID, explicit: true, characters: 0, session: session) }
+        guard let model = checked else { return }
         var request = options.request(voiceID: voiceID)
         request.modelID = model.model_id
         let template = request
@@ -113,6 +126,12 @@ enum BatchCommand {
 
         let summary = "\(todo.count) item\(todo.count == 1 ? "" : "s") (\(skipped) already done), \(Output.grouped(characters)) characters, about \(Output.grouped(estimate)) credits of \(Output.grouped(subscription.creditsRemaining)) left, \(jobs) at a time"
         if inv.flag("dry-run") {
+            if inv.flag("json") {
+                try context.out(Output.json(Plan(items: todo.map { .init(input: $0.input, output: $0.output, characters: $0.text.count) },
+                                                 skipped: skipped, characters: characters, credits: estimate,
+                                                 credits_remaining: subscription.creditsRemaining, jobs: jobs)))
+                return
+            }
             try context.out("elevenlabs: would convert " + summary + "\n" + todo.map { "\($0.input) -> \($0.output)\n" }.joined())
             return
         }

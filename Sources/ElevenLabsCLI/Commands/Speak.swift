@@ -59,14 +59,14 @@ enum SpeakCommand {
         // initialises (CurlRuntime.warmUp); long texts are split by the model's per-request limit.
         let characters = input.characters
         let session = try Session(inv, context, config: options.config)
-        let voiceID = try Resolve.voiceID(options.voice, session: session)
+        let voiceID = try Resolve.naming(options.voiceSource) { try Resolve.voiceID(options.voice, session: session) }
         var request = options.request(voiceID: voiceID)
         var quickBody: HTTPRequest.Body? = nil
         if characters <= Resolve.smallestModelLimit {
             request.text = try input.wholeText()
             quickBody = try request.body()
         }
-        let model = try Resolve.model(options.modelID, explicit: options.modelExplicit, characters: characters, session: session)
+        let model = try Resolve.naming(options.modelSource) { try Resolve.model(options.modelID, explicit: options.modelExplicit, characters: characters, session: session) }
         if let id = model?.model_id, id != request.modelID {
             request.modelID = id
             if let quick = quickBody, case .bytes = quick { quickBody = try request.body() }
@@ -117,7 +117,16 @@ enum SpeakCommand {
                 throw error
             }
         }
-        if options.metrics { try report(job.metrics, json: options.json, context: context) }
+        try finishReport(job.metrics, options, context)
+    }
+
+    /// `--metrics` (on stderr), and `--json` alone: the result as JSON, on standard output unless
+    /// the audio goes there.
+    static func finishReport(_ m: Metrics, _ options: SpeakOptions, _ context: Context) throws {
+        if options.metrics { try report(m, json: options.json, context: context) }
+        else if options.json {
+            if options.output == "-" { context.err(try Output.json(m)) } else { try context.out(Output.json(m)) }
+        }
     }
 
     /// A player for the options' device and format (MP3 is decoded on the player's thread; PCM and
@@ -148,6 +157,14 @@ enum SpeakCommand {
 
     static func cacheInfo(_ inv: Invocation, _ context: Context) throws {
         let cache = try AudioCache(context: context)
+        struct Info: Encodable { let entries: Int; let bytes: Int; let max_bytes: Int?; let directory: String?; let removed: Bool }
+        if inv.flag("json") {
+            let all = cache.entries()
+            let gone = inv.flag("clear-cache") ? cache.clear() : (all.count, all.reduce(0) { $0 + $1.bytes })
+            try context.out(Output.json(Info(entries: gone.0, bytes: gone.1, max_bytes: inv.flag("clear-cache") ? nil : cache.maxBytes,
+                                             directory: cache.directory, removed: inv.flag("clear-cache"))))
+            return
+        }
         if inv.flag("clear-cache") {
             let gone = cache.clear()
             try context.out("removed \(gone.entries) cached audio entr\(gone.entries == 1 ? "y" : "ies") (\(Output.grouped(gone.bytes)) bytes)\n")
