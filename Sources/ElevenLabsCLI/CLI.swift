@@ -11,7 +11,7 @@ public enum CLI {
         do {
             switch try CommandLineParser.parse(args) {
             case .help(let command):
-                try context.out(Help.text(for: command))
+                try context.out(Help.text(for: command, width: context.stdoutIsTerminal ? context.terminalWidth : 80))
             case .version:
                 try context.out(versionText())
             case .run(let inv):

@@ -24,6 +24,8 @@ public enum Docs {
         if let m = o.metavar { label += " \\fI\(roff(m))\\fR" }
         var help = o.help
         if !o.choices.isEmpty { help += " One of: " + o.choices.joined(separator: ", ") + "." }
+        // Where another command uses it differently, say how.
+        for (command, text) in o.helpFor.sorted(by: { $0.key < $1.key }) { help += " With \(command): \(text)." }
         return ".TP\n\(label)\n\(roff(help))\n"
     }
 
@@ -58,26 +60,33 @@ public enum Docs {
         }
         s += ".SH GLOBAL OPTIONS\n"
         for o in OptionTable.options where o.isGlobal { s += optionRoff(o) }
+        s += ".SH ENVIRONMENT\n"
+        for e in Help.environment { s += ".TP\n.B \(e.name)\n\(roff(e.meaning)).\n" }
         s += """
-        .SH ENVIRONMENT
-        .TP
-        .B ELEVENLABS_API_KEY
-        The API key. Prefer a key file (\\fB\\-\\-api\\-key\\-file\\fR) on shared machines.
-        .TP
-        .B ELEVENLABS_API_KEY_FILE
-        A file holding the API key.
-        .TP
-        .B ELEVENLABS_BASE_URL
-        The API address (https, or http to a loopback address such as the sandbox).
-        .TP
-        .B ELEVENLABS_VOICE, ELEVENLABS_MODEL, ELEVENLABS_DEVICE
-        Defaults for \\fB\\-v\\fR, \\fB\\-m\\fR and \\fB\\-\\-device\\fR; options win over them, and they win over the config file.
-        .TP
-        .B XDG_CONFIG_HOME, XDG_CACHE_HOME
-        Where the config file and the caches live.
-        .TP
-        .B NO_COLOR
-        Set: no colour in tables.
+        Options win over the environment, which wins over the config file.
+        .SH NAMES
+        Voices are matched case-insensitively by name: exactly, then by the part before " \\- " (Roger for
+        "Roger \\- Laid-Back, Casual, Resonant"), then by prefix, then by substring; several matches are an
+        error listing them. Commands that change or delete a voice take only an id or an exact name.
+        Models are named by id, display name, or the aliases flash, turbo, v3 and multilingual.
+        .SH LONG TEXTS
+        A text longer than the model's per-request limit is split at paragraphs, sentences, clauses or
+        words, never inside markup; the first request is short so the first sound comes quickly. The parts
+        make one continuous sound and one file. A text that needs more than one request is priced first.
+        .SH LIVE INPUT
+        Text from a pipe or a terminal is spoken as it arrives over the stream-input WebSocket: a newline
+        ends a unit, complete sentences go as they form, a line over 200 characters goes at its last clause
+        or word, and a pause of 0.8 s sends the rest. \\fB\\-\\-no\\-live\\fR reads everything first.
+        .SH THE AUDIO CACHE
+        Audio bought once is kept under $XDG_CACHE_HOME/elevenlabs/audio and reused for the same text and
+        settings, free. ELEVENLABS_CACHE_MAX_MB caps it (least recently used go first);
+        \\fB\\-\\-no\\-cache\\fR skips it; \\fB\\-\\-cache\\-info\\fR and \\fB\\-\\-clear\\-cache\\fR show and empty it.
+        It is used only when it belongs to the user and no one else can write to it.
+        .SH BATCHES
+        \\fB\\-\\-out\\-dir\\fR DIR writes one file per input into DIR, and DIR/manifest.jsonl records each item
+        (input, output, voice, model, characters, credits, request id, status, error and a fingerprint of
+        everything that decides the audio). A rerun converts only what is missing or changed.
+
         .SH FILES
         .TP
         .I $XDG_CONFIG_HOME/elevenlabs/config

@@ -13,17 +13,24 @@ import AudioPlayback
 import ThreadSupport
 
 enum Output {
-    /// Left-aligned columns. On a terminal the widest column is cut with "…" to fit the width;
-    /// into a pipe nothing is cut (scripts wanting structure should use --json).
-    static func table(_ header: [String], _ rows: [[String]], context: Context) -> String {
+    /// Left-aligned columns. On a terminal, descriptive columns are cut with "…" to fit the width,
+    /// the widest first; the columns in `keep` (ids, which people copy) are never cut. Into a pipe
+    /// nothing is cut (scripts wanting structure should use --json).
+    static func table(_ header: [String], _ rows: [[String]], keep: Set<Int> = [0], context: Context) -> String {
         guard !rows.isEmpty else { return "" }
         let rows = rows.map { $0.map { clean($0) } } // cells come from the server
         var widths = header.map(\.count)
         for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
         if context.stdoutIsTerminal {
-            let total = widths.reduce(0, +) + 2 * (widths.count - 1)
-            if total > context.terminalWidth, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }) {
-                widths[widest] = max(header[widest].count, widths[widest] - (total - context.terminalWidth), 8)
+            var total = widths.reduce(0, +) + 2 * (widths.count - 1)
+            // Shrink the widest cuttable column a step at a time until the table fits (or nothing more
+            // can give: then the terminal wraps, but no id is cut).
+            while total > context.terminalWidth {
+                let floor = { (i: Int) in max(header[i].count, 8) }
+                guard let widest = widths.indices.filter({ !keep.contains($0) && widths[$0] > floor($0) })
+                        .max(by: { widths[$0] < widths[$1] }) else { break }
+                widths[widest] -= 1
+                total -= 1
             }
         }
         func line(_ cells: [String], bold: Bool = false) -> String {

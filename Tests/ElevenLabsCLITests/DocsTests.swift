@@ -99,3 +99,27 @@ extension DocsTests {
         for path in expected { #expect(!FileManager.default.fileExists(atPath: stage.appendingPathComponent(path).path), "\(path)") }
     }
 }
+
+extension DocsTests {
+    /// Every environment variable the program's code reads is in --help and the man page.
+    @Test func everyEnvironmentVariableTheCodeReadsIsDocumented() throws {
+        let pattern = try NSRegularExpression(pattern: #"(?:environment|env)\["([A-Z_]+)"\]|getenv\("([A-Z_]+)"\)|ProcessEnvironment\.value\("([A-Z_]+)"\)"#)
+        var read: Set<String> = []
+        for dir in ["Sources/ElevenLabsCLI", "Sources/ElevenLabsAPI", "Sources/AudioPlayback", "Sources/elevenlabs"] {
+            let root = repositoryRoot.appendingPathComponent(dir)
+            let files = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+            for f in files {
+                let text = try String(contentsOf: root.appendingPathComponent(f), encoding: .utf8)
+                for m in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    for g in 1...3 { if let r = Range(m.range(at: g), in: text) { read.insert(String(text[r])) } }
+                }
+            }
+        }
+        #expect(read.count >= 10, "\(read)")
+        let help = Help.text(for: nil), man = Docs.manPage()
+        for name in read.sorted() {
+            #expect(help.contains(name), "--help does not mention \(name)")
+            #expect(man.contains(name), "the man page does not mention \(name)")
+        }
+    }
+}

@@ -90,7 +90,8 @@ enum HistoryCommand {
         if session.json { try context.out(Output.json(Array(rows))); return }
         if rows.isEmpty { context.err("elevenlabs: no generations match\n"); return }
         let table = rows.map { r -> [String] in
-            [r.history_item_id, Output.dateTime(r.date_unix), (r.voice_name ?? "").split(separator: " ").first.map(String.init) ?? "",
+            // The voice's whole name, less a premade voice's description ("Roger - Laid-Back, ...").
+            [r.history_item_id, Output.dateTime(r.date_unix), (r.voice_name ?? "").components(separatedBy: " - ").first ?? "",
              r.characters.map(String.init) ?? "", (r.text ?? "").replacingNewlines()]
         }
         try context.out(Output.table(["HISTORY ID", "DATE (UTC)", "VOICE", "CHARS", "TEXT"], table, context: context))

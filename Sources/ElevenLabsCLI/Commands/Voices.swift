@@ -40,10 +40,11 @@ enum VoicesCommand {
         }
         if session.json { try context.out(Output.json(voices.map(row))); return }
         if voices.isEmpty { context.err("elevenlabs: no voices match\n"); return }
-        let rows = voices.map { v -> [String] in
+        // By name, as people look for them; the whole name, description included.
+        let rows = voices.sorted { $0.name.lowercased() < $1.name.lowercased() }.map { v -> [String] in
             let l = v.labels ?? [:]
             let labels = ["gender", "age", "accent", "language", "use_case"].compactMap { l[$0] }.joined(separator: ", ")
-            return [v.voiceID, v.shortName, v.category ?? "", labels]
+            return [v.voiceID, v.name, v.category ?? "", labels]
         }
         try context.out(Output.table(["VOICE ID", "NAME", "CATEGORY", "LABELS"], rows, context: context))
     }
