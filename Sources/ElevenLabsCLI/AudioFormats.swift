@@ -80,14 +80,15 @@ enum AudioFormats {
 
     /// A 44-byte RIFF/WAVE header for 16-bit mono PCM. `dataBytes` nil writes the maximum sizes,
     /// which players read as "until the end" (for streams whose length is not known yet).
-    static func wavHeader(sampleRate: Int, dataBytes: Int?) -> [UInt8] {
+    static func wavHeader(sampleRate: Int, channels: Int = 1, dataBytes: Int?) -> [UInt8] {
         func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
         func le16(_ v: Int) -> [UInt8] { (0..<2).map { UInt8((v >> (8 * $0)) & 0xFF) } }
         // RIFF sizes are 32-bit: audio past 4 GiB gets the streaming header ("until the end of the
         // file", which players and sox honour) rather than a size that wrapped around.
         let size = dataBytes.flatMap { (0...(0xFFFF_FFFF - 36)).contains($0) ? $0 : nil }
         return Array("RIFF".utf8) + le32(size.map { 36 + $0 } ?? 0xFFFF_FFFF) + Array("WAVE".utf8)
-            + Array("fmt ".utf8) + le32(16) + le16(1) + le16(1) + le32(sampleRate) + le32(sampleRate * 2) + le16(2) + le16(16)
+            + Array("fmt ".utf8) + le32(16) + le16(1) + le16(channels) + le32(sampleRate) + le32(sampleRate * 2 * channels)
+            + le16(2 * channels) + le16(16)
             + Array("data".utf8) + le32(size ?? 0xFFFF_FFFF)
     }
 

@@ -153,6 +153,16 @@ import TestSupport
             #expect(save.status == 0, "\(save.err)")
             let audio = try await onThread { Data(try client(for: sandbox).collect(method: "GET", path: "/v1/history/\(id)/audio").1) }
             try expectSameBytes(Data(contentsOf: saved), audio, "the saved file")
+            // .wav is a real WAV: mpg123's decode of the audio, in a header sox reads.
+            let wav = dir.appendingPathComponent("saved.wav")
+            let asWAV = try await run("elevenlabs", ["history", "save", id, "-o", wav.path], env: env(sandbox))
+            #expect(asWAV.status == 0, "\(asWAV.err)")
+            let pcm = try await mpg123Decode(saved)
+            try expectSameBytes(Data(contentsOf: wav).dropFirst(44), pcm, "the WAV's samples")
+            let soxi = try await tool(["soxi", "-t", wav.path])
+            #expect(soxi.output.hasPrefix("wav"), "\(soxi.output)")
+            let notMP3 = try await run("elevenlabs", ["history", "save", id, "-o", dir.appendingPathComponent("x.ulaw").path], env: env(sandbox))
+            #expect(notMP3.status == 2 && notMP3.err.contains("save it as .mp3, or as .wav"), "\(notMP3.err)")
             let captured = dir.appendingPathComponent("replay.raw")
             let play = try await run("elevenlabs", ["history", "play", id, "--device", "file:FILE=\(captured.path)"], env: env(sandbox))
             #expect(play.status == 0, "\(play.err)")

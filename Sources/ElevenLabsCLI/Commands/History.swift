@@ -145,8 +145,15 @@ enum HistoryCommand {
         if output == "-" && context.stdoutIsTerminal {
             throw UsageError("refusing to write audio to a terminal", hint: "redirect it to a file", command: "history")
         }
-        if output != "-" { try AtomicFile.check(output) }
+        let lower = output.lowercased()
+        if output != "-" {
+            guard lower.hasSuffix(".mp3") || lower.hasSuffix(".wav") || !output.split(separator: "/").last!.contains(".") else {
+                throw UsageError("a generation's audio is MP3: save it as .mp3, or as .wav to have it decoded", command: "history")
+            }
+            try AtomicFile.check(output)
+        }
         let session = try Session(inv, context)
+        if lower.hasSuffix(".wav") { try saveWAV(id: id, to: output, session: session); return }
         let out = try AudioOutput(format: AudioFormats.safeDefault, path: output, wrapWAV: false, player: nil, context: context)
         var done = false
         defer { if !done { out.discard() } }
@@ -157,6 +164,25 @@ enum HistoryCommand {
         }
         try out.finish()
         done = true
+    }
+
+    /// `.wav`: the MP3 decoded (libmpg123) into 16-bit PCM in a RIFF header, so the name tells the truth.
+    static func saveWAV(id: String, to output: String, session: Session) throws {
+        let file = try AtomicFile(path: output)
+        defer { file.discard() }
+        try [UInt8](repeating: 0, count: 44).withUnsafeBytes { try file.write($0) } // the header, once the format is known
+        let decoder = try MP3Decoder()
+        var format: PCMFormat?
+        try session.client.historyAudio(id: id) { bytes in
+            try Signals.check()
+            try decoder.feed(bytes) { f, pcm in
+                format = f
+                try file.write(pcm)
+            }
+        }
+        guard let format else { throw CLIError("the generation's audio could not be decoded", exit: .audio) }
+        try file.patch(AudioFormats.wavHeader(sampleRate: format.sampleRate, channels: format.channels, dataBytes: file.bytesWritten - 44), at: 0)
+        try file.commit()
     }
 
     /// One file per generation, named here from its date, voice and text; the server names nothing.
