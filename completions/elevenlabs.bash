@@ -7,7 +7,7 @@ _elevenlabs() {
     cmd=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
-            speak|models|user|voices|clone|history|version|completion) cmd="${COMP_WORDS[i]}"; break ;;
+            speak|models|user|voices|clone|history|config|version|completion) cmd="${COMP_WORDS[i]}"; break ;;
         esac
     done
     case "$prev" in
@@ -54,9 +54,10 @@ _elevenlabs() {
         voices) COMPREPLY=($(compgen -W "show settings delete --help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --language --yes --search --gender --accent --age --category -h -V -q -y" -- "$cur")) ;;
         clone) COMPREPLY=($(compgen -W "edit --help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --label --description --remove-background-noise --name -h -V -q" -- "$cur")) ;;
         history) COMPREPLY=($(compgen -W "show play save download delete --help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --output --device --out-dir --yes --search --limit --after --before -h -V -q -v -m -o -a -y" -- "$cur")) ;;
+        config) COMPREPLY=($(compgen -W "show set unset path --help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         version) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         completion) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
-        *) COMPREPLY=($(compgen -W "speak models user voices clone history version completion help --help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
+        *) COMPREPLY=($(compgen -W "speak models user voices clone history config version completion help --help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
     esac
 }
 complete -o default -F _elevenlabs elevenlabs

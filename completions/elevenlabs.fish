@@ -1,6 +1,6 @@
 # fish completion for elevenlabs. Generated from the option table; do not edit.
 # Voice and model names come from the local cache: Tab never makes a network call.
-set -l commands speak models user voices clone history version completion
+set -l commands speak models user voices clone history config version completion
 complete -c elevenlabs -f
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a speak -d 'speak text aloud, or save it as audio (the default command)'
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a models -d 'list the text-to-speech models, their languages, limits and cost'
@@ -17,6 +17,11 @@ complete -c elevenlabs -n "__fish_seen_subcommand_from history" -a play -d 'play
 complete -c elevenlabs -n "__fish_seen_subcommand_from history" -a save -d 'write a generation\'s audio to a file (no credits)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from history" -a download -d 'write several generations, one file each, under names made from date, voice and text'
 complete -c elevenlabs -n "__fish_seen_subcommand_from history" -a delete -d 'delete generations (asks first on a terminal; --yes otherwise)'
+complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a config -d 'show the settings in force and where each came from; set and unset them in the config file'
+complete -c elevenlabs -n "__fish_seen_subcommand_from config" -a show -d 'every setting, its value and its source (environment, config file and line, default)'
+complete -c elevenlabs -n "__fish_seen_subcommand_from config" -a set -d 'write NAME = VALUE into the config file (atomically, keeping comments)'
+complete -c elevenlabs -n "__fish_seen_subcommand_from config" -a unset -d 'remove NAME from the config file'
+complete -c elevenlabs -n "__fish_seen_subcommand_from config" -a path -d 'print the config file\'s path'
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a version -d 'show the version and the libcurl, mpg123 and ALSA versions (as --version)'
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a completion -d 'print the bash, zsh or fish completion script (to install it without the repository)'
 complete -c elevenlabs -l help -s h -d 'show help (for a command: elevenlabs COMMAND --help)'

@@ -36,6 +36,7 @@ public enum CLI {
         case "voices": try VoicesCommand.run(inv, context)
         case "clone": try CloneCommand.run(inv, context)
         case "history": try HistoryCommand.run(inv, context)
+        case "config": try ConfigCommand.run(inv, context)
         case "version":
             try expectNoOperands(inv)
             try context.out(versionText())

@@ -59,7 +59,7 @@ import TestSupport
 
     @Test func commandLikeWordsAndFileNamesAreNotSpoken() async throws {
         try await withSandbox { sandbox in
-            for word in ["config", "login", "auth", "cache", "list", "status", "formats", "versoin", "Stats"] {
+            for word in ["login", "auth", "cache", "list", "status", "formats", "versoin", "Stats", "configure"] {
                 let r = try await run("elevenlabs", [word], env: env(sandbox))
                 #expect(r.status == 2, "\(word): \(r.err)")
                 #expect(r.err.contains("to speak it: elevenlabs speak -- '\(word)'"), "\(word): \(r.err)")
@@ -74,6 +74,8 @@ import TestSupport
             // The everyday words that are commands do their job, for free.
             let version = try await run("elevenlabs", ["version"], env: env(sandbox))
             #expect(version.status == 0 && version.out.hasPrefix("elevenlabs "))
+            let config = try await run("elevenlabs", ["config"], env: env(sandbox))
+            #expect(config.status == 0 && config.out.contains("SETTING"), "\(config.err)")
             let completion = try await run("elevenlabs", ["completion", "bash"], env: env(sandbox))
             #expect(completion.status == 0 && completion.out.contains("complete ") && completion.out.contains("_elevenlabs"))
             let script = dir.appendingPathComponent("c.bash")
@@ -307,5 +309,37 @@ extension SafetyTests {
             let report = try #require(try JSONSerialization.jsonObject(with: spoken.stdout) as? [String: Any], "\(spoken.out)")
             #expect(report["bytes"] as? Int ?? 0 > 0 && report["request_id"] as? String != nil)
         }
+    }
+}
+
+extension SafetyTests {
+    /// `config`: what is in force and from where; set and unset edit the file in place, atomically.
+    @Test func configShowsSourcesAndEditsTheFileKeepingComments() async throws {
+        let xdg = dir.appendingPathComponent("xdg-config"), file = xdg.appendingPathComponent("elevenlabs/config")
+        let base = ["XDG_CONFIG_HOME": xdg.path, "XDG_CACHE_HOME": dir.appendingPathComponent("c").path]
+        let path = try await run("elevenlabs", ["config", "path"], env: base)
+        #expect(path.out == file.path + "\n")
+        let set = try await run("elevenlabs", ["config", "set", "voice", "My Narrator"], env: base)
+        #expect(set.status == 0, "\(set.err)")
+        try "# my settings\n" .appending(String(contentsOf: file, encoding: .utf8)).appending("model = eleven_v3\n").write(to: file, atomically: true, encoding: .utf8)
+        _ = try await run("elevenlabs", ["config", "set", "voice", "Roger"], env: base)
+        _ = try await run("elevenlabs", ["config", "unset", "model"], env: base)
+        #expect(try String(contentsOf: file, encoding: .utf8) == "# my settings\nvoice = Roger\n")
+        let key = try await run("elevenlabs", ["config", "set", "api_key", sandboxKey], env: base)
+        #expect(key.status == 0 && key.err.contains("shell's history"), "\(key.err)")
+        let mode = (try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int) ?? 0
+        #expect(mode == 0o600, "a config holding a key is private, not \(String(mode, radix: 8))")
+        let show = try await run("elevenlabs", ["config", "show", "--json"], env: base.merging(["ELEVENLABS_MODEL": "eleven_flash_v2_5"]) { $1 })
+        let rows = try #require(try JSONSerialization.jsonObject(with: show.stdout) as? [[String: Any]], "\(show.out)")
+        func row(_ name: String) -> [String: Any]? { rows.first { $0["setting"] as? String == name } }
+        #expect(row("voice")?["value"] as? String == "Roger" && row("voice")?["source"] as? String == "voice in \(file.path):2")
+        #expect(row("model")?["source"] as? String == "ELEVENLABS_MODEL")
+        #expect(row("device")?["source"] as? String == "default")
+        #expect(row("api_key")?["value"] as? String == "sk_...cdef")
+        #expect(!show.out.contains(sandboxKey))
+        let bad = try await run("elevenlabs", ["config", "set", "format", "mp3_44100_999"], env: base)
+        #expect(bad.status == 2 && bad.err.contains("unknown format"), "\(bad.err)")
+        let unknown = try await run("elevenlabs", ["config", "set", "voise", "x"], env: base)
+        #expect(unknown.status == 2 && unknown.err.contains("did you mean 'voice'"), "\(unknown.err)")
     }
 }

@@ -1,0 +1,130 @@
+// `elevenlabs config`: the settings in force and where each came from (`show`), and editing the
+// config file from the shell (`set`, `unset`) atomically, keeping its comments, private (0600) when
+// it holds a key. `path` prints where the file is.
+#if canImport(Glibc)
+import Glibc
+#endif
+import ElevenLabsAPI
+
+enum ConfigCommand {
+    struct Row: Encodable {
+        let setting: String
+        let value: String?
+        let source: String
+    }
+
+    static func run(_ inv: Invocation, _ context: Context) throws {
+        guard let path = ConfigFile.defaultPath(environment: context.environment) else {
+            throw CLIError("no config file location: neither XDG_CONFIG_HOME nor HOME is set", exit: .input)
+        }
+        switch inv.operands.first {
+        case nil, "show": try show(inv, context, path: path)
+        case "path":
+            try context.out(path + "\n")
+        case "set":
+            guard inv.operands.count == 3 else {
+                throw UsageError("'config set' needs a setting and a value", hint: "e.g. elevenlabs config set voice Roger", command: "config")
+            }
+            try edit(path, key: inv.operands[1], value: inv.operands[2], inv, context)
+        case "unset":
+            guard inv.operands.count == 2 else {
+                throw UsageError("'config unset' needs one setting", hint: "e.g. elevenlabs config unset voice", command: "config")
+            }
+            try edit(path, key: inv.operands[1], value: nil, inv, context)
+        case let verb?:
+            let near = nearest(verb, in: ["show", "set", "unset", "path"]).map { "; did you mean '\($0)'?" } ?? ""
+            throw UsageError("unknown action 'config \(verb)'\(near)", command: "config")
+        }
+    }
+
+    /// Each setting, its value and where it came from: the environment, the config file and line,
+    /// or the default. The key is masked.
+    static func show(_ inv: Invocation, _ context: Context, path: String) throws {
+        let config = try ConfigFile.load(path: path)
+        let env = context.environment
+        var rows: [Row] = []
+        let key = try? Credentials.resolve(keyFileOption: nil, environment: env, config: config)
+        rows.append(Row(setting: "api_key", value: key.map { Redaction.mask($0.key) }, source: key.map { "\($0.source)" } ?? "not set"))
+        let layered: [(String, String?, String)] = [
+            ("base_url", "ELEVENLABS_BASE_URL", ClientConfiguration.defaultBaseURL), ("voice", "ELEVENLABS_VOICE", "George"),
+            ("model", "ELEVENLABS_MODEL", Resolve.defaultModel), ("format", nil, AudioFormats.safeDefault),
+            ("device", "ELEVENLABS_DEVICE", "default"),
+        ]
+        for (name, variable, fallback) in layered {
+            if let variable, let v = env[variable] { rows.append(Row(setting: name, value: v, source: variable)) }
+            else if let v = config?[name] { rows.append(Row(setting: name, value: v, source: config!.source(of: name))) }
+            else { rows.append(Row(setting: name, value: fallback, source: "default")) }
+        }
+        rows.append(Row(setting: "cache_max_mb", value: env["ELEVENLABS_CACHE_MAX_MB"] ?? "512",
+                        source: env["ELEVENLABS_CACHE_MAX_MB"] != nil ? "ELEVENLABS_CACHE_MAX_MB" : "default"))
+        if inv.flag("json") { try context.out(Output.json(rows)); return }
+        try context.out(Output.table(["SETTING", "VALUE", "SOURCE"], rows.map { [$0.setting, $0.value ?? "(none)", $0.source] }, context: context))
+        if config == nil { context.err("elevenlabs: no config file yet; 'elevenlabs config set NAME VALUE' makes \(path)\n") }
+    }
+
+    /// Sets (or with nil, removes) one setting: its line is replaced in place, or a new one added;
+    /// every other line, comments included, stays as it was.
+    static func edit(_ path: String, key: String, value: String?, _ inv: Invocation, _ context: Context) throws {
+        guard ConfigFile.knownKeys.contains(key) else {
+            let near = nearest(key, in: ConfigFile.knownKeys).map { "; did you mean '\($0)'?" } ?? ""
+            throw UsageError("unknown setting '\(key)'\(near)", hint: "settings: " + ConfigFile.knownKeys.joined(separator: ", "), command: "config")
+        }
+        if let value { try check(key, value) }
+        var lines: [String] = []
+        if FileIO.exists(path) {
+            _ = try ConfigFile.load(path: path) // a broken file is reported, not rewritten blindly
+            let bytes = try FileIO.read(path, limit: 1 << 20)
+            lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if lines.last == "" { lines.removeLast() }
+        }
+        func isLine(for key: String, _ line: String) -> Bool {
+            guard let eq = line.firstIndex(of: "=") else { return false }
+            return line[..<eq].trimmingCharacters(in: " \t") == key
+        }
+        let newLine = value.map { "\(key) = \(quoted($0))" }
+        var replaced = false
+        lines = lines.compactMap { line in
+            guard isLine(for: key, line) else { return line }
+            if replaced || newLine == nil { return nil } // later duplicates, or an unset
+            replaced = true
+            return newLine
+        }
+        if !replaced, let newLine { lines.append(newLine) }
+        let holdsKey = lines.contains { isLine(for: "api_key", $0) }
+        let dir = AtomicFile.directory(of: path)
+        if !FileIO.exists(dir) { _ = mkdir(AtomicFile.directory(of: dir), 0o700); _ = mkdir(dir, 0o700) }
+        // A file that holds a key is written private, whatever it was.
+        try AtomicFile.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: path, mode: holdsKey ? 0o600 : nil)
+        if !inv.flag("quiet") {
+            context.err("elevenlabs: \(value == nil ? "removed \(key) from" : "set \(key) in") \(path)\n")
+            if key == "api_key" && value != nil {
+                context.err("elevenlabs: warning: the key is in your shell's history now; a key file (config set api_key_file FILE) keeps it out\n")
+            }
+        }
+    }
+
+    /// What each setting may hold, checked before the file is touched.
+    static func check(_ key: String, _ value: String) throws {
+        switch key {
+        case "base_url": _ = try ClientConfiguration.validateBaseURL(value)
+        case "format":
+            guard AudioFormats.all.contains(value) else {
+                let near = nearest(value, in: AudioFormats.all).map { "; did you mean '\($0)'?" } ?? ""
+                throw UsageError("unknown format '\(value)'\(near)", hint: "'elevenlabs speak --format ?' lists them", command: "config")
+            }
+        case "api_key":
+            guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                throw UsageError("the key holds a control character, a space or a non-ASCII byte", command: "config")
+            }
+        default:
+            guard !value.utf8.contains(where: { $0 < 0x20 }) else {
+                throw UsageError("the value holds a control character", command: "config")
+            }
+        }
+    }
+
+    /// Values with spaces or a '#' are quoted, as the file's reader expects.
+    static func quoted(_ v: String) -> String {
+        v.contains(" ") || v.contains("#") || v.contains("=") ? "\"\(v)\"" : v
+    }
+}
