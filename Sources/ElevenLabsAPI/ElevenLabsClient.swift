@@ -115,7 +115,7 @@ public struct ResponseFormatError: Error, Sendable, CustomStringConvertible {
 
 public final class ElevenLabsClient {
     public private(set) var configuration: ClientConfiguration
-    private let transport: HTTPTransport
+    let transport: HTTPTransport
     public var trace: ((String) -> Void)? {
         get { transport.trace }
         set { transport.trace = newValue }

@@ -105,3 +105,25 @@ extension ElevenLabsClient {
         _ = try json(StatusOK.self, method: "DELETE", path: "/v1/history/\(try pathID(id))")
     }
 }
+
+extension ElevenLabsClient {
+    /// A public file the API links to (a voice's preview), fetched without the API key: it lives on
+    /// another host (a storage bucket), which must never see the key. https only, or http to a
+    /// loopback address (the sandbox serves previews itself).
+    public func publicAudio(url: String, onAudio: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard let host = ClientConfiguration.host(of: url), url.lowercased().hasPrefix("https://") || (url.lowercased().hasPrefix("http://") && ClientConfiguration.isLoopback(host)),
+              !url.contains("@") else {
+            throw ResponseFormatError(endpoint: "the preview link", detail: "not an https address")
+        }
+        var errorBody: [UInt8]? = nil
+        _ = try retrying(.idempotent) {
+            errorBody = nil
+            return try transport.perform(HTTPRequest(method: "GET", url: url, headers: [HTTPHeaderField("Accept", "audio/*")]), onHead: { head in
+                if !(200..<300).contains(head.status) { errorBody = [] }
+            }, onBody: { chunk in
+                if errorBody != nil { errorBody! += chunk } else { try onAudio(chunk) }
+            })
+        }
+        if errorBody != nil { throw ResponseFormatError(endpoint: "GET \(url)", detail: "the preview could not be fetched") }
+    }
+}

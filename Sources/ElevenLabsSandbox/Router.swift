@@ -71,6 +71,14 @@ struct Router: HTTPHandler {
         if htmlFault { return Reply.gatewayPage() }
 
         let s = r.segments
+        // A voice's preview: a public file (no key), as on the service's storage host.
+        if r.method == "GET" && s.count == 2 && s[0] == "previews" && s[1].hasSuffix(".mp3") {
+            let id = String(s[1].dropLast(4))
+            guard state.locked({ $0.voice(id) }) != nil else { return Reply.notFound() }
+            let audio = AudioSynth.synthesize(AudioFormat("mp3_44100_128")!, duration: 2)
+            return TextToSpeech.audioResponse(audio.bytes, boundaries: audio.boundaries, headers: ["content-type": "audio/mpeg"],
+                                              faults: Faults(), chunked: false, token: nil)
+        }
         let isPublic = r.method == "GET" && s == ["v1", "voices", "settings", "default"]
         let isWebSocket = r.method == "GET" && s.count == 4 && s[1] == "text-to-speech" && s[3] == "stream-input"
         if !isPublic && !isWebSocket {
@@ -201,11 +209,17 @@ struct Router: HTTPHandler {
 
     // MARK: voices (reads)
 
-    static func voiceJSON(_ v: VoiceRecord) -> [String: Any] {
+    /// Previews are public files on another host for the real service (a storage bucket); the
+    /// sandbox serves them itself, without a key, so `voices preview` works offline.
+    func voiceJSON(_ v: VoiceRecord) -> [String: Any] {
+        Self.voiceJSON(v, preview: "\(state.locked { $0.publicBase })/previews/\(v.id).mp3")
+    }
+
+    static func voiceJSON(_ v: VoiceRecord, preview: String) -> [String: Any] {
         [
             "voice_id": v.id, "name": v.name, "category": v.category, "labels": v.labels,
             "description": v.description ?? NSNull(),
-            "preview_url": "https://storage.googleapis.com/eleven-public-prod/premade/voices/\(v.id)/preview.mp3",
+            "preview_url": preview,
             "available_for_tiers": [Any](), "settings": v.settings,
             "samples": v.samples.isEmpty ? NSNull() : v.samples,
             "fine_tuning": NSNull(), "sharing": NSNull(), "high_quality_base_model_ids": ["eleven_multilingual_v2", "eleven_flash_v2_5"],
@@ -218,12 +232,12 @@ struct Router: HTTPHandler {
     }
 
     func voicesV1(_ r: Incoming) -> HTTPResponse {
-        json(r, ["voices": state.locked { $0.voices.map(Self.voiceJSON) }])
+        json(r, ["voices": state.locked { $0.voices }.map(voiceJSON)])
     }
 
     func voiceReply(_ r: Incoming, _ id: String) -> HTTPResponse {
         guard let v = state.locked({ $0.voice(id) }) else { return Self.voiceNotFound(id) }
-        return json(r, Self.voiceJSON(v))
+        return json(r, voiceJSON(v))
     }
 
     static func voiceNotFound(_ id: String) -> HTTPResponse {
@@ -288,7 +302,7 @@ struct Router: HTTPHandler {
         let page = Array(voices.dropFirst(offset).prefix(pageSize))
         let more = offset + page.count < voices.count
         let token: Any = more ? Data("offset:\(offset + page.count)".utf8).base64EncodedString() : NSNull()
-        return json(r, ["voices": page.map(Self.voiceJSON), "has_more": more,
+        return json(r, ["voices": page.map(voiceJSON), "has_more": more,
                         "total_count": r.query("include_total_count") == "false" ? 0 : voices.count,
                         "next_page_token": token])
     }

@@ -119,6 +119,8 @@ public final class Sandbox: @unchecked Sendable { // server, task and port are s
         task = Task { try await server.run() }
         try await server.waitUntilListening(timeout: 10)
         if case .ip4(_, let p)? = await server.listeningAddress { self.port = p }
+        let base = "http://\(host):\(self.port)"
+        state.locked { $0.publicBase = base }
         return self.port
     }
 

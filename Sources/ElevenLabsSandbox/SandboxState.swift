@@ -39,6 +39,8 @@ final class SandboxState: @unchecked Sendable { // every field is only touched i
     private let lock = NSLock()
     var config: SandboxConfiguration
     var log: [RecordedRequest] = []
+    /// The sandbox's own address, for links it hands out (voice previews).
+    var publicBase = ""
     /// How many records were cleared before the first in `log` (ids stay unique across clears).
     var logBase = 0
     var observer: (@Sendable (RecordedRequest) -> Void)?

@@ -212,3 +212,22 @@ import TestSupport
         }
     }
 }
+
+extension AccountCommandsTests {
+    /// `voices preview`: the voice's own sample, fetched without the key, played or written.
+    @Test func aVoicePreviewIsPlayedOrWrittenWithoutTheKey() async throws {
+        try await withSandbox { sandbox in
+            let captured = dir.appendingPathComponent("preview.raw"), file = dir.appendingPathComponent("preview.mp3")
+            let play = try await run("elevenlabs", ["voices", "preview", "Roger", "--device", "file:FILE=\(captured.path)"], env: env(sandbox))
+            #expect(play.status == 0, "\(play.err)")
+            #expect(((try? Data(contentsOf: captured))?.count ?? 0) > 100_000) // 2 s of 44.1 kHz 16-bit
+            let save = try await run("elevenlabs", ["voices", "preview", "roger", "-o", file.path], env: env(sandbox))
+            #expect(save.status == 0, "\(save.err)")
+            let probe = try await expectWholeMP3(Data(contentsOf: file), "the preview")
+            #expect(abs(probe.seconds - 2) < 0.05)
+            let previews = sandbox.requests.filter { $0.path.hasPrefix("/previews/") }
+            #expect(previews.count == 2 && previews.allSatisfy { $0.headers["xi-api-key"] == nil }, "the key went to the preview host")
+            #expect(sandbox.creditsUsed == 0)
+        }
+    }
+}

@@ -1,6 +1,7 @@
 // `elevenlabs voices`: every voice over all pages, filtered on the server; `voices show`
 // resolves a name or id the same way `speak -v` does.
 import ElevenLabsAPI
+import AudioPlayback
 
 enum VoicesCommand {
     struct Row: Encodable {
@@ -23,8 +24,9 @@ enum VoicesCommand {
         case "show": try show(inv, context)
         case "settings": try settings(inv, context)
         case "delete": try delete(inv, context)
+        case "preview": try preview(inv, context)
         case let verb?:
-            let near = nearest(verb, in: ["show", "settings", "delete"]).map { "; did you mean '\($0)'?" } ?? ""
+            let near = nearest(verb, in: ["show", "settings", "delete", "preview"]).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError("unknown action 'voices \(verb)'\(near)", command: "voices")
         }
     }
@@ -107,6 +109,39 @@ enum VoicesCommand {
         } else if !inv.flag("quiet") {
             context.err("elevenlabs: deleted voice '\(Output.clean(voice.name))' (\(voice.voice_id))\n")
         }
+    }
+
+    /// `voices preview NAME`: the voice's own sample, played through the same player as speak, or
+    /// written with -o. Free: it is a public file, fetched without the key.
+    static func preview(_ inv: Invocation, _ context: Context) throws {
+        guard inv.operands.count == 2 else {
+            throw UsageError("'voices preview' needs one voice name or id", command: "voices")
+        }
+        let output = inv.value("output")
+        if let output {
+            if output == "-" && context.stdoutIsTerminal {
+                throw UsageError("refusing to write audio to a terminal", hint: "redirect it to a file", command: "voices")
+            }
+            if output != "-" { try AtomicFile.check(output) }
+        }
+        let config = try Resolve.config(inv, context)
+        let player = output == nil ? Player(device: Resolve.device(inv, context, config: config), input: .mp3, isInterrupted: Signals.isPending) : nil
+        let session = try Session(inv, context, config: config)
+        let voice = try session.voiceResolver.resolve(inv.operands[1])
+        guard let url = try session.client.voice(id: voice.voice_id).previewURL, !url.isEmpty else {
+            throw CLIError("'\(voice.name)' has no preview", exit: .failure)
+        }
+        let out = try AudioOutput(format: AudioFormats.safeDefault, path: output, wrapWAV: false, player: player, context: context)
+        var done = false
+        defer { if !done { out.discard() } }
+        try player?.waitUntilReady()
+        try out.beginPart()
+        try session.client.publicAudio(url: url) { bytes in
+            try Signals.check()
+            try out.write(bytes)
+        }
+        try out.finish()
+        done = true
     }
 
     static func show(_ inv: Invocation, _ context: Context) throws {
