@@ -60,6 +60,7 @@ complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l jobs -s j -x -d
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l force -d 'batch: convert again even when the output exists'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l dry-run -d 'batch: print the plan (items, characters, estimated credits) and spend nothing'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak voices history" -l yes -s y -d 'do not ask before spending over 10,000 credits'
+complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l progress -d 'show progress on stderr even when it is not a terminal (batches and texts of several requests)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l captions -x -d 'also write captions timed to the audio: FILE.srt, FILE.vtt or FILE.json'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l highlight -s i -d 'on a terminal, show the text and mark each word as it is heard (like say -i)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak" -l no-cache -d 'neither use nor fill the audio cache (audio already bought is otherwise reused, free)'

@@ -189,6 +189,8 @@ public enum OptionTable {
         OptionSpec(long: "yes", short: "y", kind: .flag, commands: ["speak", "voices", "history"], choices: [], repeatable: false,
                    help: "do not ask before spending over 10,000 credits",
                    helpFor: ["voices": "do not ask before deleting (scripts need it to delete)", "history": "do not ask before deleting (scripts need it to delete)"]),
+        OptionSpec(long: "progress", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+                   help: "show progress on stderr even when it is not a terminal (batches and texts of several requests)"),
         OptionSpec(long: "captions", short: nil, kind: .value("FILE"), commands: ["speak"], choices: [], repeatable: false,
                    help: "also write captions timed to the audio: FILE.srt, FILE.vtt or FILE.json"),
         OptionSpec(long: "highlight", short: "i", kind: .flag, commands: ["speak"], choices: [], repeatable: false,

@@ -26,6 +26,8 @@ struct SpeechJob {
     /// nil with --no-cache (and with captions: the cache keeps no timings).
     var cache: AudioCache?
     var captionsPath: String?
+    /// Told after each part: characters done so far.
+    var onPart: ((Int) -> Void)? = nil
     private(set) var metrics = SpeakCommand.Metrics()
 
     init(chunks: ChunkPlan, request: SpeechRequest, quickBody: HTTPRequest.Body?, session: Session, context: Context,
@@ -47,6 +49,7 @@ struct SpeechJob {
         var current = try nextChunk()
         var previous: String? = nil
         var index = 0
+        var charactersDone = 0
         while let text = current {
             try Signals.check()
             // One part of look-ahead: its start is this request's next_text.
@@ -76,6 +79,8 @@ struct SpeechJob {
             previous = text
             current = upcoming
             index += 1
+            charactersDone += text.unicodeScalars.count
+            onPart?(charactersDone)
         }
         let transferSeconds = monotonicSeconds() - started
         metrics.bytes = out.bytes

@@ -1,5 +1,6 @@
 // What a person sees at 120, 80, 60 and 40 columns (script(1) gives the binary a terminal, COLUMNS
-// its width): help folded to the width in two columns, tables that cut descriptions but never ids.
+// its width): help folded to the width in two columns, tables that cut descriptions but never ids,
+// progress lines that never wrap and end in one summary line.
 import Testing
 import Foundation
 import ElevenLabsSandbox
@@ -41,6 +42,55 @@ import TestSupport
             // Voices sort by name, and names are whole.
             let names = try await screen("voices", width: 200, env: env).dropFirst().compactMap { $0.split(separator: " ", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } }
             #expect(names.first?.hasPrefix("Alice - Clear") == true, "\(names.prefix(2))")
+        }
+    }
+
+    /// Every state a progress line was drawn in (the pieces between carriage returns), escapes removed.
+    func redraws(_ stderr: String) -> [String] {
+        stderr.replacingOccurrences(of: "\u{1B}[K", with: "").split(whereSeparator: { $0 == "\r" || $0 == "\n" }).map(String.init)
+    }
+
+    @Test(arguments: [80, 40])
+    func progressLinesFitAndEndInASummary(width: Int) async throws {
+        try await withSandbox { sandbox in
+            let dir = try temporaryDirectory()
+            let env = sandboxEnv(sandbox, cacheIn: dir)
+            var text = ""
+            for n in 1...350 { text += "Sentence number \(n) of a text long enough for several requests. " }
+            let book = dir.appendingPathComponent("book.txt")
+            try text.write(to: book, atomically: true, encoding: .utf8)
+            // A long text on a terminal: stderr is the pty, so the redraws are on the screen.
+            let r = try await runShell("COLUMNS=\(width) \"$ELEVENLABS\" speak --yes --no-live -o \(dir.path)/book.mp3 -f \(book.path)", env: env, terminal: true, timeout: 120)
+            let lines = redraws(r.out)
+            let drawn = lines.filter { $0.contains("% of ") }
+            #expect(drawn.count >= 2, "\(lines.prefix(5))")
+            // The redraws never wrap; the summary is a plain line and may.
+            #expect(lines.dropLast().allSatisfy { $0.count < width }, "\(lines.filter { $0.count >= width }.prefix(3))")
+            #expect(lines.last?.contains("characters in several requests") == true, "\(lines.suffix(2))")
+            // A batch of files.
+            for n in 1...4 { try "File \(n) to speak.".write(to: dir.appendingPathComponent("in\(n).txt"), atomically: true, encoding: .utf8) }
+            let b = try await runShell("COLUMNS=\(width) \"$ELEVENLABS\" speak --out-dir \(dir.path)/out \(dir.path)/in1.txt \(dir.path)/in2.txt \(dir.path)/in3.txt \(dir.path)/in4.txt", env: env, terminal: true)
+            let blines = redraws(b.out)
+            #expect(blines.contains { $0.contains("/4 files") }, "\(blines)")
+            #expect(blines.dropLast().allSatisfy { $0.count < width }, "\(blines.filter { $0.count >= width })")
+            #expect(blines.last?.contains("4 converted, 0 failed") == true, "\(blines.suffix(2))")
+        }
+    }
+
+    @Test func progressIsQuietInScriptsUnlessAsked() async throws {
+        try await withSandbox { sandbox in
+            let dir = try temporaryDirectory()
+            let env = sandboxEnv(sandbox, cacheIn: dir)
+            var text = ""
+            for n in 1...350 { text += "Sentence number \(n) of a text long enough for several requests. " }
+            let quiet = try await run("elevenlabs", ["speak", "--yes", "--no-live", "-o", dir.appendingPathComponent("a.mp3").path, "-f", "-"],
+                                      env: env, stdin: Data(text.utf8), timeout: 120)
+            #expect(quiet.status == 0 && quiet.err.isEmpty, "\(quiet.err)")
+            let asked = try await run("elevenlabs", ["speak", "--yes", "--no-live", "--no-cache", "--progress", "-o", dir.appendingPathComponent("b.mp3").path, "-f", "-"],
+                                      env: env, stdin: Data(text.utf8), timeout: 120)
+            #expect(asked.status == 0)
+            #expect(redraws(asked.err).contains { $0.contains("% of ") }, "\(asked.err)")
+            #expect(asked.err.hasSuffix("credits\n"), "\(asked.err)")
         }
     }
 }

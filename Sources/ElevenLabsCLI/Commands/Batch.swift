@@ -145,7 +145,7 @@ enum BatchCommand {
         // The first item goes alone: its answer's receipt says what the
         // plan really allows, and the pool opens up to that (never above --jobs or the plan).
         let pool = Pool(todo: todo, limit: jobs)
-        let progress = Progress(total: todo.count, show: context.stderrIsTerminal && !inv.flag("quiet"), context: context)
+        let progress = Progress(total: todo.count, line: ProgressLine(inv, context))
         var joins: [Joiner] = []
         for _ in 0..<jobs {
             // One client per worker: one curl handle, one kept-alive connection each.
@@ -161,13 +161,12 @@ enum BatchCommand {
             pool.waitForChange(seconds: 0.25)
         }
         joins.forEach { $0.join() }
-        progress.finish()
         try Signals.check()
         let failed = pool.failures
         // On a terminal a summary; in a script only errors speak (--quiet keeps the terminal quiet too).
-        if (context.stderrIsTerminal && !inv.flag("quiet")) || !failed.isEmpty {
-            context.err("elevenlabs: \(todo.count - failed.count) converted, \(failed.count) failed, \(skipped) skipped; manifest: \(manifestPath)\n")
-        }
+        let ending = "elevenlabs: \(todo.count - failed.count) converted, \(failed.count) failed, \(skipped) skipped; manifest: \(manifestPath)"
+        progress.finish(ending)
+        if !failed.isEmpty && !progress.line.shown { context.err(ending + "\n") }
         if let first = failed.first {
             throw CLIError("\(failed.count) of \(todo.count) item\(todo.count == 1 ? "" : "s") failed, the first (\(first.input)): \(first.message)",
                            hint: "run the same command again to retry just those", exit: first.exit)
@@ -206,7 +205,8 @@ enum BatchCommand {
                 }
                 manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: template.voiceID, model_id: template.modelID,
                                              characters: item.text.count, credits: nil, request_id: nil, status: "failed", error: message))
-                context.err((progress.show ? "\r\u{1B}[K" : "") + "elevenlabs: \(Output.clean(item.input)): \(Output.clean(message))\n")
+                progress.line.clear()
+                context.err("elevenlabs: \(Output.clean(item.input)): \(Output.clean(message))\n")
                 pool.finished(item, error: (message, ExitCode.of(error)))
             }
         }
@@ -374,26 +374,25 @@ final class ManifestWriter: Sendable {
     }
 }
 
-/// Items done of total, characters, credits, rate and time left, redrawn on one stderr line.
+/// Items done of total, characters, credits, rate and time left, on one progress line.
 final class Progress: Sendable {
-    let show: Bool
+    let line: ProgressLine
     private let total: Int
-    private let context: Context
     private let counts = Synchronization.Mutex((done: 0, characters: 0, credits: 0))
     private let started = monotonicSeconds()
 
-    init(total: Int, show: Bool, context: Context) { self.total = total; self.show = show; self.context = context }
+    init(total: Int, line: ProgressLine) { self.total = total; self.line = line }
 
     func done(characters c: Int, credits k: Int) { counts.withLock { $0.done += 1; $0.characters += c; $0.credits += k } }
 
     func draw() {
-        guard show else { return }
+        guard line.shown else { return }
         let (d, c, k) = counts.withLock { ($0.done, $0.characters, $0.credits) }
         let elapsed = monotonicSeconds() - started
         let rate = elapsed > 0 ? Double(d) / elapsed : 0
-        let eta = rate > 0 ? Int(Double(total - d) / rate) : 0
-        context.err("\r\u{1B}[Kelevenlabs: \(d)/\(total) done, \(Output.grouped(c)) characters, \(Output.grouped(k)) credits, \(Output.decimal((rate * 10).rounded() / 10))/s, about \(eta / 60)m\(eta % 60)s left")
+        let left = rate > 0 ? ProgressLine.duration(Double(total - d) / rate) + " left" : "starting"
+        line.draw("\(d)/\(total) files, \(Output.grouped(c)) chars, \(Output.grouped(k)) credits, \(Output.decimal((rate * 10).rounded() / 10)) files/s, \(left)")
     }
 
-    func finish() { if show { draw(); context.err("\n") } }
+    func finish(_ summary: String) { line.finish(summary) }
 }

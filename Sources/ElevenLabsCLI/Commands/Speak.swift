@@ -92,6 +92,19 @@ enum SpeakCommand {
         var job = SpeechJob(chunks: chunks, request: request, quickBody: quickBody, session: session, context: context,
                             cache: options.useCache ? try AudioCache(context: context) : nil,
                             captionsPath: options.captionsPath)
+        // Several requests: a progress line (not over the highlighted text).
+        let progress = characters > (model?.max_characters ?? Int.max) && !options.highlight ? ProgressLine(inv, context) : nil
+        if let progress {
+            let started = monotonicSeconds()
+            var parts = 0
+            job.onPart = { done in
+                parts += 1
+                let elapsed = monotonicSeconds() - started
+                let left = done > 0 ? ProgressLine.duration(elapsed / Double(done) * Double(max(0, characters - done))) + " left" : ""
+                // The most telling first: a narrow terminal cuts the end.
+                progress.draw("\(min(100, done * 100 / max(1, characters)))% of \(Output.grouped(characters)) chars, \(parts) part\(parts == 1 ? "" : "s")\(left.isEmpty ? "" : ", " + left)")
+            }
+        }
         while true {
             let highlighter = options.highlight ? player.map { Highlighter(context: context, player: $0) } : nil
             let out = try AudioOutput(format: job.request.outputFormat, path: options.output, wrapWAV: options.wrapWAV,
@@ -117,6 +130,7 @@ enum SpeakCommand {
                 throw error
             }
         }
+        progress?.finish("elevenlabs: \(Output.grouped(characters)) characters in several requests, \(Output.grouped(job.metrics.credits ?? 0)) credits")
         try finishReport(job.metrics, options, context)
     }
 
