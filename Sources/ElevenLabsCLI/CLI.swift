@@ -8,6 +8,11 @@ import AudioPlayback
 
 public enum CLI {
     public static func main(_ args: [String], context: Context) -> ExitCode {
+        // The completions' helper: before parsing, so it never meets the "did you mean" machinery.
+        if args.first == "__complete" {
+            CompleteCommand.run(Array(args.dropFirst()), context)
+            return .ok
+        }
         do {
             switch try CommandLineParser.parse(args) {
             case .help(let command):

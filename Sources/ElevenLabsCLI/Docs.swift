@@ -115,40 +115,63 @@ public enum Docs {
         OptionTable.options(for: command).map { "--\($0.long)" } + OptionTable.options(for: command).compactMap { $0.short.map { "-\($0)" } }
     }
 
-    /// Values offered for an option: its choices, or what the machine knows without the network.
-    enum ValueSource { case choices([String]), voices, models, devices, files, directories, none }
+    /// Values offered for an option: its choices, or what `elevenlabs __complete KIND` prints.
+    enum ValueSource { case choices([String]), dynamic(String), files, directories, none }
 
     static func source(_ o: OptionSpec) -> ValueSource {
         if !o.choices.isEmpty { return .choices(o.choices) }
         switch o.long {
-        case "voice": return .voices
-        case "model": return .models
-        case "device": return .devices
+        case "voice": return .dynamic("voices")
+        case "model": return .dynamic("models")
+        case "device": return .dynamic("devices")
+        case "format": return .dynamic("formats")
         case "file", "output", "api-key-file", "cacert": return .files
         case "out-dir": return .directories
         default: return .none
         }
     }
 
-    /// Names from the voice cache, without a network call (the cache holds one JSON list per account).
-    static let voiceCacheShell = #"cat "${XDG_CACHE_HOME:-$HOME/.cache}"/elevenlabs/voices-*.json 2>/dev/null | grep -o '"name":"[^"]*"' | sed 's/"name":"//;s/ - .*//;s/"$//' | sort -u"#
-    static let modelCacheShell = #"cat "${XDG_CACHE_HOME:-$HOME/.cache}"/elevenlabs/models-*.json 2>/dev/null | grep -o '"model_id":"[^"]*"' | sed 's/"model_id":"//;s/"$//' | sort -u"#
-    static let deviceShell = #"elevenlabs speak --device '?' 2>/dev/null | tail -n +2 | cut -d' ' -f1"#
+    /// What the operand after a verb names: `voices show NAME`, `history play ID`, `config set NAME`.
+    static let operandKinds: [(command: String, verbs: [String], kind: String)] = [
+        ("voices", ["show", "settings", "delete", "preview"], "voices"),
+        ("clone", ["edit"], "voices"),
+        ("history", ["show", "play", "save", "delete"], "history"),
+        ("config", ["set", "unset"], "settings"),
+    ]
+
+    /// Options offered before any command: the global ones and speak's (speak is the default command).
+    static var topLevelOptions: [OptionSpec] { OptionTable.options(for: "speak") }
+
+    static let header = "Generated from the option table; do not edit.\n# Names, ids and devices come from `elevenlabs __complete KIND`: voices and models from the local\n# cache (fetched once when missing), history ids from one page of history, all with short timeouts.\n"
 
     public static func bash() -> String {
-        let commands = OptionTable.commands.map(\.name).joined(separator: " ")
+        let names = OptionTable.commands.map(\.name).joined(separator: "|")
         var s = """
-        # bash completion for elevenlabs. Generated from the option table; do not edit.
-        # Voice and model names come from the local cache: Tab never makes a network call.
+        # bash completion for elevenlabs. \(header)# Each value is quoted as it is inserted, so a voice named "My Narrator" stays one argument.
+        _elevenlabs_values() {
+            local line word typed="$cur" quoted=""
+            case "$typed" in \\"*|\\'*) quoted=1; typed="${typed:1}" ;; esac
+            typed="${typed//\\\\/}"
+            COMPREPLY=()
+            while IFS= read -r line; do
+                word="${line%%$'\\t'*}"
+                [[ "${word,,}" == "${typed,,}"* ]] || continue
+                # Inside an open quote readline inserts the text as it is; outside, it must be escaped.
+                if [[ -n "$quoted" ]]; then COMPREPLY+=("$word"); else COMPREPLY+=("$(printf '%q' "$word")"); fi
+            done < <(command elevenlabs __complete "$1" 2>/dev/null)
+        }
         _elevenlabs() {
-            local cur prev cmd i
+            local cur prev cmd verb i
             cur="${COMP_WORDS[COMP_CWORD]}"
             prev="${COMP_WORDS[COMP_CWORD-1]}"
             cmd=""
+            verb=""
             for ((i = 1; i < COMP_CWORD; i++)); do
-                case "${COMP_WORDS[i]}" in
-                    \(OptionTable.commands.map(\.name).joined(separator: "|"))) cmd="${COMP_WORDS[i]}"; break ;;
-                esac
+                if [[ -z "$cmd" ]]; then
+                    case "${COMP_WORDS[i]}" in \(names)) cmd="${COMP_WORDS[i]}" ;; esac
+                elif [[ -z "$verb" && "${COMP_WORDS[i]}" != -* ]]; then
+                    verb="${COMP_WORDS[i]}"
+                fi
             done
             case "$prev" in
 
@@ -157,9 +180,7 @@ public enum Docs {
             let names = (["--\(o.long)"] + (o.short.map { ["-\($0)"] } ?? [])).joined(separator: "|")
             switch source(o) {
             case .choices(let c): s += "        \(names)) COMPREPLY=($(compgen -W \"\(c.joined(separator: " "))\" -- \"$cur\")); return ;;\n"
-            case .voices: s += "        \(names)) local IFS=$'\\n'; COMPREPLY=($(compgen -W \"$(\(voiceCacheShell))\" -- \"$cur\")); return ;;\n"
-            case .models: s += "        \(names)) COMPREPLY=($(compgen -W \"$(\(modelCacheShell))\" -- \"$cur\")); return ;;\n"
-            case .devices: s += "        \(names)) COMPREPLY=($(compgen -W \"$(\(deviceShell))\" -- \"$cur\")); return ;;\n"
+            case .dynamic(let kind): s += "        \(names)) _elevenlabs_values \(kind); return ;;\n"
             case .files: s += "        \(names)) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
             case .directories: s += "        \(names)) COMPREPLY=($(compgen -d -- \"$cur\")); return ;;\n"
             case .none: s += "        \(names)) return ;;\n"
@@ -167,15 +188,29 @@ public enum Docs {
         }
         s += """
             esac
+            if [[ "$cur" != -* ]]; then
+                case "$cmd $verb" in
+
+        """
+        for k in operandKinds {
+            s += "            " + k.verbs.map { "\"\(k.command) \($0)\"" }.joined(separator: "|") + ") _elevenlabs_values \(k.kind); return ;;\n"
+        }
+        for c in OptionTable.commands where !c.verbs.isEmpty {
+            s += "            \"\(c.name) \") COMPREPLY=($(compgen -W \"\(c.verbs.map(\.name).joined(separator: " "))\" -- \"$cur\")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;\n"
+        }
+        s += """
+                    " ") COMPREPLY=($(compgen -W "\(OptionTable.commands.map(\.name).joined(separator: " ")) help" -- "$cur")); return ;;
+                esac
+                return
+            fi
             case "$cmd" in
 
         """
         for c in OptionTable.commands {
-            let words = (c.verbs.map(\.name) + longs(c.name)).joined(separator: " ")
-            s += "        \(c.name)) COMPREPLY=($(compgen -W \"\(words)\" -- \"$cur\")) ;;\n"
+            s += "        \(c.name)) COMPREPLY=($(compgen -W \"\(longs(c.name).joined(separator: " "))\" -- \"$cur\")) ;;\n"
         }
         s += """
-                *) COMPREPLY=($(compgen -W "\(commands) help \(longs(nil).joined(separator: " "))" -- "$cur")) ;;
+                *) COMPREPLY=($(compgen -W "\(longs("speak").joined(separator: " "))" -- "$cur")) ;;
             esac
         }
         complete -o default -F _elevenlabs elevenlabs
@@ -191,12 +226,18 @@ public enum Docs {
     public static func zsh() -> String {
         var s = """
         #compdef elevenlabs
-        # zsh completion for elevenlabs. Generated from the option table; do not edit.
-        # Voice and model names come from the local cache: Tab never makes a network call.
-
-        _elevenlabs_voices() { local -a v; v=(${(f)"$(\(voiceCacheShell))"}); _describe 'voice' v }
-        _elevenlabs_models() { local -a m; m=(${(f)"$(\(modelCacheShell))"}); _describe 'model' m }
-        _elevenlabs_devices() { local -a d; d=(${(f)"$(\(deviceShell))"}); _describe 'device' d }
+        # zsh completion for elevenlabs. \(header)
+        # _describe quotes what it inserts; colons in values are escaped for it.
+        _elevenlabs_values() {
+            local -a vals
+            local line
+            for line in ${(f)"$(command elevenlabs __complete $1 2>/dev/null)"}; do
+                if [[ $line == *$'\\t'* ]]; then vals+=("${${line%%$'\\t'*}//:/\\\\:}:${line#*$'\\t'}")
+                else vals+=("${line//:/\\\\:}"); fi
+            done
+            # Names match whatever the case, as -v does.
+            _describe -t $1 $1 vals -M 'm:{a-zA-Z}={A-Za-z}'
+        }
 
         _elevenlabs() {
             local -a commands
@@ -204,17 +245,20 @@ public enum Docs {
 
         """
         for c in OptionTable.commands { s += "        '\(c.name):\(zshEscape(c.summary))'\n" }
-        s += "    )\n    local cmd=${words[(r)(" + OptionTable.commands.map(\.name).joined(separator: "|") + ")]}\n"
+        s += "    )\n    local cmd i\n"
+        s += "    for (( i = 2; i < CURRENT; i++ )); do\n"
+        s += "        case ${words[i]} in \(OptionTable.commands.map(\.name).joined(separator: "|"))) cmd=${words[i]}; break ;; esac\n    done\n"
+        s += "    # From the command on, as if it were the program: its verb is argument 1, a name argument 2.\n"
+        s += "    if [[ -n $cmd ]]; then words=(\"${(@)words[i,-1]}\"); (( CURRENT -= i - 1 )); fi\n"
         s += "    case $cmd in\n"
         for c in OptionTable.commands + [nil] as [CommandSpec?] {
             s += "    \(c?.name ?? "*"))\n        _arguments -s \\\n"
-            for o in OptionTable.options(for: c?.name) {
+            for o in c.map({ OptionTable.options(for: $0.name) }) ?? topLevelOptions {
                 let action: String
                 switch source(o) {
                 case .choices(let ch): action = ":\(o.metavar ?? "value"):(\(ch.joined(separator: " ")))"
-                case .voices: action = ":voice:_elevenlabs_voices"
-                case .models: action = ":model:_elevenlabs_models"
-                case .devices: action = ":device:_elevenlabs_devices"
+                // In braces: _arguments would otherwise slip compadd options in before the kind.
+                case .dynamic(let kind): action = ":\(kind):{_elevenlabs_values \(kind)}"
                 case .files: action = ":file:_files"
                 case .directories: action = ":directory:_files -/"
                 case .none: action = o.takesValue ? ":\(zshEscape(o.metavar ?? "value")):" : ""
@@ -229,6 +273,10 @@ public enum Docs {
             if let c {
                 if !c.verbs.isEmpty {
                     s += "            '1:action:(\(c.verbs.map(\.name).joined(separator: " ")))' \\\n"
+                    let kinds = operandKinds.filter { $0.command == c.name }
+                    if let k = kinds.first {
+                        s += "            '2:name:{ [[ ${words[2]} == (\(k.verbs.joined(separator: "|"))) ]] && _elevenlabs_values \(k.kind) || _files }' \\\n"
+                    }
                 }
                 s += "            '*:argument:_files'\n        ;;\n"
             } else {
@@ -240,30 +288,36 @@ public enum Docs {
     }
 
     public static func fish() -> String {
+        let commandNames = OptionTable.commands.map(\.name).joined(separator: " ")
         var s = """
-        # fish completion for elevenlabs. Generated from the option table; do not edit.
-        # Voice and model names come from the local cache: Tab never makes a network call.
-        set -l commands \(OptionTable.commands.map(\.name).joined(separator: " "))
+        # fish completion for elevenlabs. \(header)# fish escapes what it inserts, so names with spaces stay one argument.
+        set -l commands \(commandNames)
         complete -c elevenlabs -f
 
         """
         for c in OptionTable.commands {
             s += "complete -c elevenlabs -n \"not __fish_seen_subcommand_from $commands\" -a \(c.name) -d '\(c.summary.replacingOccurrences("'", "\\'"))'\n"
+            let verbs = c.verbs.map(\.name).joined(separator: " ")
             for v in c.verbs {
-                s += "complete -c elevenlabs -n \"__fish_seen_subcommand_from \(c.name)\" -a \(v.name) -d '\(v.help.replacingOccurrences("'", "\\'"))'\n"
+                s += "complete -c elevenlabs -n \"__fish_seen_subcommand_from \(c.name); and not __fish_seen_subcommand_from \(verbs)\" -a \(v.name) -d '\(v.help.replacingOccurrences("'", "\\'"))'\n"
             }
+        }
+        for k in operandKinds {
+            s += "complete -c elevenlabs -n \"__fish_seen_subcommand_from \(k.command); and __fish_seen_subcommand_from \(k.verbs.joined(separator: " "))\" -a '(elevenlabs __complete \(k.kind) 2>/dev/null)'\n"
         }
         for o in OptionTable.options {
             var line = "complete -c elevenlabs"
-            if !o.isGlobal { line += " -n \"__fish_seen_subcommand_from \(o.commands.joined(separator: " "))\"" }
+            if !o.isGlobal {
+                // speak's options also apply before any command: speak is the default.
+                let seen = "__fish_seen_subcommand_from \(o.commands.joined(separator: " "))"
+                line += o.commands.contains("speak") ? " -n \"\(seen); or not __fish_seen_subcommand_from $commands\"" : " -n \"\(seen)\""
+            }
             line += " -l \(o.long)"
             if let short = o.short { line += " -s \(short)" }
             if o.takesValue {
                 switch source(o) {
                 case .choices(let c): line += " -x -a '\(c.joined(separator: " "))'"
-                case .voices: line += " -x -a '(\(voiceCacheShell.replacingOccurrences("'", "\\'")))'"
-                case .models: line += " -x -a '(\(modelCacheShell.replacingOccurrences("'", "\\'")))'"
-                case .devices: line += " -x -a '(\(deviceShell.replacingOccurrences("'", "\\'")))'"
+                case .dynamic(let kind): line += " -x -a '(elevenlabs __complete \(kind) 2>/dev/null)'"
                 case .files, .directories: line += " -r -F"
                 case .none: line += " -x"
                 }

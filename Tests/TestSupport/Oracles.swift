@@ -12,7 +12,7 @@ import Testing
 public let externalTools: [(tool: String, package: String)] = [
     ("mpg123", "mpg123"), ("sox", "sox"), ("soxi", "sox"), ("python3", "python3"), ("groff", "groff-base"),
     ("man", "man-db"), ("bash", "bash"), ("zsh", "zsh"), ("fish", "fish"), ("openssl", "openssl"),
-    ("script", "bsdutils"), ("time", "time"),
+    ("script", "bsdutils"), ("time", "time"), ("tmux", "tmux"),
 ]
 
 public struct MissingTool: Error, CustomStringConvertible {

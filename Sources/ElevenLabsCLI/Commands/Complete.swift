@@ -1,0 +1,70 @@
+// `elevenlabs __complete KIND`: the values the shell completions offer, one per line as
+// "VALUE<TAB>DESCRIPTION". The shells quote what they insert; this only has to be right and fast.
+// Voices and models come from the account's cache, fetched once (short timeouts) when it is missing;
+// history ids need the network (one page). It never prints an error: a Tab must not spill text.
+import ElevenLabsAPI
+import AudioPlayback
+
+enum CompleteCommand {
+    static let kinds = ["voices", "models", "history", "formats", "devices", "settings"]
+
+    static func run(_ args: [String], _ context: Context) {
+        guard args.count == 1 else { return }
+        let lines = (try? values(args[0], context)) ?? []
+        // Nothing that a shell would read as a second line or a control sequence.
+        let clean = lines.map { ($0.value.filter { !$0.isNewline && $0 != "\t" }, Output.clean($0.description).filter { !$0.isNewline && $0 != "\t" }) }
+        let text = clean.filter { !$0.0.isEmpty }.map { $0.1.isEmpty ? $0.0 : "\($0.0)\t\($0.1)" }.joined(separator: "\n")
+        if !text.isEmpty { try? context.out(text + "\n") }
+    }
+
+    static func values(_ kind: String, _ context: Context) throws -> [(value: String, description: String)] {
+        switch kind {
+        case "formats":
+            return AudioFormats.all.map { ($0, "") }
+        case "devices":
+            return ALSASink.devices().map { ($0.name, $0.description) }
+        case "settings":
+            return ConfigFile.knownKeys.map { ($0, "") }
+        case "voices":
+            let session = try quickSession(context)
+            // An empty list is how clone and delete mark the cache stale.
+            let cached = session.cache.load("voices", as: VoiceRef.self) ?? []
+            let voices = cached.isEmpty ? try session.voiceResolver.fetchAll() : cached
+            // The short name when it is the only one of its kind (what people type), else the full name.
+            var count: [String: Int] = [:]
+            for v in voices { count[v.shortName.lowercased(), default: 0] += 1 }
+            return voices.sorted { $0.name.lowercased() < $1.name.lowercased() }.map { v in
+                count[v.shortName.lowercased()] == 1 ? (v.shortName, v.name == v.shortName ? (v.category ?? "") : v.name) : (v.name, v.category ?? "")
+            }
+        case "models":
+            let session = try quickSession(context)
+            let models = try session.models()
+            var out = models.map { ($0.model_id, $0.name ?? "") }
+            for (alias, id) in Resolve.modelAliases.sorted(by: { $0.key < $1.key }) where models.contains(where: { $0.model_id == id }) {
+                out.append((alias, id))
+            }
+            return out
+        case "history":
+            let session = try quickSession(context)
+            var q = ElevenLabsClient.HistoryQuery()
+            q.pageSize = 50
+            return try session.client.history(q).history.map { item in
+                let voice = item.voiceName ?? ""
+                let text = (item.text ?? "").prefix(40)
+                return (item.historyItemID, "\(voice): \(text)")
+            }
+        default:
+            return []
+        }
+    }
+
+    /// A session for a Tab press: no retries and short timeouts, so an unreachable API costs a
+    /// second or two, never a hung prompt; no warnings.
+    static func quickSession(_ context: Context) throws -> Session {
+        guard case .run(let inv) = try CommandLineParser.parse(["user", "--quiet", "--retries", "0", "--connect-timeout", "2",
+                                                                  "--first-byte-timeout", "3", "--stall-timeout", "3"]) else {
+            throw CLIError("unreachable", exit: .failure)
+        }
+        return try Session(inv, context)
+    }
+}

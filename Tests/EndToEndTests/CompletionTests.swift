@@ -1,0 +1,78 @@
+// Completion as a person meets it: each shell (bash, zsh, fish) runs interactively in a tmux pane,
+// the generated script is loaded, a line is typed and Tab pressed, and the line the shell then
+// shows is compared. The last case runs a completed line, so a name with spaces must arrive whole.
+import Testing
+import Foundation
+import ElevenLabsSandbox
+import TestSupport
+
+@Suite struct CompletionTests {
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func tabGivesWholeQuotedNamesAndIds(shell: String) async throws {
+        try requireTool("tmux")
+        try requireTool(shell)
+        try await withSandbox { sandbox in
+            let dir = try temporaryDirectory()
+            let env = sandboxEnv(sandbox, cacheIn: dir).merging(
+                ["PATH": binary("elevenlabs").deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]) { $1 }
+            // A voice whose name has a space and a colon, and one generation in the history.
+            let wav = dir.appendingPathComponent("take.wav")
+            let pcm = [UInt8](repeating: 0, count: 16000)
+            let le32 = { (v: Int) in (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+            try Data(Array("RIFF".utf8) + le32(36 + pcm.count) + Array("WAVEfmt ".utf8) + le32(16) + [1, 0, 1, 0] + le32(8000) + le32(16000)
+                     + [2, 0, 16, 0] + Array("data".utf8) + le32(pcm.count) + pcm).write(to: wav)
+            let narrator = try await run("elevenlabs", ["clone", "My Narrator", wav.path], env: env)
+            let narratorID = narrator.out.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(narrator.status == 0 && narratorID.count == 20, "\(narrator.err)")
+            #expect(try await run("elevenlabs", ["clone", "Old: Voice", wav.path], env: env).status == 0)
+            #expect(try await run("elevenlabs", ["--device", "null", "A generation."], env: env).status == 0)
+            let listed = try await onThread { try runToolSync(["elevenlabs", "__complete", "history"], env: env) }
+            let historyID = listed.split(separator: "\t").first.map(String.init) ?? "?"
+            #expect(historyID.count == 20, "\(listed)")
+
+            let file = dir.appendingPathComponent(shell == "zsh" ? "_elevenlabs" : "elevenlabs.\(shell)")
+            let script = try await run("elevenlabs", ["completion", shell], env: env)
+            try script.stdout.write(to: file)
+
+            let cases: [(typed: String, shown: String)] = [
+                ("elevenlabs -v My", #"elevenlabs -v My\ Narrator"#),
+                (#"elevenlabs -v "My"#, #"elevenlabs -v "My Narrator""#),
+                ("elevenlabs voices show Ol", #"elevenlabs voices show Old:\ Voice"#),
+                ("elevenlabs voices delete my", #"elevenlabs voices delete My\ Narrator"#),
+                ("elevenlabs --vo", "elevenlabs --voice"),
+                ("elevenlabs -m fl", "elevenlabs -m flash"),
+                ("elevenlabs speak --format mp3_22", "elevenlabs speak --format mp3_22050_32"),
+                ("elevenlabs history play ", "elevenlabs history play \(historyID)"),
+                ("elevenlabs config set vo", "elevenlabs config set voice"),
+            ]
+            let driver = repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Servers/complete_in_shell.sh").path
+            let lines = cases.map(\.typed) + ["elevenlabs --device null -v My", "@type  Spoken by the narrator.", "@enter"]
+            let before = sandbox.requests.count
+            let r = try await onThread { try runToolSync([driver, shell, file.path] + lines, env: env) }
+            let shown = r.split(separator: "\n").map { String($0.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
+            for (i, c) in cases.enumerated() {
+                #expect(i < shown.count && shown[i] == c.shown, "\(shell): '\(c.typed)' + Tab gave '\(i < shown.count ? shown[i] : "nothing")'")
+            }
+            // The completed line ran: one request, to the narrator's voice, with the whole text.
+            let spoken = sandbox.requests.dropFirst(before).filter { $0.path.hasPrefix("/v1/text-to-speech/") }
+            #expect(spoken.count == 1 && spoken.first?.path.contains(narratorID) == true, "\(shell): \(spoken.map(\.path))")
+            #expect(spoken.first?.jsonObject?["text"] as? String == "Spoken by the narrator.")
+        }
+    }
+}
+
+/// Runs a program to its end with `env` added and returns its standard output (stderr discarded).
+private func runToolSync(_ args: [String], env: [String: String]) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = args
+    p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    p.standardInput = FileHandle.nullDevice
+    try spawn(p)
+    let data = readAll(out.fileHandleForReading)
+    p.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}

@@ -1,0 +1,44 @@
+#!/bin/bash
+# Really completes in an interactive shell: starts SHELL in a tmux pane (its own server socket),
+# loads the completion script, and for each LINE types it, presses Tab, and prints the prompt line
+# as the shell then shows it (one output line per LINE). "@type TEXT" types TEXT after what is on
+# the line, and "@enter" runs the line; neither prints anything.
+# usage: complete_in_shell.sh bash|zsh|fish COMPLETION-FILE LINE...
+set -u
+shell=$1 file=$2; shift 2
+sock=elevenlabs-complete-$$
+t() { tmux -L "$sock" -f /dev/null "$@"; }
+case $shell in
+    bash) start="bash --norc --noprofile -i"; setup="PS1='$ '; source $file" ;;
+    zsh) start="zsh -f -i"; setup="PS1='$ '; fpath=($(dirname "$file") \$fpath); autoload -Uz compinit; compinit -u -d $(dirname "$file")/zcompdump" ;;
+    fish) start="fish --no-config -i"; setup="source $file; function fish_prompt; echo -n '$ '; end" ;;
+esac
+t new-session -d -s s -x 200 -y 50 "$start" </dev/null >/dev/null 2>&1
+server=$(t display-message -p '#{pid}') pane=$(t display-message -p -t s '#{pane_pid}')
+# Signals ignored by whoever started us stay ignored in the server and the shell (a test runner may
+# ignore SIGHUP), so kill-server alone can leave both running: they are killed outright.
+trap 'kill -KILL $pane 2>/dev/null; t kill-server 2>/dev/null; kill -KILL $server 2>/dev/null' EXIT
+sleep 1
+t send-keys -t s "$setup" Enter
+sleep 1
+t send-keys -t s C-l
+# The prompt line, once it has stopped changing (completion runs the binary).
+settle() {
+    local last="" now i
+    for i in $(seq 1 40); do
+        sleep 0.25
+        now=$(t capture-pane -p -t s | grep '^\$ ' | tail -n 1)
+        [[ -n "$now" && "$now" == "$last" ]] && break
+        last=$now
+    done
+    printf '%s\n' "$now"
+}
+for line in "$@"; do
+    if [[ $line == @enter ]]; then t send-keys -t s Enter; sleep 3; continue; fi
+    if [[ $line == "@type "* ]]; then t send-keys -t s -l "${line#@type }"; continue; fi
+    t send-keys -t s C-u
+    t send-keys -t s -l "$line"
+    sleep 0.3
+    t send-keys -t s Tab
+    settle
+done
