@@ -16,11 +16,7 @@ import TestSupport
             let env = sandboxEnv(sandbox, cacheIn: dir).merging(
                 ["PATH": binary("elevenlabs").deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]) { $1 }
             // A voice whose name has a space and a colon, and one generation in the history.
-            let wav = dir.appendingPathComponent("take.wav")
-            let pcm = [UInt8](repeating: 0, count: 16000)
-            let le32 = { (v: Int) in (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
-            try Data(Array("RIFF".utf8) + le32(36 + pcm.count) + Array("WAVEfmt ".utf8) + le32(16) + [1, 0, 1, 0] + le32(8000) + le32(16000)
-                     + [2, 0, 16, 0] + Array("data".utf8) + le32(pcm.count) + pcm).write(to: wav)
+            let wav = try sampleWAV(in: dir)
             let narrator = try await run("elevenlabs", ["clone", "My Narrator", wav.path], env: env)
             let narratorID = narrator.out.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(narrator.status == 0 && narratorID.count == 20, "\(narrator.err)")
@@ -59,6 +55,37 @@ import TestSupport
             #expect(spoken.first?.jsonObject?["text"] as? String == "Spoken by the narrator.")
         }
     }
+
+    @Test func theHelperNeverPutsControlBytesOnTheLineNorWaitsLong() async throws {
+        try await withSandbox { sandbox in
+            let dir = try temporaryDirectory()
+            let env = sandboxEnv(sandbox, cacheIn: dir)
+            let wav = try sampleWAV(in: dir)
+            let evil = try await run("elevenlabs", ["clone", "Evil\u{1B}[2J Name", wav.path], env: env)
+            let evilID = evil.out.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(evil.status == 0 && evilID.count == 20, "\(evil.err)")
+            let listed = try await run("elevenlabs", ["__complete", "voices"], env: env)
+            #expect(listed.status == 0 && !listed.stdout.contains(0x1B), "\(listed.out)")
+            // Offered by its id, the name (made harmless) as the description.
+            #expect(listed.out.split(separator: "\n").contains { $0.hasPrefix(evilID + "\t") }, "\(listed.out)")
+            #expect(listed.out.contains("George\t"))
+        }
+        // No server: nothing printed, nothing on stderr, and no long wait (no retries, short timeouts).
+        let started = Date()
+        let down = try await run("elevenlabs", ["__complete", "history"], env: ["ELEVENLABS_BASE_URL": "http://127.0.0.1:9", "ELEVENLABS_API_KEY": sandboxKey])
+        #expect(down.status == 0 && down.out.isEmpty && down.err.isEmpty, "\(down.err)")
+        #expect(Date().timeIntervalSince(started) < 8)
+    }
+}
+
+/// Half a second of 8 kHz silence as a WAV: a sample the sandbox accepts for a clone.
+private func sampleWAV(in dir: URL) throws -> URL {
+    let wav = dir.appendingPathComponent("take.wav")
+    let pcm = [UInt8](repeating: 0, count: 8000)
+    let le32 = { (v: Int) in (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+    try Data(Array("RIFF".utf8) + le32(36 + pcm.count) + Array("WAVEfmt ".utf8) + le32(16) + [1, 0, 1, 0] + le32(8000) + le32(16000)
+             + [2, 0, 16, 0] + Array("data".utf8) + le32(pcm.count) + pcm).write(to: wav)
+    return wav
 }
 
 /// Runs a program to its end with `env` added and returns its standard output (stderr discarded).

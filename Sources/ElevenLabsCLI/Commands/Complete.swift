@@ -11,9 +11,10 @@ enum CompleteCommand {
     static func run(_ args: [String], _ context: Context) {
         guard args.count == 1 else { return }
         let lines = (try? values(args[0], context)) ?? []
-        // Nothing that a shell would read as a second line or a control sequence.
-        let clean = lines.map { ($0.value.filter { !$0.isNewline && $0 != "\t" }, Output.clean($0.description).filter { !$0.isNewline && $0 != "\t" }) }
-        let text = clean.filter { !$0.0.isEmpty }.map { $0.1.isEmpty ? $0.0 : "\($0.0)\t\($0.1)" }.joined(separator: "\n")
+        // A value goes onto the command line as it is: one with control or direction-changing
+        // characters (or a tab or newline, which would split the line) is left out, never altered.
+        let text = lines.filter { !$0.value.isEmpty && Output.clean($0.value) == $0.value }
+            .map { $0.description.isEmpty ? $0.value : "\($0.value)\t\(Output.clean($0.description))" }.joined(separator: "\n")
         if !text.isEmpty { try? context.out(text + "\n") }
     }
 
@@ -34,7 +35,9 @@ enum CompleteCommand {
             var count: [String: Int] = [:]
             for v in voices { count[v.shortName.lowercased(), default: 0] += 1 }
             return voices.sorted { $0.name.lowercased() < $1.name.lowercased() }.map { v in
-                count[v.shortName.lowercased()] == 1 ? (v.shortName, v.name == v.shortName ? (v.category ?? "") : v.name) : (v.name, v.category ?? "")
+                // A name that cannot go onto a command line safely is offered by its id.
+                if Output.clean(v.name) != v.name { return (v.voice_id, v.name) }
+                return count[v.shortName.lowercased()] == 1 ? (v.shortName, v.name == v.shortName ? (v.category ?? "") : v.name) : (v.name, v.category ?? "")
             }
         case "models":
             let session = try quickSession(context)
