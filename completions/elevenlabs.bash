@@ -66,6 +66,7 @@ _elevenlabs() {
     esac
     if [[ "$cur" != -* ]]; then
         case "$cmd $verb" in
+            "config set") case "$prev" in voice) _elevenlabs_values voices; return ;; model) _elevenlabs_values models; return ;; format) _elevenlabs_values formats; return ;; device) _elevenlabs_values devices; return ;; set) _elevenlabs_values settings; return ;; esac; return ;;
             "voices show"|"voices settings"|"voices delete"|"voices preview") _elevenlabs_values voices; return ;;
             "clone edit") _elevenlabs_values voices; return ;;
             "history show"|"history play"|"history save"|"history delete") _elevenlabs_values history; return ;;

@@ -139,6 +139,11 @@ public enum Docs {
         ("config", ["set", "unset"], "settings"),
     ]
 
+    /// What `config set NAME VALUE` takes as VALUE, for the settings whose values can be listed.
+    static let settingValueKinds: [(setting: String, kind: String)] = [
+        ("voice", "voices"), ("model", "models"), ("format", "formats"), ("device", "devices"),
+    ]
+
     /// Options offered before any command: the global ones and speak's (speak is the default command).
     static var topLevelOptions: [OptionSpec] { OptionTable.options(for: "speak") }
 
@@ -192,6 +197,9 @@ public enum Docs {
                 case "$cmd $verb" in
 
         """
+        // config set NAME VALUE: after NAME, that setting's values.
+        s += "            \"config set\") case \"$prev\" in " + settingValueKinds.map { "\($0.setting)) _elevenlabs_values \($0.kind); return ;; " }.joined()
+            + "set) _elevenlabs_values settings; return ;; esac; return ;;\n"
         for k in operandKinds {
             s += "            " + k.verbs.map { "\"\(k.command) \($0)\"" }.joined(separator: "|") + ") _elevenlabs_values \(k.kind); return ;;\n"
         }
@@ -277,6 +285,10 @@ public enum Docs {
                     if let k = kinds.first {
                         s += "            '2:name:{ [[ ${words[2]} == (\(k.verbs.joined(separator: "|"))) ]] && _elevenlabs_values \(k.kind) || _files }' \\\n"
                     }
+                    if c.name == "config" {
+                        let cases = settingValueKinds.map { "\($0.setting)) _elevenlabs_values \($0.kind) ;; " }.joined()
+                        s += "            '3:value:{ [[ ${words[2]} == set ]] && case ${words[3]} in \(cases)esac }' \\\n"
+                    }
                 }
                 s += "            '*:argument:_files'\n        ;;\n"
             } else {
@@ -302,8 +314,14 @@ public enum Docs {
                 s += "complete -c elevenlabs -n \"__fish_seen_subcommand_from \(c.name); and not __fish_seen_subcommand_from \(verbs)\" -a \(v.name) -d '\(v.help.replacingOccurrences("'", "\\'"))'\n"
             }
         }
+        let settings = ConfigFile.knownKeys.joined(separator: " ")
         for k in operandKinds {
-            s += "complete -c elevenlabs -n \"__fish_seen_subcommand_from \(k.command); and __fish_seen_subcommand_from \(k.verbs.joined(separator: " "))\" -a '(elevenlabs __complete \(k.kind) 2>/dev/null)'\n"
+            // A setting's name is asked for once; after it, its values (below).
+            let once = k.command == "config" ? "; and not __fish_seen_subcommand_from \(settings)" : ""
+            s += "complete -c elevenlabs -n \"__fish_seen_subcommand_from \(k.command); and __fish_seen_subcommand_from \(k.verbs.joined(separator: " "))\(once)\" -a '(elevenlabs __complete \(k.kind) 2>/dev/null)'\n"
+        }
+        for v in settingValueKinds {
+            s += "complete -c elevenlabs -n \"__fish_seen_subcommand_from config; and __fish_seen_subcommand_from set; and __fish_seen_subcommand_from \(v.setting)\" -a '(elevenlabs __complete \(v.kind) 2>/dev/null)'\n"
         }
         for o in OptionTable.options {
             var line = "complete -c elevenlabs"

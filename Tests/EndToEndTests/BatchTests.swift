@@ -114,7 +114,7 @@ extension BatchTests {
         let out = try outDir()
         try await withSandbox({ $0.faults.chunkSize = 2000; $0.faults.chunkDelay = 0.02; $0.faults.concurrencyLimit = 2 }) { sandbox in
             let status = try await onThread { () -> Int32 in
-                let p = Process()
+                let p = Child()
                 p.executableURL = binary("elevenlabs")
                 p.arguments = ["speak", "--out-dir", out.path] + files
                 p.environment = childEnvironment(self.env(sandbox))

@@ -140,7 +140,7 @@ import TestSupport
     }
 
     @Test func theSandboxBinaryServesTheCLI() async throws {
-        let sandbox = Process()
+        let sandbox = Child()
         sandbox.executableURL = productsDirectory.appendingPathComponent("elevenlabs-sandbox")
         sandbox.arguments = ["--port", "0", "--extra-voices", "2"]
         let out = Pipe()

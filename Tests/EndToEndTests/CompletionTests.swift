@@ -40,6 +40,8 @@ import TestSupport
                 ("elevenlabs speak --format mp3_22", "elevenlabs speak --format mp3_22050_32"),
                 ("elevenlabs history play ", "elevenlabs history play \(historyID)"),
                 ("elevenlabs config set vo", "elevenlabs config set voice"),
+                ("elevenlabs config set voice My", #"elevenlabs config set voice My\ Narrator"#),
+                ("elevenlabs config set format mp3_22", "elevenlabs config set format mp3_22050_32"),
             ]
             let driver = repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Servers/complete_in_shell.sh").path
             let lines = cases.map(\.typed) + ["elevenlabs --device null -v My", "@type  Spoken by the narrator.", "@enter"]
@@ -90,7 +92,7 @@ private func sampleWAV(in dir: URL) throws -> URL {
 
 /// Runs a program to its end with `env` added and returns its standard output (stderr discarded).
 private func runToolSync(_ args: [String], env: [String: String]) throws -> String {
-    let p = Process()
+    let p = Child()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = args
     p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }

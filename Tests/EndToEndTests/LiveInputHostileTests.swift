@@ -9,7 +9,7 @@ import TestSupport
 
 /// The Python server, started for one test; stops when the test ends (and by itself after 120 s).
 private struct HostileServer {
-    let process: Process
+    let process: Child
     let port: Int
     let log: URL
 
@@ -17,7 +17,7 @@ private struct HostileServer {
     static func start(_ mode: String, in dir: URL, raw: Bool = false) async throws -> HostileServer {
         try requireTool("python3")
         let portFile = dir.appendingPathComponent("port-\(mode)"), log = dir.appendingPathComponent("log-\(mode).jsonl")
-        let p = Process()
+        let p = Child()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let servers = repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Servers")
         p.arguments = raw ? ["python3", servers.appendingPathComponent("raw_websocket.py").path, mode, portFile.path]

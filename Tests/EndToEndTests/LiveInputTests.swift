@@ -16,7 +16,7 @@ import TestSupport
         try await withSandbox { sandbox in
             let captured = dir.appendingPathComponent("live.raw")
             let outcome = try await onThread { () -> (heardWhileOpen: Bool, status: Int32, err: String) in
-                let p = Process()
+                let p = Child()
                 p.executableURL = binary("elevenlabs")
                 p.arguments = ["--device", "file:FILE=\(captured.path)"]
                 p.environment = childEnvironment(self.env(sandbox))

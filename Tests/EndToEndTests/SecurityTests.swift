@@ -213,7 +213,7 @@ import TestSupport
         try await withSandbox({ $0.faults.chunkSize = 500; $0.faults.chunkDelay = 0.2 }) { sandbox in
             let out = sub.appendingPathComponent("partial.mp3")
             let status = try await onThread { () -> Int32 in
-                let p = Process()
+                let p = Child()
                 p.executableURL = binary("elevenlabs")
                 p.arguments = ["speak", "--no-cache", "-o", out.path, String(repeating: "Interrupt me please. ", count: 20)]
                 p.environment = childEnvironment(self.env(sandbox))

@@ -296,7 +296,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
         try await withSandbox({ $0.faults.chunkSize = 500; $0.faults.chunkDelay = 0.2 }) { sandbox in
             let out = dir.appendingPathComponent("interrupted.mp3")
             let status = try await onThread { () -> Int32 in
-                let p = Process()
+                let p = Child()
                 p.executableURL = binary("elevenlabs")
                 p.arguments = ["speak", "-o", out.path, String(repeating: "Interrupt me please. ", count: 20)]
                 p.environment = childEnvironment(self.env(sandbox))
@@ -318,7 +318,7 @@ private func leftovers(_ dir: URL) throws -> [String] {
     @Test func sigtermWhilePlayingExits143() async throws {
         try await withSandbox({ $0.faults.chunkSize = 500; $0.faults.chunkDelay = 0.2 }) { sandbox in
             let status = try await onThread { () -> Int32 in
-                let p = Process()
+                let p = Child()
                 p.executableURL = binary("elevenlabs")
                 p.arguments = ["speak", "--device", "null", String(repeating: "Stop me. ", count: 30)]
                 p.environment = childEnvironment(self.env(sandbox))

@@ -34,7 +34,7 @@ import TestSupport
         """
         let script = dir.appendingPathComponent("server.py")
         try server.write(to: script, atomically: true, encoding: .utf8)
-        let p = Process()
+        let p = Child()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let portFile = dir.appendingPathComponent("port").path
         p.arguments = ["python3", script.path, cert, key, portFile]

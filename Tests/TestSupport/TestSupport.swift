@@ -101,9 +101,9 @@ public func runShell(_ script: String, env: [String: String] = [:], terminal: Bo
     return try await runProcess(URL(fileURLWithPath: "/bin/bash"), ["-o", "pipefail", "-c", script], env: environment, stdin: nil, timeout: timeout)
 }
 
-/// Starts a child. Foundation's Process.run is not safe to call from many threads at once on Linux
-/// (the suite crashed in it under load), so every spawn in the tests goes through one lock.
-public func spawn(_ p: Process) throws {
+/// Starts a child (see Child). Spawns go one at a time, so a child never inherits a pipe another
+/// spawn is setting up at that moment.
+public func spawn(_ p: Child) throws {
     spawnLock.lock(); defer { spawnLock.unlock() }
     try p.run()
 }
@@ -125,7 +125,7 @@ public func readAll(_ handle: FileHandle) -> Data {
 /// Runs a program with a clean environment plus `env`; see `run`.
 public func runProcess(_ url: URL, _ args: [String], env: [String: String], stdin: Data?, timeout: Double) async throws -> ProcessResult {
     try await onThread {
-        let p = Process()
+        let p = Child()
         p.executableURL = url
         p.arguments = args
         var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "XDG_CONFIG_HOME": NSTemporaryDirectory() + "/no-config-\(UUID().uuidString)"]
@@ -207,7 +207,7 @@ public func tool(_ args: [String]) async throws -> (status: Int32, output: Strin
 /// helpers: mpg123, python3, groff, the shells).
 public func runTool(_ args: [String]) throws -> (status: Int32, output: Data) {
     if let tool = args.first, !tool.hasPrefix("/") { try requireTool(tool) }
-    let p = Process()
+    let p = Child()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = args
     let pipe = Pipe()
@@ -223,7 +223,7 @@ public func runTool(_ args: [String]) throws -> (status: Int32, output: Data) {
 public func mpg123Decode(_ mp3: URL) async throws -> Data {
     try requireTool("mpg123")
     return try await onThread {
-        let p = Process()
+        let p = Child()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["mpg123", "-q", "-s", mp3.path]
         let out = Pipe()
