@@ -22,23 +22,34 @@ sleep 1
 t send-keys -t s "$setup" Enter
 sleep 1
 t send-keys -t s C-l
-# The prompt line, once it has stopped changing (completion runs the binary).
+# The prompt line once Tab has changed it and it has stopped changing (completion runs the binary,
+# which under load can take a while); after 15 s, whatever it shows.
 settle() {
-    local last="" now i
-    for i in $(seq 1 40); do
+    local typed="\$ $1" last="" now i
+    typed="${typed%"${typed##*[! ]}"}"
+    for i in $(seq 1 60); do
         sleep 0.25
         now=$(t capture-pane -p -t s | grep '^\$ ' | tail -n 1)
-        [[ -n "$now" && "$now" == "$last" ]] && break
+        now="${now%"${now##*[! ]}"}"
+        [[ "$now" != "$typed" && "$now" == "$last" ]] && break
         last=$now
     done
     printf '%s\n' "$now"
 }
 for line in "$@"; do
-    if [[ $line == @enter ]]; then t send-keys -t s Enter; sleep 3; continue; fi
+    if [[ $line == @enter ]]; then
+        # Until the command has ended: an empty prompt is back (at most 30 s).
+        t send-keys -t s Enter
+        for i in $(seq 1 120); do
+            sleep 0.25
+            [[ "$(t capture-pane -p -t s | grep '^\$' | tail -n 1)" =~ ^\$\ *$ ]] && break
+        done
+        continue
+    fi
     if [[ $line == "@type "* ]]; then t send-keys -t s -l "${line#@type }"; continue; fi
     t send-keys -t s C-u
     t send-keys -t s -l "$line"
     sleep 0.3
     t send-keys -t s Tab
-    settle
+    settle "$line"
 done
