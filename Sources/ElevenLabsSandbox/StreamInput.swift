@@ -97,11 +97,17 @@ final class StreamInputSession: WSMessageHandler, @unchecked Sendable { // mutab
         lock.lock(); defer { lock.unlock() }
         guard !closed else { return }
         closed = true
-        out?.yield(.close(WSCloseCode(code, reason: short)))
-        // Leave the client time to read the close frame and answer it before the socket goes: closing
-        // on unread client data makes the kernel send a reset, which can discard the frames in flight.
+        // The close frame goes a moment later: once it is sent the server stops reading and closes
+        // the socket, and closing on unread client data (the text the client sent meanwhile) makes
+        // the kernel send a reset, which can discard the frames in flight before the client reads
+        // them. Until then incoming frames are still read, and ignored.
         let out = self.out
-        Task { try? await Task.sleep(nanoseconds: 300_000_000); out?.finish() }
+        let frame = WSCloseCode(code, reason: short)
+        Task {
+            try? await Task.sleep(nanoseconds: 250_000_000)
+            out?.yield(.close(frame))
+            out?.finish()
+        }
     }
 
     /// Drops the connection without a close frame (the injected cut: the client sees 1006).
@@ -126,7 +132,8 @@ final class StreamInputSession: WSMessageHandler, @unchecked Sendable { // mutab
 
     private func read(_ client: AsyncStream<WSMessage>) async {
         for await message in client {
-            if isClosed { break }
+            // Closing: read on (see close), answer nothing.
+            if isClosed { continue }
             switch message {
             case .text(let text):
                 lock.withLock { lastActivity = Date() }
