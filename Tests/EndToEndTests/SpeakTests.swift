@@ -323,7 +323,13 @@ private func leftovers(_ dir: URL) throws -> [String] {
                 p.arguments = ["speak", "--device", "null", String(repeating: "Stop me. ", count: 30)]
                 p.environment = childEnvironment(self.env(sandbox))
                 try spawn(p)
-                Thread.sleep(forTimeInterval: 0.5)
+                // Once the request is in (long after the handlers are installed; a slow start under
+                // the thread sanitizer must not turn this into a test of the default action).
+                let deadline = Date().addingTimeInterval(10)
+                while Date() < deadline && !sandbox.requests.contains(where: { $0.path.hasPrefix("/v1/text-to-speech/") }) {
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
+                Thread.sleep(forTimeInterval: 0.2)
                 kill(p.processIdentifier, SIGTERM)
                 p.waitUntilExit()
                 return p.terminationStatus
