@@ -35,9 +35,10 @@ final class ProgressLine: Sendable {
 
     /// "1m05s", "42s".
     static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "?" }
+        // A rate near zero gives any size: past a year it is "?" (and Int(1e300) would trap).
+        guard seconds.isFinite, seconds >= 0, seconds < 365 * 86400 else { return "?" }
         let s = Int(seconds.rounded())
-        return s >= 60 ? "\(s / 60)m\(String(format2(s % 60)))s" : "\(s)s"
+        return s >= 60 ? "\(s / 60)m\(format2(s % 60))s" : "\(s)s"
     }
 
     private static func format2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

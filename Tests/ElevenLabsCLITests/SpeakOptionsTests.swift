@@ -83,3 +83,12 @@ private func refusal(_ args: [String], _ ctx: Context = context()) -> String? {
         }
     }
 }
+
+/// The time left on a progress line: minutes and two-digit seconds; nonsense rates show "?".
+@Test func progressDurationsReadAsMinutesAndSeconds() {
+    #expect(ProgressLine.duration(42) == "42s")
+    #expect(ProgressLine.duration(65) == "1m05s")
+    #expect(ProgressLine.duration(3600) == "60m00s")
+    #expect(ProgressLine.duration(.infinity) == "?" && ProgressLine.duration(.nan) == "?" && ProgressLine.duration(-1) == "?")
+    #expect(ProgressLine.duration(1e300) == "?")
+}
