@@ -90,14 +90,3 @@ struct Captions {
         }
     }
 }
-
-/// One line of `/stream/with-timestamps` (newline-delimited JSON).
-struct TimestampedChunk: Decodable {
-    struct Alignment: Decodable {
-        let characters: [String]
-        let character_start_times_seconds: [Double]
-        let character_end_times_seconds: [Double]
-    }
-    let audio_base64: String
-    let alignment: Alignment?
-}

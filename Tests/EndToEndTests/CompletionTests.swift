@@ -77,6 +77,23 @@ import TestSupport
         let down = try await run("elevenlabs", ["__complete", "history"], env: ["ELEVENLABS_BASE_URL": "http://127.0.0.1:9", "ELEVENLABS_API_KEY": sandboxKey])
         #expect(down.status == 0 && down.out.isEmpty && down.err.isEmpty, "\(down.err)")
         #expect(Date().timeIntervalSince(started) < 8)
+
+        // A silent server: it takes the connection (the kernel's backlog) and never answers.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { a in
+            a.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 8) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let port = UInt16(bigEndian: address.sin_port)
+        let silentStart = Date()
+        let silent = try await run("elevenlabs", ["__complete", "history"], env: ["ELEVENLABS_BASE_URL": "http://127.0.0.1:\(port)", "ELEVENLABS_API_KEY": sandboxKey])
+        #expect(silent.status == 0 && silent.out.isEmpty && silent.err.isEmpty, "\(silent.err)")
+        #expect(Date().timeIntervalSince(silentStart) < 8, "a Tab press waited \(Date().timeIntervalSince(silentStart)) s on a silent server")
     }
 }
 
