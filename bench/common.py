@@ -20,9 +20,9 @@ def start_sandbox(bin_dir, *extra):
     return p, base
 
 
-def play_into_fifo(cmd, fifo, env, stdin=None, pace=None, rate_bytes=44100 * 2):
+def play_into_fifo(cmd, fifo, env, stdin=None, pace=None, rate_bytes=44100 * 2, stderr_to=None):
     """Runs cmd, which plays into the FIFO; returns (seconds from spawn to the first PCM byte, the
-    child's rusage). With `pace`, the FIFO is drained no faster than pace x real time, as a sound card
+    child's rusage). `stderr_to`, a file, receives the child's standard error. With `pace`, the FIFO is drained no faster than pace x real time, as a sound card
     would (sped up), so audio queues up in the client as it would on a device."""
     # The reader holds a write end itself, so a client that opens the device more than once (mpg123
     # probes, closes and reopens it) never sees EOF or blocks; it stops when the client exits.
@@ -51,7 +51,7 @@ def play_into_fifo(cmd, fifo, env, stdin=None, pace=None, rate_bytes=44100 * 2):
     t.start()
     start = time.monotonic()
     p = subprocess.Popen(cmd, env=env, shell=isinstance(cmd, str), stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                         stdout=subprocess.DEVNULL, stderr=stderr_to or subprocess.DEVNULL)
     if stdin:
         p.stdin.write(stdin)
         p.stdin.close()
@@ -65,3 +65,71 @@ def play_into_fifo(cmd, fifo, env, stdin=None, pace=None, rate_bytes=44100 * 2):
     if p.returncode != 0 or "t" not in got:
         raise SystemExit(f"bench: {cmd!r} failed ({p.returncode})")
     return got["t"] - start, usage
+
+
+def start_tls_proxy(base, work):
+    """HTTPS in front of the sandbox: a TLS 1.3 terminator on a self-signed certificate made here
+    (openssl req), forwarding each connection to `base`. Both clients pay the same handshake and the
+    same hop; ours trusts the certificate with --cacert, curl with --cacert. Returns (https base URL,
+    CA file, stop function)."""
+    import socket
+    import ssl
+    from urllib.parse import urlsplit
+    cert, key = os.path.join(work, "tls.crt"), os.path.join(work, "tls.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], check=True, capture_output=True)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    ctx.load_cert_chain(cert, key)
+    upstream = urlsplit(base)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    stopping = threading.Event()
+
+    def pump(a, b):
+        try:
+            while True:
+                data = a.recv(65536)
+                if not data:
+                    break
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def serve(conn):
+        try:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            tls = ctx.wrap_socket(conn, server_side=True)
+            up = socket.create_connection((upstream.hostname, upstream.port))
+            up.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except (OSError, ssl.SSLError):
+            conn.close()
+            return
+        t = threading.Thread(target=pump, args=(up, tls), daemon=True)
+        t.start()
+        pump(tls, up)
+        t.join()
+        tls.close()
+        up.close()
+
+    def accept():
+        while not stopping.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+
+    def stop():
+        stopping.set()
+        listener.close()
+    return f"https://127.0.0.1:{port}", cert, stop

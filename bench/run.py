@@ -8,6 +8,7 @@ and every comparison a ratio measured in the same run. Never run by the test sui
 """
 import argparse
 import importlib.util
+import json
 import os
 import resource
 import shutil
@@ -29,7 +30,7 @@ def load(name):
 
 
 sys.path.insert(0, HERE)
-from common import KEY, start_sandbox as sandbox  # noqa: E402
+from common import KEY, start_sandbox as sandbox, start_tls_proxy  # noqa: E402
 
 ttfs, longtext, livecpu = load("ttfs"), load("longtext"), load("livecpu")
 
@@ -42,90 +43,160 @@ def child_cpu(before):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer runs and shorter audio")
+    ap.add_argument("--only", default="", help="comma-separated sections: first-sound, steps, long, memory, cpu, batch, live, startup")
     a = ap.parse_args()
+    only = set(filter(None, a.only.split(",")))
+
+    def want(section):
+        return not only or section in only
     runs = 3 if a.quick else 9
     bin_dir = os.path.join(ROOT, ".build", "release")
     static = os.path.join(ROOT, ".build-static", "release", "elevenlabs")
-    client = static if os.path.exists(static) else os.path.join(bin_dir, "elevenlabs")
+    plain = os.path.join(bin_dir, "elevenlabs")
+    client = static if os.path.exists(static) else plain
     rows = []
     work = tempfile.mkdtemp()
     try:
         fifo = os.path.join(work, "pcm.fifo")
         os.mkfifo(fifo)
         device = f"file:FILE={fifo}"
-
-        # 1 and 2: time to first sound, a sentence and 60,000 characters, versus curl | mpg123.
-        sb, base = sandbox(bin_dir, "--first-byte-delay", "200")
-        env = dict(os.environ, ELEVENLABS_BASE_URL=base, ELEVENLABS_API_KEY=KEY, XDG_CACHE_HOME=os.path.join(work, "cache"))
+        env = dict(os.environ, ELEVENLABS_API_KEY=KEY, XDG_CACHE_HOME=os.path.join(work, "cache"))
         sentence = "The quick brown fox jumps over the lazy dog, and then it takes a well deserved nap."
-        body = '{"text": "%s", "model_id": "eleven_multilingual_v2"}' % sentence
-        curl = (f"curl -s -X POST -H 'xi-api-key: {KEY}' -H 'Content-Type: application/json' -d '{body}' "
-                f"'{base}/v1/text-to-speech/JBFqnCBsd6RMkjVDRZzb/stream?output_format=mp3_44100_128' | mpg123 -q -o alsa -a '{device}' -")
-        ours, theirs = [], []
-        for _ in range(runs):
-            ours.append(ttfs.first_sound([client, "speak", "--no-cache", "--device", device, sentence], fifo, env))
-            theirs.append(ttfs.first_sound(curl, fifo, env))
-        o, t = statistics.median(ours), statistics.median(theirs)
-        rows.append(("time to first sound, a sentence (200 ms server)", f"{o * 1000:.1f} ms", f"curl | mpg123 {t * 1000:.1f} ms", f"{o / t:.3f}"))
-        rows.append(("  own overhead (server delay subtracted)", f"{(o - .2) * 1000:.1f} ms", f"{(t - .2) * 1000:.1f} ms", f"{(o - .2) / (t - .2):.3f}"))
-        longtext.play(client, longtext.book(20_000), fifo, env)  # warm the model cache
-        long = statistics.median(longtext.play(client, longtext.book(60_000), fifo, env)[0] for _ in range(max(3, runs // 3)))
-        rows.append(("time to first sound, 60,000 characters", f"{long * 1000:.1f} ms", f"a sentence {o * 1000:.1f} ms", f"{long / o:.3f}"))
-        sb.terminate()
+        builds = [("README build", client)] + ([("plain release build", plain)] if client != plain else [])
+        o = None
 
-        # 3: peak memory for 1, 10 and 60 minutes of audio, drained at 60x real time.
-        sb, base = sandbox(bin_dir)
-        env = dict(env, ELEVENLABS_BASE_URL=base)
-        minutes = [1, 10] if a.quick else [1, 10, 60]
-        peaks = {}
-        for m in minutes:  # ru_maxrss is the largest child so far, so shortest first
-            peaks[m] = longtext.play(client, longtext.book(15 * 60 * m), fifo, env, pace=60)[1] / 1024
-        for m in minutes:
-            rows.append((f"peak memory, {m} minute{'s' if m > 1 else ''} of speech", f"{peaks[m]:.1f} MiB", f"1 minute {peaks[1]:.1f} MiB", f"{peaks[m] / peaks[1]:.3f}"))
+        if want("first-sound"):
+            # 1: time to first sound over HTTP and HTTPS, each build against curl | mpg123 in the same run.
+            sb, base = sandbox(bin_dir, "--first-byte-delay", "200")
+            https, cacert, stop_tls = start_tls_proxy(base, work)
+            for scheme, url, ca in [("HTTP", base, None), ("HTTPS", https, cacert)]:
+                e = dict(env, ELEVENLABS_BASE_URL=url)
+                extra = ["--cacert", ca] if ca else []
+                results = {name: [] for name, _ in builds}
+                theirs = []
+                for _ in range(runs):  # interleaved, so drift hits every client alike
+                    for name, binary in builds:
+                        results[name].append(ttfs.first_sound([binary, "speak", "--no-cache", "--device", device, *extra, sentence], fifo, e))
+                    theirs.append(ttfs.first_sound(ttfs.curl_pipeline(url, device, sentence, ca), fifo, e))
+                t = statistics.median(theirs)
+                for name, _ in builds:
+                    m = statistics.median(results[name])
+                    o = m if (scheme, name) == ("HTTP", "README build") else o
+                    rows.append((f"first sound, {scheme}, {name} (200 ms server)", f"{m * 1000:.1f} ms", f"curl | mpg123 {t * 1000:.1f} ms", f"{m / t:.3f}"))
+                    rows.append((f"  own overhead (server delay subtracted)", f"{(m - .2) * 1000:.1f} ms", f"{(t - .2) * 1000:.1f} ms", f"{(m - .2) / (t - .2):.3f}"))
+            stop_tls()
+            sb.terminate()
 
-        # 4: CPU per minute of audio, versus mpg123 decoding the same MP3 to the same device.
-        mp3 = os.path.join(work, "ten.mp3")
-        text = longtext.book(15 * 60 * 10)
-        subprocess.run([client, "speak", "--no-cache", "--no-live", "-o", mp3, "-f", "-"], input=text.encode(), env=env, check=True)
-        audio_minutes = os.path.getsize(mp3) * 8 / 128000 / 60
-        cpu_ours, cpu_mpg = [], []
-        for _ in range(max(3, runs // 3)):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            longtext.play(client, text, fifo, env)
-            cpu_ours.append(child_cpu(before) / audio_minutes)
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            ttfs.first_sound(["mpg123", "-q", "-o", "alsa", "-a", device, mp3], fifo, env)
-            cpu_mpg.append(child_cpu(before) / audio_minutes)
-        co, cm = statistics.median(cpu_ours), statistics.median(cpu_mpg)
-        rows.append(("CPU per minute of audio (fetch, decode, play)", f"{co * 1000:.1f} ms", f"mpg123 (decode, play) {cm * 1000:.1f} ms", f"{co / cm:.3f}"))
-        sb.terminate()
+        if want("steps"):
+            # 2: where the time goes before the request, from --metrics (medians per step, README build).
+            sb, base = sandbox(bin_dir, "--first-byte-delay", "200")
+            e = dict(env, ELEVENLABS_BASE_URL=base)
+            samples, before_main = {}, []
+            for _ in range(runs):
+                with tempfile.TemporaryFile(mode="w+") as err:
+                    spawned = time.monotonic()
+                    first = ttfs.first_sound([client, "speak", "--no-cache", "--device", device, "--metrics", "--json", sentence],
+                                             fifo, e, stderr_to=err)
+                    err.seek(0)
+                    raw = err.read()
+                m = json.loads(raw[raw.index("{"):])
+                before_main.append((m["main_started"] - spawned) * 1000)
+                samples.setdefault(("outside", "first PCM at the device, seen from outside"), []).append(first * 1000 - before_main[-1])
+                seen = set()
+                for step in m["steps"]:  # each step's first time in the run
+                    key = (step["thread"], step["step"])
+                    if key not in seen:
+                        seen.add(key)
+                        samples.setdefault(key, []).append(step["ms"])
+            breakdown = [("main", "exec to main (loader, runtime)", -statistics.median(before_main), statistics.median(before_main))]
+            for (thread, step), xs in samples.items():
+                breakdown.append((thread, step, statistics.median(xs), None))
+            breakdown.sort(key=lambda b: b[2])
+            # Each step's own time: since the step before it on its thread; a thread's first step counts
+            # from the main-thread step that started it.
+            at_of = {(t, st): a for t, st, a, _ in breakdown}
+            last = {"main": 0.0, "player": at_of.get(("main", "player thread started"), 0.0),
+                    "libcurl": at_of.get(("main", "request handed to libcurl"), 0.0),
+                    "outside": at_of.get(("player", "first PCM written"), 0.0)}
+            for thread, step, at, took in breakdown:
+                if took is None:
+                    took = at - last.get(thread, 0.0)
+                    last[thread] = at
+                rows.append((f"  step: {step}" + ("" if thread == "main" else f" [{thread}]"), f"{took * 1000:.0f} us", f"at {at:.2f} ms from main", ""))
+            sb.terminate()
 
-        # 5: batch, 100 inputs at concurrency 4, 200 ms first byte, versus the ideal.
-        out = subprocess.run([sys.executable, os.path.join(HERE, "batch.py"), "--runs", "1" if a.quick else "3"],
-                             capture_output=True, text=True, check=True).stdout.strip().split("\n")[-1]
-        batch, ideal, ratio = out.split("; ")[1].split()[1], out.split("; ")[2].split()[1], out.split("ratio ")[1]
-        rows.append(("batch: 100 inputs, concurrency 4, 200 ms first byte", f"{batch} s", f"ideal {ideal} s", ratio))
+        if want("long"):
+            # The first sound of a long text: its first part is sent as soon as a sentence is cut.
+            sb, base = sandbox(bin_dir, "--first-byte-delay", "200")
+            env = dict(env, ELEVENLABS_BASE_URL=base)
+            if o is None:
+                o = statistics.median(ttfs.first_sound([client, "speak", "--no-cache", "--device", device, sentence], fifo, env) for _ in range(runs))
+            longtext.play(client, longtext.book(20_000), fifo, env)  # warm the model cache
+            long = statistics.median(longtext.play(client, longtext.book(60_000), fifo, env)[0] for _ in range(max(3, runs // 3)))
+            rows.append(("first sound, 60,000 characters (HTTP)", f"{long * 1000:.1f} ms", f"a sentence {o * 1000:.1f} ms", f"{long / o:.3f}"))
+            sb.terminate()
 
-        # 6: live input's CPU for steady unpunctuated text: the same per minute for twice the input.
-        short, long_ = livecpu.run(client, bin_dir, 5 if a.quick else 15)
-        rows.append(("live input CPU per minute of input (steady words)", f"{long_ * 1000:.0f} ms", f"half as long {short * 1000:.0f} ms", f"{long_ / short:.3f}"))
+        if want("memory"):
+            # 3: peak memory for 1, 10 and 60 minutes of audio, drained at 60x real time.
+            sb, base = sandbox(bin_dir)
+            env = dict(env, ELEVENLABS_BASE_URL=base)
+            minutes = [1, 10] if a.quick else [1, 10, 60]
+            peaks = {}
+            for m in minutes:  # ru_maxrss is the largest child so far, so shortest first
+                peaks[m] = longtext.play(client, longtext.book(15 * 60 * m), fifo, env, pace=60)[1] / 1024
+            for m in minutes:
+                rows.append((f"peak memory, {m} minute{'s' if m > 1 else ''} of speech", f"{peaks[m]:.1f} MiB", f"1 minute {peaks[1]:.1f} MiB", f"{peaks[m] / peaks[1]:.3f}"))
 
-        # 7: start-up, versus a bare binary.
-        sb, base = sandbox(bin_dir)
-        env = dict(env, ELEVENLABS_BASE_URL=base)
+        if want("cpu"):
+            # 4: CPU per minute of audio, versus mpg123 decoding the same MP3 to the same device.
+            mp3 = os.path.join(work, "ten.mp3")
+            text = longtext.book(15 * 60 * 10)
+            subprocess.run([client, "speak", "--no-cache", "--no-live", "-o", mp3, "-f", "-"], input=text.encode(), env=env, check=True)
+            audio_minutes = os.path.getsize(mp3) * 8 / 128000 / 60
+            cpu_ours, cpu_mpg = [], []
+            for _ in range(max(3, runs // 3)):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                longtext.play(client, text, fifo, env)
+                cpu_ours.append(child_cpu(before) / audio_minutes)
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                ttfs.first_sound(["mpg123", "-q", "-o", "alsa", "-a", device, mp3], fifo, env)
+                cpu_mpg.append(child_cpu(before) / audio_minutes)
+            co, cm = statistics.median(cpu_ours), statistics.median(cpu_mpg)
+            rows.append(("CPU per minute of audio (fetch, decode, play)", f"{co * 1000:.1f} ms", f"mpg123 (decode, play) {cm * 1000:.1f} ms", f"{co / cm:.3f}"))
+            sb.terminate()
 
-        def timed(cmd):
-            xs = []
-            for _ in range(runs * 3):
-                s = time.monotonic()
-                subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                xs.append(time.monotonic() - s)
-            return statistics.median(xs)
-        bare = timed(["/bin/true"])
-        for label, cmd in [("start-up: --help", [client, "--help"]), ("start-up: voices (sandbox on loopback)", [client, "voices"])]:
-            v = timed(cmd)
-            rows.append((label, f"{v * 1000:.1f} ms", f"/bin/true {bare * 1000:.1f} ms", f"{v / bare:.1f}"))
-        sb.terminate()
+        if want("batch"):
+            # 5: batch, 100 inputs at concurrency 4, 200 ms first byte, versus the ideal.
+            out = subprocess.run([sys.executable, os.path.join(HERE, "batch.py"), "--runs", "1" if a.quick else "3"],
+                                 capture_output=True, text=True, check=True).stdout.strip().split("\n")[-1]
+            batch, ideal, ratio = out.split("; ")[1].split()[1], out.split("; ")[2].split()[1], out.split("ratio ")[1]
+            rows.append(("batch: 100 inputs, concurrency 4, 200 ms first byte", f"{batch} s", f"ideal {ideal} s", ratio))
+
+        if want("live"):
+            # 6: live input's CPU for steady unpunctuated text: the same per minute for twice the input.
+            short, long_ = livecpu.run(client, bin_dir, 5 if a.quick else 15)
+            rows.append(("live input CPU per minute of input (steady words)", f"{long_ * 1000:.0f} ms", f"half as long {short * 1000:.0f} ms", f"{long_ / short:.3f}"))
+
+        if want("startup"):
+            # 7: start-up: --version against curl --version, each build; --help and a listing against /bin/true.
+            sb, base = sandbox(bin_dir)
+            env = dict(env, ELEVENLABS_BASE_URL=base)
+
+            def timed(cmds):
+                xs = [[] for _ in cmds]
+                for _ in range(runs * 5):  # interleaved
+                    for i, cmd in enumerate(cmds):
+                        s = time.monotonic()
+                        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                        xs[i].append(time.monotonic() - s)
+                return [statistics.median(x) for x in xs]
+            version = timed([[b, "--version"] for _, b in builds] + [["curl", "--version"]])
+            for (name, _), v in zip(builds, version):
+                rows.append((f"start-up: --version, {name}", f"{v * 1000:.2f} ms", f"curl --version {version[-1] * 1000:.2f} ms", f"{v / version[-1]:.3f}"))
+            bare, helptime, voices = timed([["/bin/true"], [client, "--help"], [client, "voices"]])
+            rows.append(("start-up: --help", f"{helptime * 1000:.1f} ms", f"/bin/true {bare * 1000:.1f} ms", f"{helptime / bare:.1f}"))
+            rows.append(("start-up: voices (sandbox on loopback)", f"{voices * 1000:.1f} ms", f"/bin/true {bare * 1000:.1f} ms", f"{voices / bare:.1f}"))
+            sb.terminate()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -20,9 +20,18 @@ import tempfile
 from common import KEY, VOICE, play_into_fifo, start_sandbox
 
 
-def first_sound(cmd, fifo, env):
+def first_sound(cmd, fifo, env, stderr_to=None):
     """Seconds from spawning cmd to the first PCM byte it hands to ALSA."""
-    return play_into_fifo(cmd, fifo, env)[0]
+    return play_into_fifo(cmd, fifo, env, stderr_to=stderr_to)[0]
+
+
+def curl_pipeline(base, device, text, cacert=None):
+    """The yardstick: curl streaming the same request into mpg123 playing to the same device."""
+    body = '{"text": "%s", "model_id": "eleven_multilingual_v2"}' % text
+    ca = f"--cacert '{cacert}' " if cacert else ""
+    return (f"curl -s {ca}-X POST -H 'xi-api-key: {KEY}' -H 'Content-Type: application/json' "
+            f"-d '{body}' '{base}/v1/text-to-speech/{VOICE}/stream?output_format=mp3_44100_128' "
+            f"| mpg123 -q -o alsa -a '{device}' -")
 
 
 def main():
@@ -48,10 +57,7 @@ def main():
         env = dict(os.environ, ELEVENLABS_BASE_URL=base, ELEVENLABS_API_KEY=KEY,
                    XDG_CACHE_HOME=os.path.join(work, "cache"))
         ours = [a.client or os.path.join(bin_dir, "elevenlabs"), "speak", "--no-cache", "--device", device, a.text]
-        body = '{"text": "%s", "model_id": "eleven_multilingual_v2"}' % a.text
-        baseline = (f"curl -s -X POST -H 'xi-api-key: {KEY}' -H 'Content-Type: application/json' "
-                    f"-d '{body}' '{base}/v1/text-to-speech/{VOICE}/stream?output_format=mp3_44100_128' "
-                    f"| mpg123 -q -o alsa -a '{device}' -")
+        baseline = curl_pipeline(base, device, a.text)
         results = {"elevenlabs speak": [], "curl | mpg123": []}
         for _ in range(a.runs):  # interleaved, so drift hits both alike
             results["elevenlabs speak"].append(first_sound(ours, fifo, env))

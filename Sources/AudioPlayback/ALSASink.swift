@@ -6,7 +6,22 @@ import CALSA
 import Glibc
 #endif
 
+/// libasound, loaded on first use (see CALSA/shim.h): once per process, on whichever thread plays first.
+enum ALSALibrary {
+    private static let loaded: Result<calsa_table, AudioError> = {
+        var error: UnsafePointer<CChar>? = nil
+        guard let table = calsa_load(&error) else {
+            let why = error.map { String(cString: $0) } ?? "unknown error"
+            return .failure(AudioError(.deviceUnavailable, "cannot load ALSA's library libasound.so.2 (\(why)); install libasound2"))
+        }
+        return .success(table.pointee)
+    }()
+
+    static func load() throws -> calsa_table { try loaded.get() }
+}
+
 public final class ALSASink: AudioSink {
+    private let lib: calsa_table
     private var pcm: OpaquePointer?
     public let device: String
     public private(set) var format: PCMFormat?
@@ -14,11 +29,11 @@ public final class ALSASink: AudioSink {
     /// - SeeAlso: snd_pcm_open
     public init(device: String) throws {
         self.device = device
-        calsa_silence_library_errors()
+        lib = try ALSALibrary.load()
         var p: OpaquePointer?
-        let rc = snd_pcm_open(&p, device, SND_PCM_STREAM_PLAYBACK, 0)
+        let rc = lib.snd_pcm_open(&p, device, SND_PCM_STREAM_PLAYBACK, 0)
         guard rc >= 0, let p else {
-            throw AudioError(.deviceUnavailable, "cannot open the audio device '\(device)': \(String(cString: snd_strerror(rc)))", device: device)
+            throw AudioError(.deviceUnavailable, "cannot open the audio device '\(device)': \(cText(lib.snd_strerror(rc)))", device: device)
         }
         pcm = p
     }
@@ -38,7 +53,7 @@ public final class ALSASink: AudioSink {
     /// - SeeAlso: snd_pcm_hw_params, snd_pcm_sw_params_set_start_threshold
     public func configure(_ f: PCMFormat) throws {
         guard f != format, let pcm else { return }
-        if format != nil { snd_pcm_drain(pcm) }
+        if format != nil { lib.snd_pcm_drain(pcm) }
         let alsaFormat: snd_pcm_format_t
         switch f.encoding {
         case .s16le: alsaFormat = SND_PCM_FORMAT_S16_LE
@@ -46,40 +61,40 @@ public final class ALSASink: AudioSink {
         case .aLaw: alsaFormat = SND_PCM_FORMAT_A_LAW
         }
         func fail(_ what: String, _ rc: Int32) -> AudioError {
-            AudioError(.formatRejected, "the audio device '\(device)' does not accept \(f) (\(what): \(String(cString: snd_strerror(rc))))", device: device)
+            AudioError(.formatRejected, "the audio device '\(device)' does not accept \(f) (\(what): \(cText(lib.snd_strerror(rc))))", device: device)
         }
         var hw: OpaquePointer?
-        snd_pcm_hw_params_malloc(&hw)
-        defer { snd_pcm_hw_params_free(hw) }
-        var rc = snd_pcm_hw_params_any(pcm, hw)
-        if rc >= 0 { rc = snd_pcm_hw_params_set_rate_resample(pcm, hw, 1) }
-        if rc >= 0 { rc = snd_pcm_hw_params_set_access(pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED) }
-        if rc >= 0 { rc = snd_pcm_hw_params_set_format(pcm, hw, alsaFormat) }
-        if rc >= 0 { rc = snd_pcm_hw_params_set_channels(pcm, hw, UInt32(f.channels)) }
+        lib.snd_pcm_hw_params_malloc(&hw)
+        defer { lib.snd_pcm_hw_params_free(hw) }
+        var rc = lib.snd_pcm_hw_params_any(pcm, hw)
+        if rc >= 0 { rc = lib.snd_pcm_hw_params_set_rate_resample(pcm, hw, 1) }
+        if rc >= 0 { rc = lib.snd_pcm_hw_params_set_access(pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED) }
+        if rc >= 0 { rc = lib.snd_pcm_hw_params_set_format(pcm, hw, alsaFormat) }
+        if rc >= 0 { rc = lib.snd_pcm_hw_params_set_channels(pcm, hw, UInt32(f.channels)) }
         var rate = UInt32(f.sampleRate)
-        if rc >= 0 { rc = snd_pcm_hw_params_set_rate_near(pcm, hw, &rate, nil) }
+        if rc >= 0 { rc = lib.snd_pcm_hw_params_set_rate_near(pcm, hw, &rate, nil) }
         guard rc >= 0 else { throw fail("format", rc) }
         guard Int(rate) == f.sampleRate else { throw fail("rate \(f.sampleRate) Hz", -EINVAL) }
         var buffer = UInt32(Self.bufferSeconds * 1e6)
         var period = UInt32(Self.periodSeconds * 1e6)
         // Near values are best effort: devices have their own granularity.
-        _ = snd_pcm_hw_params_set_buffer_time_near(pcm, hw, &buffer, nil)
-        _ = snd_pcm_hw_params_set_period_time_near(pcm, hw, &period, nil)
-        rc = snd_pcm_hw_params(pcm, hw)
+        _ = lib.snd_pcm_hw_params_set_buffer_time_near(pcm, hw, &buffer, nil)
+        _ = lib.snd_pcm_hw_params_set_period_time_near(pcm, hw, &period, nil)
+        rc = lib.snd_pcm_hw_params(pcm, hw)
         guard rc >= 0 else { throw fail("hardware parameters", rc) }
 
         var bufferFrames: snd_pcm_uframes_t = 0
         var periodFrames: snd_pcm_uframes_t = 0
-        snd_pcm_hw_params_get_buffer_size(hw, &bufferFrames)
-        snd_pcm_hw_params_get_period_size(hw, &periodFrames, nil)
+        lib.snd_pcm_hw_params_get_buffer_size(hw, &bufferFrames)
+        lib.snd_pcm_hw_params_get_period_size(hw, &periodFrames, nil)
         var sw: OpaquePointer?
-        snd_pcm_sw_params_malloc(&sw)
-        defer { snd_pcm_sw_params_free(sw) }
-        snd_pcm_sw_params_current(pcm, sw)
+        lib.snd_pcm_sw_params_malloc(&sw)
+        defer { lib.snd_pcm_sw_params_free(sw) }
+        lib.snd_pcm_sw_params_current(pcm, sw)
         let preload = min(bufferFrames, max(periodFrames, snd_pcm_uframes_t(Self.preloadSeconds * Double(f.sampleRate))))
-        snd_pcm_sw_params_set_start_threshold(pcm, sw, preload)
-        snd_pcm_sw_params_set_avail_min(pcm, sw, periodFrames)
-        rc = snd_pcm_sw_params(pcm, sw)
+        lib.snd_pcm_sw_params_set_start_threshold(pcm, sw, preload)
+        lib.snd_pcm_sw_params_set_avail_min(pcm, sw, periodFrames)
+        rc = lib.snd_pcm_sw_params(pcm, sw)
         guard rc >= 0 else { throw fail("software parameters", rc) }
         format = f
     }
@@ -93,11 +108,11 @@ public final class ALSASink: AudioSink {
         let total = bytes.count / frameBytes * frameBytes
         while offset < total {
             let frames = (total - offset) / frameBytes
-            let n = snd_pcm_writei(pcm, bytes.baseAddress! + offset, snd_pcm_uframes_t(frames))
+            let n = lib.snd_pcm_writei(pcm, bytes.baseAddress! + offset, snd_pcm_uframes_t(frames))
             if n < 0 {
-                let recovered = snd_pcm_recover(pcm, Int32(n), 1)
+                let recovered = lib.snd_pcm_recover(pcm, Int32(n), 1)
                 if recovered < 0 {
-                    throw AudioError(.deviceFailed, "writing to the audio device '\(device)' failed: \(String(cString: snd_strerror(Int32(n))))", device: device)
+                    throw AudioError(.deviceFailed, "writing to the audio device '\(device)' failed: \(cText(lib.snd_strerror(Int32(n))))", device: device)
                 }
                 continue
             }
@@ -110,7 +125,7 @@ public final class ALSASink: AudioSink {
     public func delayFrames() -> Int {
         guard let pcm else { return 0 }
         var delay: snd_pcm_sframes_t = 0
-        return snd_pcm_delay(pcm, &delay) == 0 ? max(0, Int(delay)) : 0
+        return lib.snd_pcm_delay(pcm, &delay) == 0 ? max(0, Int(delay)) : 0
     }
 
     /// Plays what is buffered to the end, then stops. A stream shorter than the buffer has not
@@ -118,34 +133,34 @@ public final class ALSASink: AudioSink {
     /// - SeeAlso: snd_pcm_drain
     public func drain() {
         guard let pcm, format != nil else { return }
-        snd_pcm_drain(pcm)
+        lib.snd_pcm_drain(pcm)
     }
 
     /// Stops at once, discarding what is buffered.
     /// - SeeAlso: snd_pcm_drop
     public func drop() {
         guard let pcm else { return }
-        snd_pcm_drop(pcm)
+        lib.snd_pcm_drop(pcm)
     }
 
     public func close() {
-        if let pcm { snd_pcm_close(pcm) }
+        if let pcm { lib.snd_pcm_close(pcm) }
         pcm = nil
     }
 
     /// The playback devices ALSA knows (name and description), for listing them.
     /// - SeeAlso: snd_device_name_hint
     public static func devices() -> [(name: String, description: String)] {
-        calsa_silence_library_errors()
+        guard let lib = try? ALSALibrary.load() else { return [] }
         var hints: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
-        guard snd_device_name_hint(-1, "pcm", &hints) >= 0, let hints else { return [] }
-        defer { snd_device_name_free_hint(hints) }
+        guard lib.snd_device_name_hint(-1, "pcm", &hints) >= 0, let hints else { return [] }
+        defer { lib.snd_device_name_free_hint(hints) }
         var out: [(String, String)] = []
         var i = 0
         while let hint = hints[i] {
             i += 1
             func get(_ id: String) -> String? {
-                guard let c = snd_device_name_get_hint(hint, id) else { return nil }
+                guard let c = lib.snd_device_name_get_hint(hint, id) else { return nil }
                 defer { free(c) }
                 return String(cString: c)
             }

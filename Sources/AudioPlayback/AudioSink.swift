@@ -31,3 +31,6 @@ public final class MemorySink: AudioSink, @unchecked Sendable { // used by the p
     public func drop() { dropped = true }
     public func close() {}
 }
+
+/// A C library's message text (nil reads as "unknown error").
+func cText(_ p: UnsafePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "unknown error" }

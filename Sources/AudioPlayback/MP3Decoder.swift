@@ -2,36 +2,55 @@
 // frame, many frames), signed 16-bit PCM out at the stream's own rate and channel count.
 import CMPG123
 
+/// libmpg123, loaded on first use (see CMPG123/shim.h): on the player's thread, while the request is in flight.
+enum MPG123Library {
+    private static let loaded: Result<cmpg123_table, AudioError> = {
+        var error: UnsafePointer<CChar>? = nil
+        guard let table = cmpg123_load(&error) else {
+            let why = error.map { String(cString: $0) } ?? "unknown error"
+            return .failure(AudioError(.decode, "cannot load libmpg123.so.0 (\(why)); install libmpg123-0"))
+        }
+        return .success(table.pointee)
+    }()
+
+    static func load() throws -> cmpg123_table { try loaded.get() }
+}
+
 public final class MP3Decoder {
+    private let lib: cmpg123_table
     private let handle: OpaquePointer
     public private(set) var format: PCMFormat?
-    private var output = [UInt8](repeating: 0, count: 1 << 16)
+    /// One MPEG-1 Layer III stereo frame of 16-bit PCM (1,152 samples x 2 channels x 2 bytes): each
+    /// read returns after one frame, so the first frame reaches the device without waiting for the
+    /// rest of its network chunk to be decoded (a whole chunk can be a dozen frames).
+    private var output = [UInt8](repeating: 0, count: 1152 * 2 * 2)
 
     public init() throws {
+        lib = try MPG123Library.load()
         var err: Int32 = 0
-        guard let h = mpg123_new(nil, &err) else {
-            throw AudioError(.decode, "cannot start the MP3 decoder: \(String(cString: mpg123_plain_strerror(err)))")
+        guard let h = lib.mpg123_new(nil, &err) else {
+            throw AudioError(.decode, "cannot start the MP3 decoder: \(cText(lib.mpg123_plain_strerror(err)))")
         }
         handle = h
         // No chatter on stderr; decoding problems surface as errors instead.
-        _ = mpg123_param2(h, Int32(MPG123_ADD_FLAGS.rawValue), Int(MPG123_QUIET.rawValue), 0)
+        _ = lib.mpg123_param2(h, Int32(MPG123_ADD_FLAGS.rawValue), Int(MPG123_QUIET.rawValue), 0)
         // Only 16-bit output, at whatever rate and channel count the stream has: no resampling.
-        mpg123_format_none(h)
+        lib.mpg123_format_none(h)
         var rates: UnsafePointer<Int>? = nil
         var count = 0
-        mpg123_rates(&rates, &count)
+        lib.mpg123_rates(&rates, &count)
         for i in 0..<count {
-            mpg123_format(h, rates![i], Int32(MPG123_MONO.rawValue | MPG123_STEREO.rawValue), Int32(MPG123_ENC_SIGNED_16.rawValue))
+            lib.mpg123_format(h, rates![i], Int32(MPG123_MONO.rawValue | MPG123_STEREO.rawValue), Int32(MPG123_ENC_SIGNED_16.rawValue))
         }
-        guard mpg123_open_feed(h) == MPG123_OK.rawValue else {
-            mpg123_delete(h)
+        guard lib.mpg123_open_feed(h) == MPG123_OK.rawValue else {
+            lib.mpg123_delete(h)
             throw AudioError(.decode, "cannot open the MP3 decoder's feed")
         }
     }
 
     deinit {
-        mpg123_close(handle)
-        mpg123_delete(handle)
+        lib.mpg123_close(handle)
+        lib.mpg123_delete(handle)
     }
 
     /// Feeds bytes and hands every complete frame's PCM to `onPCM`. The format is known from the
@@ -39,7 +58,7 @@ public final class MP3Decoder {
     /// - SeeAlso: mpg123_feed, mpg123_read, mpg123_getformat
     public func feed(_ bytes: UnsafeRawBufferPointer, _ onPCM: (PCMFormat, UnsafeRawBufferPointer) throws -> Void) throws {
         if bytes.count > 0 {
-            let rc = mpg123_feed(handle, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count)
+            let rc = lib.mpg123_feed(handle, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count)
             guard rc == MPG123_OK.rawValue else { throw decodeError(rc) }
         }
         try drain(onPCM)
@@ -49,13 +68,13 @@ public final class MP3Decoder {
         while true {
             var done = 0
             let rc = output.withUnsafeMutableBytes { buf in
-                mpg123_read(handle, buf.baseAddress!.assumingMemoryBound(to: UInt8.self), buf.count, &done)
+                lib.mpg123_read(handle, buf.baseAddress!.assumingMemoryBound(to: UInt8.self), buf.count, &done)
             }
             if rc == MPG123_NEW_FORMAT.rawValue {
                 var rate = 0
                 var channels: Int32 = 0
                 var encoding: Int32 = 0
-                mpg123_getformat(handle, &rate, &channels, &encoding)
+                lib.mpg123_getformat(handle, &rate, &channels, &encoding)
                 format = PCMFormat(sampleRate: rate, channels: Int(channels))
             }
             if done > 0, let format {
@@ -70,7 +89,7 @@ public final class MP3Decoder {
     }
 
     private func decodeError(_ rc: Int32) -> AudioError {
-        let text = rc == MPG123_ERR.rawValue ? String(cString: mpg123_strerror(handle)) : String(cString: mpg123_plain_strerror(rc))
+        let text = rc == MPG123_ERR.rawValue ? cText(lib.mpg123_strerror(handle)) : cText(lib.mpg123_plain_strerror(rc))
         return AudioError(.decode, "the audio could not be decoded as MP3: \(text)")
     }
 }

@@ -5,6 +5,7 @@
 // its own decoder. The device opens on the player's thread at once, overlapping whatever the caller
 // does meanwhile (connecting to the API).
 import ThreadSupport
+import Synchronization
 
 public final class Player: Sendable {
     /// What the queued bytes are.
@@ -43,7 +44,9 @@ public final class Player: Sendable {
     private let shared = Shared()
     private var cond: Condition { shared.cond }
     private let isInterrupted: @Sendable () -> Bool
-    private let joiner: Joiner
+    private let body: @Sendable () -> Void
+    /// The player's thread once started (at creation, or on `start()` / first use when deferred).
+    private let thread = Mutex<Joiner?>(nil)
 
     /// At most this much encoded audio waits in the queue; beyond it the network side waits (as
     /// `curl | mpg123` does through its pipe): about 30 s of 128 kbps MP3.
@@ -52,26 +55,41 @@ public final class Player: Sendable {
     static let sliceSeconds = 0.02
 
     /// `makeSink` runs on the player's thread (opening a device can take a while); `expected`, when
-    /// the format is known ahead, configures it before the first audio arrives.
+    /// the format is known ahead, configures it before the first audio arrives. With `deferStart`, the
+    /// thread starts on `start()` or first use: on two cores, a device opening (loading libasound,
+    /// parsing ALSA's configuration) that competes with the main thread before its request has left
+    /// delays the request; started as the request goes, it overlaps the network wait instead.
     public init(input: Input, expected: PCMFormat? = nil, isInterrupted: @escaping @Sendable () -> Bool = { false },
-                makeSink: @escaping @Sendable () throws -> AudioSink) {
+                deferStart: Bool = false, makeSink: @escaping @Sendable () throws -> AudioSink) {
         self.isInterrupted = isInterrupted
         let shared = self.shared
-        joiner = DetachedThread.start {
-            Self.run(shared, input: input, expected: expected, isInterrupted: isInterrupted, makeSink: makeSink)
-        }
+        body = { Self.run(shared, input: input, expected: expected, isInterrupted: isInterrupted, makeSink: makeSink) }
+        if !deferStart { start() }
     }
 
     /// Plays through the ALSA device named `device`.
     public convenience init(device: String, input: Input, expected: PCMFormat? = nil,
-                            isInterrupted: @escaping @Sendable () -> Bool = { false }) {
-        self.init(input: input, expected: expected, isInterrupted: isInterrupted) { try ALSASink(device: device) }
+                            isInterrupted: @escaping @Sendable () -> Bool = { false }, deferStart: Bool = false) {
+        self.init(input: input, expected: expected, isInterrupted: isInterrupted, deferStart: deferStart) { try ALSASink(device: device) }
     }
+
+    /// Starts the player's thread (opening the device) unless it is running; idempotent.
+    public func start() {
+        thread.withLock { t in
+            if t == nil {
+                t = DetachedThread.start(body)
+                Timeline.mark("player thread started")
+            }
+        }
+    }
+
+    private func join() { thread.withLock { $0 }?.join() }
 
     deinit { abort() }
 
     /// Blocks until the device is open; throws its error when it cannot be opened.
     public func waitUntilReady() throws {
+        start()
         try cond.withLock {
             while !shared.state.opened && shared.state.failure == nil && !shared.state.aborted && !isInterrupted() { cond.wait() }
             if let failure = shared.state.failure { throw failure }
@@ -86,6 +104,7 @@ public final class Player: Sendable {
     /// Queues bytes in any split; blocks while the queue is full. Throws when the device has failed.
     public func enqueue(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count > 0 else { return }
+        start()
         let block = Array(bytes) // the one copy between the network and the player's thread
         try cond.withLock {
             while shared.state.failure == nil && !shared.state.aborted && !isInterrupted() && shared.state.queuedBytes > Self.maxQueuedBytes { cond.wait() }
@@ -101,15 +120,16 @@ public final class Player: Sendable {
 
     /// Ends the stream and waits until the device has played it all (drain: the last word is heard).
     public func finish() throws {
+        start()
         cond.withLock { shared.state.ended = true; cond.broadcast() }
-        joiner.join()
+        join()
         if let failure = cond.withLock({ shared.state.failure }) { throw failure }
     }
 
     /// Stops at once: what is queued or buffered in the device is dropped.
     public func abort() {
         cond.withLock { shared.state.aborted = true; cond.broadcast() }
-        joiner.join()
+        join()
     }
 
     /// Monotonic time of the first PCM handed to the device (time to first sound), if any.
@@ -149,8 +169,15 @@ public final class Player: Sendable {
             fail(shared, error)
             return
         }
+        Timeline.mark("device opened", thread: "player")
         cond.withLock { shared.state.opened = true; cond.broadcast() }
+        // The decoder (and libmpg123) is ready before the first audio arrives, not after it.
         var decoder: MP3Decoder?
+        var decoderFed = false
+        if case .mp3 = input {
+            do { decoder = try MP3Decoder() } catch { fail(shared, error); return }
+            Timeline.mark("decoder ready", thread: "player")
+        }
         var partial: [UInt8] = [] // PCM bytes of a frame split across two network chunks
         var stopped = false
         while !stopped {
@@ -171,12 +198,13 @@ public final class Player: Sendable {
             do {
                 switch item {
                 case .stream:
-                    decoder = nil
+                    if decoderFed { decoder = nil; decoderFed = false }
                     partial = []
                 case .bytes(let bytes):
                     switch input {
                     case .mp3:
                         if decoder == nil { decoder = try MP3Decoder() }
+                        decoderFed = true
                         try bytes.withUnsafeBytes { b in
                             try decoder!.feed(b) { format, pcm in
                                 if !(try write(shared, format, pcm, to: sink, isInterrupted: isInterrupted)) { stopped = true }
@@ -218,7 +246,10 @@ public final class Player: Sendable {
             let delay = sink.delayFrames()
             let frames = (end - offset) / format.bytesPerFrame
             shared.cond.withLock {
-                if shared.state.firstWrite == nil { shared.state.firstWrite = started }
+                if shared.state.firstWrite == nil {
+                    shared.state.firstWrite = started
+                    Timeline.mark("first PCM written", thread: "player")
+                }
                 shared.state.framesWritten += frames
                 shared.state.delayFrames = delay
                 shared.state.rate = format.sampleRate

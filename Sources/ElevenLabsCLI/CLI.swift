@@ -4,6 +4,7 @@
 import Glibc
 #endif
 import ElevenLabsAPI
+import ThreadSupport
 import AudioPlayback
 
 public enum CLI {
@@ -14,7 +15,9 @@ public enum CLI {
             return .ok
         }
         do {
-            switch try CommandLineParser.parse(args) {
+            let parsed = try CommandLineParser.parse(args)
+            Timeline.mark("arguments parsed")
+            switch parsed {
             case .help(let command):
                 try context.out(Help.text(for: command, width: context.stdoutIsTerminal ? context.terminalWidth : 80))
             case .version:
@@ -54,6 +57,17 @@ public enum CLI {
         default:
             throw UsageError("unknown command '\(inv.command)'")
         }
+    }
+
+    /// False only for runs that certainly print help or the version (and so never need libcurl's
+    /// initialisation); a misjudged true costs only an idle warm-up.
+    public static func mayUseNetwork(_ args: [String]) -> Bool {
+        if args.first == "help" { return false }
+        for a in args {
+            if a == "--" { break }
+            if a == "--help" || a == "-h" || a == "--version" { return false }
+        }
+        return true
     }
 
     /// A closed standard stream (`2>&-`) would let the next file opened take its number, and then

@@ -26,12 +26,19 @@ struct CacheEntry<T: Codable>: Codable {
 struct Cache {
     static let maxAge = 24 * 3600
     let directory: String?
-    let account: String
+    private let server: String
+    private let apiKey: String
 
     init(context: Context, baseURL: String, apiKey: String) {
         directory = Cache.root(context)
-        account = String(Digest.sha256Hex(baseURL + "\n" + apiKey).prefix(16))
+        server = baseURL
+        self.apiKey = apiKey
     }
+
+    /// Which account an entry belongs to, without the key in the file name. Hashed only when an entry
+    /// is read or written: the first SHA-256 initialises OpenSSL's providers (most of a millisecond),
+    /// which a speak with a voice id or the default voice never needs before its request.
+    var account: String { String(Digest.sha256Hex(server + "\n" + apiKey).prefix(16)) }
 
     /// `$XDG_CACHE_HOME/elevenlabs`, else `~/.cache/elevenlabs`; nil when that directory exists but
     /// is not safely ours (see `trusted`), with a warning once.

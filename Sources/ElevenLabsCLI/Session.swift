@@ -1,6 +1,7 @@
 // What every API command needs, resolved once from options, environment and config file in the
 // documented order: base URL, API key (and where it came from), timeouts, and the client.
 import ElevenLabsAPI
+import ThreadSupport
 
 final class Session: @unchecked Sendable { // used by one thread at a time: a batch gives each worker its own
     let config: ConfigFile?
@@ -15,6 +16,7 @@ final class Session: @unchecked Sendable { // used by one thread at a time: a ba
     /// contacting the API load it first and pass it on.
     static func loadConfig(_ inv: Invocation, _ context: Context) throws -> ConfigFile? {
         let config = try ConfigFile.defaultPath(environment: context.environment).flatMap { try ConfigFile.load(path: $0) }
+        Timeline.mark("config file read")
         if let config, config.isExposed, !inv.flag("quiet") {
             context.err("elevenlabs: warning: \(config.path) holds an API key and others can read it; run: chmod 600 \(config.path)\n")
         }
@@ -36,6 +38,7 @@ final class Session: @unchecked Sendable { // used by one thread at a time: a ba
         let base = try ClientConfiguration.validateBaseURL(
             inv.value("base-url") ?? env["ELEVENLABS_BASE_URL"] ?? config?["base_url"] ?? ClientConfiguration.defaultBaseURL)
         let (key, source) = try Credentials.resolve(keyFileOption: inv.value("api-key-file"), environment: env, config: config)
+        Timeline.mark("API key found")
         self.keySource = source
         Hints.keySource.withLock { $0 = source.description }
         if let exposed = Credentials.exposedKeyFile(source), !inv.flag("quiet") {
@@ -57,6 +60,7 @@ final class Session: @unchecked Sendable { // used by one thread at a time: a ba
         var configuration = ClientConfiguration(baseURL: base, apiKey: key, transport: transport)
         if let n = try inv.integer("retries", in: 0...10) { configuration.retry.maxRetries = n }
         client = ElevenLabsClient(configuration)
+        Timeline.mark("client ready (metadata cache, transport)")
         if !inv.flag("quiet") {
             client.onRetry = { notice in
                 context.err("elevenlabs: \(Output.clean(notice.reason)); trying again in \(Output.decimal((notice.delay * 10).rounded() / 10)) s (attempt \(notice.attempt) of \(notice.attempts))\n")

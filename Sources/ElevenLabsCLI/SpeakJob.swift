@@ -127,6 +127,8 @@ struct SpeechJob {
         let player = out.player
         var gate: (@Sendable () throws -> Void)? = nil
         if first, let player { gate = { try player.waitUntilReady() } }
+        // The device opens while the request connects and waits (see Player's deferStart).
+        player?.start()
         let receipt = try session.client.streamSpeech(
             part, encodedBody: encoded, beforeBody: gate,
             onHead: { _ in if firstByte == nil { firstByte = Int((monotonicSeconds() - requestStart) * 1000) } },

@@ -9,12 +9,18 @@ import ElevenLabsAPI
 
 let started = monotonicSeconds()
 CLI.reopenClosedStandardStreams()
-// libcurl's initialisation (OpenSSL's) runs while the command line is parsed and the device opened.
-CurlRuntime.warmUp()
+let arguments = Array(CommandLine.arguments.dropFirst())
+// libcurl's initialisation (OpenSSL's) runs while the command line is parsed and the device opened;
+// help and version never touch the network, so they skip it (over a millisecond of OpenSSL).
+if CLI.mayUseNetwork(arguments) {
+    CurlRuntime.warmUp()
+    Timeline.mark("warm-up thread started")
+}
 // A closed pipe must surface as EPIPE on write (handled as a quiet stop), not kill the process.
 signal(SIGPIPE, SIG_IGN)
 Signals.install()
-let status = CLI.main(Array(CommandLine.arguments.dropFirst()), context: .process(startTime: started))
+Timeline.mark("signal handlers installed")
+let status = CLI.main(arguments, context: .process(startTime: started))
 // Exiting while OpenSSL initialises on the warm-up thread would run its exit handlers under it.
 CurlRuntime.waitForWarmUp()
 exit(status.rawValue)

@@ -19,6 +19,30 @@ import TestSupport
         #expect(sub.status == 0 && sub.out.contains("voices show NAME|ID"))
     }
 
+    /// libasound and libmpg123 are loaded with dlopen on the player's thread (#19): the dynamic
+    /// loader's report (LD_DEBUG=files) shows them only in a run that plays, loaded by dlopen.
+    @Test func audioLibrariesLoadOnlyToPlay() async throws {
+        func loaded(_ r: ProcessResult) -> [String] {
+            ["libasound.so.2", "libmpg123.so.0"].filter { r.err.contains("file=\($0)") }
+        }
+        let version = try await run("elevenlabs", ["--version"], env: ["LD_DEBUG": "files"])
+        #expect(version.status == 0)
+        #expect(loaded(version).isEmpty, "--version loaded \(loaded(version))")
+        try await withSandbox { sandbox in
+            let dir = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            var env = sandboxEnv(sandbox)
+            env["LD_DEBUG"] = "files"
+            let file = try await run("elevenlabs", ["speak", "--no-cache", "-o", dir.appendingPathComponent("a.mp3").path, "Hello."], env: env)
+            #expect(file.status == 0)
+            #expect(loaded(file).isEmpty, "writing a file loaded \(loaded(file))")
+            let play = try await run("elevenlabs", ["speak", "--no-cache", "--device", "null", "Hello."], env: env)
+            #expect(play.status == 0)
+            #expect(loaded(play) == ["libasound.so.2", "libmpg123.so.0"])
+            #expect(play.err.contains("file=libasound.so.2 [0];  dynamically loaded by"))
+        }
+    }
+
     @Test func usageErrorsExit2WithAPointerToHelp() async throws {
         let r = try await run("elevenlabs", ["models", "--bogus"])
         #expect(r.status == 2)

@@ -151,6 +151,18 @@ final class CurlEasy {
     /// - SeeAlso: curl_easy_perform
     func perform() -> CURLcode { curl_easy_perform(handle) }
 
+    /// When the last transfer's phases ended, in seconds from its start (0 for a phase it skipped):
+    /// TCP connected, TLS done, request about to go, first response byte.
+    /// - SeeAlso: CURLINFO_CONNECT_TIME_T, CURLINFO_APPCONNECT_TIME_T, CURLINFO_PRETRANSFER_TIME_T
+    var phaseTimes: [(String, Double)] {
+        [("TCP connected", CURLINFO_CONNECT_TIME_T), ("TLS handshake done", CURLINFO_APPCONNECT_TIME_T),
+         ("request sending", CURLINFO_PRETRANSFER_TIME_T), ("first response byte", CURLINFO_STARTTRANSFER_TIME_T)].map { name, info in
+            var us: curl_off_t = 0
+            _ = ccurl_easy_getinfo_off_t(handle, info, &us)
+            return (name, Double(us) / 1e6)
+        }
+    }
+
     /// - SeeAlso: CURLINFO_RESPONSE_CODE
     var responseCode: Int {
         var code = 0
@@ -216,6 +228,7 @@ public enum CurlRuntime {
         guard start else { return }
         _ = DetachedThread.startDetached {
             curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+            Timeline.mark("curl_global_init", thread: "warm-up")
             s.cond.withLock { s.done = true; s.cond.broadcast() }
         }
     }
@@ -236,8 +249,10 @@ public enum CurlRuntime {
 
 /// Versions of libcurl, for version reports.
 public enum CurlInfo {
+    /// Read without libcurl's global initialisation, so `--version` costs no OpenSSL start-up: with a
+    /// single TLS backend (Debian's libcurl4-openssl) the version strings do not depend on it; only a
+    /// multi-backend build's feature bits can change at init, and those are not shown.
     public static var version: String {
-        _ = CurlEasy.globalInit
         guard let info = ccurl_version_info_now() else { return "unknown" }
         return String(cString: info.pointee.version)
     }

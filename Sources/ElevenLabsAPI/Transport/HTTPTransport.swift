@@ -136,7 +136,12 @@ public final class HTTPTransport {
                 try easy.setHeaderFunction(headerCallback, context: opaque)
                 try easy.setWriteFunction(writeCallback, context: opaque)
                 try easy.setProgressFunction(progressCallback, context: opaque)
+                Timeline.mark("request handed to libcurl")
+                let performStart = monotonicSeconds()
                 let rc = withExtendedLifetime(context) { easy.perform() }
+                for (phase, seconds) in easy.phaseTimes where seconds > 0 {
+                    Timeline.mark(phase, at: performStart + seconds, thread: "libcurl")
+                }
                 if context.aborted { throw TransferAborted() }
                 if let error = context.failure { throw error }
                 // Whether the whole request left this machine decides whether it may be sent again.

@@ -24,6 +24,13 @@ enum SpeakCommand {
         var concurrency_limit: Int?
         /// Requests answered from the audio cache (no request made, no credits spent).
         var cached_requests: Int?
+        /// When the program's `main` began, in seconds on CLOCK_MONOTONIC (the same clock for every
+        /// process), so a tool that notes when it started the program sees the time before `main`.
+        var main_started: Double?
+        /// What happened when, in milliseconds from `main`, on which thread (ThreadSupport's Timeline).
+        var steps: [Step]?
+
+        struct Step: Encodable { let step: String; let thread: String; let ms: Double }
     }
 
     static func run(_ inv: Invocation, _ context: Context) throws {
@@ -35,8 +42,10 @@ enum SpeakCommand {
 
         // 1. Everything that can be checked locally, so bad input never costs a request.
         let options = try SpeakOptions.parse(inv, context)
+        Timeline.mark("options checked")
         if options.mode == .batch { try BatchCommand.run(inv, context, options: options); return }
         let input = options.mode == .text ? try TextInput.source(inv, context) : nil
+        Timeline.mark("text read")
 
         // 2. The device opens on the player's thread while the request connects; the request body is
         // held back until it is open, so a bad device still costs nothing (see HTTPRequest.beforeBody).
@@ -51,6 +60,7 @@ enum SpeakCommand {
             }
         }
         guard let input else {
+            player?.start()
             try LiveInput.run(inv, context, options: options, player: player)
             return
         }
@@ -60,13 +70,16 @@ enum SpeakCommand {
         let characters = input.characters
         let session = try Session(inv, context, config: options.config)
         let voiceID = try Resolve.naming(options.voiceSource) { try Resolve.voiceID(options.voice, session: session) }
+        Timeline.mark("voice resolved")
         var request = options.request(voiceID: voiceID)
         var quickBody: HTTPRequest.Body? = nil
         if characters <= Resolve.smallestModelLimit {
             request.text = try input.wholeText()
             quickBody = try request.body()
+            Timeline.mark("request body encoded")
         }
         let model = try Resolve.naming(options.modelSource) { try Resolve.model(options.modelID, explicit: options.modelExplicit, characters: characters, session: session) }
+        Timeline.mark("model resolved")
         if let id = model?.model_id, id != request.modelID {
             request.modelID = id
             if let quick = quickBody, case .bytes = quick { quickBody = try request.body() }
@@ -92,6 +105,7 @@ enum SpeakCommand {
         var job = SpeechJob(chunks: chunks, request: request, quickBody: quickBody, session: session, context: context,
                             cache: options.useCache ? try AudioCache(context: context) : nil,
                             captionsPath: options.captionsPath)
+        if options.useCache { Timeline.mark("audio cache opened") }
         // Several requests: a progress line (not over the highlighted text).
         let progress = characters > (model?.max_characters ?? Int.max) && !options.highlight ? ProgressLine(inv, context) : nil
         if let progress {
@@ -137,7 +151,14 @@ enum SpeakCommand {
     /// `--metrics` (on stderr), and `--json` alone: the result as JSON, on standard output unless
     /// the audio goes there.
     static func finishReport(_ m: Metrics, _ options: SpeakOptions, _ context: Context) throws {
-        if options.metrics { try report(m, json: options.json, context: context) }
+        if options.metrics {
+            var m = m
+            m.main_started = context.startTime
+            m.steps = Timeline.marks.sorted { $0.at < $1.at }.map {
+                Metrics.Step(step: $0.step, thread: $0.thread, ms: (($0.at - context.startTime) * 1e5).rounded() / 100)
+            }
+            try report(m, json: options.json, context: context)
+        }
         else if options.json {
             if options.output == "-" { context.err(try Output.json(m)) } else { try context.out(Output.json(m)) }
         }
@@ -148,7 +169,7 @@ enum SpeakCommand {
     static func makePlayer(_ options: SpeakOptions) -> Player {
         let input: Player.Input = AudioFormats.playback(options.format).flatMap { $0 }.map { .pcm($0) } ?? .mp3
         return Player(device: options.device, input: input, expected: AudioFormats.decodedFormat(options.format),
-                      isInterrupted: Signals.isPending)
+                      isInterrupted: Signals.isPending, deferStart: true)
     }
 
     /// `--format '?'`: every output format, what it is, and the plan it needs (contract §8), marked
@@ -206,5 +227,9 @@ enum SpeakCommand {
         if let v = m.cached_requests { parts.append("\(v) from the cache") }
         if let v = m.request_id { parts.append("request \(v)") }
         context.err("elevenlabs: " + Output.clean(parts.joined(separator: ", ")) + "\n")
+        if let steps = m.steps, !steps.isEmpty {
+            let list = steps.map { "\(Output.decimal($0.ms)) \($0.step)\($0.thread == "main" ? "" : " (\($0.thread))")" }
+            context.err("elevenlabs: timeline, ms from start: " + list.joined(separator: ", ") + "\n")
+        }
     }
 }

@@ -1,0 +1,34 @@
+// Named moments of one run, on the monotonic clock: `speak --metrics` reports them as the breakdown
+// of what happens between `main` and the request (and on the player's thread meanwhile), which is
+// what bench/run.py prints per step. Marking costs one clock read and one append under a lock.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum Timeline {
+    public struct Mark: Sendable {
+        public let step: String
+        public let at: Double
+        public let thread: String
+    }
+
+    private final class Store: @unchecked Sendable { // `marks` is only touched with `cond` locked
+        let cond = Condition()
+        var marks: [Mark] = []
+        init() { marks.reserveCapacity(32) }
+    }
+    private static let store = Store()
+
+    /// Only the start of a run is of interest; a long text or a batch makes many requests.
+    static let capacity = 64
+
+    /// Notes that `step` has just finished (or finished `at`), on the thread `thread` names.
+    public static func mark(_ step: String, at: Double? = nil, thread: String = "main") {
+        let when = at ?? monotonicSeconds()
+        let s = store
+        s.cond.withLock { if s.marks.count < capacity { s.marks.append(Mark(step: step, at: when, thread: thread)) } }
+    }
+
+    /// Every mark so far, in the order they were made.
+    public static var marks: [Mark] { store.cond.withLock { store.marks } }
+}
