@@ -204,6 +204,7 @@ public final class Player: Sendable {
                     switch input {
                     case .mp3:
                         if decoder == nil { decoder = try MP3Decoder() }
+                        if !decoderFed { Timeline.mark("first audio taken from the queue", thread: "player") }
                         decoderFed = true
                         try bytes.withUnsafeBytes { b in
                             try decoder!.feed(b) { format, pcm in

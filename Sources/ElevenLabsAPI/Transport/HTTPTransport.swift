@@ -258,6 +258,7 @@ private final class TransferContext {
     var upload: [UInt8] = []
     var uploaded = 0
     var beforeBody: (@Sendable () throws -> Void)?
+    var bodyStarted = false
 
     init(onHead: @escaping (ResponseHead) throws -> Void,
          onBody: @escaping (UnsafeRawBufferPointer) throws -> Void,
@@ -362,6 +363,10 @@ private let writeCallback: curl_write_callback = { ptr, size, count, userdata in
     let ctx = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
     do {
         if !ctx.headDelivered { try ctx.deliverHead() }
+        if !ctx.bodyStarted {
+            ctx.bodyStarted = true
+            Timeline.mark("first body bytes (\(total))")
+        }
         try ctx.onBody(UnsafeRawBufferPointer(start: ptr, count: total))
         // Time spent in the consumer (a full playback queue) is not the server stalling.
         ctx.lastProgress = monotonicSeconds()
