@@ -22,7 +22,7 @@ _elevenlabs() {
     verb=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         if [[ -z "$cmd" ]]; then
-            case "${COMP_WORDS[i]}" in speak|models|user|voices|clone|history|config|version|completion) cmd="${COMP_WORDS[i]}" ;; esac
+            case "${COMP_WORDS[i]}" in speak|models|user|voices|clone|history|dictionaries|config|version|completion) cmd="${COMP_WORDS[i]}" ;; esac
         elif [[ -z "$verb" && "${COMP_WORDS[i]}" != -* ]]; then
             verb="${COMP_WORDS[i]}"
         fi
@@ -47,6 +47,7 @@ _elevenlabs() {
         --speed) return ;;
         --rate|-r) return ;;
         --language) return ;;
+        --dict) return ;;
         --seed) return ;;
         --text-normalization) COMPREPLY=($(compgen -W "auto on off" -- "$cur")); return ;;
         --out-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
@@ -74,22 +75,24 @@ _elevenlabs() {
             "voices ") COMPREPLY=($(compgen -W "show settings delete preview" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
             "clone ") COMPREPLY=($(compgen -W "edit" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
             "history ") COMPREPLY=($(compgen -W "show play save download delete" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
+            "dictionaries ") COMPREPLY=($(compgen -W "list show add" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
             "config ") COMPREPLY=($(compgen -W "show set unset path" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
-            " ") COMPREPLY=($(compgen -W "speak models user voices clone history config version completion help" -- "$cur")); return ;;
+            " ") COMPREPLY=($(compgen -W "speak models user voices clone history dictionaries config version completion help" -- "$cur")); return ;;
         esac
         return
     fi
     case "$cmd" in
-        speak) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --file --output --format --play --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --rate --language --seed --text-normalization --out-dir --each-line --jobs --force --dry-run --yes --progress --captions --highlight --no-cache --cache-info --clear-cache --live --no-live --metrics -h -V -q -v -m -f -o -a -r -j -y -i" -- "$cur")) ;;
+        speak) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --file --output --format --play --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --rate --language --dict --seed --text-normalization --out-dir --each-line --jobs --force --dry-run --yes --progress --captions --highlight --no-cache --cache-info --clear-cache --live --no-live --metrics -h -V -q -v -m -f -o -a -r -j -y -i" -- "$cur")) ;;
         models) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         user) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         voices) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --output --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --language --yes --search --gender --accent --age --category -h -V -q -o -a -y" -- "$cur")) ;;
         clone) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --label --description --remove-background-noise --name -h -V -q" -- "$cur")) ;;
         history) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --output --device --out-dir --yes --search --limit --after --before -h -V -q -v -m -o -a -y" -- "$cur")) ;;
+        dictionaries) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --description --name -h -V -q" -- "$cur")) ;;
         config) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         version) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         completion) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
-        *) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --file --output --format --play --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --rate --language --seed --text-normalization --out-dir --each-line --jobs --force --dry-run --yes --progress --captions --highlight --no-cache --cache-info --clear-cache --live --no-live --metrics -h -V -q -v -m -f -o -a -r -j -y -i" -- "$cur")) ;;
+        *) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --file --output --format --play --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --rate --language --dict --seed --text-normalization --out-dir --each-line --jobs --force --dry-run --yes --progress --captions --highlight --no-cache --cache-info --clear-cache --live --no-live --metrics -h -V -q -v -m -f -o -a -r -j -y -i" -- "$cur")) ;;
     esac
 }
 complete -o default -F _elevenlabs elevenlabs

@@ -2,7 +2,7 @@
 # Names, ids and devices come from `elevenlabs __complete KIND`: voices and models from the local
 # cache (fetched once when missing), history ids from one page of history, all with short timeouts.
 # fish escapes what it inserts, so names with spaces stay one argument.
-set -l commands speak models user voices clone history config version completion
+set -l commands speak models user voices clone history dictionaries config version completion
 complete -c elevenlabs -f
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a speak -d 'speak text aloud, or save it as audio (the default command)'
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a models -d 'list the text-to-speech models, their languages, limits and cost'
@@ -20,6 +20,10 @@ complete -c elevenlabs -n "__fish_seen_subcommand_from history; and not __fish_s
 complete -c elevenlabs -n "__fish_seen_subcommand_from history; and not __fish_seen_subcommand_from show play save download delete" -a save -d 'write a generation\'s audio to a file (no credits)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from history; and not __fish_seen_subcommand_from show play save download delete" -a download -d 'write several generations, one file each, under names made from date, voice and text'
 complete -c elevenlabs -n "__fish_seen_subcommand_from history; and not __fish_seen_subcommand_from show play save download delete" -a delete -d 'delete generations (asks first on a terminal; --yes otherwise)'
+complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a dictionaries -d 'list, show and add pronunciation dictionaries (speak applies them by id)'
+complete -c elevenlabs -n "__fish_seen_subcommand_from dictionaries; and not __fish_seen_subcommand_from list show add" -a list -d 'every dictionary: id, name, latest version, rules'
+complete -c elevenlabs -n "__fish_seen_subcommand_from dictionaries; and not __fish_seen_subcommand_from list show add" -a show -d 'one dictionary\'s details'
+complete -c elevenlabs -n "__fish_seen_subcommand_from dictionaries; and not __fish_seen_subcommand_from list show add" -a add -d 'make a dictionary from a .pls lexicon file (W3C PLS)'
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a config -d 'show the settings in force and where each came from; set and unset them in the config file'
 complete -c elevenlabs -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from show set unset path" -a show -d 'every setting, its value and its source (environment, config file and line, default)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from show set unset path" -a set -d 'write NAME = VALUE into the config file (atomically, keeping comments)'
@@ -30,7 +34,7 @@ complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a complet
 complete -c elevenlabs -n "__fish_seen_subcommand_from voices; and __fish_seen_subcommand_from show settings delete preview" -a '(elevenlabs __complete voices 2>/dev/null)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from clone; and __fish_seen_subcommand_from edit" -a '(elevenlabs __complete voices 2>/dev/null)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from history; and __fish_seen_subcommand_from show play save delete" -a '(elevenlabs __complete history 2>/dev/null)'
-complete -c elevenlabs -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from set unset; and not __fish_seen_subcommand_from api_key api_key_file base_url voice model format device" -a '(elevenlabs __complete settings 2>/dev/null)'
+complete -c elevenlabs -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from set unset; and not __fish_seen_subcommand_from api_key api_key_file base_url voice model format device dictionary" -a '(elevenlabs __complete settings 2>/dev/null)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from set; and __fish_seen_subcommand_from voice" -a '(elevenlabs __complete voices 2>/dev/null)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from set; and __fish_seen_subcommand_from model" -a '(elevenlabs __complete models 2>/dev/null)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from set; and __fish_seen_subcommand_from format" -a '(elevenlabs __complete formats 2>/dev/null)'
@@ -62,6 +66,7 @@ complete -c elevenlabs -n "__fish_seen_subcommand_from speak voices; or not __fi
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak voices; or not __fish_seen_subcommand_from $commands" -l speed -x -d 'speaking speed (1 is normal)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l rate -s r -x -d 'speaking rate in words per minute, as say(1) takes it (175 is normal; outside 123 to 210 the nearest is used)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak voices; or not __fish_seen_subcommand_from $commands" -l language -x -d 'ISO 639-1 code: the language to speak (models that take it; others warn and leave it out)'
+complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l dict -x -d 'apply a pronunciation dictionary (up to 3, in order; the latest version unless VERSION; config: dictionary = ID[:VERSION], ...)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l seed -x -d '0 to 4294967295, for repeatable results (best effort)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l text-normalization -x -a 'auto on off' -d 'spell out numbers and abbreviations'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak history; or not __fish_seen_subcommand_from $commands" -l out-dir -r -F -d 'batch: one audio file per input (-f FILE..., or files as arguments) written into DIR (created when missing)'
@@ -84,9 +89,9 @@ complete -c elevenlabs -n "__fish_seen_subcommand_from voices" -l gender -x -d '
 complete -c elevenlabs -n "__fish_seen_subcommand_from voices" -l accent -x -d 'only voices with this accent label (american, british, ...)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from voices" -l age -x -d 'only voices with this age label (young, middle_aged, old)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from clone" -l label -x -d 'a label for the voice, e.g. accent=irish (repeatable)'
-complete -c elevenlabs -n "__fish_seen_subcommand_from clone" -l description -x -d 'a description of the voice'
+complete -c elevenlabs -n "__fish_seen_subcommand_from clone dictionaries" -l description -x -d 'a description of the voice (clone) or of the dictionary (dictionaries add)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from clone" -l remove-background-noise -d 'have the service clean the samples first'
-complete -c elevenlabs -n "__fish_seen_subcommand_from clone" -l name -x -d 'with edit: the voice\'s new name'
+complete -c elevenlabs -n "__fish_seen_subcommand_from clone dictionaries" -l name -x -d 'clone edit: the voice\'s new name; dictionaries add: the dictionary\'s name'
 complete -c elevenlabs -n "__fish_seen_subcommand_from history" -l limit -x -d 'list at most N generations (default 20; pages are followed)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from history" -l after -x -d 'only generations on or after DATE (YYYY-MM-DD, UTC, or a unix time)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from history" -l before -x -d 'only generations before DATE (YYYY-MM-DD, UTC, or a unix time)'

@@ -20,10 +20,13 @@ public final class MP3Decoder {
     private let lib: cmpg123_table
     private let handle: OpaquePointer
     public private(set) var format: PCMFormat?
-    /// One MPEG-1 Layer III stereo frame of 16-bit PCM (1,152 samples x 2 channels x 2 bytes): each
-    /// read returns after one frame, so the first frame reaches the device without waiting for the
-    /// rest of its network chunk to be decoded (a whole chunk can be a dozen frames).
-    private var output = [UInt8](repeating: 0, count: 1152 * 2 * 2)
+    private var output = [UInt8](repeating: 0, count: 1 << 16)
+    /// The first read asks for one MPEG-1 Layer III stereo frame of 16-bit PCM (1,152 samples x 2
+    /// channels x 2 bytes), so the first frame reaches the device without waiting for the rest of
+    /// its network chunk (a dozen frames) to be decoded; later reads take whole chunks, which costs
+    /// less CPU per minute of audio.
+    private var firstRead = true
+    static let oneFrame = 1152 * 2 * 2
 
     public init() throws {
         lib = try MPG123Library.load()
@@ -67,9 +70,11 @@ public final class MP3Decoder {
     private func drain(_ onPCM: (PCMFormat, UnsafeRawBufferPointer) throws -> Void) throws {
         while true {
             var done = 0
+            let size = firstRead ? Self.oneFrame : output.count
             let rc = output.withUnsafeMutableBytes { buf in
-                lib.mpg123_read(handle, buf.baseAddress!.assumingMemoryBound(to: UInt8.self), buf.count, &done)
+                lib.mpg123_read(handle, buf.baseAddress!.assumingMemoryBound(to: UInt8.self), size, &done)
             }
+            if done > 0 { firstRead = false }
             if rc == MPG123_NEW_FORMAT.rawValue {
                 var rate = 0
                 var channels: Int32 = 0

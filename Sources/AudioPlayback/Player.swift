@@ -5,6 +5,9 @@
 // its own decoder. The device opens on the player's thread at once, overlapping whatever the caller
 // does meanwhile (connecting to the API).
 import ThreadSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 public final class Player: Sendable {
@@ -159,25 +162,38 @@ public final class Player: Sendable {
     }
 
     private static func run(_ shared: Shared, input: Input, expected: PCMFormat?, isInterrupted: @Sendable () -> Bool,
-                            makeSink: () throws -> AudioSink) {
+                            makeSink: @escaping @Sendable () throws -> AudioSink) {
         let cond = shared.cond
+        // Opening the device (loading libasound, parsing ALSA's configuration, loading libmpg123)
+        // overlaps the request; on two cores it must not take much CPU from the TLS handshake or the
+        // main thread's preparation, and the CPU is idle while the network is waited for. So it runs
+        // on a helper thread at a lower priority (nice 10): an unprivileged thread can lower its own
+        // priority but never raise it again, and playback itself must keep the normal one.
+        final class Opened: @unchecked Sendable { // written by the helper before it ends, read after the join
+            var result: Result<(AudioSink, MP3Decoder?), Error>?
+        }
+        let opened = Opened()
+        DetachedThread.start {
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) // on Linux: this thread only
+            opened.result = Result {
+                let sink = try makeSink()
+                if let expected { try sink.configure(expected) }
+                // The decoder (and libmpg123) is ready before the first audio arrives, not after it.
+                let decoder: MP3Decoder? = input == .mp3 ? try MP3Decoder() : nil
+                return (sink, decoder)
+            }
+        }.join()
         let sink: AudioSink
+        var decoder: MP3Decoder?
         do {
-            sink = try makeSink()
-            if let expected { try sink.configure(expected) }
+            (sink, decoder) = try opened.result!.get()
         } catch {
             fail(shared, error)
             return
         }
-        Timeline.mark("device opened", thread: "player")
+        Timeline.mark("device opened, decoder ready", thread: "player")
         cond.withLock { shared.state.opened = true; cond.broadcast() }
-        // The decoder (and libmpg123) is ready before the first audio arrives, not after it.
-        var decoder: MP3Decoder?
         var decoderFed = false
-        if case .mp3 = input {
-            do { decoder = try MP3Decoder() } catch { fail(shared, error); return }
-            Timeline.mark("decoder ready", thread: "player")
-        }
         var partial: [UInt8] = [] // PCM bytes of a frame split across two network chunks
         var stopped = false
         while !stopped {

@@ -127,3 +127,35 @@ extension ElevenLabsClient {
         if errorBody != nil { throw ResponseFormatError(endpoint: "GET \(url)", detail: "the preview could not be fetched") }
     }
 }
+
+extension ElevenLabsClient {
+    /// Every page of `GET /v1/pronunciation-dictionaries` (newest first, as the service sorts them).
+    public func pronunciationDictionaries() throws -> [PronunciationDictionary] {
+        var out: [PronunciationDictionary] = []
+        var cursor: String? = nil
+        repeat {
+            var q: [(String, String)] = [("page_size", "100")]
+            if let cursor { q.append(("cursor", cursor)) }
+            let page = try json(PronunciationDictionariesPage.self, path: "/v1/pronunciation-dictionaries", query: q)
+            out += page.pronunciationDictionaries
+            // A server that says "more" without a new cursor would loop forever.
+            cursor = page.hasMore && page.nextCursor != cursor ? page.nextCursor : nil
+        } while cursor != nil
+        return out
+    }
+
+    /// `GET /v1/pronunciation-dictionaries/{id}`.
+    public func pronunciationDictionary(id: String) throws -> PronunciationDictionary {
+        try json(PronunciationDictionary.self, path: "/v1/pronunciation-dictionaries/\(try pathID(id))")
+    }
+
+    /// `POST /v1/pronunciation-dictionaries/add-from-file`: a `.pls` lexicon (W3C PLS) as a new dictionary.
+    public func addPronunciationDictionary(name: String, file: String, description: String?) throws -> AddedPronunciationDictionary {
+        var parts = [MultipartPart(name: "name", content: .text(name)),
+                     MultipartPart(name: "file", content: .file(path: file, filename: String(file.split(separator: "/").last ?? "lexicon.pls"),
+                                                                contentType: "application/pls+xml"))]
+        if let description { parts.append(MultipartPart(name: "description", content: .text(description))) }
+        return try json(AddedPronunciationDictionary.self, method: "POST", path: "/v1/pronunciation-dictionaries/add-from-file",
+                        body: .multipart(parts))
+    }
+}

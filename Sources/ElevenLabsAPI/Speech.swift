@@ -26,6 +26,8 @@ public struct SpeechRequest: Sendable, Equatable {
     public var nextText: String?
     /// Character timings with the audio (the with-timestamps endpoint).
     public var withTimestamps = false
+    /// Pronunciation dictionaries to apply, in order (at most three).
+    public var dictionaries: [DictionaryLocator] = []
 
     public init(voiceID: String, text: String, modelID: String, outputFormat: String, settings: VoiceSettings? = nil,
                 languageCode: String? = nil, seed: Int? = nil, textNormalization: String? = nil) {
@@ -47,6 +49,7 @@ public struct SpeechRequest: Sendable, Equatable {
             let apply_text_normalization: String?
             let previous_request_ids: [String]?
             let next_text: String?
+            let pronunciation_dictionary_locators: [DictionaryLocator]?
         }
         // Fields the model does not take are left out rather than sent to be refused or ignored.
         let stitch = ModelRules.supportsStitching(modelID)
@@ -55,7 +58,8 @@ public struct SpeechRequest: Sendable, Equatable {
             language_code: ModelRules.supportsLanguageCode(modelID) ? languageCode : nil, seed: seed,
             apply_text_normalization: textNormalization,
             previous_request_ids: !stitch || previousRequestIDs.isEmpty ? nil : Array(previousRequestIDs.suffix(Self.maxPreviousRequestIDs)),
-            next_text: stitch ? nextText : nil))
+            next_text: stitch ? nextText : nil,
+            pronunciation_dictionary_locators: dictionaries.isEmpty ? nil : dictionaries))
     }
 
     /// `wav_*` exists only on the whole-file endpoint; everything else streams.

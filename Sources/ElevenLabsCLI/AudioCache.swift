@@ -51,6 +51,8 @@ struct AudioCache {
         let apply_text_normalization: String?
         let previous_text: String?
         let next_text: String?
+        /// Absent (not null) without dictionaries, so keys made before dictionaries existed still match.
+        let pronunciation_dictionary_locators: [DictionaryLocator]?
         let text: String
     }
 

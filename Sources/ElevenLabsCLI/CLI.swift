@@ -45,6 +45,7 @@ public enum CLI {
         case "clone": try CloneCommand.run(inv, context)
         case "history": try HistoryCommand.run(inv, context)
         case "config": try ConfigCommand.run(inv, context)
+        case "dictionaries": try DictionariesCommand.run(inv, context)
         case "version":
             try expectNoOperands(inv)
             try context.out(versionText())

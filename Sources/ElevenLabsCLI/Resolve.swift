@@ -87,4 +87,13 @@ enum Resolve {
         }
         return model
     }
+
+    /// Names the latest version of each dictionary given without one (a request each).
+    static func dictionaryVersions(_ locators: [DictionaryLocator], session: Session) throws -> [DictionaryLocator] {
+        try locators.map { l in
+            guard l.version_id == nil else { return l }
+            let d = try session.client.pronunciationDictionary(id: l.pronunciation_dictionary_id)
+            return DictionaryLocator(id: l.pronunciation_dictionary_id, version: try pathID(d.latestVersionID))
+        }
+    }
 }

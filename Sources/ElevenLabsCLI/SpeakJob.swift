@@ -65,7 +65,8 @@ struct SpeechJob {
             let key = cache.map { _ in AudioCache.key(.init(
                 server: session.client.configuration.baseURL, voice_id: part.voiceID, output_format: part.outputFormat,
                 model_id: part.modelID, voice_settings: part.settings, language_code: part.languageCode, seed: part.seed,
-                apply_text_normalization: part.textNormalization, previous_text: previous, next_text: part.nextText, text: text)) }
+                apply_text_normalization: part.textNormalization, previous_text: previous, next_text: part.nextText,
+                pronunciation_dictionary_locators: part.dictionaries.isEmpty ? nil : part.dictionaries, text: text)) }
             var timings = Captions()
             let result = try fetch(part, encoded: encoded, first: index == 0, cacheKey: key, out: out, timings: &timings,
                                    offset: captionsOffset, highlighter: highlighter)

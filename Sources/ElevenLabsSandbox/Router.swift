@@ -58,6 +58,7 @@ struct Router: HTTPHandler {
         case "voices": return method == "GET" ? "voices_read" : "voices_write"
         case "models": return "models_read"
         case "user": return "user_read"
+        case "pronunciation-dictionaries": return method == "GET" ? "pronunciation_dictionaries_read" : "pronunciation_dictionaries_write"
         case "history": return method == "GET" || (segments.count == 3 && segments[2] == "download") ? "speech_history_read" : "speech_history_write"
         default: return nil
         }
@@ -115,6 +116,10 @@ struct Router: HTTPHandler {
         if let m = match("GET /v1/voices/*/settings") { return Voices(state: state, r: r).settings(m[0]) }
         if let m = match("POST /v1/voices/*/settings/edit") { return Voices(state: state, r: r).editSettings(m[0]) }
         if let m = match("POST /v1/voices/*/edit") { return Voices(state: state, r: r).edit(m[0]) }
+        if match("POST /v1/pronunciation-dictionaries/add-from-file") != nil { return Dictionaries(state: state, r: r).add() }
+        if match("GET /v1/pronunciation-dictionaries") != nil { return Dictionaries(state: state, r: r).list() }
+        if let m = match("GET /v1/pronunciation-dictionaries/*") { return Dictionaries(state: state, r: r).get(m[0]) }
+        if let m = match("GET /v1/pronunciation-dictionaries/*/*/download") { return Dictionaries(state: state, r: r).download(m[0], m[1]) }
         if match("GET /v1/history") != nil { return History(state: state, r: r).list() }
         if match("POST /v1/history/download") != nil { return History(state: state, r: r).download() }
         if let m = match("GET /v1/history/*") { return History(state: state, r: r).item(m[0]) }

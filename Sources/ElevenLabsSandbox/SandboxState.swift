@@ -46,6 +46,7 @@ final class SandboxState: @unchecked Sendable { // every field is only touched i
     var observer: (@Sendable (RecordedRequest) -> Void)?
     var voices: [VoiceRecord] = []
     var history: [HistoryRecord] = [] // oldest first
+    var dictionaries: [DictionaryRecord] = [] // oldest first
     var audioRequests = 0
     var cutCounter = 0
     var allRequests = 0

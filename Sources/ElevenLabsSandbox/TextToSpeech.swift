@@ -12,6 +12,7 @@ struct TTSRequest {
     var languageCode: String?
     var previousRequestIDs: [String]
     var nextRequestIDs: [String]
+    var dictionaries: [(id: String, version: String?)] = []
 }
 
 struct TextToSpeech {
@@ -46,6 +47,10 @@ struct TextToSpeech {
         let req = parsed.request!
 
         guard let voice = state.locked({ $0.voice(voiceID) }) else { return Router.voiceNotFound(voiceID) }
+        for l in req.dictionaries {
+            let known = state.locked { s in s.dictionaries.first { $0.id == l.id } }
+            guard let d = known, l.version == nil || l.version == d.versionID else { return Dictionaries.notFound(l.id) }
+        }
         guard let model = Catalog.model(req.modelID) else {
             return Reply.error(400, "invalid_uid", "An invalid ID has been received: '\(req.modelID)'. Make sure to provide a correct one.")
         }
@@ -268,8 +273,31 @@ struct TextToSpeech {
             }
         }
         let prev = ids("previous_request_ids"), next = ids("next_request_ids")
+        var locators: [(id: String, version: String?)] = []
+        if let raw = obj["pronunciation_dictionary_locators"], !(raw is NSNull) {
+            if let list = raw as? [Any] {
+                if list.count > 3 {
+                    issues.append(Reply.issue("too_long", ["body", "pronunciation_dictionary_locators"], "List should have at most 3 items after validation, not \(list.count)", input: raw))
+                }
+                for (i, item) in list.enumerated() {
+                    guard let o = item as? [String: Any] else {
+                        issues.append(Reply.issue("model_attributes_type", ["body", "pronunciation_dictionary_locators", i], "Input should be a valid dictionary or object to extract fields from", input: item)); continue
+                    }
+                    guard let id = o["pronunciation_dictionary_id"] as? String else {
+                        issues.append(Reply.issue("missing", ["body", "pronunciation_dictionary_locators", i, "pronunciation_dictionary_id"], "Field required", input: o)); continue
+                    }
+                    let version = o["version_id"] as? String
+                    if let v = o["version_id"], !(v is NSNull), version == nil {
+                        issues.append(Reply.issue("string_type", ["body", "pronunciation_dictionary_locators", i, "version_id"], "Input should be a valid string", input: v))
+                    }
+                    locators.append((id, version))
+                }
+            } else {
+                issues.append(Reply.issue("list_type", ["body", "pronunciation_dictionary_locators"], "Input should be a valid list", input: raw))
+            }
+        }
         guard issues.isEmpty, let text else { return (nil, issues) }
         return (TTSRequest(text: text, modelID: model, voiceSettings: settings, seed: seed, languageCode: language,
-                           previousRequestIDs: prev, nextRequestIDs: next), [])
+                           previousRequestIDs: prev, nextRequestIDs: next, dictionaries: locators), [])
     }
 }

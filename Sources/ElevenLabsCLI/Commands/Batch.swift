@@ -46,6 +46,8 @@ enum BatchCommand {
         let seed: Int?
         let apply_text_normalization: String?
         let output_format: String
+        /// Absent without dictionaries, so manifests written before them still match.
+        var pronunciation_dictionary_locators: [DictionaryLocator]? = nil
         var text = ""
     }
 
@@ -84,7 +86,8 @@ enum BatchCommand {
         }
         let recipe = Recipe(voice: options.voice ?? VoiceResolver.defaultVoiceID, model_id: options.modelID,
                             voice_settings: options.settings.isEmpty ? nil : options.settings, language_code: options.language,
-                            seed: options.seed, apply_text_normalization: options.textNormalization, output_format: format)
+                            seed: options.seed, apply_text_normalization: options.textNormalization, output_format: format,
+                            pronunciation_dictionary_locators: options.dictionaries.isEmpty ? nil : options.dictionaries)
         let items = try plan(inv, context, dir: dir, format: format, recipe: recipe)
         let manifestPath = (dir.hasSuffix("/") ? String(dir.dropLast()) : dir) + "/manifest.jsonl"
         let made = readManifest(manifestPath)
@@ -116,6 +119,9 @@ enum BatchCommand {
         let checked = try Resolve.naming(options.modelSource) { try Resolve.model(options.modelID, explicit: true, characters: 0, session: session) }
         guard let model = checked else { return }
         var request = options.request(voiceID: voiceID)
+        if options.useCache && request.dictionaries.contains(where: { $0.version_id == nil }) {
+            request.dictionaries = try Resolve.dictionaryVersions(request.dictionaries, session: session) // see SpeakCommand
+        }
         request.modelID = model.model_id
         let template = request
         let characters = todo.reduce(0) { $0 + $1.text.count }

@@ -48,7 +48,7 @@ enum ConfigCommand {
         let layered: [(String, String?, String)] = [
             ("base_url", "ELEVENLABS_BASE_URL", ClientConfiguration.defaultBaseURL), ("voice", "ELEVENLABS_VOICE", "George"),
             ("model", "ELEVENLABS_MODEL", Resolve.defaultModel), ("format", nil, AudioFormats.safeDefault),
-            ("device", "ELEVENLABS_DEVICE", "default"),
+            ("device", "ELEVENLABS_DEVICE", "default"), ("dictionary", nil, "none"),
         ]
         for (name, variable, fallback) in layered {
             if let variable, let v = env[variable] { rows.append(Row(setting: name, value: v, source: variable)) }
@@ -112,6 +112,7 @@ enum ConfigCommand {
                 let near = nearest(value, in: AudioFormats.all).map { "; did you mean '\($0)'?" } ?? ""
                 throw UsageError("unknown format '\(value)'\(near)", hint: "'elevenlabs speak --format ?' lists them", command: "config")
             }
+        case "dictionary": _ = try SpeakOptions.dictionaries(value, source: "dictionary")
         case "api_key":
             guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
                 throw UsageError("the key holds a control character, a space or a non-ASCII byte", command: "config")

@@ -65,19 +65,26 @@ enum SpeakCommand {
             return
         }
 
-        // 3. The account: key, voice and model. The first request body is encoded while libcurl
-        // initialises (CurlRuntime.warmUp); long texts are split by the model's per-request limit.
+        // 3. The account: key, voice and model. The first request body (which holds no voice: that
+        // is in the path) is encoded first, while libcurl initialises on its thread (CurlRuntime.warmUp),
+        // since making the client waits for that; long texts are split by the model's per-request limit.
         let characters = input.characters
-        let session = try Session(inv, context, config: options.config)
-        let voiceID = try Resolve.naming(options.voiceSource) { try Resolve.voiceID(options.voice, session: session) }
-        Timeline.mark("voice resolved")
-        var request = options.request(voiceID: voiceID)
+        var request = options.request(voiceID: "")
         var quickBody: HTTPRequest.Body? = nil
         if characters <= Resolve.smallestModelLimit {
             request.text = try input.wholeText()
             quickBody = try request.body()
             Timeline.mark("request body encoded")
         }
+        let session = try Session(inv, context, config: options.config)
+        if options.useCache && request.dictionaries.contains(where: { $0.version_id == nil }) {
+            // "The latest version" changes when the dictionary is edited: cached audio is keyed by
+            // the version that made it, so the latest is looked up (one request) and named.
+            request.dictionaries = try Resolve.dictionaryVersions(request.dictionaries, session: session)
+            if case .bytes = quickBody { quickBody = try request.body() }
+        }
+        request.voiceID = try Resolve.naming(options.voiceSource) { try Resolve.voiceID(options.voice, session: session) }
+        Timeline.mark("voice resolved")
         let model = try Resolve.naming(options.modelSource) { try Resolve.model(options.modelID, explicit: options.modelExplicit, characters: characters, session: session) }
         Timeline.mark("model resolved")
         if let id = model?.model_id, id != request.modelID {

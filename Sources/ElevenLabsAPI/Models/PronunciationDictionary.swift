@@ -1,0 +1,70 @@
+// Pronunciation dictionaries (the official OpenAPI's `/v1/pronunciation-dictionaries`): lexicons of
+// names and how to say them, applied to text-to-speech through `pronunciation_dictionary_locators`.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One dictionary (and optionally one version of it) to apply; the API takes up to three, in order.
+public struct DictionaryLocator: Sendable, Equatable, Codable {
+    public var pronunciation_dictionary_id: String
+    /// nil: the dictionary's latest version.
+    public var version_id: String?
+    public init(id: String, version: String?) { pronunciation_dictionary_id = id; version_id = version }
+
+    /// The API's limit on locators per request.
+    public static let maxPerRequest = 3
+
+    /// `ID` or `ID:VERSION`: letters, digits, `-` and `_` each (ids go into URL paths).
+    public static func parse(_ text: String) throws -> DictionaryLocator {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let id = try pathID(parts[0])
+        let version = try parts.count > 1 ? pathID(parts[1]) : nil
+        return DictionaryLocator(id: id, version: version)
+    }
+}
+
+/// `GET /v1/pronunciation-dictionaries/{id}` and each row of the list.
+public struct PronunciationDictionary: Sendable, Decodable {
+    public let id: String
+    public let name: String
+    public let latestVersionID: String
+    public let latestVersionRulesNum: Int
+    public let createdBy: String?
+    public let creationTimeUnix: Int?
+    public let description: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, description
+        case latestVersionID = "latest_version_id"
+        case latestVersionRulesNum = "latest_version_rules_num"
+        case createdBy = "created_by"
+        case creationTimeUnix = "creation_time_unix"
+    }
+}
+
+/// One page of `GET /v1/pronunciation-dictionaries`.
+public struct PronunciationDictionariesPage: Sendable, Decodable {
+    public let pronunciationDictionaries: [PronunciationDictionary]
+    public let nextCursor: String?
+    public let hasMore: Bool
+    enum CodingKeys: String, CodingKey {
+        case pronunciationDictionaries = "pronunciation_dictionaries"
+        case nextCursor = "next_cursor"
+        case hasMore = "has_more"
+    }
+}
+
+/// `POST /v1/pronunciation-dictionaries/add-from-file`'s answer.
+public struct AddedPronunciationDictionary: Sendable, Decodable {
+    public let id: String
+    public let name: String
+    public let versionID: String
+    public let versionRulesNum: Int
+    enum CodingKeys: String, CodingKey {
+        case id, name
+        case versionID = "version_id"
+        case versionRulesNum = "version_rules_num"
+    }
+}
