@@ -83,7 +83,7 @@ complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l clear-cache -d 'empty the audio cache, and exit'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l live -d 'speak standard input as it arrives, over the WebSocket (the default for a pipe or terminal)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l no-live -d 'read standard input to its end first, then speak it (long texts are split into requests)'
-complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l metrics -d 'report time to first byte and sound, audio length, credits and request id on stderr (--json for JSON)'
+complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l metrics -d 'report time to first byte and sound, audio length, credits, request id and a timeline of the steps before the first sound on stderr (--json for JSON)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from voices history" -l search -x -d 'only voices (by name, description or labels) or generations (by text) containing TEXT'
 complete -c elevenlabs -n "__fish_seen_subcommand_from voices" -l gender -x -d 'only voices with this gender label (male, female, neutral)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from voices" -l accent -x -d 'only voices with this accent label (american, british, ...)'

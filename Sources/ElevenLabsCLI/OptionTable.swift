@@ -216,7 +216,7 @@ public enum OptionTable {
         OptionSpec(long: "no-live", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "read standard input to its end first, then speak it (long texts are split into requests)"),
         OptionSpec(long: "metrics", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
-                   help: "report time to first byte and sound, audio length, credits and request id on stderr (--json for JSON)"),
+                   help: "report time to first byte and sound, audio length, credits, request id and a timeline of the steps before the first sound on stderr (--json for JSON)"),
 
         // voices
         OptionSpec(long: "search", short: nil, kind: .value("TEXT"), commands: ["voices", "history"], choices: [], repeatable: false,
