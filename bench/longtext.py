@@ -29,9 +29,10 @@ def book(n):
     return s[:n]
 
 
-def play(client, text, fifo, env, pace=None):
-    """Plays text into the FIFO; returns (seconds to the first PCM byte, peak RSS in KiB)."""
-    first, usage = play_into_fifo([client, "speak", "--no-cache", "--no-live", "--format", "mp3_44100_128", "--device", f"file:FILE={fifo}", "-f", "-"],
+def play(client, text, fifo, env, pace=None, cache=False):
+    """Plays text into the FIFO; returns (seconds to the first PCM byte, peak RSS in KiB). With
+    `cache`, the audio cache is used (written the first time, replayed after)."""
+    first, usage = play_into_fifo([client, "speak"] + ([] if cache else ["--no-cache"]) + ["--no-live", "--format", "mp3_44100_128", "--device", f"file:FILE={fifo}", "-f", "-"],
                                   fifo, env, stdin=text.encode(), pace=pace)
     return first, usage.ru_maxrss
 

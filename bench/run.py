@@ -43,7 +43,7 @@ def child_cpu(before):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer runs and shorter audio")
-    ap.add_argument("--only", default="", help="comma-separated sections: first-sound, steps, long, memory, cpu, batch, live, startup")
+    ap.add_argument("--only", default="", help="comma-separated sections: first-sound, steps, long, memory, cache, cpu, batch, live, startup")
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
 
@@ -146,6 +146,24 @@ def main():
                 peaks[m] = longtext.play(client, longtext.book(15 * 60 * m), fifo, env, pace=60)[1] / 1024
             for m in minutes:
                 rows.append((f"peak memory, {m} minute{'s' if m > 1 else ''} of speech", f"{peaks[m]:.1f} MiB", f"1 minute {peaks[1]:.1f} MiB", f"{peaks[m] / peaks[1]:.3f}"))
+            sb.terminate()
+
+        if want("cache"):
+            # An hour of speech bought into the audio cache (written as it arrives) and replayed from
+            # it: peak memory against a minute's, both replays, drained at 60x real time.
+            sb, base = sandbox(bin_dir)
+            e = dict(env, ELEVENLABS_BASE_URL=base, XDG_CACHE_HOME=os.path.join(work, "cache-hour"),
+                     ELEVENLABS_CACHE_MAX_MB="4096")
+            long_minutes = 10 if a.quick else 60
+            replay = {}
+            for m in (1, long_minutes):  # ru_maxrss is the largest child so far, so shortest first
+                text = longtext.book(15 * 60 * m)
+                longtext.play(client, text, fifo, e, pace=60, cache=True)
+                replay[m] = longtext.play(client, text, fifo, e, pace=60, cache=True)[1] / 1024
+            cached = subprocess.run([client, "speak", "--cache-info", "--json"], env=e, capture_output=True, text=True).stdout
+            size = json.loads(cached)["bytes"] / 1048576 if cached.strip() else 0
+            rows.append((f"replay of {long_minutes} minutes from the cache ({size:.0f} MiB cached), peak memory",
+                         f"{replay[long_minutes]:.1f} MiB", f"1 minute {replay[1]:.1f} MiB", f"{replay[long_minutes] / replay[1]:.3f}"))
             sb.terminate()
 
         if want("cpu"):

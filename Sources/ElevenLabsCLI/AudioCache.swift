@@ -17,8 +17,7 @@ import ElevenLabsAPI
 struct AudioCache {
     let directory: String?
     let maxBytes: Int
-    /// An answer is held in memory until it is complete, then stored; a bigger one is not cached,
-    /// so memory stays flat however long the audio (about 4 minutes of 128 kbps MP3 fit).
+    /// The largest entry of the old format (1), which was held in memory; entries are streamed now.
     static let maxEntryBytes = 4 << 20
 
     /// The largest cap ELEVENLABS_CACHE_MAX_MB may set (1 TiB).
@@ -64,28 +63,156 @@ struct AudioCache {
 
     private func path(_ key: String) -> String? { directory.map { "\($0)/\(key).audio" } }
 
-    /// The entry's audio and the request id it was bought with; nil when absent or damaged (a
-    /// damaged entry is removed). A hit counts as a use for eviction.
-    func lookup(_ key: String) -> (audio: [UInt8], requestID: String?)? {
-        guard let p = path(key), let bytes = try? FileIO.read(p, limit: Self.maxEntryBytes + 4096, ownRegularFile: true) else { return nil }
-        guard let nl = bytes.firstIndex(of: 10) else { unlink(p); return nil }
-        let header = String(decoding: bytes[..<nl], as: UTF8.self).split(separator: " ").map(String.init)
-        let audio = Array(bytes[(nl + 1)...])
-        guard header.count == 4, header[0] == "elevenlabs-audio", header[1] == "1", Digest.sha256Hex(audio) == header[2], !audio.isEmpty else {
-            unlink(p)
-            return nil
+    /// Entries are written as the audio arrives, so any length is cached with memory flat. Format 2:
+    /// a header of exactly `headerBytes` bytes (`elevenlabs-audio 2 DIGEST LENGTH REQUEST-ID`, padded
+    /// with spaces, ending in a newline), patched in place once the audio is complete, then the audio.
+    /// Format 1 (one header line, the whole entry at most 4 MiB) is still read.
+    static let headerBytes = 192
+
+    /// A cached answer, checked whole (digest and length) before anything is played or written: a
+    /// damaged entry is removed and bought again, never half-played. The file stays open, so a
+    /// writer replacing the entry meanwhile (a new file renamed over it) cannot change what is read.
+    final class Hit {
+        let requestID: String?
+        private let fd: Int32
+        private let offset: Int
+        private let length: Int
+        private let inMemory: [UInt8]?
+
+        fileprivate init(fd: Int32, offset: Int, length: Int, requestID: String?, inMemory: [UInt8]? = nil) {
+            self.fd = fd; self.offset = offset; self.length = length; self.requestID = requestID; self.inMemory = inMemory
         }
-        utimes(p, nil)
-        return (audio, header[3] == "-" ? nil : header[3])
+        deinit { if fd >= 0 { close(fd) } }
+
+        /// Hands the audio over in pieces of at most 64 KiB.
+        func stream(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+            if let bytes = inMemory { try bytes.withUnsafeBytes { try body($0) }; return }
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            var at = 0
+            while at < length {
+                let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, min($0.count, length - at), off_t(offset + at)) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw CLIError("the audio cache entry could not be read (\(FileIO.errnoText()))", exit: .failure) }
+                try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                at += n
+            }
+        }
     }
 
-    /// Best effort: a cache that cannot be written only costs a request next time.
-    func store(_ key: String, audio: [UInt8], requestID: String?) {
-        guard maxBytes > 0, audio.count <= Self.maxEntryBytes, let dir = directory, let p = path(key), !audio.isEmpty,
-              Cache.makeDirectories(dir) else { return }
-        let header = "elevenlabs-audio 1 \(Digest.sha256Hex(audio)) \(requestID ?? "-")\n"
-        try? AtomicFile.write(Array(header.utf8) + audio, to: p, mode: 0o600)
-        evict()
+    /// The entry for `key`, verified; nil when absent, not ours, or damaged (then removed). A hit
+    /// counts as a use for eviction.
+    func lookup(_ key: String) -> Hit? {
+        guard let p = path(key) else { return nil }
+        // Without following links or blocking (a FIFO planted in the cache must not hang us), and only
+        // a regular file of this user.
+        let fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid() else { close(fd); return nil }
+        let size = Int(st.st_size)
+        func damaged() -> Hit? { close(fd); unlink(p); return nil }
+        var head = [UInt8](repeating: 0, count: min(size, Self.headerBytes))
+        guard head.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, 0) }) == head.count, let nl = head.firstIndex(of: 10) else { return damaged() }
+        let fields = String(decoding: head[..<nl], as: UTF8.self).split(separator: " ").map(String.init)
+        guard fields.count == 4 || fields.count == 5, fields[0] == "elevenlabs-audio" else { return damaged() }
+        if fields[1] == "1" {
+            // Format 1: small by construction; read whole, as before.
+            guard size <= Self.maxEntryBytes + 4096, let bytes = try? FileIO.read(p, limit: Self.maxEntryBytes + 4096, ownRegularFile: true),
+                  let line = bytes.firstIndex(of: 10) else { return damaged() }
+            let audio = Array(bytes[(line + 1)...])
+            guard fields.count == 4, !audio.isEmpty, Digest.sha256Hex(audio) == fields[2] else { return damaged() }
+            utimes(p, nil)
+            return Hit(fd: fd, offset: 0, length: audio.count, requestID: fields[3] == "-" ? nil : fields[3], inMemory: audio)
+        }
+        guard fields[1] == "2", fields.count == 5, nl == Self.headerBytes - 1, let length = Int(fields[3]),
+              length > 0, length == size - Self.headerBytes else { return damaged() }
+        // First pass: the digest of everything, before a byte is used.
+        let hash = SHA256Stream()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var at = 0
+        while at < length {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, min($0.count, length - at), off_t(Self.headerBytes + at)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return damaged() }
+            buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            at += n
+        }
+        guard hash.finishHex() == fields[2] else { return damaged() }
+        utimes(p, nil)
+        return Hit(fd: fd, offset: Self.headerBytes, length: length, requestID: fields[4] == "-" ? nil : fields[4])
+    }
+
+    /// Writes one entry as its audio arrives: into a private temporary file in the cache directory,
+    /// digested on the way, renamed into place only when complete. Any failure (a full disk, an
+    /// entry larger than the whole cache, a broken stream) leaves no entry. Several runs writing the
+    /// same entry each use their own file; the last complete one to be renamed wins, and a reader
+    /// never sees a partial one.
+    final class Writer {
+        private var fd: Int32
+        private let temp: String
+        private let final: String
+        private let cap: Int
+        private let hash = SHA256Stream()
+        private var length = 0
+        private let cache: AudioCache
+
+        fileprivate init?(cache: AudioCache, directory: String, final: String, cap: Int) {
+            temp = "\(directory)/.\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).tmp"
+            fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            guard fd >= 0 else { return nil }
+            self.final = final; self.cap = cap; self.cache = cache
+            let placeholder = [UInt8](repeating: 0x20, count: AudioCache.headerBytes)
+            guard writeAll(placeholder) else { discard(); return nil }
+        }
+
+        deinit { discard() }
+
+        private func writeAll(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            var done = 0
+            while done < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                done += n
+            }
+            return true
+        }
+        private func writeAll(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { writeAll($0) } }
+
+        /// Appends audio; on any failure the entry is given up (playing and the file go on).
+        func write(_ chunk: UnsafeRawBufferPointer) {
+            guard fd >= 0 else { return }
+            length += chunk.count
+            guard length <= cap, writeAll(chunk) else { discard(); return }
+            hash.update(chunk)
+        }
+
+        /// The audio is complete: the header is written and the entry put in place.
+        func commit(requestID: String?) {
+            guard fd >= 0, length > 0 else { discard(); return }
+            // Only a plain id goes into the header (it is read back split on spaces).
+            let id = requestID.flatMap { (try? pathID($0)) } ?? "-"
+            var header = Array("elevenlabs-audio 2 \(hash.finishHex()) \(length) \(id)".utf8)
+            guard header.count < AudioCache.headerBytes else { discard(); return }
+            header += [UInt8](repeating: 0x20, count: AudioCache.headerBytes - 1 - header.count) + [10]
+            let wrote = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+            guard wrote == header.count, close(fd) == 0 else { discard(); return }
+            fd = -1
+            if rename(temp, final) != 0 { unlink(temp); return }
+            cache.evict()
+        }
+
+        /// Gives the entry up: nothing is left behind.
+        func discard() {
+            if fd >= 0 { close(fd); fd = -1; unlink(temp) }
+        }
+    }
+
+    /// A writer for `key`'s entry; nil when the cache is off or cannot be written (best effort: a
+    /// cache that cannot be written only costs a request next time).
+    func writer(for key: String) -> Writer? {
+        guard maxBytes > 0, let dir = directory, let p = path(key), Cache.makeDirectories(dir) else { return nil }
+        return Writer(cache: self, directory: dir, final: p, cap: maxBytes)
     }
 
     struct Entry { let path: String; let bytes: Int; let used: Int }
@@ -104,8 +231,20 @@ struct AudioCache {
         return out
     }
 
-    /// Removes the least recently used entries until the cache fits its cap.
+    /// Removes the least recently used entries until the cache fits its cap, and temporary files a
+    /// crashed run left (older than an hour).
     func evict() {
+        if let dir = directory, let d = opendir(dir) {
+            let now = Int(time(nil))
+            while let e = readdir(d) {
+                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                guard name.hasPrefix("."), name.hasSuffix(".tmp") else { continue }
+                var st = stat()
+                let p = "\(dir)/\(name)"
+                if lstat(p, &st) == 0, now - Int(st.st_mtim.tv_sec) > 3600 { unlink(p) }
+            }
+            closedir(d)
+        }
         var all = entries().sorted { $0.used < $1.used }
         var total = all.reduce(0) { $0 + $1.bytes }
         while total > maxBytes, let oldest = all.first {

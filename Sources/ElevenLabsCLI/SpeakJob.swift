@@ -114,12 +114,13 @@ struct SpeechJob {
         if let cacheKey, let hit = cache?.lookup(cacheKey) {
             try out.player?.waitUntilReady()
             if firstByte == nil { firstByte = Int((monotonicSeconds() - requestStart) * 1000) }
-            try hit.audio.withUnsafeBytes { try out.write($0) }
+            try hit.stream { try out.write($0) }
             metrics.cached_requests = (metrics.cached_requests ?? 0) + 1
             return FetchResult(requestID: hit.requestID)
         }
-        var bought: [UInt8] = []
-        var keep = cacheKey != nil
+        // Written to the cache as it arrives; given up unless the whole answer arrives.
+        let entry = cacheKey.flatMap { cache?.writer(for: $0) }
+        defer { entry?.discard() }
         // The exact length of this part's audio: the next part's timings start where it ends.
         var length = MP3Length()
         var pcmBytes = 0
@@ -143,16 +144,13 @@ struct SpeechJob {
             onAudio: { chunk in
                 try Signals.check()
                 try player?.checkHealthy()
-                if keep {
-                    if bought.count + chunk.count <= AudioCache.maxEntryBytes { bought.append(contentsOf: chunk) }
-                    else { bought = []; keep = false } // too big to cache: stop holding it
-                }
+                entry?.write(chunk)
                 if part.withTimestamps { if mp3 { length.add(chunk) } else { pcmBytes += chunk.count } }
                 try out.write(chunk)
             })
         timings.flushWord()
         if timings.words.count > announced { highlighter?.add(Array(timings.words[announced...])) }
-        if let cacheKey, keep { cache?.store(cacheKey, audio: bought, requestID: receipt.requestID) }
+        entry?.commit(requestID: receipt.requestID)
         return FetchResult(requestID: receipt.requestID, credits: receipt.characterCost ?? 0, concurrencyLimit: receipt.concurrencyLimit,
                            seconds: mp3 ? length.seconds : AudioFormats.seconds(bytes: pcmBytes, format: part.outputFormat))
     }

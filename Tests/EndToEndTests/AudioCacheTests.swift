@@ -102,4 +102,53 @@ import TestSupport
             try expectSameBytes(Data(contentsOf: a), Data(contentsOf: b), "the two files")
         }
     }
+
+    /// No size cliff (#20 part 4): one answer of more than 4 MiB (the old in-memory limit) is written
+    /// to the cache as it arrives and replayed whole, byte for byte, with no request.
+    @Test func anAnswerOverFourMiBIsCachedAndReplayed() async throws {
+        // About 5,000 characters in one request: over five minutes of 128 kbps MP3.
+        let text = (1...100).map { "Line \($0) of a chapter long enough to pass the old limit." }.joined(separator: " ")
+        try await withSandbox { sandbox in
+            let a = dir.appendingPathComponent("big-a.mp3"), b = dir.appendingPathComponent("big-b.mp3")
+            let first = try await run("elevenlabs", ["speak", "-o", a.path, text], env: env(sandbox), timeout: 120)
+            #expect(first.status == 0, "\(first.err)")
+            #expect(tts(sandbox) == 1)
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: a.path)[.size] as? Int)
+            #expect(size > 4 << 20, "the answer is \(size) bytes")
+            let entries = try FileManager.default.contentsOfDirectory(atPath: audioDir.path)
+            #expect(entries.count == 1 && entries[0].hasSuffix(".audio"), "\(entries)")
+            let second = try await run("elevenlabs", ["speak", "-o", b.path, text], env: env(sandbox), timeout: 120)
+            #expect(second.status == 0, "\(second.err)")
+            #expect(tts(sandbox) == 1)
+            try expectSameBytes(Data(contentsOf: a), Data(contentsOf: b), "the fresh and the cached file")
+        }
+    }
+
+    /// Two runs buying the same audio at once: each writes its own temporary file, the entry that
+    /// ends up in place is whole, and nothing temporary is left behind.
+    @Test func concurrentWritersLeaveOneWholeEntry() async throws {
+        try await withSandbox { sandbox in
+            let a = dir.appendingPathComponent("w1.mp3"), b = dir.appendingPathComponent("w2.mp3"), c = dir.appendingPathComponent("w3.mp3")
+            async let one = run("elevenlabs", ["speak", "-o", a.path, "Written twice at once."], env: env(sandbox))
+            async let two = run("elevenlabs", ["speak", "-o", b.path, "Written twice at once."], env: env(sandbox))
+            let (r1, r2) = try await (one, two)
+            #expect(r1.status == 0 && r2.status == 0, "\(r1.err) \(r2.err)")
+            let bought = tts(sandbox)
+            let names = try FileManager.default.contentsOfDirectory(atPath: audioDir.path)
+            #expect(names.filter { $0.hasSuffix(".audio") }.count == 1 && !names.contains { $0.hasSuffix(".tmp") }, "\(names)")
+            let third = try await run("elevenlabs", ["speak", "-o", c.path, "Written twice at once."], env: env(sandbox))
+            #expect(third.status == 0 && tts(sandbox) == bought)
+            try expectSameBytes(Data(contentsOf: c), Data(contentsOf: bought == 1 ? a : b), "the cached file")
+        }
+    }
+
+    /// A stream that breaks leaves no entry (and no temporary file): the part is bought again next time.
+    @Test func aBrokenStreamLeavesNoEntry() async throws {
+        try await withSandbox({ $0.faults.cutAfterBytes = 3000; $0.faults.chunkSize = 1000 }) { sandbox in
+            let r = try await run("elevenlabs", ["speak", "--retries", "0", "-o", dir.appendingPathComponent("cut.mp3").path, "This answer is cut short on purpose."], env: env(sandbox))
+            #expect(r.status != 0)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: audioDir.path)) ?? []
+            #expect(names.isEmpty, "\(names)")
+        }
+    }
 }
