@@ -28,6 +28,8 @@ struct SpeechJob {
     var captionsPath: String?
     /// Told after each part: characters done so far.
     var onPart: ((Int) -> Void)? = nil
+    /// No notes on stderr (--quiet).
+    var quiet = false
     private(set) var metrics = SpeakCommand.Metrics()
 
     init(chunks: ChunkPlan, request: SpeechRequest, quickBody: HTTPRequest.Body?, session: Session, context: Context,
@@ -50,15 +52,21 @@ struct SpeechJob {
         var previous: String? = nil
         var index = 0
         var charactersDone = 0
+        var markupNotes: Set<String> = []
         while let text = current {
             try Signals.check()
             // One part of look-ahead: its start is this request's next_text.
             let upcoming = try nextChunk()
             var part = request
-            part.text = text
-            part.nextText = upcoming.map { String($0.prefix(Self.nextTextLength)) }
+            // Markup the model cannot take is converted where a faithful form exists, else reported once.
+            let adapted = Markup.adapt(text, model: part.modelID)
+            part.text = adapted.text
+            for note in adapted.notes where markupNotes.insert(note).inserted && !quiet {
+                context.err("elevenlabs: note: \(note)\n")
+            }
+            part.nextText = upcoming.map { String(Markup.adapt($0, model: part.modelID).text.prefix(Self.nextTextLength)) }
             part.previousRequestIDs = requestIDs
-            let encoded = index == 0 && upcoming == nil ? quickBody : nil
+            let encoded = index == 0 && upcoming == nil && adapted.text == text ? quickBody : nil
             // A part whose stream breaks is never requested again: it reached the server and may have
             // been charged. Parts already complete are in the audio cache, so running the command
             // again buys only what is missing.
@@ -66,7 +74,7 @@ struct SpeechJob {
                 server: session.client.configuration.baseURL, voice_id: part.voiceID, output_format: part.outputFormat,
                 model_id: part.modelID, voice_settings: part.settings, language_code: part.languageCode, seed: part.seed,
                 apply_text_normalization: part.textNormalization, previous_text: previous, next_text: part.nextText,
-                pronunciation_dictionary_locators: part.dictionaries.isEmpty ? nil : part.dictionaries, text: text)) }
+                pronunciation_dictionary_locators: part.dictionaries.isEmpty ? nil : part.dictionaries, text: part.text)) }
             var timings = Captions()
             let result = try fetch(part, encoded: encoded, first: index == 0, cacheKey: key, out: out, timings: &timings,
                                    offset: captionsOffset, highlighter: highlighter)

@@ -113,6 +113,7 @@ enum SpeakCommand {
                             cache: options.useCache ? try AudioCache(context: context) : nil,
                             captionsPath: options.captionsPath)
         if options.useCache { Timeline.mark("audio cache opened") }
+        job.quiet = options.quiet
         // Several requests: a progress line (not over the highlighted text).
         let progress = characters > (model?.max_characters ?? Int.max) && !options.highlight ? ProgressLine(inv, context) : nil
         if let progress {

@@ -1,0 +1,102 @@
+// Markup checked against the model before it is sent (#20 part 3). What each model takes, from the
+// ElevenLabs help centre ("Do pauses and SSML phoneme tags work with the API?"):
+// - `<break time="1.5s"/>`: every model but eleven_v3, pauses of up to 3 seconds;
+// - v3 pause tags `[pause]`, `[short pause]`, `[long pause]` (and other audio tags such as
+//   `[laughs]`): eleven_v3 only; other models read them aloud;
+// - `<phoneme>`: the English-only models eleven_flash_v2, eleven_turbo_v2 and eleven_monolingual_v1.
+// A faithful conversion is made where one exists (a break into a v3 pause tag and back); the rest
+// is left as written and reported, once per kind, so the caller can warn.
+public enum Markup {
+    /// Models that take `<phoneme>` tags.
+    static let phonemeModels: Set<String> = ["eleven_flash_v2", "eleven_turbo_v2", "eleven_monolingual_v1"]
+    /// The longest break the service honours.
+    public static let maxBreakSeconds = 3.0
+
+    public static func takesBreakTags(_ model: String) -> Bool { model != "eleven_v3" }
+    public static func takesAudioTags(_ model: String) -> Bool { model == "eleven_v3" }
+    public static func takesPhonemeTags(_ model: String) -> Bool { phonemeModels.contains(model) }
+
+    public struct Result: Equatable {
+        public var text: String
+        /// What was converted or will not work, one line each (deduplicated by the caller).
+        public var notes: [String]
+    }
+
+    /// The text as `model` should receive it, and what was changed or will not work.
+    public static func adapt(_ text: String, model: String) -> Result {
+        // Cheap exit: most texts hold no markup at all.
+        guard text.contains("<") || text.contains("[") else { return Result(text: text, notes: []) }
+        var out = text
+        var notes: [String] = []
+        if !takesBreakTags(model) {
+            var converted = 0
+            out = replaceBreaks(in: out) { seconds in
+                converted += 1
+                return seconds < 1 ? "[short pause]" : seconds <= 2 ? "[pause]" : "[long pause]"
+            }
+            if converted > 0 { notes.append("\(model) takes no <break> tags; \(converted) converted to its pause tags ([short pause], [pause], [long pause])") }
+        } else {
+            var long = 0
+            _ = replaceBreaks(in: out) { seconds in if seconds > maxBreakSeconds { long += 1 }; return nil }
+            if long > 0 { notes.append("\(long) <break> tag\(long == 1 ? " is" : "s are") over \(Int(maxBreakSeconds)) s, the longest pause the service makes") }
+        }
+        if !takesAudioTags(model) {
+            var converted = 0
+            for (tag, seconds) in [("[short pause]", "0.5s"), ("[long pause]", "2s"), ("[pause]", "1s")] where out.contains(tag) {
+                converted += out.ranges(of: tag).count
+                out = out.replacing(tag, with: "<break time=\"\(seconds)\"/>")
+            }
+            if converted > 0 { notes.append("\(model) takes no v3 pause tags; \(converted) converted to <break> tags") }
+            let others = audioTags(in: out)
+            if !others.isEmpty {
+                notes.append("\(model) would read \(others.prefix(3).joined(separator: ", "))\(others.count > 3 ? ", ..." : "") aloud: audio tags work only with eleven_v3 (-m eleven_v3)")
+            }
+        }
+        if !takesPhonemeTags(model) && out.contains("<phoneme") {
+            notes.append("\(model) takes no <phoneme> tags (only eleven_flash_v2, eleven_turbo_v2 and eleven_monolingual_v1 do); "
+                         + "they are spoken as written: a pronunciation dictionary (--dict) works with every model")
+        }
+        return Result(text: out, notes: notes)
+    }
+
+    /// Every `<break time="Ns"/>` or `<break time="Nms"/>` (either quote, any spacing), replaced by
+    /// what `with` returns for its length in seconds (nil keeps it).
+    static func replaceBreaks(in text: String, with: (Double) -> String?) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let open = rest.firstRange(of: "<break") {
+            guard let close = rest[open.upperBound...].firstIndex(of: ">") else { break }
+            let tag = rest[open.lowerBound...close]
+            result += rest[..<open.lowerBound]
+            rest = rest[rest.index(after: close)...]
+            if let seconds = breakSeconds(String(tag)), let replacement = with(seconds) { result += replacement } else { result += tag }
+        }
+        return result + rest
+    }
+
+    static func breakSeconds(_ tag: String) -> Double? {
+        guard let t = tag.firstRange(of: "time=") else { return nil }
+        let value = tag[t.upperBound...].dropFirst().prefix { $0 != "\"" && $0 != "'" }
+        if value.hasSuffix("ms"), let ms = Double(value.dropLast(2)) { return ms / 1000 }
+        if value.hasSuffix("s"), let s = Double(value.dropLast()) { return s }
+        return nil
+    }
+
+    /// Bracketed words that look like v3 audio tags (`[laughs]`, `[whispers]`): letters, spaces and
+    /// hyphens only, so citations like `[1]` and `[sic, 2]` are not taken for tags.
+    static func audioTags(in text: String) -> [String] {
+        var tags: [String] = []
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "[") {
+            guard let close = rest[open...].firstIndex(of: "]") else { break }
+            let inner = rest[rest.index(after: open)..<close]
+            if (1...30).contains(inner.count), inner.first?.isLetter == true,
+               inner.unicodeScalars.allSatisfy({ ($0.properties.isAlphabetic && $0.properties.isLowercase) || $0 == " " || $0 == "-" }) {
+                let tag = "[\(inner)]"
+                if !tags.contains(tag) { tags.append(tag) }
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return tags
+    }
+}
