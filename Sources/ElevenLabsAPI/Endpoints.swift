@@ -129,11 +129,18 @@ extension ElevenLabsClient {
 }
 
 extension ElevenLabsClient {
-    /// Every page of `GET /v1/pronunciation-dictionaries` (newest first, as the service sorts them).
-    public func pronunciationDictionaries() throws -> [PronunciationDictionary] {
+    /// Every page of `GET /v1/pronunciation-dictionaries` (newest first, as the service sorts them),
+    /// at most `maxPages` of them: a server that always says "more" must not keep us here forever.
+    public func pronunciationDictionaries(maxPages: Int = 100) throws -> [PronunciationDictionary] {
         var out: [PronunciationDictionary] = []
         var cursor: String? = nil
+        var pages = 0
         repeat {
+            pages += 1
+            if pages > maxPages {
+                throw ResponseFormatError(endpoint: "GET /v1/pronunciation-dictionaries",
+                                          detail: "has_more was still true after \(maxPages) pages")
+            }
             var q: [(String, String)] = [("page_size", "100")]
             if let cursor { q.append(("cursor", cursor)) }
             let page = try json(PronunciationDictionariesPage.self, path: "/v1/pronunciation-dictionaries", query: q)
