@@ -84,7 +84,7 @@ enum DictionariesCommand {
             try context.out(Output.json(Added(id: added.id, name: added.name, version_id: added.versionID, rules: added.versionRulesNum)))
             return
         }
-        try context.out("added '\(Output.clean(added.name))': id \(Output.clean(added.id)), version \(Output.clean(added.versionID)), \(Output.grouped(added.versionRulesNum)) rules\n")
+        try context.out("added '\(Output.clean(added.name))': id \(Output.clean(added.id)), version \(Output.clean(added.versionID)), \(Output.grouped(added.versionRulesNum)) rule\(added.versionRulesNum == 1 ? "" : "s")\n")
         if !inv.flag("quiet") {
             context.err("elevenlabs: use it with: elevenlabs speak --dict \(Output.clean(added.id)) \"...\"\n")
         }
