@@ -156,7 +156,7 @@ def main():
                      ELEVENLABS_CACHE_MAX_MB="4096")
             long_minutes = 10 if a.quick else 60
             replay = {}
-            for m in (1, long_minutes):  # ru_maxrss is the largest child so far, so shortest first
+            for m in (1, long_minutes):  # each figure is that replay's own peak (wait4)
                 text = longtext.book(15 * 60 * m)
                 longtext.play(client, text, fifo, e, pace=60, cache=True)
                 replay[m] = longtext.play(client, text, fifo, e, pace=60, cache=True)[1] / 1024

@@ -144,6 +144,7 @@ extension ElevenLabsClient {
             var q: [(String, String)] = [("page_size", "100")]
             if let cursor { q.append(("cursor", cursor)) }
             let page = try json(PronunciationDictionariesPage.self, path: "/v1/pronunciation-dictionaries", query: q)
+            for d in page.pronunciationDictionaries { try d.check(endpoint: "GET /v1/pronunciation-dictionaries") }
             out += page.pronunciationDictionaries
             // A server that says "more" without a new cursor would loop forever.
             cursor = page.hasMore && page.nextCursor != cursor ? page.nextCursor : nil
@@ -153,7 +154,9 @@ extension ElevenLabsClient {
 
     /// `GET /v1/pronunciation-dictionaries/{id}`.
     public func pronunciationDictionary(id: String) throws -> PronunciationDictionary {
-        try json(PronunciationDictionary.self, path: "/v1/pronunciation-dictionaries/\(try pathID(id))")
+        let d = try json(PronunciationDictionary.self, path: "/v1/pronunciation-dictionaries/\(try pathID(id))")
+        try d.check(endpoint: "GET /v1/pronunciation-dictionaries/{id}")
+        return d
     }
 
     /// `POST /v1/pronunciation-dictionaries/add-from-file`: a `.pls` lexicon (W3C PLS) as a new dictionary.
@@ -162,7 +165,9 @@ extension ElevenLabsClient {
                      MultipartPart(name: "file", content: .file(path: file, filename: String(file.split(separator: "/").last ?? "lexicon.pls"),
                                                                 contentType: "application/pls+xml"))]
         if let description { parts.append(MultipartPart(name: "description", content: .text(description))) }
-        return try json(AddedPronunciationDictionary.self, method: "POST", path: "/v1/pronunciation-dictionaries/add-from-file",
-                        body: .multipart(parts))
+        let added = try json(AddedPronunciationDictionary.self, method: "POST", path: "/v1/pronunciation-dictionaries/add-from-file",
+                             body: .multipart(parts))
+        try added.check(endpoint: "POST /v1/pronunciation-dictionaries/add-from-file")
+        return added
     }
 }

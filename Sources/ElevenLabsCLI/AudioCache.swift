@@ -17,9 +17,6 @@ import ElevenLabsAPI
 struct AudioCache {
     let directory: String?
     let maxBytes: Int
-    /// The largest entry of the old format (1), which was held in memory; entries are streamed now.
-    static let maxEntryBytes = 4 << 20
-
     /// The largest cap ELEVENLABS_CACHE_MAX_MB may set (1 TiB).
     static let maxMB = 1_048_576
 
@@ -66,7 +63,7 @@ struct AudioCache {
     /// Entries are written as the audio arrives, so any length is cached with memory flat. Format 2:
     /// a header of exactly `headerBytes` bytes (`elevenlabs-audio 2 DIGEST LENGTH REQUEST-ID`, padded
     /// with spaces, ending in a newline), patched in place once the audio is complete, then the audio.
-    /// Format 1 (one header line, the whole entry at most 4 MiB) is still read.
+    /// Format 1 (one header line, then the audio; written by earlier versions) is still read.
     static let headerBytes = 192
 
     /// A cached answer, checked whole (digest and length) before anything is played or written: a
@@ -77,16 +74,14 @@ struct AudioCache {
         private let fd: Int32
         private let offset: Int
         private let length: Int
-        private let inMemory: [UInt8]?
 
-        fileprivate init(fd: Int32, offset: Int, length: Int, requestID: String?, inMemory: [UInt8]? = nil) {
-            self.fd = fd; self.offset = offset; self.length = length; self.requestID = requestID; self.inMemory = inMemory
+        fileprivate init(fd: Int32, offset: Int, length: Int, requestID: String?) {
+            self.fd = fd; self.offset = offset; self.length = length; self.requestID = requestID
         }
         deinit { if fd >= 0 { close(fd) } }
 
         /// Hands the audio over in pieces of at most 64 KiB.
         func stream(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-            if let bytes = inMemory { try bytes.withUnsafeBytes { try body($0) }; return }
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
             var at = 0
             while at < length {
@@ -115,31 +110,30 @@ struct AudioCache {
         guard head.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, 0) }) == head.count, let nl = head.firstIndex(of: 10) else { return damaged() }
         let fields = String(decoding: head[..<nl], as: UTF8.self).split(separator: " ").map(String.init)
         guard fields.count == 4 || fields.count == 5, fields[0] == "elevenlabs-audio" else { return damaged() }
-        if fields[1] == "1" {
-            // Format 1: small by construction; read whole, as before.
-            guard size <= Self.maxEntryBytes + 4096, let bytes = try? FileIO.read(p, limit: Self.maxEntryBytes + 4096, ownRegularFile: true),
-                  let line = bytes.firstIndex(of: 10) else { return damaged() }
-            let audio = Array(bytes[(line + 1)...])
-            guard fields.count == 4, !audio.isEmpty, Digest.sha256Hex(audio) == fields[2] else { return damaged() }
-            utimes(p, nil)
-            return Hit(fd: fd, offset: 0, length: audio.count, requestID: fields[3] == "-" ? nil : fields[3], inMemory: audio)
+        // Format 1: a header line, then the audio. Format 2: the fixed-size header with the length.
+        let offset: Int, digest: String, requestID: String
+        switch (fields[1], fields.count) {
+        case ("1", 4): (offset, digest, requestID) = (nl + 1, fields[2], fields[3])
+        case ("2", 5) where nl == Self.headerBytes - 1 && Int(fields[3]) == size - Self.headerBytes:
+            (offset, digest, requestID) = (Self.headerBytes, fields[2], fields[4])
+        default: return damaged()
         }
-        guard fields[1] == "2", fields.count == 5, nl == Self.headerBytes - 1, let length = Int(fields[3]),
-              length > 0, length == size - Self.headerBytes else { return damaged() }
+        let length = size - offset
+        guard length > 0 else { return damaged() }
         // First pass: the digest of everything, before a byte is used.
         let hash = SHA256Stream()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var at = 0
         while at < length {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, min($0.count, length - at), off_t(Self.headerBytes + at)) }
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, min($0.count, length - at), off_t(offset + at)) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return damaged() }
             buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             at += n
         }
-        guard hash.finishHex() == fields[2] else { return damaged() }
+        guard hash.finishHex() == digest else { return damaged() }
         utimes(p, nil)
-        return Hit(fd: fd, offset: Self.headerBytes, length: length, requestID: fields[4] == "-" ? nil : fields[4])
+        return Hit(fd: fd, offset: offset, length: length, requestID: requestID == "-" ? nil : requestID)
     }
 
     /// Writes one entry as its audio arrives: into a private temporary file in the cache directory,

@@ -85,7 +85,7 @@ struct SpeechJob {
                 captions.append(timings)
                 captionsOffset += result.seconds
             }
-            previous = text
+            previous = part.text
             current = upcoming
             index += 1
             charactersDone += text.unicodeScalars.count

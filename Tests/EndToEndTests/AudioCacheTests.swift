@@ -151,4 +151,21 @@ import TestSupport
             #expect(names.isEmpty, "\(names)")
         }
     }
+
+    /// Entries that earlier versions wrote (format 1: one header line, then the audio) still play.
+    @Test func entriesOfTheOlderFormatAreStillRead() async throws {
+        try await withSandbox { sandbox in
+            let a = dir.appendingPathComponent("f1-a.mp3"), b = dir.appendingPathComponent("f1-b.mp3")
+            _ = try await run("elevenlabs", ["speak", "-o", a.path, "Kept by an older version."], env: env(sandbox))
+            let name = try #require(try FileManager.default.contentsOfDirectory(atPath: audioDir.path).first { $0.hasSuffix(".audio") })
+            let audio = try Data(contentsOf: a)
+            let digest = try #require(String(decoding: try Data(contentsOf: audioDir.appendingPathComponent(name)).prefix(192), as: UTF8.self)
+                .split(separator: " ").dropFirst(2).first)
+            try (Data("elevenlabs-audio 1 \(digest) -\n".utf8) + audio).write(to: audioDir.appendingPathComponent(name))
+            let again = try await run("elevenlabs", ["speak", "-o", b.path, "Kept by an older version."], env: env(sandbox))
+            #expect(again.status == 0, "\(again.err)")
+            #expect(tts(sandbox) == 1)
+            try expectSameBytes(Data(contentsOf: a), Data(contentsOf: b), "the file replayed from a format 1 entry")
+        }
+    }
 }

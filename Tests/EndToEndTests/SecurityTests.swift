@@ -167,13 +167,14 @@ import TestSupport
             _ = try await run("elevenlabs", ["speak", "--device", "null", "Seed the history."], env: env(sandbox))
             let pls = dir.appendingPathComponent("seed.pls")
             try "<lexicon version=\"1.0\"><lexeme><grapheme>A</grapheme><alias>Ay</alias></lexeme></lexicon>".write(to: pls, atomically: true, encoding: .utf8)
-            _ = try await run("elevenlabs", ["dictionaries", "add", pls.path, "--name", "Seed"], env: env(sandbox))
+            let added = try await run("elevenlabs", ["dictionaries", "add", pls.path, "--name", "Seed", "--json"], env: env(sandbox))
+            let dictionary = try #require((try JSONSerialization.jsonObject(with: added.stdout) as? [String: Any])?["id"] as? String)
             let id = try #require(try await onThread { try client(for: sandbox).history(ElevenLabsClient.HistoryQuery()).history.first?.historyItemID })
             sandbox.updateFaults { $0.hostileSeed = UInt64(seed) }
             let long = String(repeating: "A sentence to split. ", count: 300)
             for args in [["user"], ["models"], ["voices"], ["voices", "show", "George"], ["history"], ["history", "show", id],
                          ["user", "--json"], ["history", "--json"], ["speak", "-m", "eleven_v3", "-o", dir.appendingPathComponent("h.mp3").path, long],
-                         ["speak", "--device", "null", "-v", "Roger", "Short."], ["dictionaries"], ["dictionaries", "--json"]] {
+                         ["speak", "--device", "null", "-v", "Roger", "Short."], ["dictionaries"], ["dictionaries", "--json"], ["dictionaries", "show", dictionary]] {
                 let r = try await run("elevenlabs", args, env: env(sandbox), timeout: 60)
                 #expect((0...8).contains(r.status), "seed \(seed) \(args): exit \(r.status)\n\(r.err.prefix(300))")
                 if !args.contains("--json") { noEscape(r, "seed \(seed) \(args)") }

@@ -35,6 +35,15 @@ public struct PronunciationDictionary: Sendable, Decodable {
     public let creationTimeUnix: Int?
     public let description: String?
 
+    /// A rule count no dictionary can have comes from a broken server.
+    static let plausibleRules = 0...10_000_000
+
+    func check(endpoint: String) throws {
+        guard Self.plausibleRules.contains(latestVersionRulesNum) else {
+            throw ResponseFormatError(endpoint: endpoint, detail: "latest_version_rules_num is \(latestVersionRulesNum), which no dictionary can have")
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, name, description
         case latestVersionID = "latest_version_id"
@@ -62,6 +71,13 @@ public struct AddedPronunciationDictionary: Sendable, Decodable {
     public let name: String
     public let versionID: String
     public let versionRulesNum: Int
+
+    func check(endpoint: String) throws {
+        guard PronunciationDictionary.plausibleRules.contains(versionRulesNum) else {
+            throw ResponseFormatError(endpoint: endpoint, detail: "version_rules_num is \(versionRulesNum), which no dictionary can have")
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, name
         case versionID = "version_id"

@@ -31,9 +31,6 @@ enum DictionariesCommand {
         if inv.operands.count > 1 { throw UsageError("'dictionaries list' takes no arguments", command: "dictionaries") }
         let session = try Session(inv, context)
         let rows = try session.client.pronunciationDictionaries().map(Row.init)
-        for r in rows where r.rules < 0 {
-            throw CLIError("the server sent an impossible rule count (\(r.rules)) for \(Output.clean(r.id))", exit: .failure)
-        }
         if session.json { try context.out(Output.json(rows)); return }
         if rows.isEmpty {
             context.err("elevenlabs: no pronunciation dictionaries yet; add one with: elevenlabs dictionaries add FILE.pls --name NAME\n")
