@@ -77,8 +77,10 @@ public struct CharacterTimings: Sendable, Equatable {
     public var characters: [String]
     public var starts: [Double]
     public var ends: [Double]
-    public init(characters: [String], starts: [Double], ends: [Double]) {
-        self.characters = characters; self.starts = starts; self.ends = ends
+    /// Dialogue only: which input each stretch of this piece speaks.
+    public var segments: [VoiceSegment] = []
+    public init(characters: [String], starts: [Double], ends: [Double], segments: [VoiceSegment] = []) {
+        self.characters = characters; self.starts = starts; self.ends = ends; self.segments = segments
     }
 }
 
@@ -145,8 +147,15 @@ struct TimedLines {
             let character_start_times_seconds: [Double]
             let character_end_times_seconds: [Double]
         }
+        struct Segment: Decodable {
+            let voice_id: String
+            let start_time_seconds: Double
+            let end_time_seconds: Double
+            let dialogue_input_index: Int
+        }
         let audio_base64: String
         let alignment: Alignment?
+        let voice_segments: [Segment]?
     }
 
     mutating func append(_ chunk: UnsafeRawBufferPointer, onTimings: (CharacterTimings) throws -> Void,
@@ -172,8 +181,15 @@ struct TimedLines {
               let audio = Data(base64Encoded: item.audio_base64) else {
             throw ResponseFormatError(endpoint: endpoint, detail: "a line of the timed answer is not the expected JSON")
         }
-        if let a = item.alignment {
-            try onTimings(CharacterTimings(characters: a.characters, starts: a.character_start_times_seconds, ends: a.character_end_times_seconds))
+        // A server's numbers can be anything: segments that are not a sane stretch of time are dropped.
+        let segments = (item.voice_segments ?? []).filter {
+            $0.start_time_seconds.isFinite && $0.end_time_seconds.isFinite && $0.start_time_seconds >= 0
+                && $0.end_time_seconds >= $0.start_time_seconds && $0.end_time_seconds < 1e7 && $0.dialogue_input_index >= 0
+        }.map { VoiceSegment(voiceID: $0.voice_id, start: $0.start_time_seconds, end: $0.end_time_seconds, inputIndex: $0.dialogue_input_index) }
+        if item.alignment != nil || !segments.isEmpty {
+            let a = item.alignment
+            try onTimings(CharacterTimings(characters: a?.characters ?? [], starts: a?.character_start_times_seconds ?? [],
+                                           ends: a?.character_end_times_seconds ?? [], segments: segments))
         }
         try audio.withUnsafeBytes { try onAudio($0) }
     }

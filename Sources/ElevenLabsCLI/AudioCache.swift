@@ -58,6 +58,13 @@ struct AudioCache {
         return Digest.sha256Hex(Array((try? encoder.encode(m)) ?? Data(m.text.utf8)))
     }
 
+    /// The key for another kind of request (text to dialogue): the SHA-256 of its sorted JSON.
+    static func key<T: Encodable>(encoding value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Digest.sha256Hex(Array((try? encoder.encode(value)) ?? Data()))
+    }
+
     private func path(_ key: String) -> String? { directory.map { "\($0)/\(key).audio" } }
 
     /// Entries are written as the audio arrives, so any length is cached with memory flat. Format 2:
@@ -96,6 +103,9 @@ struct AudioCache {
 
     /// The entry for `key`, verified; nil when absent, not ours, or damaged (then removed). A hit
     /// counts as a use for eviction.
+    /// Whether an entry exists (not checked: for estimates, where a damaged entry costs one refetch).
+    func has(_ key: String) -> Bool { path(key).map(FileIO.exists) ?? false }
+
     func lookup(_ key: String) -> Hit? {
         guard let p = path(key) else { return nil }
         // Without following links or blocking (a FIFO planted in the cache must not hang us), and only

@@ -1,7 +1,8 @@
 // Captions from the character timings the with-timestamps endpoint sends with the audio: words are
 // gathered into readable cues (a line of at most 42 characters or 5 seconds, ending at sentences)
 // and written as SRT, WebVTT or JSON. Times of later parts of a long text are shifted by the audio
-// that came before, so they stay right across requests.
+// that came before, so they stay right across requests. In a dialogue each word carries its speaker,
+// a cue never spans two speakers, and the speaker labels each cue (SRT "NAME: ", WebVTT's <v NAME>).
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -11,11 +12,26 @@ import Foundation
 struct Captions {
     enum Format: String { case srt, vtt, json }
 
-    struct Word: Encodable { var text: String; var start: Double; var end: Double }
-    struct Cue: Encodable { var start: Double; var end: Double; var text: String }
+    struct Word: Encodable { var text: String; var start: Double; var end: Double; var speaker: String? = nil }
+    struct Cue: Encodable { var start: Double; var end: Double; var text: String; var speaker: String? = nil }
 
     private(set) var words: [Word] = []
     private var current: Word?
+    /// Who speaks the words added next, unless a labelled stretch of time says otherwise.
+    var speaker: String?
+    /// Stretches of time (already shifted) and who speaks in them (dialogue voice segments).
+    private var spans: [(start: Double, end: Double, speaker: String)] = []
+
+    /// Says who speaks from `start` to `end` (seconds, shifted like the words).
+    mutating func label(_ speaker: String, from start: Double, to end: Double) {
+        spans.append((start, end, speaker))
+    }
+
+    private func speaker(at t: Double) -> String? {
+        // The stretch holding the time; between stretches, the one that began last.
+        if let s = spans.last(where: { $0.start <= t + 1e-6 && t < $0.end }) { return s.speaker }
+        return spans.last(where: { $0.start <= t + 1e-6 })?.speaker ?? spans.first?.speaker ?? speaker
+    }
 
     static let maxCueCharacters = 42
     static let maxCueSeconds = 5.0
@@ -32,7 +48,10 @@ struct Captions {
                 flushWord()
                 continue
             }
-            if current == nil { current = Word(text: "", start: starts[i] + offset, end: ends[i] + offset) }
+            let who = speaker(at: starts[i] + offset)
+            // The lines of a dialogue request may follow each other with no space between them.
+            if let w = current, w.speaker != who { words.append(w); current = nil }
+            if current == nil { current = Word(text: "", start: starts[i] + offset, end: ends[i] + offset, speaker: who) }
             current!.text += c
             current!.end = ends[i] + offset
         }
@@ -51,14 +70,14 @@ struct Captions {
         var out: [Cue] = []
         var cue: Cue?
         for w in words {
-            if var c = cue, c.text.count + 1 + w.text.count <= Self.maxCueCharacters, w.end - c.start <= Self.maxCueSeconds,
+            if var c = cue, c.speaker == w.speaker, c.text.count + 1 + w.text.count <= Self.maxCueCharacters, w.end - c.start <= Self.maxCueSeconds,
                !(c.text.last.map { ".!?…。！？".contains($0) } ?? false) {
                 c.text += " " + w.text
                 c.end = w.end
                 cue = c
             } else {
                 if let c = cue { out.append(c) }
-                cue = Cue(start: w.start, end: w.end, text: w.text)
+                cue = Cue(start: w.start, end: w.end, text: w.text, speaker: w.speaker)
             }
         }
         if let c = cue { out.append(c) }
@@ -71,16 +90,21 @@ struct Captions {
         return "\(pad(ms / 3_600_000, 2)):\(pad(ms / 60_000 % 60, 2)):\(pad(ms / 1000 % 60, 2))\(separator)\(pad(ms % 1000, 3))"
     }
 
+    /// WebVTT cue text is markup: `&`, `<` and `>` are written as entities.
+    static func vttEscape(_ s: String) -> String {
+        s.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
+    }
+
     func render(_ format: Format) throws -> String {
         let cues = cues()
         switch format {
         case .srt:
             return cues.enumerated().map { i, c in
-                "\(i + 1)\n\(Self.timestamp(c.start, separator: ",")) --> \(Self.timestamp(c.end, separator: ","))\n\(c.text)\n"
+                "\(i + 1)\n\(Self.timestamp(c.start, separator: ",")) --> \(Self.timestamp(c.end, separator: ","))\n\(c.speaker.map { "\($0): " } ?? "")\(c.text)\n"
             }.joined(separator: "\n")
         case .vtt:
             return "WEBVTT\n\n" + cues.map { c in
-                "\(Self.timestamp(c.start, separator: ".")) --> \(Self.timestamp(c.end, separator: "."))\n\(c.text)\n"
+                "\(Self.timestamp(c.start, separator: ".")) --> \(Self.timestamp(c.end, separator: "."))\n\(c.speaker.map { "<v \(Self.vttEscape($0))>" } ?? "")\(Self.vttEscape(c.text))\n"
             }.joined(separator: "\n")
         case .json:
             struct Doc: Encodable { let cues: [Cue]; let words: [Word] }

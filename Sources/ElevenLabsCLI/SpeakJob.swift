@@ -16,7 +16,7 @@ struct SpeechJob {
         }
     }
 
-    let chunks: ChunkPlan
+    var chunks: ChunkPlan
     /// Everything but the text and the stitching, which each part sets.
     var request: SpeechRequest
     /// The first part's body, encoded ahead (while libcurl initialised), when the text is one part.
@@ -30,7 +30,7 @@ struct SpeechJob {
     var onPart: ((Int) -> Void)? = nil
     /// No notes on stderr (--quiet).
     var quiet = false
-    private(set) var metrics = SpeakCommand.Metrics()
+    var metrics = SpeakCommand.Metrics()
 
     init(chunks: ChunkPlan, request: SpeechRequest, quickBody: HTTPRequest.Body?, session: Session, context: Context,
          cache: AudioCache?, captionsPath: String? = nil) {
@@ -41,18 +41,31 @@ struct SpeechJob {
     /// Stitching (contract §1): the start of the next part goes with each request.
     static let nextTextLength = 300
 
+    /// Who speaks (a dialogue's turn spoken on its own): its words' captions carry the name.
+    var speaker: String?
+
+    /// The whole job: every part, then the sound played to its end, the file and the captions written.
     mutating func run(into out: AudioOutput, highlighter: Highlighter? = nil) throws {
         metrics = SpeakCommand.Metrics(voice_id: request.voiceID, model_id: request.modelID, output_format: request.outputFormat)
-        var captions = Captions()
-        var captionsOffset = 0.0
-        var requestIDs: [String] = []
         let started = monotonicSeconds()
+        var captions = Captions()
+        var offset = 0.0
+        var notes: Set<String> = []
+        try speak(into: out, captions: &captions, offset: &offset, notes: &notes, highlighter: highlighter)
+        try complete(out, captions: captions, started: started, highlighter: highlighter)
+    }
+
+    /// Every part into `out`, which stays open (a dialogue adds more after it): their timings into
+    /// `captions`, shifted by `offset`, which grows by the audio spoken. `notes` are markup notes
+    /// already given.
+    mutating func speak(into out: AudioOutput, captions: inout Captions, offset captionsOffset: inout Double,
+                        notes markupNotes: inout Set<String>, highlighter: Highlighter? = nil) throws {
+        var requestIDs: [String] = []
         let nextChunk = chunks.make()
         var current = try nextChunk()
         var previous: String? = nil
         var index = 0
         var charactersDone = 0
-        var markupNotes: Set<String> = []
         while let text = current {
             try Signals.check()
             // One part of look-ahead: its start is this request's next_text.
@@ -70,14 +83,15 @@ struct SpeechJob {
             // A part whose stream breaks is never requested again: it reached the server and may have
             // been charged. Parts already complete are in the audio cache, so running the command
             // again buys only what is missing.
-            let key = cache.map { _ in AudioCache.key(.init(
-                server: session.client.configuration.baseURL, voice_id: part.voiceID, output_format: part.outputFormat,
-                model_id: part.modelID, voice_settings: part.settings, language_code: part.languageCode, seed: part.seed,
-                apply_text_normalization: part.textNormalization, previous_text: previous, next_text: part.nextText,
-                pronunciation_dictionary_locators: part.dictionaries.isEmpty ? nil : part.dictionaries, text: part.text)) }
+            let client = session.client
+            let key = cache.map { _ in Self.cacheKey(part, previous: previous, server: client.configuration.baseURL) }
             var timings = Captions()
-            let result = try fetch(part, encoded: encoded, first: index == 0, cacheKey: key, out: out, timings: &timings,
-                                   offset: captionsOffset, highlighter: highlighter)
+            timings.speaker = speaker
+            let first = out.bytes == 0 && index == 0
+            let result = try fetch(cacheKey: key, first: first, format: part.outputFormat, timed: part.withTimestamps, out: out,
+                                   timings: &timings, offset: captionsOffset, highlighter: highlighter) { gate, onHead, onTimings, onAudio in
+                try client.streamSpeech(part, encodedBody: encoded, beforeBody: gate, onHead: onHead, onTimings: onTimings, onAudio: onAudio)
+            }
             if let id = result.requestID { requestIDs.append(id); metrics.request_id = id }
             if let c = result.concurrencyLimit { metrics.concurrency_limit = c }
             metrics.credits = (metrics.credits ?? 0) + result.credits
@@ -91,6 +105,32 @@ struct SpeechJob {
             charactersDone += text.unicodeScalars.count
             onPart?(charactersDone)
         }
+    }
+
+    /// The audio cache's key for a part: everything that decides its audio, with the text before it.
+    static func cacheKey(_ part: SpeechRequest, previous: String?, server: String) -> String {
+        AudioCache.key(.init(
+            server: server, voice_id: part.voiceID, output_format: part.outputFormat,
+            model_id: part.modelID, voice_settings: part.settings, language_code: part.languageCode, seed: part.seed,
+            apply_text_normalization: part.textNormalization, previous_text: previous, next_text: part.nextText,
+            pronunciation_dictionary_locators: part.dictionaries.isEmpty ? nil : part.dictionaries, text: part.text))
+    }
+
+    /// The keys `speak` will use for these parts, and each part's characters, without sending anything
+    /// (for estimating what is not in the cache yet).
+    static func plannedKeys(_ texts: [String], template: SpeechRequest, server: String) -> [(key: String, characters: Int)] {
+        var previous: String? = nil
+        return texts.indices.map { i in
+            var part = template
+            part.text = Markup.adapt(texts[i], model: part.modelID).text
+            part.nextText = i + 1 < texts.count ? String(Markup.adapt(texts[i + 1], model: part.modelID).text.prefix(nextTextLength)) : nil
+            defer { previous = part.text }
+            return (cacheKey(part, previous: previous, server: server), texts[i].unicodeScalars.count)
+        }
+    }
+
+    /// After the last part: the sound played to its end, the file and the captions in place, the metrics.
+    mutating func complete(_ out: AudioOutput, captions: Captions, started: Double, highlighter: Highlighter?) throws {
         let transferSeconds = monotonicSeconds() - started
         metrics.bytes = out.bytes
         guard out.bytes > 0 else {
@@ -110,10 +150,17 @@ struct SpeechJob {
 
     struct FetchResult { var requestID: String?; var credits = 0; var concurrencyLimit: Int?; var seconds = 0.0 }
 
+    /// Sends one request: given the gate to pass before the body goes, and where the head, the
+    /// timings and the audio go. Text to speech and text to dialogue differ only here.
+    typealias Send = (_ gate: (@Sendable () throws -> Void)?, _ onHead: (ResponseHead) throws -> Void,
+                      _ onTimings: (CharacterTimings) throws -> Void, _ onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> SpeechReceipt
+
     /// One part: from the cache, or from the API as it arrives, into `out`; its timings into `timings`
-    /// (shifted by `offset`) and on to the highlighter.
-    private mutating func fetch(_ part: SpeechRequest, encoded: HTTPRequest.Body?, first: Bool, cacheKey: String?,
-                                out: AudioOutput, timings: inout Captions, offset: Double, highlighter: Highlighter?) throws -> FetchResult {
+    /// (shifted by `offset`) and on to the highlighter. `speakerOf` names the speaker of a dialogue
+    /// request's input, for its voice segments.
+    mutating func fetch(cacheKey: String?, first: Bool, format: String, timed: Bool, out: AudioOutput, timings: inout Captions,
+                        offset: Double, highlighter: Highlighter?, speakerOf: ((Int) -> String?)? = nil,
+                        send: Send) throws -> FetchResult {
         let requestStart = monotonicSeconds()
         var firstByte = metrics.first_byte_ms
         defer { metrics.first_byte_ms = firstByte }
@@ -132,34 +179,36 @@ struct SpeechJob {
         // The exact length of this part's audio: the next part's timings start where it ends.
         var length = MP3Length()
         var pcmBytes = 0
-        let mp3 = AudioFormats.codec(part.outputFormat) == "mp3"
+        let mp3 = AudioFormats.codec(format) == "mp3"
         var announced = 0 // words already handed to the highlighter
         let player = out.player
         var gate: (@Sendable () throws -> Void)? = nil
         if first, let player { gate = { try player.waitUntilReady() } }
         // The device opens while the request connects and waits (see Player's deferStart).
         player?.start()
-        let receipt = try session.client.streamSpeech(
-            part, encodedBody: encoded, beforeBody: gate,
-            onHead: { _ in if firstByte == nil { firstByte = Int((monotonicSeconds() - requestStart) * 1000) } },
-            onTimings: { t in
+        let receipt = try send(gate,
+            { _ in if firstByte == nil { firstByte = Int((monotonicSeconds() - requestStart) * 1000) } },
+            { t in
+                if let speakerOf {
+                    for s in t.segments { if let name = speakerOf(s.inputIndex) { timings.label(name, from: s.start + offset, to: s.end + offset) } }
+                }
                 timings.add(characters: t.characters, starts: t.starts, ends: t.ends, offset: offset)
                 if timings.words.count > announced {
                     highlighter?.add(Array(timings.words[announced...]))
                     announced = timings.words.count
                 }
             },
-            onAudio: { chunk in
+            { chunk in
                 try Signals.check()
                 try player?.checkHealthy()
                 entry?.write(chunk)
-                if part.withTimestamps { if mp3 { length.add(chunk) } else { pcmBytes += chunk.count } }
+                if timed { if mp3 { length.add(chunk) } else { pcmBytes += chunk.count } }
                 try out.write(chunk)
             })
         timings.flushWord()
         if timings.words.count > announced { highlighter?.add(Array(timings.words[announced...])) }
         entry?.commit(requestID: receipt.requestID)
         return FetchResult(requestID: receipt.requestID, credits: receipt.characterCost ?? 0, concurrencyLimit: receipt.concurrencyLimit,
-                           seconds: mp3 ? length.seconds : AudioFormats.seconds(bytes: pcmBytes, format: part.outputFormat))
+                           seconds: mp3 ? length.seconds : AudioFormats.seconds(bytes: pcmBytes, format: format))
     }
 }

@@ -46,6 +46,8 @@ struct SpeakOptions {
     var metrics: Bool
     var json: Bool
     var quiet: Bool
+    /// `--dialogue`: the input is a script of several voices (DialogueScript).
+    var dialogue = false
 
     /// The request that every part of the text shares (the text and stitching are filled in per part).
     func request(voiceID: String) -> SpeechRequest {
@@ -66,7 +68,11 @@ struct SpeakOptions {
         let settings = try voiceSettings(inv, warn: inv.flag("quiet") ? nil : { context.err("elevenlabs: warning: \($0)\n") })
         let language = try languageCode(inv)
         let seed = try inv.integer("seed", in: 0...4_294_967_295)
-        let model = Resolve.modelSpec(inv, context, config: config)
+        var model = Resolve.modelSpec(inv, context, config: config)
+        if inv.flag("dialogue") && inv.value("model") == nil && context.environment["ELEVENLABS_MODEL"] == nil && config?["model"] == nil {
+            // Several voices in one piece is what text to dialogue is for, and it speaks with eleven_v3.
+            model = ("eleven_v3", true)
+        }
         var o = SpeakOptions(config: config, voice: Resolve.voiceSpec(inv, context, config: config),
                              modelID: model.id, modelExplicit: model.explicit, settings: settings, language: language, seed: seed,
                              textNormalization: inv.value("text-normalization"), format: AudioFormats.safeDefault,
@@ -87,6 +93,20 @@ struct SpeakOptions {
             let near = nearest(f, in: AudioFormats.all).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError("unknown format '\(f)'\(near)", hint: "'elevenlabs speak --help' lists the formats", command: "speak")
         }
+        o.dialogue = inv.flag("dialogue")
+        if !inv.all("cast").isEmpty && !o.dialogue {
+            throw UsageError("--cast maps the speakers of a --dialogue script", hint: "elevenlabs speak --dialogue script.txt --cast NAME=VOICE", command: "speak")
+        }
+        if o.dialogue {
+            _ = try DialoguePlan.castOptions(inv.all("cast"))
+            for (flag, why) in [("live", "a script is read whole"), ("each-line", "a script's lines are its turns"),
+                                ("highlight", "use --captions for a timed transcript with the speakers")] where inv.flag(flag) {
+                throw UsageError("--\(flag) cannot be used with --dialogue", hint: why, command: "speak")
+            }
+            if inv.value("voice") != nil {
+                throw UsageError("--dialogue takes its voices from the script, not -v", hint: "cast them with --cast NAME=VOICE", command: "speak")
+            }
+        }
         if inv.value("out-dir") != nil {
             o.mode = .batch
             o.format = explicitFormat ?? AudioFormats.safeDefault
@@ -95,7 +115,7 @@ struct SpeakOptions {
         if inv.all("file").count > 1 || inv.flag("each-line") {
             throw UsageError("several inputs (or --each-line) need --out-dir DIR", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
         }
-        o.mode = try liveMode(inv, context) ? .live : .text
+        o.mode = try !o.dialogue && liveMode(inv, context) ? .live : .text
         if let output = o.output, output != "-" {
             if output.hasSuffix("/") {
                 throw UsageError("'\(output)' names a directory", hint: "to write one file per input there: --out-dir \(output)", command: "speak")
@@ -184,7 +204,7 @@ struct SpeakOptions {
     /// `elevenlabs chapter1.txt` means the file, not its name: with no command named, arguments that
     /// all name existing files are refused (an explicit `speak`, or `--`, speaks them as words).
     static func refuseFileNamesAsText(_ inv: Invocation) throws {
-        guard inv.implicitCommand, inv.operandsAfterDashes == 0, !inv.operands.isEmpty else { return }
+        guard inv.implicitCommand, !inv.flag("dialogue"), inv.operandsAfterDashes == 0, !inv.operands.isEmpty else { return }
         let files = inv.operands.filter { name in
             var st = stat()
             return stat(name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG

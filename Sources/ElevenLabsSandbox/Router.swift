@@ -54,7 +54,7 @@ struct Router: HTTPHandler {
     static func permission(method: String, segments: [String]) -> String? {
         guard segments.count >= 2 else { return nil }
         switch segments[1] {
-        case "text-to-speech": return "text_to_speech"
+        case "text-to-speech", "text-to-dialogue": return "text_to_speech"
         case "voices": return method == "GET" ? "voices_read" : "voices_write"
         case "models": return "models_read"
         case "user": return "user_read"
@@ -102,6 +102,11 @@ struct Router: HTTPHandler {
             || match("POST /v1/text-to-speech/*/with-timestamps") != nil
             || match("POST /v1/text-to-speech/*/stream/with-timestamps") != nil {
             return await TextToSpeech(state: state, r: r).respond()
+        }
+        if match("POST /v1/text-to-dialogue") != nil || match("POST /v1/text-to-dialogue/stream") != nil
+            || match("POST /v1/text-to-dialogue/with-timestamps") != nil
+            || match("POST /v1/text-to-dialogue/stream/with-timestamps") != nil {
+            return await TextToDialogue(state: state, r: r).respond()
         }
         if isWebSocket { return await StreamInput.upgrade(state: state, r: r) }
         if match("GET /v1/models") != nil { return models(r) }

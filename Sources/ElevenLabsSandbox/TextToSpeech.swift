@@ -79,17 +79,10 @@ struct TextToSpeech {
 
         // Credits: the rate multiplier per character, rounded up; 401 quota_exceeded when short.
         let cost = Int((Double(req.text.count) * model.multiplier).rounded(.up))
-        let quota: (from: Int, limit: Int)? = state.locked { s in
-            let from = s.config.characterCount
-            if from + cost > s.characterLimit { return nil }
-            s.config.characterCount += cost
-            return (from, s.characterLimit)
-        }
-        guard let quota else {
-            token.release()
-            let (limit, used) = state.locked { ($0.characterLimit, $0.config.characterCount) }
-            return Reply.error(401, "quota_exceeded",
-                               "This request exceeds your quota of \(limit). You have \(max(0, limit - used)) credits remaining, while \(cost) credits are required for this request.")
+        let quota: (from: Int, limit: Int)
+        switch Self.charge(state, cost: cost, token: token) {
+        case .success(let q): quota = q
+        case .failure(let refusal): return refusal.response
         }
 
         let speed = (req.voiceSettings?["speed"] as? NSNumber)?.doubleValue ?? 1.0
@@ -133,6 +126,23 @@ struct TextToSpeech {
         headers["content-type"] = format.contentType
         return Self.audioResponse(audio.bytes, boundaries: audio.boundaries, headers: headers, faults: faults,
                                   chunked: streaming, token: token)
+    }
+
+    struct Refusal: Error { let response: HTTPResponse }
+
+    /// Takes `cost` credits from the quota, or answers 401 quota_exceeded (releasing the slot).
+    static func charge(_ state: SandboxState, cost: Int, token: InFlightToken) -> Result<(from: Int, limit: Int), Refusal> {
+        let quota: (from: Int, limit: Int)? = state.locked { s in
+            let from = s.config.characterCount
+            if from + cost > s.characterLimit { return nil }
+            s.config.characterCount += cost
+            return (from, s.characterLimit)
+        }
+        if let quota { return .success(quota) }
+        token.release()
+        let (limit, used) = state.locked { ($0.characterLimit, $0.config.characterCount) }
+        return .failure(Refusal(response: Reply.error(401, "quota_exceeded",
+            "This request exceeds your quota of \(limit). You have \(max(0, limit - used)) credits remaining, while \(cost) credits are required for this request.")))
     }
 
     /// The "first N requests" faults, in order: 429 concurrency, 429 system busy, then 5xx.

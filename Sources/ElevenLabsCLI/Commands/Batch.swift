@@ -24,6 +24,11 @@ enum BatchCommand {
         var fingerprint = ""
         /// Position in the input order (for printing paths in that order).
         var index = 0
+        /// --dialogue: the script, and once voices are resolved, its plan.
+        var script: DialogueScript? = nil
+        var dialogue: DialoguePlan? = nil
+        /// Characters to speak (a script's names are not spoken).
+        var characters: Int { script?.characters ?? text.count }
     }
 
     /// `--dry-run --json`: what would be converted and what it would cost.
@@ -48,6 +53,8 @@ enum BatchCommand {
         let output_format: String
         /// Absent without dictionaries, so manifests written before them still match.
         var pronunciation_dictionary_locators: [DictionaryLocator]? = nil
+        /// --dialogue and its --cast values (absent otherwise, as above).
+        var dialogue_cast: [String]? = nil
         var text = ""
     }
 
@@ -87,13 +94,23 @@ enum BatchCommand {
         let recipe = Recipe(voice: options.voice ?? VoiceResolver.defaultVoiceID, model_id: options.modelID,
                             voice_settings: options.settings.isEmpty ? nil : options.settings, language_code: options.language,
                             seed: options.seed, apply_text_normalization: options.textNormalization, output_format: format,
-                            pronunciation_dictionary_locators: options.dictionaries.isEmpty ? nil : options.dictionaries)
-        let items = try plan(inv, context, dir: dir, format: format, recipe: recipe)
+                            pronunciation_dictionary_locators: options.dictionaries.isEmpty ? nil : options.dictionaries,
+                            dialogue_cast: options.dialogue ? inv.all("cast") : nil)
+        var items = try plan(inv, context, dir: dir, format: format, recipe: recipe)
+        let castOptions = try DialoguePlan.castOptions(inv.all("cast"))
+        if options.dialogue {
+            // Every script is checked before anything is sent; a --cast must name a speaker of one of them.
+            for i in items.indices { items[i].script = try DialogueScript.parse(items[i].text, origin: items[i].input) }
+            let speakers = Set(items.flatMap { $0.script!.speakers.map { $0.lowercased() } })
+            for c in castOptions where !speakers.contains(c.speaker.lowercased()) {
+                throw UsageError("--cast \(Output.clean(c.speaker))=...: no script has a speaker '\(Output.clean(c.speaker))'", command: "speak")
+            }
+        }
         let manifestPath = (dir.hasSuffix("/") ? String(dir.dropLast()) : dir) + "/manifest.jsonl"
         let made = readManifest(manifestPath)
         // Done means: the file is there and the manifest says it was made from exactly this.
         let isDone = { (item: Item) in FileIO.exists(item.output) && made[item.output] == item.fingerprint }
-        let todo = inv.flag("force") ? items : items.filter { !isDone($0) }
+        var todo = inv.flag("force") ? items : items.filter { !isDone($0) }
         let skipped = items.count - todo.count
         let printer = inv.flag("each-line") ? OrderedPrinter(count: items.count, context: context) : nil
         if todo.isEmpty {
@@ -124,7 +141,13 @@ enum BatchCommand {
         }
         request.modelID = model.model_id
         let template = request
-        let characters = todo.reduce(0) { $0 + $1.text.count }
+        if options.dialogue {
+            for i in todo.indices {
+                todo[i].dialogue = try DialoguePlan.make(todo[i].script!, origin: todo[i].input, castOptions: castOptions, model: model.model_id,
+                                                         session: session, notes: { if !options.quiet { context.err("elevenlabs: note: \($0)\n") } })
+            }
+        }
+        let characters = todo.reduce(0) { $0 + $1.characters }
         let estimate = try Spend.estimate(characters: characters, perCharacter: model.credits_per_character)
         let subscription = try session.client.subscription()
         let planJobs = Resolve.concurrency(tier: subscription.tier, model: template.modelID)
@@ -133,7 +156,7 @@ enum BatchCommand {
         let summary = "\(todo.count) item\(todo.count == 1 ? "" : "s") (\(skipped) already done), \(Output.grouped(characters)) characters, about \(Output.grouped(estimate)) credits of \(Output.grouped(subscription.creditsRemaining)) left, \(jobs) at a time"
         if inv.flag("dry-run") {
             if inv.flag("json") {
-                try context.out(Output.json(Plan(items: todo.map { .init(input: $0.input, output: $0.output, characters: $0.text.count) },
+                try context.out(Output.json(Plan(items: todo.map { .init(input: $0.input, output: $0.output, characters: $0.characters) },
                                                  skipped: skipped, characters: characters, credits: estimate,
                                                  credits_remaining: subscription.creditsRemaining, jobs: jobs)))
                 return
@@ -186,17 +209,26 @@ enum BatchCommand {
             if notice.reason.hasPrefix("429") { pool.slowDown() }
         }
         while let item = pool.next() {
-            let chunks = chunkLimit.map { item.text.count > $0 ? TextChunker.split(item.text, limit: $0) : [item.text] } ?? [item.text]
-            var job = SpeechJob(chunks: .fixed(chunks), request: template, quickBody: nil, session: session, context: context, cache: cache)
             var out: AudioOutput?
             do {
                 out = try AudioOutput(format: template.outputFormat, path: item.output, wrapWAV: false, player: nil, context: context)
-                try job.run(into: out!)
-                manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: template.voiceID, model_id: template.modelID,
-                                             characters: item.text.count, credits: job.metrics.credits, request_id: job.metrics.request_id,
+                let metrics: SpeakCommand.Metrics
+                if let plan = item.dialogue {
+                    var job = DialogueJob(plan: plan, template: template, turnLimit: chunkLimit, session: session, context: context,
+                                          cache: cache, captionsPath: nil, quiet: true)
+                    try job.run(into: out!)
+                    metrics = job.metrics
+                } else {
+                    let chunks = chunkLimit.map { item.text.count > $0 ? TextChunker.split(item.text, limit: $0) : [item.text] } ?? [item.text]
+                    var job = SpeechJob(chunks: .fixed(chunks), request: template, quickBody: nil, session: session, context: context, cache: cache)
+                    try job.run(into: out!)
+                    metrics = job.metrics
+                }
+                manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: metrics.voice_id, model_id: template.modelID,
+                                             characters: item.characters, credits: metrics.credits, request_id: metrics.request_id,
                                              status: "ok", error: nil, fingerprint: item.fingerprint))
-                progress.done(characters: item.text.count, credits: job.metrics.credits ?? 0)
-                if let max = job.metrics.concurrency_limit { pool.learn(limit: max) }
+                progress.done(characters: item.characters, credits: metrics.credits ?? 0)
+                if let max = metrics.concurrency_limit { pool.learn(limit: max) }
                 printer?.finished(item.index, path: item.output)
                 pool.finished(item, error: nil)
             } catch {
@@ -210,7 +242,7 @@ enum BatchCommand {
                 default: message = "\(error)"
                 }
                 manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: template.voiceID, model_id: template.modelID,
-                                             characters: item.text.count, credits: nil, request_id: nil, status: "failed", error: message))
+                                             characters: item.characters, credits: nil, request_id: nil, status: "failed", error: message))
                 progress.line.clear()
                 context.err("elevenlabs: \(Output.clean(item.input)): \(Output.clean(message))\n")
                 pool.finished(item, error: (message, ExitCode.of(error)))

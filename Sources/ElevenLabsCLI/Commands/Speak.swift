@@ -44,6 +44,7 @@ enum SpeakCommand {
         let options = try SpeakOptions.parse(inv, context)
         Timeline.mark("options checked")
         if options.mode == .batch { try BatchCommand.run(inv, context, options: options); return }
+        if options.dialogue { try DialogueCommand.run(inv, context, options: options); return }
         let input = options.mode == .text ? try TextInput.source(inv, context) : nil
         Timeline.mark("text read")
 

@@ -1,0 +1,337 @@
+// `speak --dialogue`: a script of several voices into one continuous sound or file. The cast is
+// resolved before anything is bought (an unknown speaker is an error listing them all); with a model
+// that speaks dialogue (eleven_v3) the turns go to text-to-dialogue in requests planned within its
+// limits, otherwise each turn is spoken in its own voice through text to speech. Either way every
+// request is cached, the cost of what is not cached is checked first, and captions name the speakers.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import ElevenLabsAPI
+import AudioPlayback
+import ThreadSupport
+
+/// A script with its voices resolved and its turns cut to what one request may hold.
+struct DialoguePlan {
+    struct Line { var speaker: String; var voiceID: String; var text: String }
+    var lines: [Line]
+    /// Speaker, voice as given, voice id: in the order they first speak.
+    var cast: [(speaker: String, voice: String, voiceID: String)]
+    /// Through the text-to-dialogue endpoint (else each turn through text to speech).
+    var viaDialogue: Bool
+    /// Markup notes already given (so speaking the turns does not give them again).
+    var notes: Set<String> = []
+    var characters: Int { lines.reduce(0) { $0 + $1.text.unicodeScalars.count } }
+
+    /// `--cast NAME=VOICE` values (several may be given in one, separated by commas).
+    static func castOptions(_ values: [String]) throws -> [(speaker: String, voice: String)] {
+        try values.flatMap { value in
+            try value.split(separator: ",").map { entry in
+                let pair = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: " \t") }
+                guard pair.count == 2, DialogueScript.isName(Substring(pair[0])), !pair[1].isEmpty else {
+                    throw UsageError("--cast needs NAME=VOICE, not '\(Output.clean(String(entry)))'",
+                                     hint: "for example --cast ALICE=Sarah (a voice name or id)", command: "speak")
+                }
+                return (pair[0], pair[1])
+            }
+        }
+    }
+
+    /// Checks that need no request: every `--cast` names a speaker of the script.
+    static func checkCast(_ script: DialogueScript, options: [(speaker: String, voice: String)], origin: String) throws {
+        let speakers = Set(script.speakers.map { $0.lowercased() })
+        for c in options where !speakers.contains(c.speaker.lowercased()) {
+            throw UsageError("--cast \(Output.clean(c.speaker))=...: \(Output.clean(origin)) has no speaker '\(Output.clean(c.speaker))'",
+                             hint: "its speakers are " + script.speakers.map(Output.clean).joined(separator: ", "), command: "speak")
+        }
+    }
+
+    /// Resolves every speaker's voice (`--cast`, else the script's `# cast:`, else the speaker's own
+    /// name, as `-v` takes it) and cuts turns longer than a request may hold. All failures are
+    /// reported together, before anything is bought.
+    static func make(_ script: DialogueScript, origin: String, castOptions: [(speaker: String, voice: String)],
+                     model: String, session: Session, notes: (String) -> Void) throws -> DialoguePlan {
+        var voiceOf: [String: String] = [:]
+        for c in script.cast { voiceOf[c.speaker.lowercased()] = c.voice }
+        for c in castOptions { voiceOf[c.speaker.lowercased()] = c.voice }
+        var cast: [(speaker: String, voice: String, voiceID: String)] = []
+        var problems: [String] = []
+        for speaker in script.speakers {
+            let spec = voiceOf[speaker.lowercased()] ?? speaker
+            do {
+                cast.append((speaker, spec, try Resolve.voiceID(spec, session: session)))
+            } catch let e as CLIError {
+                problems.append("\(speaker) (\(spec == speaker ? "" : "as '\(spec)': ")\(e.message))")
+            }
+        }
+        if !problems.isEmpty {
+            throw CLIError("no voice for \(problems.count == 1 ? "a speaker" : "\(problems.count) speakers") of \(Output.clean(origin)): "
+                           + Output.clean(problems.joined(separator: "; ")) + "; its speakers are " + script.speakers.map(Output.clean).joined(separator: ", "),
+                           hint: "cast them: --cast NAME=VOICE (a voice name or id), or a line '# cast: NAME=VOICE, ...' in the script",
+                           exit: .usage)
+        }
+        let viaDialogue = ModelRules.supportsDialogue(model)
+        let limit = viaDialogue ? DialogueRequest.maxCharacters : nil
+        var given: Set<String> = []
+        var lines: [Line] = []
+        for turn in script.turns {
+            let voice = cast.first { $0.speaker.lowercased() == turn.speaker.lowercased() }!
+            // Markup the model cannot take is converted where a faithful form exists, else noted once.
+            let adapted = Markup.adapt(turn.text, model: model)
+            for note in adapted.notes where given.insert(note).inserted { notes(note) }
+            let pieces = limit.map { DialogueRequest.length(adapted.text) > $0 ? TextChunker.split(adapted.text, limit: $0) : [adapted.text] }
+                ?? [adapted.text]
+            lines += pieces.map { Line(speaker: voice.speaker, voiceID: voice.voiceID, text: $0) }
+        }
+        return DialoguePlan(lines: lines, cast: cast, viaDialogue: viaDialogue, notes: given)
+    }
+}
+
+/// Speaks a plan into one AudioOutput.
+struct DialogueJob {
+    let plan: DialoguePlan
+    /// Everything but the voice and the text (model, format, settings, dictionaries, timings).
+    var engine: SpeechJob
+    /// The model's per-request limit, for turns spoken through text to speech.
+    let turnLimit: Int?
+
+    init(plan: DialoguePlan, template: SpeechRequest, turnLimit: Int?, session: Session, context: Context,
+         cache: AudioCache?, captionsPath: String?, quiet: Bool) {
+        self.plan = plan
+        self.turnLimit = turnLimit
+        engine = SpeechJob(chunks: .fixed([]), request: template, quickBody: nil, session: session, context: context,
+                           cache: cache, captionsPath: captionsPath)
+        engine.quiet = quiet
+    }
+
+    var metrics: SpeakCommand.Metrics { engine.metrics }
+
+    /// The text-to-dialogue requests: each line's index range.
+    var groups: [Range<Int>] { DialogueRequest.plan(plan.lines.map { DialogueInput(text: $0.text, voiceID: $0.voiceID) }) }
+
+    func dialogueRequest(_ group: Range<Int>) -> DialogueRequest {
+        let t = engine.request
+        var r = DialogueRequest(inputs: plan.lines[group].map { DialogueInput(text: $0.text, voiceID: $0.voiceID) },
+                                modelID: t.modelID, outputFormat: t.outputFormat)
+        r.stability = t.settings?.stability
+        r.languageCode = t.languageCode
+        r.seed = t.seed
+        r.textNormalization = t.textNormalization
+        r.dictionaries = t.dictionaries
+        r.withTimestamps = t.withTimestamps
+        return r
+    }
+
+    /// What decides a dialogue request's audio; its SHA-256 names the cache entry.
+    private struct DialogueKey: Encodable {
+        let server: String
+        let endpoint = "text-to-dialogue"
+        let inputs: [DialogueInput]
+        let model_id: String
+        let output_format: String
+        let stability: Double?
+        let language_code: String?
+        let seed: Int?
+        let apply_text_normalization: String?
+        let pronunciation_dictionary_locators: [DictionaryLocator]?
+    }
+
+    func cacheKey(_ r: DialogueRequest) -> String {
+        AudioCache.key(encoding: DialogueKey(
+            server: engine.session.client.configuration.baseURL, inputs: r.inputs, model_id: r.modelID, output_format: r.outputFormat,
+            stability: r.stability, language_code: ModelRules.supportsLanguageCode(r.modelID) ? r.languageCode : nil, seed: r.seed,
+            apply_text_normalization: r.textNormalization, pronunciation_dictionary_locators: r.dictionaries.isEmpty ? nil : r.dictionaries))
+    }
+
+    /// The turns' texts as text to speech splits them.
+    private func parts(_ line: DialoguePlan.Line) -> [String] {
+        guard let limit = turnLimit, line.text.count > limit else { return [line.text] }
+        return TextChunker.split(line.text, limit: limit)
+    }
+
+    /// Requests and characters to buy: what the audio cache does not hold already.
+    func toBuy() -> (requests: Int, total: Int, characters: Int) {
+        let server = engine.session.client.configuration.baseURL
+        var requests = 0, total = 0, characters = 0
+        if plan.viaDialogue {
+            for g in groups {
+                total += 1
+                let r = dialogueRequest(g)
+                if let cache = engine.cache, cache.has(cacheKey(r)) { continue }
+                requests += 1
+                characters += r.inputs.reduce(0) { $0 + DialogueRequest.length($1.text) }
+            }
+        } else {
+            for line in plan.lines {
+                var template = engine.request
+                template.voiceID = line.voiceID
+                for p in SpeechJob.plannedKeys(parts(line), template: template, server: server) {
+                    total += 1
+                    if let cache = engine.cache, cache.has(p.key) { continue }
+                    requests += 1
+                    characters += p.characters
+                }
+            }
+        }
+        return (requests, total, characters)
+    }
+
+    /// Every request, into `out`, then the sound to its end, the file and the captions.
+    /// `onProgress` hears the characters done after each request.
+    mutating func run(into out: AudioOutput, onProgress: ((Int) -> Void)? = nil) throws {
+        engine.metrics = SpeakCommand.Metrics(voice_id: plan.cast.map(\.voiceID).joined(separator: ","), model_id: engine.request.modelID,
+                                              output_format: engine.request.outputFormat)
+        let started = monotonicSeconds()
+        var captions = Captions()
+        var offset = 0.0
+        var notes = plan.notes
+        var done = 0
+        if plan.viaDialogue {
+            let client = engine.session.client
+            for g in groups {
+                try Signals.check()
+                let request = dialogueRequest(g)
+                var timings = Captions()
+                let lines = plan.lines[g]
+                let result = try engine.fetch(cacheKey: engine.cache == nil ? nil : cacheKey(request), first: out.bytes == 0,
+                                              format: request.outputFormat, timed: request.withTimestamps, out: out,
+                                              timings: &timings, offset: offset, highlighter: nil,
+                                              speakerOf: { i in i >= 0 && i < lines.count ? lines[lines.startIndex + i].speaker : nil }) { gate, onHead, onTimings, onAudio in
+                    try client.streamDialogue(request, beforeBody: gate, onHead: onHead, onTimings: onTimings, onAudio: onAudio)
+                }
+                if let id = result.requestID { engine.metrics.request_id = id }
+                if let c = result.concurrencyLimit { engine.metrics.concurrency_limit = c }
+                engine.metrics.credits = (engine.metrics.credits ?? 0) + result.credits
+                if request.withTimestamps {
+                    captions.append(timings)
+                    offset += result.seconds
+                }
+                done += request.inputs.reduce(0) { $0 + DialogueRequest.length($1.text) }
+                onProgress?(done)
+            }
+        } else {
+            for line in plan.lines {
+                var turn = engine
+                turn.request.voiceID = line.voiceID
+                turn.chunks = .fixed(parts(line))
+                turn.speaker = line.speaker
+                turn.onPart = nil
+                try turn.speak(into: out, captions: &captions, offset: &offset, notes: &notes)
+                engine.metrics = turn.metrics
+                done += line.text.unicodeScalars.count
+                onProgress?(done)
+            }
+        }
+        try engine.complete(out, captions: captions, started: started, highlighter: nil)
+    }
+}
+
+enum DialogueCommand {
+    /// One script, from `speak --dialogue [FILE]` (or -f FILE, or standard input), played and/or written.
+    static func run(_ inv: Invocation, _ context: Context, options: SpeakOptions) throws {
+        let (script, origin) = try read(inv, context)
+        let castOptions = try DialoguePlan.castOptions(inv.all("cast"))
+        try DialoguePlan.checkCast(script, options: castOptions, origin: origin)
+        let session = try Session(inv, context, config: options.config)
+        var request = options.request(voiceID: "")
+        if options.useCache && request.dictionaries.contains(where: { $0.version_id == nil }) {
+            request.dictionaries = try Resolve.dictionaryVersions(request.dictionaries, session: session) // see SpeakCommand
+        }
+        let model = try Resolve.naming(options.modelSource) {
+            try Resolve.model(options.modelID, explicit: true, characters: script.characters, session: session)
+        }
+        if let id = model?.model_id { request.modelID = id }
+        let plan = try DialoguePlan.make(script, origin: origin, castOptions: castOptions, model: request.modelID,
+                                         session: session,
+                                         notes: { if !options.quiet { context.err("elevenlabs: note: \($0)\n") } })
+        try noteSettings(plan, request: request, options: options, context: context)
+        var job = DialogueJob(plan: plan, template: request, turnLimit: model?.max_characters, session: session, context: context,
+                              cache: options.useCache ? try AudioCache(context: context) : nil,
+                              captionsPath: options.captionsPath, quiet: options.quiet)
+        let buy = job.toBuy()
+        let estimate = try Spend.estimate(characters: buy.characters, perCharacter: model?.credits_per_character)
+        let summary = "\(script.turns.count) turn\(script.turns.count == 1 ? "" : "s") by \(plan.cast.count) speaker\(plan.cast.count == 1 ? "" : "s"), "
+            + "\(buy.total) request\(buy.total == 1 ? "" : "s") (\(buy.total - buy.requests) cached), \(Output.grouped(buy.characters)) characters to buy, about \(Output.grouped(estimate)) credits"
+        if inv.flag("dry-run") {
+            try printPlan(plan, job: job, summary: summary, estimate: estimate, buy: buy, inv, context)
+            return
+        }
+        if buy.requests > 0 {
+            let remaining = try session.client.subscription().creditsRemaining
+            try Spend.check(estimate: estimate, remaining: remaining, what: "this script (\(Output.grouped(buy.characters)) characters)",
+                            question: "speak \(summary) of \(Output.grouped(remaining)) left?", inv, context)
+        }
+        let player = options.play ? SpeakCommand.makePlayer(options) : nil
+        defer { player?.abort() }
+        let out = try AudioOutput(format: request.outputFormat, path: options.output, wrapWAV: options.wrapWAV, player: player, context: context)
+        let progress = buy.total > 1 ? ProgressLine(inv, context) : nil
+        let characters = plan.characters
+        do {
+            try job.run(into: out, onProgress: { done in
+                progress?.draw("\(min(100, done * 100 / max(1, characters)))% of \(Output.grouped(characters)) chars")
+            })
+        } catch {
+            out.discard()
+            progress?.clear()
+            throw error
+        }
+        progress?.finish("elevenlabs: \(script.turns.count) turns in \(buy.total) requests (\(buy.total - buy.requests) cached), \(Output.grouped(job.metrics.credits ?? 0)) credits")
+        try SpeakCommand.finishReport(job.metrics, options, context)
+    }
+
+    /// Settings the dialogue endpoint does not take are said, not silently dropped.
+    static func noteSettings(_ plan: DialoguePlan, request: SpeechRequest, options: SpeakOptions, context: Context) throws {
+        guard plan.viaDialogue, !options.quiet, let s = request.settings else { return }
+        var dropped: [String] = []
+        if s.similarityBoost != nil { dropped.append("--similarity-boost") }
+        if s.style != nil { dropped.append("--style") }
+        if s.useSpeakerBoost != nil { dropped.append("speaker boost") }
+        if s.speed != nil { dropped.append("--speed/--rate") }
+        if !dropped.isEmpty {
+            context.err("elevenlabs: note: text to dialogue takes only --stability; leaving out \(dropped.joined(separator: ", "))\n")
+        }
+    }
+
+    /// The script: the one file named (as an argument or with -f), or standard input.
+    static func read(_ inv: Invocation, _ context: Context) throws -> (DialogueScript, String) {
+        let named = inv.all("file") + inv.operands
+        if named.count > 1 {
+            throw UsageError("one script at a time; several need --out-dir DIR", hint: "elevenlabs speak --dialogue --out-dir episodes/ \(named.prefix(2).joined(separator: " "))", command: "speak")
+        }
+        let source = named.first ?? "-"
+        let text: String
+        if source == "-" {
+            text = try TextInput.validate(try TextInput.readAll(fd: context.stdinFD), origin: "standard input")
+        } else {
+            do { text = try TextInput.validate(try FileIO.read(source, limit: TextInput.maxBytes), origin: source) } catch let e as FileError {
+                throw CLIError("cannot read the script \(e)", hint: "--dialogue takes the script's file name (NAME: text on each turn)", exit: .input)
+            }
+        }
+        let origin = source == "-" ? "standard input" : source
+        return (try DialogueScript.parse(text, origin: origin), origin)
+    }
+
+    static func printPlan(_ plan: DialoguePlan, job: DialogueJob, summary: String, estimate: Int,
+                          buy: (requests: Int, total: Int, characters: Int), _ inv: Invocation, _ context: Context) throws {
+        if inv.flag("json") {
+            struct Voice: Encodable { let speaker: String; let voice: String; let voice_id: String }
+            struct Doc: Encodable {
+                let cast: [Voice]; let turns: Int; let endpoint: String; let requests: Int; let cached_requests: Int
+                let characters: Int; let characters_to_buy: Int; let credits: Int
+            }
+            try context.out(Output.json(Doc(cast: plan.cast.map { Voice(speaker: $0.speaker, voice: $0.voice, voice_id: $0.voiceID) },
+                                            turns: plan.lines.count, endpoint: plan.viaDialogue ? "text-to-dialogue" : "text-to-speech",
+                                            requests: buy.total, cached_requests: buy.total - buy.requests, characters: plan.characters,
+                                            characters_to_buy: buy.characters, credits: estimate)))
+            return
+        }
+        var text = "elevenlabs: would speak \(summary)\n"
+        text += plan.viaDialogue ? "  with \(job.engine.request.modelID) through text to dialogue\n"
+            : "  with \(job.engine.request.modelID), each turn in its own voice through text to speech\n"
+        for c in plan.cast {
+            text += "  \(Output.clean(c.speaker)) = \(Output.clean(c.voice))\(c.voice == c.voiceID ? "" : " (\(c.voiceID))")\n"
+        }
+        try context.out(text)
+    }
+}
