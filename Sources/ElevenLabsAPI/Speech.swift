@@ -135,11 +135,33 @@ extension ElevenLabsClient {
 }
 
 /// The with-timestamps answer: newline-delimited JSON, each line base64 audio with the timings of
-/// its characters (contract §1.4).
-struct TimedLines {
+/// its characters (contract §1.4). Public so the same lines, kept in the audio cache, replay the same way.
+public struct TimedLines {
     let endpoint: String
     private var pending: [UInt8] = []
-    init(endpoint: String) { self.endpoint = endpoint }
+    public init(endpoint: String) { self.endpoint = endpoint }
+
+    /// One line of this form: audio with the timings and voice segments that came with it.
+    public static func line(audio: UnsafeRawBufferPointer, timings: CharacterTimings?) -> [UInt8] {
+        struct Alignment: Encodable {
+            let characters: [String]
+            let character_start_times_seconds: [Double]
+            let character_end_times_seconds: [Double]
+        }
+        struct Segment: Encodable {
+            let voice_id: String
+            let start_time_seconds: Double
+            let end_time_seconds: Double
+            let dialogue_input_index: Int
+        }
+        struct Line: Encodable { let audio_base64: String; let alignment: Alignment?; let voice_segments: [Segment]? }
+        let line = Line(audio_base64: Data(audio).base64EncodedString(),
+                        alignment: timings.flatMap { $0.characters.isEmpty ? nil : Alignment(characters: $0.characters, character_start_times_seconds: $0.starts,
+                                                                                               character_end_times_seconds: $0.ends) },
+                        voice_segments: timings.flatMap { $0.segments.isEmpty ? nil : $0.segments.map {
+                            Segment(voice_id: $0.voiceID, start_time_seconds: $0.start, end_time_seconds: $0.end, dialogue_input_index: $0.inputIndex) } })
+        return Array((try? JSONEncoder().encode(line)) ?? Data()) + [10]
+    }
 
     private struct Line: Decodable {
         struct Alignment: Decodable {
@@ -158,7 +180,7 @@ struct TimedLines {
         let voice_segments: [Segment]?
     }
 
-    mutating func append(_ chunk: UnsafeRawBufferPointer, onTimings: (CharacterTimings) throws -> Void,
+    public mutating func append(_ chunk: UnsafeRawBufferPointer, onTimings: (CharacterTimings) throws -> Void,
                          onAudio: (UnsafeRawBufferPointer) throws -> Void) throws {
         pending.append(contentsOf: chunk)
         while let newline = pending.firstIndex(of: 10) {
@@ -168,7 +190,7 @@ struct TimedLines {
         }
     }
 
-    mutating func finish(onTimings: (CharacterTimings) throws -> Void, onAudio: (UnsafeRawBufferPointer) throws -> Void) throws {
+    public mutating func finish(onTimings: (CharacterTimings) throws -> Void, onAudio: (UnsafeRawBufferPointer) throws -> Void) throws {
         let rest = pending
         pending = []
         try handle(rest, onTimings: onTimings, onAudio: onAudio)
@@ -191,6 +213,6 @@ struct TimedLines {
             try onTimings(CharacterTimings(characters: a?.characters ?? [], starts: a?.character_start_times_seconds ?? [],
                                            ends: a?.character_end_times_seconds ?? [], segments: segments))
         }
-        try audio.withUnsafeBytes { try onAudio($0) }
+        if !audio.isEmpty { try audio.withUnsafeBytes { try onAudio($0) } }
     }
 }

@@ -50,7 +50,14 @@ struct AudioCache {
         /// Absent (not null) without dictionaries, so keys made before dictionaries existed still match.
         let pronunciation_dictionary_locators: [DictionaryLocator]?
         let text: String
+        /// true: the entry holds the with-timestamps answer (TimedLines), audio and timings. Absent
+        /// for audio alone, as above.
+        var timings: Bool? = nil
     }
+
+    /// A request's two possible entries: its audio alone, and its audio with timings (which can
+    /// stand in for the audio alone).
+    struct Keys { let plain: String; let timed: String }
 
     static func key(_ m: KeyMaterial) -> String {
         let encoder = JSONEncoder()
@@ -103,8 +110,12 @@ struct AudioCache {
 
     /// The entry for `key`, verified; nil when absent, not ours, or damaged (then removed). A hit
     /// counts as a use for eviction.
-    /// Whether an entry exists (not checked: for estimates, where a damaged entry costs one refetch).
-    func has(_ key: String) -> Bool { path(key).map(FileIO.exists) ?? false }
+    /// Whether an entry exists that can answer the request (not checked: for estimates, where a
+    /// damaged entry costs one refetch).
+    func has(_ keys: Keys, timed: Bool) -> Bool {
+        func exists(_ key: String) -> Bool { path(key).map(FileIO.exists) ?? false }
+        return exists(keys.timed) || (!timed && exists(keys.plain))
+    }
 
     func lookup(_ key: String) -> Hit? {
         guard let p = path(key) else { return nil }
@@ -184,6 +195,8 @@ struct AudioCache {
         private func writeAll(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { writeAll($0) } }
 
         /// Appends audio; on any failure the entry is given up (playing and the file go on).
+        func write(_ bytes: [UInt8]) { bytes.withUnsafeBytes { write($0) } }
+
         func write(_ chunk: UnsafeRawBufferPointer) {
             guard fd >= 0 else { return }
             length += chunk.count

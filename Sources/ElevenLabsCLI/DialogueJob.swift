@@ -135,13 +135,18 @@ struct DialogueJob {
         let seed: Int?
         let apply_text_normalization: String?
         let pronunciation_dictionary_locators: [DictionaryLocator]?
+        /// As in AudioCache.KeyMaterial: true for the answer with timings.
+        var timings: Bool? = nil
     }
 
-    func cacheKey(_ r: DialogueRequest) -> String {
-        AudioCache.key(encoding: DialogueKey(
+    func cacheKeys(_ r: DialogueRequest) -> AudioCache.Keys {
+        var m = DialogueKey(
             server: engine.session.client.configuration.baseURL, inputs: r.inputs, model_id: r.modelID, output_format: r.outputFormat,
             stability: r.stability, language_code: ModelRules.supportsLanguageCode(r.modelID) ? r.languageCode : nil, seed: r.seed,
-            apply_text_normalization: r.textNormalization, pronunciation_dictionary_locators: r.dictionaries.isEmpty ? nil : r.dictionaries))
+            apply_text_normalization: r.textNormalization, pronunciation_dictionary_locators: r.dictionaries.isEmpty ? nil : r.dictionaries)
+        let plain = AudioCache.key(encoding: m)
+        m.timings = true
+        return AudioCache.Keys(plain: plain, timed: AudioCache.key(encoding: m))
     }
 
     /// The turns' texts as text to speech splits them.
@@ -158,7 +163,7 @@ struct DialogueJob {
             for g in groups {
                 total += 1
                 let r = dialogueRequest(g)
-                if let cache = engine.cache, cache.has(cacheKey(r)) { continue }
+                if let cache = engine.cache, cache.has(cacheKeys(r), timed: r.withTimestamps) { continue }
                 requests += 1
                 characters += r.inputs.reduce(0) { $0 + DialogueRequest.length($1.text) }
             }
@@ -168,7 +173,7 @@ struct DialogueJob {
                 template.voiceID = line.voiceID
                 for p in SpeechJob.plannedKeys(parts(line), template: template, server: server) {
                     total += 1
-                    if let cache = engine.cache, cache.has(p.key) { continue }
+                    if let cache = engine.cache, cache.has(p.keys, timed: template.withTimestamps) { continue }
                     requests += 1
                     characters += p.characters
                 }
@@ -194,7 +199,7 @@ struct DialogueJob {
                 let request = dialogueRequest(g)
                 var timings = Captions()
                 let lines = plan.lines[g]
-                let result = try engine.fetch(cacheKey: engine.cache == nil ? nil : cacheKey(request), first: out.bytes == 0,
+                let result = try engine.fetch(cacheKeys: engine.cache == nil ? nil : cacheKeys(request), first: out.bytes == 0,
                                               format: request.outputFormat, timed: request.withTimestamps, out: out,
                                               timings: &timings, offset: offset, highlighter: nil,
                                               speakerOf: { i in i >= 0 && i < lines.count ? lines[lines.startIndex + i].speaker : nil }) { gate, onHead, onTimings, onAudio in

@@ -23,7 +23,7 @@ struct SpeechJob {
     let quickBody: HTTPRequest.Body?
     let session: Session
     let context: Context
-    /// nil with --no-cache (and with captions: the cache keeps no timings).
+    /// nil with --no-cache.
     var cache: AudioCache?
     var captionsPath: String?
     /// Told after each part: characters done so far.
@@ -84,11 +84,11 @@ struct SpeechJob {
             // been charged. Parts already complete are in the audio cache, so running the command
             // again buys only what is missing.
             let client = session.client
-            let key = cache.map { _ in Self.cacheKey(part, previous: previous, server: client.configuration.baseURL) }
+            let key = cache.map { _ in Self.cacheKeys(part, previous: previous, server: client.configuration.baseURL) }
             var timings = Captions()
             timings.speaker = speaker
             let first = out.bytes == 0 && index == 0
-            let result = try fetch(cacheKey: key, first: first, format: part.outputFormat, timed: part.withTimestamps, out: out,
+            let result = try fetch(cacheKeys: key, first: first, format: part.outputFormat, timed: part.withTimestamps, out: out,
                                    timings: &timings, offset: captionsOffset, highlighter: highlighter) { gate, onHead, onTimings, onAudio in
                 try client.streamSpeech(part, encodedBody: encoded, beforeBody: gate, onHead: onHead, onTimings: onTimings, onAudio: onAudio)
             }
@@ -107,25 +107,28 @@ struct SpeechJob {
         }
     }
 
-    /// The audio cache's key for a part: everything that decides its audio, with the text before it.
-    static func cacheKey(_ part: SpeechRequest, previous: String?, server: String) -> String {
-        AudioCache.key(.init(
+    /// The audio cache's keys for a part: everything that decides its audio, with the text before it.
+    static func cacheKeys(_ part: SpeechRequest, previous: String?, server: String) -> AudioCache.Keys {
+        var m = AudioCache.KeyMaterial(
             server: server, voice_id: part.voiceID, output_format: part.outputFormat,
             model_id: part.modelID, voice_settings: part.settings, language_code: part.languageCode, seed: part.seed,
             apply_text_normalization: part.textNormalization, previous_text: previous, next_text: part.nextText,
-            pronunciation_dictionary_locators: part.dictionaries.isEmpty ? nil : part.dictionaries, text: part.text))
+            pronunciation_dictionary_locators: part.dictionaries.isEmpty ? nil : part.dictionaries, text: part.text)
+        let plain = AudioCache.key(m)
+        m.timings = true
+        return AudioCache.Keys(plain: plain, timed: AudioCache.key(m))
     }
 
     /// The keys `speak` will use for these parts, and each part's characters, without sending anything
     /// (for estimating what is not in the cache yet).
-    static func plannedKeys(_ texts: [String], template: SpeechRequest, server: String) -> [(key: String, characters: Int)] {
+    static func plannedKeys(_ texts: [String], template: SpeechRequest, server: String) -> [(keys: AudioCache.Keys, characters: Int)] {
         var previous: String? = nil
         return texts.indices.map { i in
             var part = template
             part.text = Markup.adapt(texts[i], model: part.modelID).text
             part.nextText = i + 1 < texts.count ? String(Markup.adapt(texts[i + 1], model: part.modelID).text.prefix(nextTextLength)) : nil
             defer { previous = part.text }
-            return (cacheKey(part, previous: previous, server: server), texts[i].unicodeScalars.count)
+            return (cacheKeys(part, previous: previous, server: server), texts[i].unicodeScalars.count)
         }
     }
 
@@ -157,31 +160,61 @@ struct SpeechJob {
 
     /// One part: from the cache, or from the API as it arrives, into `out`; its timings into `timings`
     /// (shifted by `offset`) and on to the highlighter. `speakerOf` names the speaker of a dialogue
-    /// request's input, for its voice segments.
-    mutating func fetch(cacheKey: String?, first: Bool, format: String, timed: Bool, out: AudioOutput, timings: inout Captions,
+    /// request's input, for its voice segments. A request with timings is cached with them (the
+    /// answer's lines as they came), and such an entry also answers the same request without.
+    mutating func fetch(cacheKeys: AudioCache.Keys?, first: Bool, format: String, timed: Bool, out: AudioOutput, timings: inout Captions,
                         offset: Double, highlighter: Highlighter?, speakerOf: ((Int) -> String?)? = nil,
                         send: Send) throws -> FetchResult {
         let requestStart = monotonicSeconds()
         var firstByte = metrics.first_byte_ms
         defer { metrics.first_byte_ms = firstByte }
         try out.beginPart()
-        // Audio bought before: from disk, no request, no credits.
-        if let cacheKey, let hit = cache?.lookup(cacheKey) {
-            try out.player?.waitUntilReady()
-            if firstByte == nil { firstByte = Int((monotonicSeconds() - requestStart) * 1000) }
-            try hit.stream { try out.write($0) }
-            metrics.cached_requests = (metrics.cached_requests ?? 0) + 1
-            return FetchResult(requestID: hit.requestID)
-        }
-        // Written to the cache as it arrives; given up unless the whole answer arrives.
-        let entry = cacheKey.flatMap { cache?.writer(for: $0) }
-        defer { entry?.discard() }
         // The exact length of this part's audio: the next part's timings start where it ends.
         var length = MP3Length()
         var pcmBytes = 0
         let mp3 = AudioFormats.codec(format) == "mp3"
         var announced = 0 // words already handed to the highlighter
         let player = out.player
+        func takeTimings(_ t: CharacterTimings) {
+            if let speakerOf {
+                for s in t.segments { if let name = speakerOf(s.inputIndex) { timings.label(name, from: s.start + offset, to: s.end + offset) } }
+            }
+            timings.add(characters: t.characters, starts: t.starts, ends: t.ends, offset: offset)
+            if timings.words.count > announced {
+                highlighter?.add(Array(timings.words[announced...]))
+                announced = timings.words.count
+            }
+        }
+        func takeAudio(_ chunk: UnsafeRawBufferPointer) throws {
+            if timed { if mp3 { length.add(chunk) } else { pcmBytes += chunk.count } }
+            try out.write(chunk)
+        }
+        func finished(_ receipt: (requestID: String?, credits: Int, concurrency: Int?)) -> FetchResult {
+            timings.flushWord()
+            if timings.words.count > announced { highlighter?.add(Array(timings.words[announced...])) }
+            return FetchResult(requestID: receipt.requestID, credits: receipt.credits, concurrencyLimit: receipt.concurrency,
+                               seconds: mp3 ? length.seconds : AudioFormats.seconds(bytes: pcmBytes, format: format))
+        }
+        // Audio bought before: from disk, no request, no credits. An entry with timings is replayed
+        // through the same reader as the answer it was made from.
+        let timedHit = cacheKeys.flatMap { cache?.lookup($0.timed) }
+        if let hit = timedHit ?? (timed ? nil : cacheKeys.flatMap { cache?.lookup($0.plain) }) {
+            try out.player?.waitUntilReady()
+            if firstByte == nil { firstByte = Int((monotonicSeconds() - requestStart) * 1000) }
+            if timedHit != nil {
+                var lines = TimedLines(endpoint: "the audio cache")
+                try hit.stream { try lines.append($0, onTimings: { if timed { takeTimings($0) } }, onAudio: takeAudio) }
+                try lines.finish(onTimings: { if timed { takeTimings($0) } }, onAudio: takeAudio)
+            } else {
+                try hit.stream(takeAudio)
+            }
+            metrics.cached_requests = (metrics.cached_requests ?? 0) + 1
+            return finished((hit.requestID, 0, nil))
+        }
+        // Written to the cache as it arrives; given up unless the whole answer arrives.
+        let entry = cacheKeys.flatMap { cache?.writer(for: timed ? $0.timed : $0.plain) }
+        defer { entry?.discard() }
+        var pendingTimings: CharacterTimings? = nil
         var gate: (@Sendable () throws -> Void)? = nil
         if first, let player { gate = { try player.waitUntilReady() } }
         // The device opens while the request connects and waits (see Player's deferStart).
@@ -189,26 +222,24 @@ struct SpeechJob {
         let receipt = try send(gate,
             { _ in if firstByte == nil { firstByte = Int((monotonicSeconds() - requestStart) * 1000) } },
             { t in
-                if let speakerOf {
-                    for s in t.segments { if let name = speakerOf(s.inputIndex) { timings.label(name, from: s.start + offset, to: s.end + offset) } }
-                }
-                timings.add(characters: t.characters, starts: t.starts, ends: t.ends, offset: offset)
-                if timings.words.count > announced {
-                    highlighter?.add(Array(timings.words[announced...]))
-                    announced = timings.words.count
-                }
+                takeTimings(t)
+                if entry != nil { pendingTimings = t }
             },
             { chunk in
                 try Signals.check()
                 try player?.checkHealthy()
-                entry?.write(chunk)
-                if timed { if mp3 { length.add(chunk) } else { pcmBytes += chunk.count } }
-                try out.write(chunk)
+                if let entry {
+                    if timed {
+                        entry.write(TimedLines.line(audio: chunk, timings: pendingTimings))
+                        pendingTimings = nil
+                    } else {
+                        entry.write(chunk)
+                    }
+                }
+                try takeAudio(chunk)
             })
-        timings.flushWord()
-        if timings.words.count > announced { highlighter?.add(Array(timings.words[announced...])) }
+        if let entry, let last = pendingTimings { entry.write([UInt8]().withUnsafeBytes { TimedLines.line(audio: $0, timings: last) }) }
         entry?.commit(requestID: receipt.requestID)
-        return FetchResult(requestID: receipt.requestID, credits: receipt.characterCost ?? 0, concurrencyLimit: receipt.concurrencyLimit,
-                           seconds: mp3 ? length.seconds : AudioFormats.seconds(bytes: pcmBytes, format: format))
+        return finished((receipt.requestID, receipt.characterCost ?? 0, receipt.concurrencyLimit))
     }
 }

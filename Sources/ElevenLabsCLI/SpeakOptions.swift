@@ -196,8 +196,6 @@ struct SpeakOptions {
         }
         o.voiceSource = Resolve.source("voice", env: "ELEVENLABS_VOICE", configKey: "voice", inv, context, config: o.config)
         o.modelSource = Resolve.source("model", env: "ELEVENLABS_MODEL", configKey: "model", inv, context, config: o.config)
-        // The cache keeps no timings: captions and highlighting always fetch.
-        o.useCache = o.useCache && o.captionsPath == nil && !o.highlight
         return o
     }
 

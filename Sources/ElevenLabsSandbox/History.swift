@@ -10,11 +10,11 @@ struct History {
 
     static func itemJSON(_ h: HistoryRecord) -> [String: Any] {
         [
-            "history_item_id": h.id, "request_id": h.requestID, "voice_id": h.voiceID, "model_id": h.modelID,
-            "voice_name": h.voiceName, "voice_category": h.voiceCategory, "text": h.text, "date_unix": h.dateUnix,
+            "history_item_id": h.id, "request_id": h.requestID, "voice_id": h.dialogue == nil ? h.voiceID : NSNull(), "model_id": h.modelID,
+            "voice_name": h.dialogue == nil ? h.voiceName : NSNull(), "voice_category": h.dialogue == nil ? h.voiceCategory : NSNull(), "text": h.text, "date_unix": h.dateUnix,
             "character_count_change_from": h.countFrom, "character_count_change_to": h.countTo,
             "content_type": h.contentType, "state": "created", "settings": h.settings, "share_link_id": NSNull(),
-            "source": "TTS", "alignments": NSNull(), "dialogue": NSNull(), "output_format": h.outputFormat,
+            "source": "TTS", "alignments": NSNull(), "dialogue": h.dialogue ?? NSNull(), "output_format": h.outputFormat,
         ]
     }
 

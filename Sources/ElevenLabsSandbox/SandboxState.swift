@@ -33,6 +33,8 @@ struct HistoryRecord {
     let outputFormat: String
     let settings: [String: Any]
     let audio: [UInt8]
+    /// A dialogue's lines (text, voice_id, voice_name); the item's own text and voice are then empty.
+    var dialogue: [[String: String]]? = nil
 }
 
 final class SandboxState: @unchecked Sendable { // every field is only touched inside `locked`, under `lock`

@@ -31,7 +31,11 @@ struct TextToDialogue {
         if !issues.isEmpty { return Reply.validation(issues) }
         let (inputs, modelID, settings, locators) = parsed.request!
 
-        for input in inputs where state.locked({ $0.voice(input.voice) }) == nil { return Router.voiceNotFound(input.voice) }
+        var names: [String: String] = [:]
+        for input in inputs {
+            guard let v = state.locked({ $0.voice(input.voice) }) else { return Router.voiceNotFound(input.voice) }
+            names[input.voice] = v.name
+        }
         for l in locators {
             let known = state.locked { s in s.dictionaries.first { $0.id == l.id } }
             guard let d = known, l.version == nil || l.version == d.versionID else { return Dictionaries.notFound(l.id) }
@@ -63,18 +67,24 @@ struct TextToDialogue {
         if let refused = TextToSpeech.gate(state) { return refused }
         let token = InFlightToken(state)
         let cost = Int((Double(characters) * model.multiplier).rounded(.up))
+        let quota: (from: Int, limit: Int)
         switch TextToSpeech.charge(state, cost: cost, token: token) {
-        case .success: break
+        case .success(let q): quota = q
         case .failure(let refusal): return refusal.response
         }
-        _ = settings
 
         // One piece of audio, each input's share of it in proportion to its characters.
         let audio = AudioSynth.synthesize(format, duration: AudioSynth.duration(forCharacters: characters))
-        let requestID = state.locked { $0.nextID() }
+        let (requestID, historyID) = state.locked { s in (s.nextID(), s.nextID()) }
+        // Kept in the history as the service does, its lines in `dialogue` (tests read back what was served).
+        var item = HistoryRecord(id: historyID, requestID: requestID, voiceID: "", voiceName: "", voiceCategory: "", modelID: model.id, text: "",
+                                 dateUnix: Int(Date().timeIntervalSince1970), countFrom: quota.from, countTo: quota.from + cost,
+                                 contentType: format.contentType, outputFormat: formatName, settings: settings ?? [:], audio: audio.bytes)
+        item.dialogue = inputs.map { ["text": $0.text, "voice_id": $0.voice, "voice_name": names[$0.voice] ?? ""] }
+        state.locked { $0.history.append(item) }
         let faults = state.faultsForAudioAnswer()
         if faults.firstByteDelay > 0 { try? await Task.sleep(nanoseconds: UInt64(faults.firstByteDelay * 1e9)) }
-        var headers: [String: String] = ["request-id": requestID, "character-cost": String(cost)]
+        var headers: [String: String] = ["request-id": requestID, "character-cost": String(cost), "history-item-id": historyID]
         if faults.jsonInsteadOfAudio {
             token.release()
             return Reply.json(200, ["status": "ok", "note": "not audio"], headers: headers)
