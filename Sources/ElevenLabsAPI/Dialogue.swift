@@ -71,11 +71,14 @@ public struct DialogueRequest: Sendable, Equatable {
 
     /// The requests for a script's inputs, as ranges of `inputs`: each within the character and voice
     /// limits (an input longer than the limit must be split by the caller first; it is then a request
-    /// of its own). Besides those hard limits, a request that holds at least half the characters ends
-    /// after an input whose text hashes to a multiple of four: boundaries then depend on the text
-    /// around them, not on everything before, so editing one line of a long script changes the
-    /// requests near it and leaves the others (and their cached audio) as they were.
-    public static func plan(_ inputs: [DialogueInput], maxCharacters: Int = maxCharacters, maxVoices: Int = maxVoices) -> [Range<Int>] {
+    /// of its own). Within those limits a request ends after an input chosen by that input alone: its
+    /// text's hash falls below its length out of `target`, so on average a request holds about
+    /// `target` characters whatever the lengths of the lines. Because the choice never depends on
+    /// where the request began, editing one line of a long script changes the one or two requests
+    /// around it; every other request (and its cached audio) stays as it was. Packing greedily
+    /// would move every boundary after the edit and buy the rest of the script again.
+    public static func plan(_ inputs: [DialogueInput], maxCharacters: Int = maxCharacters, maxVoices: Int = maxVoices,
+                            target: Int = maxCharacters * 3 / 5) -> [Range<Int>] {
         var groups: [Range<Int>] = []
         var start = 0, characters = 0
         var voices: Set<String> = []
@@ -88,7 +91,7 @@ public struct DialogueRequest: Sendable, Equatable {
             }
             characters += n
             voices.insert(input.voice_id)
-            if characters >= maxCharacters / 2 && fnv1a(input.text) % 4 == 0 {
+            if hash(input.text) % UInt64(max(1, target)) < UInt64(n) {
                 groups.append(start..<(i + 1))
                 start = i + 1; characters = 0; voices = []
             }
@@ -97,11 +100,14 @@ public struct DialogueRequest: Sendable, Equatable {
         return groups
     }
 
-    /// A hash that is the same in every run (Swift's `hashValue` is seeded per process).
-    static func fnv1a(_ text: String) -> UInt64 {
+    /// A hash that is the same in every run (Swift's `hashValue` is seeded per process): FNV-1a,
+    /// then mixed (MurmurHash3's finaliser) so that similar lines still spread evenly.
+    static func hash(_ text: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
+        h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd
+        h ^= h >> 33; h = h &* 0xc4ce_b9fe_1a85_ec53
+        return h ^ (h >> 33)
     }
 }
 

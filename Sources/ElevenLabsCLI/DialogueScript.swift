@@ -58,7 +58,7 @@ struct DialogueScript: Equatable {
                 for entry in body.dropFirst(5).split(separator: ",") {
                     let pair = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: " \t") }
                     guard pair.count == 2, isName(Substring(pair[0])), !pair[1].isEmpty else {
-                        throw fail(number, "'\(Output.clean(String(entry)))' is not NAME=VOICE",
+                        throw fail(number, "'\(Output.clean(entry.trimmingCharacters(in: " \t")))' is not NAME=VOICE",
                                    hint: "write the cast as '# cast: ALICE=Sarah, BOB=Roger' (a voice name or id)")
                     }
                     script.cast.append((pair[0], pair[1]))

@@ -1,0 +1,67 @@
+// Planning a dialogue into requests: every input once, in order; each request within 2,000
+// characters and 10 voices; and an edit to one line moving only the boundaries near it. Seeded
+// random scripts, so a failure names its seed.
+import Testing
+@testable import ElevenLabsAPI
+
+/// A small deterministic generator (SplitMix64), so each seed is the same script on every run.
+private struct Seeded {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+}
+
+private func script(seed: UInt64, lines: Int, voices: Int) -> [DialogueInput] {
+    var g = Seeded(state: seed)
+    return (0..<lines).map { i in
+        let words = (0..<g.int(1...60)).map { _ in String(repeating: "abcdefgh".randomElement(using: &g) ?? "a", count: g.int(1...9)) }
+        return DialogueInput(text: "Line \(i): " + words.joined(separator: " ") + ".", voiceID: "voice\(g.int(0...(voices - 1)))")
+    }
+}
+
+extension Seeded: RandomNumberGenerator {}
+
+@Suite struct DialoguePlanTests {
+    @Test(arguments: 0..<40)
+    func everyLineOnceInOrderWithinTheLimits(seed: Int) {
+        let inputs = script(seed: UInt64(seed), lines: 200, voices: seed % 2 == 0 ? 14 : 3)
+        let groups = DialogueRequest.plan(inputs)
+        #expect(groups.first?.lowerBound == 0 && groups.last?.upperBound == inputs.count, "seed \(seed)")
+        #expect(zip(groups, groups.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && !$0.isEmpty }, "seed \(seed)")
+        for g in groups {
+            #expect(inputs[g].reduce(0) { $0 + DialogueRequest.length($1.text) } <= DialogueRequest.maxCharacters, "seed \(seed)")
+            #expect(Set(inputs[g].map(\.voice_id)).count <= DialogueRequest.maxVoices, "seed \(seed)")
+        }
+    }
+
+    @Test func requestsHoldAboutTheTargetOnAverage() {
+        var total = 0, count = 0
+        for seed in 0..<20 {
+            let inputs = script(seed: UInt64(1000 + seed), lines: 300, voices: 2)
+            total += inputs.reduce(0) { $0 + DialogueRequest.length($1.text) }
+            count += DialogueRequest.plan(inputs).count
+        }
+        let average = Double(total) / Double(count)
+        // Far fewer requests than one per line, and never more than the limit allows.
+        #expect((800...1_800).contains(average), "average \(average) characters per request")
+    }
+
+    @Test(arguments: 0..<40)
+    func anEditChangesOnlyTheRequestsNearIt(seed: Int) {
+        var inputs = script(seed: UInt64(500 + seed), lines: 150, voices: 3)
+        let before = DialogueRequest.plan(inputs).map { Array(inputs[$0]) }
+        var g = Seeded(state: UInt64(seed))
+        let line = g.int(0...(inputs.count - 1))
+        inputs[line].text += " An added sentence that changes this line's length and hash."
+        let after = DialogueRequest.plan(inputs).map { Array(inputs[$0]) }
+        // Requests are compared by content: those not in the old plan must be bought again.
+        let new = after.filter { !before.contains($0) }
+        #expect((1...3).contains(new.count), "seed \(seed): \(new.count) of \(after.count) requests changed")
+    }
+}
