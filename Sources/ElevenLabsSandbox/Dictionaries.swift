@@ -76,7 +76,27 @@ struct Dictionaries {
     /// `GET /v1/pronunciation-dictionaries/{id}`.
     func get(_ id: String) -> HTTPResponse {
         guard let d = state.locked({ s in s.dictionaries.first { $0.id == id } }) else { return Self.notFound(id) }
-        return json(d.json)
+        // This endpoint answers with the latest version's rules too (GetPronunciationDictionaryWithRulesResponseModel).
+        return json(d.json.merging(["rules": Self.rules(String(decoding: d.pls, as: UTF8.self))]) { $1 })
+    }
+
+    /// The lexicon's lexemes as the API's rules: an alias rule, or a phoneme rule in the lexicon's alphabet.
+    static func rules(_ pls: String) -> [[String: Any]] {
+        func inner(_ tag: String, _ text: Substring) -> String? {
+            guard let open = text.range(of: "<\(tag)>"), let close = text.range(of: "</\(tag)>", range: open.upperBound..<text.endIndex) else { return nil }
+            return String(text[open.upperBound..<close.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var alphabet = "ipa"
+        if let a = pls.range(of: "alphabet=\""), let end = pls[a.upperBound...].firstIndex(of: "\"") { alphabet = String(pls[a.upperBound..<end]) }
+        return pls.components(separatedBy: "<lexeme").dropFirst().compactMap { chunk -> [String: Any]? in
+            let body = Substring(chunk.components(separatedBy: "</lexeme>").first ?? chunk)
+            guard let grapheme = inner("grapheme", body) else { return nil }
+            if let alias = inner("alias", body) {
+                return ["string_to_replace": grapheme, "type": "alias", "alias": alias, "case_sensitive": true, "word_boundaries": true]
+            }
+            return ["string_to_replace": grapheme, "type": "phoneme", "phoneme": inner("phoneme", body) ?? "", "alphabet": alphabet,
+                    "case_sensitive": true, "word_boundaries": true]
+        }
     }
 
     /// `GET /v1/pronunciation-dictionaries/{id}/{version}/download`: the lexicon as text.

@@ -193,7 +193,6 @@ import TestSupport
             // The edited line's request, merged with or split from its neighbour at most (a greedy
             // plan buys every request after the edit again: 7 of them here).
             #expect((1...3).contains(toBuy), "\(plan.out)")
-            print("DIALOGUE-EDIT", bought - sent.count, toBuy)
             let edited = try await run("elevenlabs", ["speak", "--dialogue", script.path, "-o", dir.appendingPathComponent("edited.mp3").path], env: env(sandbox))
             #expect(edited.status == 0, "\(edited.err)")
             #expect(dialogueRequests(sandbox).count == bought + toBuy)

@@ -9,6 +9,8 @@ import TestSupport
 
 private let george = "JBFqnCBsd6RMkjVDRZzb"
 
+private struct DialogueRequestBody: Encodable { let inputs: [DialogueInput]; var model_id = "eleven_v3" }
+
 @Suite struct SchemaTests {
     @Test func everyJSONAnswerMatchesTheOpenAPISchemas() async throws {
                 let dir = try temporaryDirectory()
@@ -80,6 +82,77 @@ private let george = "JBFqnCBsd6RMkjVDRZzb"
 }
 
 extension SchemaTests {
+    /// Text to dialogue and pronunciation dictionaries are not in the subset: their traffic is
+    /// checked against the whole official OpenAPI file, both what the sandbox answers and what the
+    /// real binary sends (the dialogue bodies, the locators).
+    @Test func dialogueAndDictionaryTrafficMatchesTheFullOpenAPI() async throws {
+        let dir = try temporaryDirectory()
+        let script = dir.appendingPathComponent("episode.txt")
+        try "# cast: HOST=Sarah, GUEST=Roger\n\nHOST: Hello there.\n\nGUEST: Hi, and welcome.\n".write(to: script, atomically: true, encoding: .utf8)
+        let lexicon = dir.appendingPathComponent("names.pls")
+        try "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<lexicon version=\"1.0\" xmlns=\"http://www.w3.org/2005/01/pronunciation-lexicon\" alphabet=\"ipa\" xml:lang=\"en-US\"><lexeme><grapheme>Siobhan</grapheme><alias>Shivawn</alias></lexeme></lexicon>\n"
+            .write(to: lexicon, atomically: true, encoding: .utf8)
+        let check = SchemaCheck(spec: "elevenlabs-openapi.json")
+        try await withSandbox { sandbox in
+            let env = sandboxEnv(sandbox, cacheIn: dir)
+            let added = try await run("elevenlabs", ["dictionaries", "add", lexicon.path, "--name", "Names", "--json"], env: env)
+            #expect(added.status == 0, "\(added.err)")
+            let id = try #require((try JSONSerialization.jsonObject(with: added.stdout) as? [String: Any])?["id"] as? String)
+            for (args, path) in [(["--captions", dir.appendingPathComponent("e.srt").path], "/v1/text-to-dialogue/stream/with-timestamps"),
+                                 (["--stability", "0.4", "--seed", "7", "--language", "en", "--no-cache"], "/v1/text-to-dialogue/stream")] {
+                let r = try await run("elevenlabs", ["speak", "--dialogue", script.path, "--dict", id, "-o", dir.appendingPathComponent("e.mp3").path] + args, env: env)
+                #expect(r.status == 0, "\(r.err)")
+                let sent = try #require(sandbox.requests.last { $0.path.hasPrefix("/v1/text-to-dialogue") })
+                #expect(sent.path == path)
+                try check.add(method: "post", path: path, body: sent.body, request: true)
+            }
+            let tts = try await run("elevenlabs", ["speak", "--dict", id, "--no-cache", "-o", dir.appendingPathComponent("t.mp3").path, "Siobhan waved."], env: env)
+            #expect(tts.status == 0, "\(tts.err)")
+            let sent = try #require(sandbox.requests.last { $0.path.hasPrefix("/v1/text-to-speech/") })
+            try check.add(method: "post", path: "/v1/text-to-speech/{voice_id}/stream", body: sent.body, request: true)
+
+            try await onThread {
+                let c = client(for: sandbox)
+                var (head, body) = try c.collect(method: "GET", path: "/v1/pronunciation-dictionaries")
+                try check.add(method: "get", path: "/v1/pronunciation-dictionaries", status: head.status, body: Data(body))
+                (head, body) = try c.collect(method: "GET", path: "/v1/pronunciation-dictionaries/\(id)")
+                try check.add(method: "get", path: "/v1/pronunciation-dictionaries/{pronunciation_dictionary_id}", status: head.status, body: Data(body))
+                (head, body) = try c.collect(method: "POST", path: "/v1/pronunciation-dictionaries/add-from-file", body: .multipart([
+                    MultipartPart(name: "name", content: .text("Second")),
+                    MultipartPart(name: "file", content: .file(path: lexicon.path, filename: "names.pls", contentType: "application/pls+xml")),
+                ]))
+                try check.add(method: "post", path: "/v1/pronunciation-dictionaries/add-from-file", status: head.status, body: Data(body))
+
+                let dialogue = try ElevenLabsClient.jsonBody(DialogueRequestBody(inputs: [DialogueInput(text: "Hello there.", voiceID: george),
+                                                                                          DialogueInput(text: "Hi!", voiceID: "EXAVITQu4vr4xnSDxMaL")]))
+                (head, body) = try c.collect(method: "POST", path: "/v1/text-to-dialogue/with-timestamps", body: dialogue)
+                #expect(head.status == 200)
+                try check.add(method: "post", path: "/v1/text-to-dialogue/with-timestamps", status: head.status, body: Data(body))
+                (head, body) = try c.collect(method: "POST", path: "/v1/text-to-dialogue/stream/with-timestamps", body: dialogue)
+                #expect(head.status == 200)
+                for line in body.split(separator: 10) where !line.isEmpty {
+                    try check.add(method: "post", path: "/v1/text-to-dialogue/stream/with-timestamps", status: head.status, body: Data(Array(line)))
+                }
+                let bad = try c.send(method: "POST", path: "/v1/text-to-dialogue/stream", body: .bytes(Array(#"{"inputs":[{"text":1}]}"#.utf8), contentType: "application/json"))
+                #expect(bad.0.status == 422)
+                try check.add(method: "post", path: "/v1/text-to-dialogue/stream", status: bad.0.status, body: Data(bad.1))
+                // The history keeps a dialogue with its lines.
+                (head, body) = try c.collect(method: "GET", path: "/v1/history", query: [("page_size", "3")])
+                try check.add(method: "get", path: "/v1/history", status: head.status, body: Data(body))
+                let page = try c.json(HistoryPage.self, path: "/v1/history", query: [("page_size", "1")])
+                let item = try #require(page.history.first)
+                (head, body) = try c.collect(method: "GET", path: "/v1/history/\(item.historyItemID)")
+                let parsed = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+                #expect((parsed["dialogue"] as? [[String: Any]])?.count == 2)
+                try check.add(method: "get", path: "/v1/history/{history_item_id}", status: head.status, body: Data(body))
+            }
+        }
+        let result = try await check.run()
+        #expect(result.0 == 0, "\(result.1)")
+        #expect(result.1.contains("0 failed"))
+        #expect(check.lines.count >= 12)
+    }
+
     /// Both sides of stream-input sessions, against ../shared/api/elevenlabs-asyncapi.yml: the
     /// sandbox's messages, and the ones the real CLI sends for piped text (checked by Python's
     /// jsonschema, the Fern literals made enforceable; see validate_stream_input.py).

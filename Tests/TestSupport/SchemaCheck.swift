@@ -4,7 +4,10 @@ import Foundation
 
 public final class SchemaCheck: @unchecked Sendable { // filled on one thread, then run; never shared while filling
     public var lines: [String] = []
-    public init() {}
+    /// The OpenAPI file in ../shared/api: the subset for the CLI's endpoints, or the whole official
+    /// spec for the endpoints the subset lacks (text to dialogue, pronunciation dictionaries).
+    let spec: String
+    public init(spec: String = "elevenlabs-openapi-cli-subset.json") { self.spec = spec }
 
     public func add(method: String, path: String, status: Int = 200, contentType: String = "application/json",
                              body: Data, request: Bool = false) throws {
@@ -20,7 +23,7 @@ public final class SchemaCheck: @unchecked Sendable { // filled on one thread, t
         let file = try temporaryDirectory().appendingPathComponent("bodies.ndjson")
         try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
         let script = repositoryRoot.appendingPathComponent("Tests/SandboxTests/validate_responses.py")
-        let spec = api.appendingPathComponent("elevenlabs-openapi-cli-subset.json")
+        let spec = api.appendingPathComponent(self.spec)
         return try await onThread {
             let (status, out) = try runTool(["python3", script.path, spec.path, file.path])
             return (status, String(decoding: out, as: UTF8.self))
