@@ -16,6 +16,14 @@ public enum Markup {
     public static func takesAudioTags(_ model: String) -> Bool { model == "eleven_v3" }
     public static func takesPhonemeTags(_ model: String) -> Bool { phonemeModels.contains(model) }
 
+    /// Whether the text holds SSML the service parses only when asked (`enable_ssml_parsing` on the
+    /// stream-input WebSocket): a `<break .../>` or a `<phoneme ...>`.
+    public static func hasSSML(_ text: String) -> Bool {
+        guard text.contains("<") else { return false }
+        let lower = text.lowercased()
+        return lower.contains("<break") || lower.contains("<phoneme")
+    }
+
     public struct Result: Equatable {
         public var text: String
         /// What was converted or will not work, one line each (deduplicated by the caller).

@@ -21,6 +21,8 @@ public struct StreamInputOptions: Sendable {
     public var inactivityTimeout: Int?
     /// Alignment with every audio message rather than only the first of each generation.
     public var syncAlignment = false
+    /// `<break>` and `<phoneme>` in the text are parsed rather than read (`enable_ssml_parsing`).
+    public var ssmlParsing = false
 
     public init(voiceID: String, modelID: String, outputFormat: String) {
         self.voiceID = voiceID; self.modelID = modelID; self.outputFormat = outputFormat
@@ -65,6 +67,7 @@ public final class StreamInputSession {
         if let l = options.languageCode, ModelRules.supportsLanguageCode(options.modelID) { query.append(("language_code", l)) }
         if let s = options.seed { query.append(("seed", String(s))) }
         if let n = options.textNormalization { query.append(("apply_text_normalization", n)) }
+        if options.ssmlParsing { query.append(("enable_ssml_parsing", "true")) }
         socket = try client.openWebSocket(path: "/v1/text-to-speech/\(try pathID(options.voiceID))/stream-input", query: query)
         try send(Outgoing(text: " ", voice_settings: settings?.isEmpty == false ? settings : nil,
                           generation_config: .init(chunk_length_schedule: schedule)))

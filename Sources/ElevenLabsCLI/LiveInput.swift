@@ -160,8 +160,12 @@ enum LiveInput {
         let wake = try WakePipe()
         Signals.onSignal { wake.wake() }
         let reader = StdinReader(fd: context.stdinFD, wake: { wake.wake() })
-        let stream = try StreamInputSession(client: session.client, options: connection, settings: options.settings)
-        stream.wakeFD = wake.readFD
+        func open() throws -> StreamInputSession {
+            let s = try StreamInputSession(client: session.client, options: connection, settings: options.settings)
+            s.wakeFD = wake.readFD
+            return s
+        }
+        var stream = try open()
         defer { stream.close() }
 
         var metrics = SpeakCommand.Metrics(voice_id: voiceID, model_id: options.modelID, output_format: options.format)
@@ -183,6 +187,51 @@ enum LiveInput {
             try stream.send(text: text.replacingNewlines(), flush: flush)
             lastSent = monotonicSeconds()
             sentAnything = true
+        }
+
+        // SSML (`<break/>`, `<phoneme>`) is parsed only when the connection asks for it, and the query
+        // is fixed when it opens, before any text is known. So the connection opens without it (no
+        // delay for plain text); the first unit holding SSML turns it on: before anything was sent
+        // the unused connection is replaced, after that the current stream is ended (its audio still
+        // plays) and the rest goes on a new one. Units arriving meanwhile are held, in order.
+        let modelID = connection.modelID
+        var notes: Set<String> = []
+        var switching = false
+        var held: [(String, Bool)] = []
+        var inputDone = false
+        func deliver(_ unit: String, flush: Bool) throws {
+            let adapted = Markup.adapt(unit, model: modelID)
+            for note in adapted.notes where notes.insert(note).inserted && !options.quiet { context.err("elevenlabs: note: \(note)\n") }
+            if switching { held.append((adapted.text, flush)); return }
+            if !connection.ssmlParsing && Markup.takesBreakTags(modelID) && Markup.hasSSML(adapted.text) {
+                connection.ssmlParsing = true
+                if sentAnything {
+                    held.append((adapted.text, flush))
+                    try stream.end()
+                    switching = true
+                    finalAt = nil
+                    lastHeard = monotonicSeconds()
+                    return
+                }
+                stream.close()
+                stream = try open()
+            }
+            try send(adapted.text, flush: flush)
+        }
+        /// The stream ended for SSML is over: the held units go on a new one.
+        func switchStreams() throws {
+            stream.close()
+            stream = try open()
+            try out.beginPart()
+            switching = false
+            finalAt = nil
+            for (text, flush) in held { try send(text, flush: flush) }
+            held = []
+            if inputDone {
+                try stream.end()
+                ended = true
+                lastHeard = monotonicSeconds()
+            }
         }
 
         func complete() throws {
@@ -209,32 +258,36 @@ enum LiveInput {
             let now = monotonicSeconds()
             // 1. Text in, cut into units as it arrives.
             var idleDeadline = Double.infinity
-            if !ended {
+            if !ended && !inputDone {
                 let (text, done, lastInput) = try reader.take()
                 if !text.isEmpty {
-                    for (unit, flush) in units.add(text, firstSent: sentAnything) { try send(unit, flush: flush) }
+                    for (unit, flush) in units.add(text, firstSent: sentAnything || !held.isEmpty) { try deliver(unit, flush: flush) }
                 }
                 if done {
-                    if let rest = units.rest() { try send(rest, flush: true) }
-                    if !sentAnything {
+                    if let rest = units.rest() { try deliver(rest, flush: true) }
+                    if !sentAnything && held.isEmpty {
                         throw CLIError("the text from standard input is empty", hint: "there is nothing to speak", exit: .input)
                     }
-                    try stream.end()
-                    ended = true
-                    lastHeard = monotonicSeconds()
+                    inputDone = true
+                    if !switching {
+                        try stream.end()
+                        ended = true
+                        lastHeard = monotonicSeconds()
+                    }
                 } else if !units.buffer.trimmingCharacters(in: " \t\r\n").isEmpty {
-                    if now - lastInput >= idleFlush, let rest = units.rest() { try send(rest, flush: true) }
+                    if now - lastInput >= idleFlush, let rest = units.rest() { try deliver(rest, flush: true) }
                     else { idleDeadline = lastInput + idleFlush }
                 }
-                if !ended && monotonicSeconds() - lastSent >= keepAliveEvery {
+                if !ended && !switching && monotonicSeconds() - lastSent >= keepAliveEvery {
                     try stream.keepAlive()
                     lastSent = monotonicSeconds()
                 }
             }
             // 2. Deadlines: nothing waits for ever.
-            if ended {
+            if ended || switching {
                 if let finalAt, monotonicSeconds() - finalAt >= closeGrace {
                     // The final message came and the close did not: everything arrived; end here.
+                    if switching { try switchStreams(); continue }
                     try complete()
                     return
                 }
@@ -244,7 +297,7 @@ enum LiveInput {
                 }
             }
             // 3. Wait until something happens: audio, new input, a signal, or the next deadline.
-            let deadline = ended ? (finalAt.map { $0 + closeGrace } ?? lastHeard + stallTimeout)
+            let deadline = ended || switching ? min(idleDeadline, finalAt.map { $0 + closeGrace } ?? lastHeard + stallTimeout)
                 : min(idleDeadline, lastSent + keepAliveEvery)
             guard let event = try stream.next(timeout: max(0.001, deadline - monotonicSeconds())) else { continue }
             lastHeard = monotonicSeconds()
@@ -266,6 +319,11 @@ enum LiveInput {
             case .final:
                 finalAt = monotonicSeconds()
             case .closed(let code, let reason):
+                if code == 1000 && switching {
+                    captions.flushWord()
+                    try switchStreams()
+                    continue
+                }
                 guard code == 1000 && ended else {
                     throw CLIError("the server closed the stream (\(code))\(reason.isEmpty ? "" : ": \(reason)")",
                                    hint: code == 1008 ? "the server refused the stream; see the reason above" : nil,

@@ -65,6 +65,64 @@ import TestSupport
         }
     }
 
+    /// The stream-input sessions that carried text, with the texts they carried.
+    func textSessions(_ sandbox: Sandbox) -> [(session: RecordedRequest, texts: [String])] {
+        sandbox.requests.filter { $0.path.hasSuffix("/stream-input") }.compactMap { session in
+            let texts = session.messages.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["text"] as? String }
+                .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            return texts.isEmpty ? nil : (session, texts)
+        }
+    }
+
+    @Test func ssmlFromTheStartOpensTheStreamWithSSMLParsing() async throws {
+        try await withSandbox { sandbox in
+            let out = dir.appendingPathComponent("ssml.mp3")
+            let r = try await run("elevenlabs", ["speak", "-o", out.path, "-m", "eleven_multilingual_v2"], env: env(sandbox),
+                                  stdin: Data("Wait <break time=\"1s\"/> for it.\nThen more.\n".utf8))
+            #expect(r.status == 0, "\(r.err)")
+            let sessions = textSessions(sandbox)
+            #expect(sessions.count == 1)
+            #expect(sessions.first?.session.queryValue("enable_ssml_parsing") == "true")
+            #expect(sessions.first?.texts.joined().contains("Wait <break time=\"1s\"/> for it.") == true)
+            // The connection opened before the text was known was never used for text.
+            #expect(sandbox.requests.filter { $0.path.hasSuffix("/stream-input") }.count <= 2)
+            _ = try await expectWholeMP3(try Data(contentsOf: out), "the live file")
+        }
+    }
+
+    @Test func ssmlAfterPlainTextGoesOnASecondStreamAndTheSoundGoesOn() async throws {
+        try await withSandbox { sandbox in
+            let out = dir.appendingPathComponent("switch.mp3")
+            let r = try await run("elevenlabs", ["speak", "-o", out.path, "-m", "eleven_multilingual_v2"], env: env(sandbox),
+                                  stdin: Data("Plain words first.\nThen a pause <break time=\"1.5s\"/> here.\nAnd the end.\n".utf8))
+            #expect(r.status == 0, "\(r.err)")
+            let sessions = textSessions(sandbox)
+            #expect(sessions.count == 2)
+            #expect(sessions.first?.session.queryValue("enable_ssml_parsing") == nil)
+            #expect(sessions.first?.texts == ["Plain words first. "])
+            #expect(sessions.last?.session.queryValue("enable_ssml_parsing") == "true")
+            #expect(sessions.last?.texts == ["Then a pause <break time=\"1.5s\"/> here. ", "And the end. "])
+            // Both streams' audio, in order, in one file that decodes whole.
+            let probe = try await expectWholeMP3(try Data(contentsOf: out), "the live file")
+            let characters = Double("Plain words first. Then a pause <break time=\"1.5s\"/> here. And the end.".count - 2)
+            #expect(probe.seconds > characters / 15 * 0.8, "\(probe.seconds) s")
+        }
+    }
+
+    @Test func v3PauseTagsBecomeBreaksAndTurnOnSSMLParsing() async throws {
+        // eleven_v3 is not served on this WebSocket (contract §7.1), so its pause tags in live text
+        // are for another model: they become <break> tags, which need SSML parsing.
+        try await withSandbox { sandbox in
+            let r = try await run("elevenlabs", ["speak", "-o", dir.appendingPathComponent("tags.mp3").path, "-m", "eleven_flash_v2_5"], env: env(sandbox),
+                                  stdin: Data("Wait [pause] for it.\n".utf8))
+            #expect(r.status == 0, "\(r.err)")
+            #expect(r.err.contains("takes no v3 pause tags; 1 converted to <break> tags"), "\(r.err)")
+            let sessions = textSessions(sandbox)
+            #expect(sessions.count == 1 && sessions.first?.session.queryValue("enable_ssml_parsing") == "true")
+            #expect(sessions.first?.texts == ["Wait <break time=\"1s\"/> for it. "])
+        }
+    }
+
     @Test func liveAudioCanBeWrittenToAFile() async throws {
         try await withSandbox { sandbox in
             let out = dir.appendingPathComponent("live.mp3")
