@@ -24,6 +24,7 @@ struct Captions {
 
     /// Says who speaks from `start` to `end` (seconds, shifted like the words).
     mutating func label(_ speaker: String, from start: Double, to end: Double) {
+        guard start.isFinite, end.isFinite, start <= end else { return }
         spans.append((start, end, speaker))
     }
 
@@ -35,6 +36,8 @@ struct Captions {
 
     static let maxCueCharacters = 42
     static let maxCueSeconds = 5.0
+    /// Times past this (about eleven days) are not a moment in any answer's audio.
+    static let maxSeconds = 1e6
 
     static func format(for path: String) -> Format? {
         guard let dot = path.lastIndex(of: ".") else { return nil }
@@ -43,7 +46,12 @@ struct Captions {
 
     /// Adds one request's characters; `offset` is the audio already played before this request.
     mutating func add(characters: [String], starts: [Double], ends: [Double], offset: Double) {
-        for (i, c) in characters.enumerated() where i < starts.count && i < ends.count {
+        for (i, raw) in characters.enumerated() where i < starts.count && i < ends.count {
+            // A server's numbers and text can be anything: times that are no time in a piece of
+            // audio are dropped, and control characters never reach a captions file.
+            guard starts[i].isFinite, ends[i].isFinite, starts[i] >= 0, ends[i] >= starts[i], ends[i] < Self.maxSeconds else { continue }
+            let c = Output.clean(raw)
+            if c.isEmpty { continue }
             if c.allSatisfy(\.isWhitespace) {
                 flushWord()
                 continue
@@ -85,7 +93,7 @@ struct Captions {
     }
 
     static func timestamp(_ t: Double, separator: Character) -> String {
-        let ms = Int((max(0, t) * 1000).rounded())
+        let ms = t.isFinite ? Int((min(max(0, t), maxSeconds * 10) * 1000).rounded()) : 0
         func pad(_ v: Int, _ n: Int) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
         return "\(pad(ms / 3_600_000, 2)):\(pad(ms / 60_000 % 60, 2)):\(pad(ms / 1000 % 60, 2))\(separator)\(pad(ms % 1000, 3))"
     }

@@ -209,6 +209,17 @@ enum HostileValues {
         return all[Int(i % UInt64(all.count))]
     }
 
+    /// A with-timestamps line from a hostile server: its timings and segments mutated, its audio
+    /// left whole, so the client's handling of the numbers is what gets tried.
+    static func timedLine(_ line: [String: Any], seed: UInt64?) -> [String: Any] {
+        guard let seed else { return line }
+        var rest = line
+        let audio = rest.removeValue(forKey: "audio_base64")
+        var out = mutate(rest, seed: seed) as? [String: Any] ?? rest
+        out["audio_base64"] = audio
+        return out
+    }
+
     static func mutate(_ object: Any, seed: UInt64) -> Any {
         var rng = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ counter.next())
         // Some seeds change most values, others a few, so documents still decode and get rendered.

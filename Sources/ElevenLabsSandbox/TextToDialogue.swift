@@ -115,7 +115,7 @@ struct TextToDialogue {
                                       "normalized_alignment": alignment, "voice_segments": segments]
             var h = HTTPHeaders()
             for (k, v) in headers { h[HTTPHeader(k)] = v }
-            return HTTPResponse(statusCode: Reply.statusCode(200), headers: h, body: Reply.encode(obj))
+            return HTTPResponse(statusCode: Reply.statusCode(200), headers: h, body: Reply.encode(HostileValues.timedLine(obj, seed: faults.hostileSeed)))
         }
         // One JSON line per slice of audio, with the characters that start in it and the segments they belong to.
         var ndjson: [UInt8] = []
@@ -142,7 +142,7 @@ struct TextToDialogue {
             let alignment: Any = slice.isEmpty ? NSNull() : ["characters": slice, "character_start_times_seconds": starts, "character_end_times_seconds": ends]
             let obj: [String: Any] = ["audio_base64": Data(audio.bytes[start..<end]).base64EncodedString(),
                                       "alignment": alignment, "normalized_alignment": alignment, "voice_segments": touched]
-            ndjson += Reply.encode(obj) + [10]
+            ndjson += Reply.encode(HostileValues.timedLine(obj, seed: faults.hostileSeed)) + [10]
             lineEnds.append(ndjson.count)
             start = end
         }

@@ -195,7 +195,7 @@ struct TextToSpeech {
                                       "alignment": alignment, "normalized_alignment": alignment]
             var h = HTTPHeaders()
             for (k, v) in headers { h[HTTPHeader(k)] = v }
-            return HTTPResponse(statusCode: Reply.statusCode(200), headers: h, body: Reply.encode(obj))
+            return HTTPResponse(statusCode: Reply.statusCode(200), headers: h, body: Reply.encode(HostileValues.timedLine(obj, seed: faults.hostileSeed)))
         }
         var ndjson: [UInt8] = []
         var lineEnds: [Int] = []
@@ -218,7 +218,7 @@ struct TextToSpeech {
             let alignment: Any = slice.isEmpty ? NSNull() : ["characters": slice, "character_start_times_seconds": starts, "character_end_times_seconds": ends]
             let obj: [String: Any] = ["audio_base64": Data(audio.bytes[start..<end]).base64EncodedString(),
                                       "alignment": alignment, "normalized_alignment": alignment]
-            ndjson += Reply.encode(obj) + [10]
+            ndjson += Reply.encode(HostileValues.timedLine(obj, seed: faults.hostileSeed)) + [10]
             lineEnds.append(ndjson.count)
             start = end
         }

@@ -170,11 +170,17 @@ import TestSupport
             let added = try await run("elevenlabs", ["dictionaries", "add", pls.path, "--name", "Seed", "--json"], env: env(sandbox))
             let dictionary = try #require((try JSONSerialization.jsonObject(with: added.stdout) as? [String: Any])?["id"] as? String)
             let id = try #require(try await onThread { try client(for: sandbox).history(ElevenLabsClient.HistoryQuery()).history.first?.historyItemID })
+            let script = dir.appendingPathComponent("seed-script.txt")
+            try "# cast: A=Roger, B=Sarah\nA: Hello there, how are you?\n\nB: Fine, thanks. And you?\n".write(to: script, atomically: true, encoding: .utf8)
             sandbox.updateFaults { $0.hostileSeed = UInt64(seed) }
             let long = String(repeating: "A sentence to split. ", count: 300)
+            let captions = dir.appendingPathComponent("h.srt").path
             for args in [["user"], ["models"], ["voices"], ["voices", "show", "George"], ["history"], ["history", "show", id],
                          ["user", "--json"], ["history", "--json"], ["speak", "-m", "eleven_v3", "-o", dir.appendingPathComponent("h.mp3").path, long],
-                         ["speak", "--device", "null", "-v", "Roger", "Short."], ["dictionaries"], ["dictionaries", "--json"], ["dictionaries", "show", dictionary]] {
+                         ["speak", "--device", "null", "-v", "Roger", "Short."], ["dictionaries"], ["dictionaries", "--json"], ["dictionaries", "show", dictionary],
+                         ["speak", "--no-cache", "--captions", captions, "-o", dir.appendingPathComponent("c.mp3").path, "Timed words here."],
+                         ["speak", "--dialogue", script.path, "--no-cache", "--captions", captions, "-o", dir.appendingPathComponent("d.mp3").path],
+                         ["speak", "--dialogue", script.path, "--dry-run", "--json"]] {
                 let r = try await run("elevenlabs", args, env: env(sandbox), timeout: 60)
                 #expect((0...8).contains(r.status), "seed \(seed) \(args): exit \(r.status)\n\(r.err.prefix(300))")
                 if !args.contains("--json") { noEscape(r, "seed \(seed) \(args)") }
