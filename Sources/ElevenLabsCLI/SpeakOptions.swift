@@ -110,6 +110,7 @@ struct SpeakOptions {
         if inv.value("out-dir") != nil {
             o.mode = .batch
             o.format = explicitFormat ?? AudioFormats.safeDefault
+            try refuseDialogueWAV(o)
             return o
         }
         if inv.all("file").count > 1 || inv.flag("each-line") {
@@ -169,6 +170,7 @@ struct SpeakOptions {
             throw UsageError("pronunciation dictionaries are not applied to live input yet",
                              hint: "use --no-live (the text is then read whole and split at sentences)", command: "speak")
         }
+        try refuseDialogueWAV(o)
         if o.mode == .live && o.format.hasPrefix("wav_") {
             throw UsageError("live input cannot produce \(o.format)", hint: "write .wav (PCM in a WAV header) or use --no-live", command: "speak")
         }
@@ -197,6 +199,12 @@ struct SpeakOptions {
         o.voiceSource = Resolve.source("voice", env: "ELEVENLABS_VOICE", configKey: "voice", inv, context, config: o.config)
         o.modelSource = Resolve.source("model", env: "ELEVENLABS_MODEL", configKey: "model", inv, context, config: o.config)
         return o
+    }
+
+    /// The dialogue endpoints' formats have no wav_* (official OpenAPI, AllowedOutputFormats).
+    static func refuseDialogueWAV(_ o: SpeakOptions) throws {
+        guard o.dialogue && ModelRules.supportsDialogue(o.modelID) && o.format.hasPrefix("wav_") else { return }
+        throw UsageError("text to dialogue cannot produce \(o.format)", hint: "use an mp3_*, pcm_*, ulaw_8000 or alaw_8000 format (-o NAME.wav without --format writes PCM in a WAV header)", command: "speak")
     }
 
     /// `elevenlabs chapter1.txt` means the file, not its name: with no command named, arguments that

@@ -128,6 +128,11 @@ import TestSupport
             #expect(p.status == 0, "\(p.err)")
             #expect(dialogueRequests(sandbox).count == 1)
             try expectSameBytes(Data(contentsOf: plain), audio, "the episode without captions")
+
+            // The history shows a dialogue by its voices and lines (the item's own text and voice are empty).
+            let history = try await run("elevenlabs", ["history"], env: env(sandbox))
+            #expect(history.status == 0, "\(history.err)")
+            #expect(history.out.contains("Sarah+Brian") && history.out.contains("Sarah: Welcome back"), "\(history.out)")
         }
     }
 
@@ -280,6 +285,7 @@ import TestSupport
                 (["--dialogue", good.path, good.path], 2, "one script at a time"),
                 (["--dialogue", dir.appendingPathComponent("missing.txt").path], 3, "cannot read the script"),
                 (["--cast", "HOST=Roger", "Hello"], 2, "--cast maps the speakers of a --dialogue script"),
+                (["--dialogue", good.path, "--format", "wav_44100", "-o", dir.appendingPathComponent("w.wav").path], 2, "text to dialogue cannot produce wav_44100"),
             ]
             for (args, status, message) in cases {
                 let r = try await run("elevenlabs", ["speak"] + args, env: env(sandbox))

@@ -12,6 +12,32 @@ public struct HistoryItem: Decodable, Sendable {
     public var contentType: String?
     public var state: String?
     public var outputFormat: String?
+    /// A dialogue's lines (text to dialogue); the item's own text and voice are then empty.
+    public var dialogue: [DialogueLine]?
+
+    public struct DialogueLine: Codable, Sendable {
+        public var text: String
+        public var voice_id: String?
+        public var voice_name: String?
+    }
+
+    /// The text to show: the item's, or a dialogue's lines ("Voice: text / Voice: text").
+    public var shownText: String? {
+        if let t = text, !t.isEmpty { return t }
+        return dialogue.map { $0.map { "\(($0.voice_name ?? $0.voice_id ?? "?").components(separatedBy: " - ")[0]): \($0.text)" }.joined(separator: " / ") } ?? text
+    }
+
+    /// The voice to show: the item's, or a dialogue's voices in the order they speak ("Sarah+Roger").
+    public var shownVoiceName: String? {
+        if let v = voiceName, !v.isEmpty { return v }
+        guard let lines = dialogue, !lines.isEmpty else { return voiceName }
+        var seen: [String] = []
+        for l in lines {
+            let name = (l.voice_name ?? l.voice_id ?? "?").components(separatedBy: " - ")[0]
+            if !seen.contains(name) { seen.append(name) }
+        }
+        return seen.joined(separator: "+")
+    }
 
     enum CodingKeys: String, CodingKey {
         case historyItemID = "history_item_id"
@@ -25,6 +51,7 @@ public struct HistoryItem: Decodable, Sendable {
         case characterCountChangeTo = "character_count_change_to"
         case contentType = "content_type"
         case outputFormat = "output_format"
+        case dialogue
     }
 }
 

@@ -18,10 +18,12 @@ enum HistoryCommand {
         let characters: Int?
         let content_type: String?
         let request_id: String?
+        /// A dialogue's lines, as the service gave them (text, voice_id, voice_name).
+        let dialogue: [HistoryItem.DialogueLine]?
 
         init(_ h: HistoryItem) {
-            history_item_id = h.historyItemID; date_unix = h.dateUnix; voice_id = h.voiceID; voice_name = h.voiceName
-            model_id = h.modelID; text = h.text; content_type = h.contentType; request_id = h.requestID
+            history_item_id = h.historyItemID; date_unix = h.dateUnix; voice_id = h.voiceID; voice_name = h.shownVoiceName
+            model_id = h.modelID; text = h.shownText; content_type = h.contentType; request_id = h.requestID; dialogue = h.dialogue
             // The credits this generation took; nil when the server's numbers make no sense.
             characters = h.characterCountChangeTo.flatMap { to in h.characterCountChangeFrom.flatMap { from in
                 let (d, overflow) = to.subtractingReportingOverflow(from)
@@ -103,12 +105,12 @@ enum HistoryCommand {
         let item = try session.client.historyItem(id: id)
         if session.json { try context.out(Output.json(Row(item))); return }
         var lines: [[String]] = [["History ID", item.historyItemID], ["Date (UTC)", Output.dateTime(item.dateUnix)]]
-        if let v = item.voiceName { lines.append(["Voice", v + (item.voiceID.map { " (\($0))" } ?? "")]) }
+        if let v = item.shownVoiceName { lines.append(["Voice", v + (item.voiceID.map { " (\($0))" } ?? "")]) }
         if let m = item.modelID { lines.append(["Model", m]) }
         if let c = Row(item).characters { lines.append(["Credits", String(c)]) }
         if let f = item.outputFormat ?? item.contentType { lines.append(["Format", f]) }
         if let r = item.requestID { lines.append(["Request ID", r]) }
-        if let t = item.text { lines.append(["Text", t.replacingNewlines()]) }
+        if let t = item.shownText { lines.append(["Text", t.replacingNewlines()]) }
         let w = lines.map { $0[0].count }.max() ?? 0
         try context.out(lines.map { "\($0[0].padding(w))  \(Output.clean($0[1]))\n" }.joined())
     }
@@ -214,8 +216,8 @@ enum HistoryCommand {
 
     static func fileName(_ item: HistoryItem) -> String {
         let date = Output.dateTime(item.dateUnix).replacingOccurrences(" ", "_").replacingOccurrences(":", "")
-        let voice = slug(item.voiceName?.split(separator: " ").first.map(String.init) ?? "voice", max: 20)
-        let words = slug(item.text ?? "", max: 40)
+        let voice = slug(item.shownVoiceName?.split(separator: " ").first.map(String.init) ?? "voice", max: 20)
+        let words = slug((item.text?.isEmpty == false ? item.text : item.dialogue?.first?.text) ?? "", max: 40)
         return [date, voice, words].filter { !$0.isEmpty }.joined(separator: "_")
     }
 
