@@ -44,6 +44,8 @@ import TestSupport
             #expect(table.out.hasPrefix("ID") && table.out.contains(id) && table.out.contains("Character names") && table.out.contains(version))
             let show = try await run("elevenlabs", ["dictionaries", "show", id], env: env(sandbox))
             #expect(show.out.contains("rules: 2"))
+            // And the rules themselves, as the lexicon wrote them.
+            #expect(show.out.contains("  Name0 -> \"Nay mee 0\"\n") && show.out.contains("  Name1 -> \"Nay mee 1\"\n"), "\(show.out)")
 
             // --dict without a version: the latest is looked up and named, so cached audio is tied to it.
             let out = dir.appendingPathComponent("a.mp3")

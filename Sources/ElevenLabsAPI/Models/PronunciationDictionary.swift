@@ -34,6 +34,17 @@ public struct PronunciationDictionary: Sendable, Decodable {
     public let createdBy: String?
     public let creationTimeUnix: Int?
     public let description: String?
+    /// The latest version's rules (`GET` of one dictionary only; not in the list).
+    public let rules: [Rule]?
+
+    /// A rule: `stringToReplace` said as `alias`, or as `phoneme` in `alphabet`.
+    public struct Rule: Sendable, Codable, Equatable {
+        public let string_to_replace: String
+        public let type: String
+        public let alias: String?
+        public let phoneme: String?
+        public let alphabet: String?
+    }
 
     /// A rule count no dictionary can have comes from a broken server.
     static let plausibleRules = 0...10_000_000
@@ -45,7 +56,7 @@ public struct PronunciationDictionary: Sendable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, description
+        case id, name, description, rules
         case latestVersionID = "latest_version_id"
         case latestVersionRulesNum = "latest_version_rules_num"
         case createdBy = "created_by"

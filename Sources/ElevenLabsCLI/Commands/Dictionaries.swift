@@ -10,9 +10,11 @@ enum DictionariesCommand {
         let rules: Int
         let created_unix: Int?
         let description: String?
+        /// `show` only: the latest version's rules.
+        let rule_list: [PronunciationDictionary.Rule]?
         init(_ d: PronunciationDictionary) {
             id = d.id; name = d.name; latest_version_id = d.latestVersionID; rules = d.latestVersionRulesNum
-            created_unix = d.creationTimeUnix; description = d.description
+            created_unix = d.creationTimeUnix; description = d.description; rule_list = d.rules
         }
     }
 
@@ -55,7 +57,13 @@ enum DictionariesCommand {
         var lines = [("id", row.id), ("name", row.name), ("latest version", row.latest_version_id),
                      ("rules", Output.grouped(row.rules)), ("created", row.created_unix.map(Output.dateTime) ?? "unknown")]
         if let d = row.description, !d.isEmpty { lines.append(("description", d)) }
-        try context.out(lines.map { "\($0.0): \(Output.clean($0.1))\n" }.joined())
+        var text = lines.map { "\($0.0): \(Output.clean($0.1))\n" }.joined()
+        // Each rule on its line: what is replaced, and how it is said.
+        for r in row.rule_list ?? [] {
+            let said = r.type == "phoneme" ? "/\(r.phoneme ?? "")/ (\(r.alphabet ?? "?"))" : "\"\(r.alias ?? "")\""
+            text += "  \(Output.clean(r.string_to_replace)) -> \(Output.clean(said))\n"
+        }
+        try context.out(text)
     }
 
     /// A `.pls` file (W3C Pronunciation Lexicon) is checked locally first, so a wrong file costs no request.
