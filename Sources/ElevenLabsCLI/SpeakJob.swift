@@ -197,8 +197,10 @@ struct SpeechJob {
         }
         // Audio bought before: from disk, no request, no credits. An entry with timings is replayed
         // through the same reader as the answer it was made from.
-        let timedHit = cacheKeys.flatMap { cache?.lookup($0.timed) }
-        if let hit = timedHit ?? (timed ? nil : cacheKeys.flatMap { cache?.lookup($0.plain) }) {
+        // Audio alone is looked up first when that is all that is wanted (the common case).
+        let plainHit = timed ? nil : cacheKeys.flatMap { cache?.lookup($0.plain) }
+        let timedHit = plainHit == nil ? cacheKeys.flatMap { cache?.lookup($0.timed) } : nil
+        if let hit = plainHit ?? timedHit {
             try out.player?.waitUntilReady()
             if firstByte == nil { firstByte = Int((monotonicSeconds() - requestStart) * 1000) }
             if timedHit != nil {
