@@ -204,6 +204,36 @@ import TestSupport
         }
     }
 
+    @Test func aScriptCutShortIsResumedBuyingOnlyWhatIsMissing() async throws {
+        // The third request's stream breaks: the run fails and writes no file, the two requests that
+        // arrived whole are in the cache, and running it again buys only the rest.
+        try await withSandbox({ $0.faults.cutAfterBytes = 3000; $0.faults.cutSkip = 2; $0.faults.cutFirst = 1 }) { sandbox in
+            let script = try write("long.txt", Self.longScript(turns: 40, speakers: 3))
+            let out = dir.appendingPathComponent("resumed.mp3")
+            let first = try await run("elevenlabs", ["speak", "--dialogue", script.path, "-o", out.path], env: env(sandbox))
+            #expect(first.status != 0)
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+            #expect(dialogueRequests(sandbox).count == 3, "a broken stream is never requested again")
+            let plan = try await run("elevenlabs", ["speak", "--dialogue", script.path, "--dry-run", "--json"], env: env(sandbox))
+            let info = try #require(try JSONSerialization.jsonObject(with: plan.stdout) as? [String: Any])
+            let total = try #require(info["requests"] as? Int)
+            #expect(info["cached_requests"] as? Int == 2)
+            let again = try await run("elevenlabs", ["speak", "--dialogue", script.path, "-o", out.path], env: env(sandbox))
+            #expect(again.status == 0, "\(again.err)")
+            #expect(dialogueRequests(sandbox).count == 3 + total - 2)
+            _ = try await expectWholeMP3(try Data(contentsOf: out), "the resumed script")
+        }
+    }
+
+    @Test func aScriptCanComeFromStandardInputAndTheAudioGoToStandardOutput() async throws {
+        try await withSandbox { sandbox in
+            let r = try await run("elevenlabs", ["speak", "--dialogue", "-o", "-"], env: env(sandbox), stdin: Data(Self.episode.utf8))
+            #expect(r.status == 0, "\(r.err)")
+            #expect(dialogueRequests(sandbox).count == 1)
+            try await expectSameBytes(r.stdout, served(sandbox, last: 1), "the audio on standard output")
+        }
+    }
+
     @Test func anotherModelSpeaksEachTurnInItsOwnVoiceIntoOneFile() async throws {
         try await withSandbox { sandbox in
             let voices = try await voiceIDs(sandbox)
