@@ -201,7 +201,7 @@ public enum OptionTable {
         OptionSpec(long: "dialogue", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "the input is a script of several voices: 'NAME: text' turns, blank lines between them (eleven_v3 unless -m says otherwise)"),
         OptionSpec(long: "cast", short: nil, kind: .value("NAME=VOICE"), commands: ["speak"], choices: [], repeatable: true,
-                   help: "--dialogue: the voice that speaks NAME's turns (default: the voice named NAME, or the script's '# cast:' line)"),
+                   help: "--dialogue: the voice that speaks NAME's turns (else the script's '# cast:' line says, else the voice named NAME)"),
         OptionSpec(long: "yes", short: "y", kind: .flag, commands: ["speak", "voices", "history"], choices: [], repeatable: false,
                    help: "do not ask before spending over 10,000 credits",
                    helpFor: ["voices": "do not ask before deleting (scripts need it to delete)", "history": "do not ask before deleting (scripts need it to delete)"]),
