@@ -22,6 +22,9 @@ public struct VoiceSegment: Sendable, Equatable {
     public var end: Double
     /// Index into the request's inputs.
     public var inputIndex: Int
+    public init(voiceID: String, start: Double, end: Double, inputIndex: Int) {
+        self.voiceID = voiceID; self.start = start; self.end = end; self.inputIndex = inputIndex
+    }
 }
 
 public struct DialogueRequest: Sendable, Equatable {

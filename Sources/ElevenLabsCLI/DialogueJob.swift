@@ -149,6 +149,24 @@ struct DialogueJob {
         return AudioCache.Keys(plain: plain, timed: AudioCache.key(encoding: m))
     }
 
+    /// Voice segments for timings that came without them (the schema requires them, but a server that
+    /// leaves them out must not cost the captions their speakers): the alignment's characters are the
+    /// inputs' texts one after another, so a character's place says whose line it is.
+    static func segments(for t: CharacterTimings, from first: Int, inputLengths: [Int]) -> [VoiceSegment] {
+        var out: [VoiceSegment] = []
+        var input = 0, inputEnd = inputLengths.first ?? 0
+        for i in t.characters.indices where i < t.starts.count && i < t.ends.count {
+            let g = first + i
+            while input < inputLengths.count - 1 && g >= inputEnd { input += 1; inputEnd += inputLengths[input] }
+            if let last = out.last, last.inputIndex == input {
+                out[out.count - 1].end = t.ends[i]
+            } else {
+                out.append(VoiceSegment(voiceID: "", start: t.starts[i], end: t.ends[i], inputIndex: input))
+            }
+        }
+        return out
+    }
+
     /// The turns' texts as text to speech splits them.
     private func parts(_ line: DialoguePlan.Line) -> [String] {
         guard let limit = turnLimit, line.text.count > limit else { return [line.text] }
@@ -199,11 +217,18 @@ struct DialogueJob {
                 let request = dialogueRequest(g)
                 var timings = Captions()
                 let lines = plan.lines[g]
+                let lengths = request.inputs.map { $0.text.count }
                 let result = try engine.fetch(cacheKeys: engine.cache == nil ? nil : cacheKeys(request), first: out.bytes == 0,
                                               format: request.outputFormat, timed: request.withTimestamps, out: out,
                                               timings: &timings, offset: offset, highlighter: nil,
                                               speakerOf: { i in i >= 0 && i < lines.count ? lines[lines.startIndex + i].speaker : nil }) { gate, onHead, onTimings, onAudio in
-                    try client.streamDialogue(request, beforeBody: gate, onHead: onHead, onTimings: onTimings, onAudio: onAudio)
+                    var seen = 0 // characters of this answer's alignment so far
+                    return try client.streamDialogue(request, beforeBody: gate, onHead: onHead, onTimings: { t in
+                        var t = t
+                        if t.segments.isEmpty { t.segments = Self.segments(for: t, from: seen, inputLengths: lengths) }
+                        seen += t.characters.count
+                        try onTimings(t)
+                    }, onAudio: onAudio)
                 }
                 if let id = result.requestID { engine.metrics.request_id = id }
                 if let c = result.concurrencyLimit { engine.metrics.concurrency_limit = c }

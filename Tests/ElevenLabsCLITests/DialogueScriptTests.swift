@@ -1,6 +1,7 @@
 // The dialogue script format in-process: turns and their continuation lines, comments and cast
 // lines, speakers matched without regard to case, and each mistake with its line number.
 import Testing
+import ElevenLabsAPI
 @testable import ElevenLabsCLI
 
 @Suite struct DialogueScriptTests {
@@ -51,5 +52,22 @@ import Testing
         #expect(message("# cast: A=\nA: hi") == "s.txt, line 1: 'A=' is not NAME=VOICE")
         #expect(message("# cast: 1A=Roger\nA: hi") == "s.txt, line 1: '1A=Roger' is not NAME=VOICE")
         #expect(message("\n\n# nothing\n") == "s.txt has no turns")
+    }
+}
+
+/// Timings that come without voice segments still say whose line each character is: by its place
+/// among the inputs' characters, across the answer's pieces.
+@Suite struct DialogueSegmentsTests {
+    @Test func charactersMapToTheirInputsAcrossPieces() {
+        // Inputs "Hi." (3) and "Yes!" (4): the answer's two pieces split inside the second input.
+        let first = CharacterTimings(characters: ["H", "i", ".", "Y"], starts: [0, 0.1, 0.2, 0.3], ends: [0.1, 0.2, 0.3, 0.4])
+        let second = CharacterTimings(characters: ["e", "s", "!"], starts: [0.4, 0.5, 0.6], ends: [0.5, 0.6, 0.7])
+        let a = DialogueJob.segments(for: first, from: 0, inputLengths: [3, 4])
+        #expect(a.map(\.inputIndex) == [0, 1] && a.map(\.start) == [0, 0.3] && a.map(\.end) == [0.3, 0.4])
+        let b = DialogueJob.segments(for: second, from: 4, inputLengths: [3, 4])
+        #expect(b.map(\.inputIndex) == [1] && b.first?.end == 0.7)
+        // More characters than the inputs hold stay with the last input; no inputs, no crash.
+        #expect(DialogueJob.segments(for: second, from: 100, inputLengths: [3, 4]).map(\.inputIndex) == [1])
+        #expect(DialogueJob.segments(for: second, from: 0, inputLengths: []).map(\.inputIndex) == [0])
     }
 }
