@@ -143,33 +143,27 @@ public struct TimedLines {
 
     /// One line of this form: audio with the timings and voice segments that came with it.
     public static func line(audio: UnsafeRawBufferPointer, timings: CharacterTimings?) -> [UInt8] {
-        struct Alignment: Encodable {
-            let characters: [String]
-            let character_start_times_seconds: [Double]
-            let character_end_times_seconds: [Double]
+        let alignment = timings.flatMap { t in
+            t.characters.isEmpty ? nil : Line.Alignment(characters: t.characters, character_start_times_seconds: t.starts,
+                                                        character_end_times_seconds: t.ends)
         }
-        struct Segment: Encodable {
-            let voice_id: String
-            let start_time_seconds: Double
-            let end_time_seconds: Double
-            let dialogue_input_index: Int
+        let segments = timings.flatMap { t in
+            t.segments.isEmpty ? nil : t.segments.map {
+                Line.Segment(voice_id: $0.voiceID, start_time_seconds: $0.start, end_time_seconds: $0.end, dialogue_input_index: $0.inputIndex)
+            }
         }
-        struct Line: Encodable { let audio_base64: String; let alignment: Alignment?; let voice_segments: [Segment]? }
-        let line = Line(audio_base64: Data(audio).base64EncodedString(),
-                        alignment: timings.flatMap { $0.characters.isEmpty ? nil : Alignment(characters: $0.characters, character_start_times_seconds: $0.starts,
-                                                                                               character_end_times_seconds: $0.ends) },
-                        voice_segments: timings.flatMap { $0.segments.isEmpty ? nil : $0.segments.map {
-                            Segment(voice_id: $0.voiceID, start_time_seconds: $0.start, end_time_seconds: $0.end, dialogue_input_index: $0.inputIndex) } })
+        let line = Line(audio_base64: Data(audio).base64EncodedString(), alignment: alignment, voice_segments: segments)
         return Array((try? JSONEncoder().encode(line)) ?? Data()) + [10]
     }
 
-    private struct Line: Decodable {
-        struct Alignment: Decodable {
+    /// One line as the service writes it (and as the cache keeps it).
+    private struct Line: Codable {
+        struct Alignment: Codable {
             let characters: [String]
             let character_start_times_seconds: [Double]
             let character_end_times_seconds: [Double]
         }
-        struct Segment: Decodable {
+        struct Segment: Codable {
             let voice_id: String
             let start_time_seconds: Double
             let end_time_seconds: Double

@@ -56,14 +56,7 @@ struct TextToDialogue {
                                "You are trying to use \(characters) characters, but a dialogue request may hold at most \(Self.maxCharacters).")
         }
         let format = AudioFormat(formatName)!
-        let tier = state.locked { $0.config.tier }
-        if let need = Catalog.requiredTier(for: formatName), (Catalog.tierRank[tier] ?? 0) < (Catalog.tierRank[need.tier] ?? 0) {
-            return Reply.error(403, "output_format_not_allowed",
-                               "Requested output format \(formatName) (\(need.label)) is only allowed for \(need.tier.capitalized) tier and above.")
-        }
-        if format.codec == .opus {
-            return Reply.error(400, "unsupported_in_sandbox", "The sandbox cannot encode Opus; request an mp3_*, pcm_*, ulaw_8000 or alaw_8000 format.")
-        }
+        if let refused = TextToSpeech.refuseFormat(formatName, state) { return refused }
         if let refused = TextToSpeech.gate(state) { return refused }
         let token = InFlightToken(state)
         let cost = Int((Double(characters) * model.multiplier).rounded(.up))
@@ -94,59 +87,21 @@ struct TextToDialogue {
             return TextToSpeech.audioResponse(audio.bytes, boundaries: audio.boundaries, headers: headers, faults: faults,
                                               chunked: streaming, token: token)
         }
-        headers["content-type"] = "application/json"
+        // Each input's characters and time: the voice segments, on every piece that holds some of them.
         let text = inputs.map(\.text).joined()
-        let chars = text.map { String($0) }
-        let perChar = chars.isEmpty ? 0 : audio.duration / Double(chars.count)
-        // Each input's characters and time: the voice segments.
-        var segments: [[String: Any]] = []
+        let perChar = characters == 0 ? 0 : audio.duration / Double(characters)
+        var segments: [(range: Range<Int>, json: [String: Any])] = []
         var at = 0
         for (i, input) in inputs.enumerated() {
             let n = input.text.count
-            segments.append(["voice_id": input.voice, "start_time_seconds": AudioSynth.round3(Double(at) * perChar),
-                             "end_time_seconds": AudioSynth.round3(Double(at + n) * perChar),
-                             "character_start_index": at, "character_end_index": at + n, "dialogue_input_index": i])
+            segments.append((at..<(at + n), ["voice_id": input.voice, "start_time_seconds": AudioSynth.round3(Double(at) * perChar),
+                                             "end_time_seconds": AudioSynth.round3(Double(at + n) * perChar),
+                                             "character_start_index": at, "character_end_index": at + n, "dialogue_input_index": i]))
             at += n
         }
-        if !streaming {
-            token.release()
-            let alignment = AudioSynth.alignment(for: text, duration: audio.duration)
-            let obj: [String: Any] = ["audio_base64": Data(audio.bytes).base64EncodedString(), "alignment": alignment,
-                                      "normalized_alignment": alignment, "voice_segments": segments]
-            var h = HTTPHeaders()
-            for (k, v) in headers { h[HTTPHeader(k)] = v }
-            return HTTPResponse(statusCode: Reply.statusCode(200), headers: h, body: Reply.encode(HostileValues.timedLine(obj, seed: faults.hostileSeed)))
+        return TextToSpeech.timestampsResponse(audio: audio, text: text, headers: headers, faults: faults, token: token, streaming: streaming) { held in
+            ["voice_segments": segments.filter { $0.range.overlaps(held) || (held.isEmpty && $0.range.isEmpty) }.map(\.json)]
         }
-        // One JSON line per slice of audio, with the characters that start in it and the segments they belong to.
-        var ndjson: [UInt8] = []
-        var lineEnds: [Int] = []
-        var start = 0, nextChar = 0, cursor = 0
-        let total = Double(max(1, audio.bytes.count))
-        while start < audio.bytes.count {
-            while cursor < audio.boundaries.count && audio.boundaries[cursor] - start < max(1, faults.chunkSize) { cursor += 1 }
-            let end = cursor < audio.boundaries.count ? audio.boundaries[cursor] : audio.bytes.count
-            cursor += 1
-            let endTime = audio.duration * Double(end) / total
-            let first = nextChar
-            var slice: [String] = [], starts: [Double] = [], ends: [Double] = []
-            while nextChar < chars.count && Double(nextChar) * perChar < endTime {
-                slice.append(chars[nextChar])
-                starts.append(AudioSynth.round3(Double(nextChar) * perChar))
-                ends.append(AudioSynth.round3(Double(nextChar + 1) * perChar))
-                nextChar += 1
-            }
-            let touched = segments.filter { s in
-                let a = s["character_start_index"] as! Int, b = s["character_end_index"] as! Int
-                return a < nextChar && b > first
-            }
-            let alignment: Any = slice.isEmpty ? NSNull() : ["characters": slice, "character_start_times_seconds": starts, "character_end_times_seconds": ends]
-            let obj: [String: Any] = ["audio_base64": Data(audio.bytes[start..<end]).base64EncodedString(),
-                                      "alignment": alignment, "normalized_alignment": alignment, "voice_segments": touched]
-            ndjson += Reply.encode(HostileValues.timedLine(obj, seed: faults.hostileSeed)) + [10]
-            lineEnds.append(ndjson.count)
-            start = end
-        }
-        return TextToSpeech.audioResponse(ndjson, boundaries: lineEnds, headers: headers, faults: faults, chunked: true, token: token)
     }
 
     /// The body as pydantic would check it (Body_Text_to_dialogue__multi_voice__streaming...): every problem at once.

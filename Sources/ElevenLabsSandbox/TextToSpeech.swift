@@ -59,14 +59,8 @@ struct TextToSpeech {
                                "You are trying to use \(req.text.count) characters, but the maximum for \(model.id) is \(model.limit) characters per request.")
         }
         let format = AudioFormat(formatName)!
+        if let refused = Self.refuseFormat(formatName, state) { return refused }
         let tier = state.locked { $0.config.tier }
-        if let need = Catalog.requiredTier(for: formatName), (Catalog.tierRank[tier] ?? 0) < (Catalog.tierRank[need.tier] ?? 0) {
-            return Reply.error(403, "output_format_not_allowed",
-                               "Requested output format \(formatName) (\(need.label)) is only allowed for \(need.tier.capitalized) tier and above.")
-        }
-        if format.codec == .opus {
-            return Reply.error(400, "unsupported_in_sandbox", "The sandbox cannot encode Opus; request an mp3_*, pcm_*, wav_*, ulaw_8000 or alaw_8000 format.")
-        }
 
         let maxConcurrency = state.locked { $0.config.faults.concurrencyLimit } ?? (Catalog.concurrency[tier] ?? 5) * (model.isFast ? 2 : 1)
         if let refused = Self.gate(state) { return refused }
@@ -121,11 +115,24 @@ struct TextToSpeech {
                                       faults: faults, chunked: streaming, token: nil)
         }
         if timestamps {
-            return timestampsResponse(audio: audio, text: req.text, headers: headers, faults: faults, token: token)
+            return Self.timestampsResponse(audio: audio, text: req.text, headers: headers, faults: faults, token: token, streaming: streaming)
         }
         headers["content-type"] = format.contentType
         return Self.audioResponse(audio.bytes, boundaries: audio.boundaries, headers: headers, faults: faults,
                                   chunked: streaming, token: token)
+    }
+
+    /// A format the plan does not include (403, as the service), or one the sandbox cannot encode.
+    static func refuseFormat(_ formatName: String, _ state: SandboxState) -> HTTPResponse? {
+        let tier = state.locked { $0.config.tier }
+        if let need = Catalog.requiredTier(for: formatName), (Catalog.tierRank[tier] ?? 0) < (Catalog.tierRank[need.tier] ?? 0) {
+            return Reply.error(403, "output_format_not_allowed",
+                               "Requested output format \(formatName) (\(need.label)) is only allowed for \(need.tier.capitalized) tier and above.")
+        }
+        if AudioFormat(formatName)?.codec == .opus {
+            return Reply.error(400, "unsupported_in_sandbox", "The sandbox cannot encode Opus; request an mp3_*, pcm_*, wav_*, ulaw_8000 or alaw_8000 format.")
+        }
+        return nil
     }
 
     struct Refusal: Error { let response: HTTPResponse }
@@ -182,8 +189,10 @@ struct TextToSpeech {
 
     /// `/with-timestamps` answers one JSON object; `/stream/with-timestamps` one JSON object per line,
     /// each with its slice of audio and the characters that start in it (times in seconds, cumulative).
-    func timestampsResponse(audio: SynthesizedAudio, text: String, headers: [String: String], faults: Faults,
-                            token: InFlightToken) -> HTTPResponse {
+    /// `extra` adds fields to each object for the range of characters it holds (dialogue: voice_segments).
+    static func timestampsResponse(audio: SynthesizedAudio, text: String, headers: [String: String], faults: Faults,
+                                   token: InFlightToken, streaming: Bool,
+                                   extra: (Range<Int>) -> [String: Any] = { _ in [:] }) -> HTTPResponse {
         var headers = headers
         headers["content-type"] = "application/json"
         let chars = text.map { String($0) }
@@ -192,7 +201,7 @@ struct TextToSpeech {
             token.release()
             let alignment = AudioSynth.alignment(for: text, duration: audio.duration)
             let obj: [String: Any] = ["audio_base64": Data(audio.bytes).base64EncodedString(),
-                                      "alignment": alignment, "normalized_alignment": alignment]
+                                      "alignment": alignment, "normalized_alignment": alignment].merging(extra(0..<chars.count)) { $1 }
             var h = HTTPHeaders()
             for (k, v) in headers { h[HTTPHeader(k)] = v }
             return HTTPResponse(statusCode: Reply.statusCode(200), headers: h, body: Reply.encode(HostileValues.timedLine(obj, seed: faults.hostileSeed)))
@@ -208,6 +217,7 @@ struct TextToSpeech {
             let end = cursor < audio.boundaries.count ? audio.boundaries[cursor] : audio.bytes.count
             cursor += 1
             let endTime = audio.duration * Double(end) / total
+            let first = nextChar
             var slice: [String] = [], starts: [Double] = [], ends: [Double] = []
             while nextChar < chars.count && Double(nextChar) * perChar < endTime {
                 slice.append(chars[nextChar])
@@ -217,7 +227,7 @@ struct TextToSpeech {
             }
             let alignment: Any = slice.isEmpty ? NSNull() : ["characters": slice, "character_start_times_seconds": starts, "character_end_times_seconds": ends]
             let obj: [String: Any] = ["audio_base64": Data(audio.bytes[start..<end]).base64EncodedString(),
-                                      "alignment": alignment, "normalized_alignment": alignment]
+                                      "alignment": alignment, "normalized_alignment": alignment].merging(extra(first..<nextChar)) { $1 }
             ndjson += Reply.encode(HostileValues.timedLine(obj, seed: faults.hostileSeed)) + [10]
             lineEnds.append(ndjson.count)
             start = end

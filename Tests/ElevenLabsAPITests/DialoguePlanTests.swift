@@ -3,29 +3,15 @@
 // random scripts, so a failure names its seed.
 import Testing
 @testable import ElevenLabsAPI
-
-/// A small deterministic generator (SplitMix64), so each seed is the same script on every run.
-private struct Seeded {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-}
+import TestSupport
 
 private func script(seed: UInt64, lines: Int, voices: Int) -> [DialogueInput] {
-    var g = Seeded(state: seed)
+    var g = SeededGenerator(seed: seed)
     return (0..<lines).map { i in
         let words = (0..<g.int(1...60)).map { _ in String(repeating: "abcdefgh".randomElement(using: &g) ?? "a", count: g.int(1...9)) }
         return DialogueInput(text: "Line \(i): " + words.joined(separator: " ") + ".", voiceID: "voice\(g.int(0...(voices - 1)))")
     }
 }
-
-extension Seeded: RandomNumberGenerator {}
 
 @Suite struct DialoguePlanTests {
     @Test(arguments: 0..<40)
@@ -56,7 +42,7 @@ extension Seeded: RandomNumberGenerator {}
     func anEditChangesOnlyTheRequestsNearIt(seed: Int) {
         var inputs = script(seed: UInt64(500 + seed), lines: 150, voices: 3)
         let before = DialogueRequest.plan(inputs).map { Array(inputs[$0]) }
-        var g = Seeded(state: UInt64(seed))
+        var g = SeededGenerator(seed: UInt64(seed))
         let line = g.int(0...(inputs.count - 1))
         inputs[line].text += " An added sentence that changes this line's length and hash."
         let after = DialogueRequest.plan(inputs).map { Array(inputs[$0]) }
