@@ -297,9 +297,13 @@ enum DialogueCommand {
         let out = try AudioOutput(format: request.outputFormat, path: options.output, wrapWAV: options.wrapWAV, player: player, context: context)
         let progress = buy.total > 1 ? ProgressLine(inv, context) : nil
         let characters = plan.characters
+        // Requests through text to dialogue; turns (each one or more requests) otherwise.
+        let steps = plan.viaDialogue ? buy.total : plan.lines.count, unit = plan.viaDialogue ? "requests" : "turns"
+        var stepsDone = 0
         do {
             try job.run(into: out, onProgress: { done in
-                progress?.draw("\(min(100, done * 100 / max(1, characters)))% of \(Output.grouped(characters)) chars")
+                stepsDone += 1
+                progress?.draw("\(min(100, done * 100 / max(1, characters)))% of \(Output.grouped(characters)) chars, \(stepsDone) of \(steps) \(unit)")
             })
         } catch {
             out.discard()
