@@ -208,7 +208,7 @@ public enum OptionTable {
         OptionSpec(long: "progress", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "show progress on stderr even when it is not a terminal (batches and texts of several requests)"),
         OptionSpec(long: "captions", short: nil, kind: .value("FILE"), commands: ["speak"], choices: [], repeatable: false,
-                   help: "also write captions timed to the audio: FILE.srt, FILE.vtt or FILE.json"),
+                   help: "also write captions timed to the audio: FILE.srt, FILE.vtt or FILE.json (with --out-dir: srt, vtt or json, one beside each output)"),
         OptionSpec(long: "highlight", short: "i", kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "on a terminal, show the text and mark each word as it is heard (like say -i)"),
         OptionSpec(long: "no-cache", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,

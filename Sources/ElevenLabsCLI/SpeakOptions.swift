@@ -111,6 +111,22 @@ struct SpeakOptions {
             o.mode = .batch
             o.format = explicitFormat ?? AudioFormats.safeDefault
             try refuseDialogueWAV(o)
+            // A batch writes files: options about one sound on this machine would be ignored, so they are refused.
+            for (flag, why) in [("play", "a batch writes files; play them afterwards"), ("highlight", "a batch writes files; use --captions srt"),
+                                ("metrics", "a batch records each item in DIR/manifest.jsonl"), ("live", "a batch reads its inputs whole")]
+            where inv.flag(flag) {
+                throw UsageError("--\(flag) cannot be used with --out-dir", hint: why, command: "speak")
+            }
+            if let given = o.captionsPath {
+                // One captions file beside each output, so the option names a format, not a file.
+                let kind = (given.hasPrefix(".") ? String(given.dropFirst()) : given).lowercased()
+                guard Captions.Format(rawValue: kind) != nil else {
+                    throw UsageError("with --out-dir, --captions takes a format: srt, vtt or json, not '\(Output.clean(given))'",
+                                     hint: "a captions file is written beside each output: --out-dir audio/ --captions srt", command: "speak")
+                }
+                try refuseCaptionsFormat(o.format)
+                o.captionsPath = kind
+            }
             return o
         }
         if inv.all("file").count > 1 || inv.flag("each-line") {
@@ -178,9 +194,7 @@ struct SpeakOptions {
             guard Captions.format(for: path) != nil else {
                 throw UsageError("cannot tell the captions format from '\(path)'", hint: "name it .srt, .vtt or .json", command: "speak")
             }
-            if o.format.hasPrefix("wav_") || o.format.hasPrefix("opus") {
-                throw UsageError("--captions cannot be used with \(o.format)", hint: "use an mp3_*, pcm_*, ulaw_8000 or alaw_8000 format", command: "speak")
-            }
+            try refuseCaptionsFormat(o.format)
             try AtomicFile.check(path)
         }
         if o.highlight && !context.stderrIsTerminal {
@@ -199,6 +213,13 @@ struct SpeakOptions {
         o.voiceSource = Resolve.source("voice", env: "ELEVENLABS_VOICE", configKey: "voice", inv, context, config: o.config)
         o.modelSource = Resolve.source("model", env: "ELEVENLABS_MODEL", configKey: "model", inv, context, config: o.config)
         return o
+    }
+
+    /// Timings come only with the streamed formats the tool can measure.
+    static func refuseCaptionsFormat(_ format: String) throws {
+        if format.hasPrefix("wav_") || format.hasPrefix("opus") {
+            throw UsageError("--captions cannot be used with \(format)", hint: "use an mp3_*, pcm_*, ulaw_8000 or alaw_8000 format", command: "speak")
+        }
     }
 
     /// The dialogue endpoints' formats have no wav_* (official OpenAPI, AllowedOutputFormats).

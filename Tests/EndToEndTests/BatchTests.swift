@@ -30,6 +30,37 @@ import TestSupport
         return out
     }
 
+    @Test func captionsGoBesideEachOutputAndOptionsForOneSoundAreRefused() async throws {
+        try await withSandbox { sandbox in
+            let files = try inputs(3)
+            let out = try outDir()
+            let r = try await run("elevenlabs", ["speak", "--out-dir", out.path, "--captions", "srt"] + files, env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            for i in 1...3 {
+                let srt = try String(contentsOf: out.appendingPathComponent(String(format: "part%03d.srt", i)), encoding: .utf8)
+                #expect(srt.hasPrefix("1\n00:00:00,000 --> ") && srt.contains("This is input number \(i),"), "\(srt)")
+            }
+            #expect(sandbox.requests.filter { $0.path.hasSuffix("/stream/with-timestamps") }.count == 3)
+            // The same outputs with WebVTT: the audio is up to date but the captions are missing, so
+            // each item runs again, from the cache (the timings are kept with the audio).
+            let before = sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech/") }.count
+            let v = try await run("elevenlabs", ["speak", "--out-dir", out.path, "--captions", "vtt"] + files, env: env(sandbox))
+            #expect(v.status == 0, "\(v.err)")
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("part002.vtt").path))
+            #expect(sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech/") }.count == before)
+            let manifest = try String(contentsOf: out.appendingPathComponent("manifest.jsonl"), encoding: .utf8)
+            #expect(manifest.contains("part002.vtt"))
+            for (args, message) in [(["--captions", "talk.srt"], "--captions takes a format: srt, vtt or json, not 'talk.srt'"),
+                                    (["--play"], "--play cannot be used with --out-dir"), (["--highlight"], "--highlight cannot be used with --out-dir"),
+                                    (["--metrics"], "--metrics cannot be used with --out-dir"),
+                                    (["--captions", "srt", "--format", "wav_44100"], "--captions cannot be used with wav_44100")] {
+                let bad = try await run("elevenlabs", ["speak", "--out-dir", out.path] + args + files, env: env(sandbox))
+                #expect(bad.status == 2 && bad.err.contains(message), "\(args): \(bad.err)")
+            }
+            #expect(sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech/") }.count == before)
+        }
+    }
+
     @Test func twoHundredInputsAtTheConcurrencyLimitWith429s() async throws {
         let files = try inputs(200)
         let out = try outDir()

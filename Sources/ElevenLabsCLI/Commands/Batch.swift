@@ -20,6 +20,8 @@ enum BatchCommand {
         let input: String     // the file, or "file:line" for --each-line
         let text: String
         let output: String
+        /// --captions FORMAT: the captions file beside the output.
+        var captions: String? = nil
         /// SHA-256 of everything that decides the audio: an output made with another is stale.
         var fingerprint = ""
         /// Position in the input order (for printing paths in that order).
@@ -69,6 +71,8 @@ enum BatchCommand {
         let status: String
         let error: String?
         var fingerprint: String? = nil
+        /// The captions file written beside the output (--captions FORMAT).
+        var captions: String? = nil
     }
 
     /// The fingerprint of the last successful conversion of each output, from manifest.jsonl.
@@ -97,6 +101,9 @@ enum BatchCommand {
                             pronunciation_dictionary_locators: options.dictionaries.isEmpty ? nil : options.dictionaries,
                             dialogue_cast: options.dialogue ? inv.all("cast") : nil)
         var items = try plan(inv, context, dir: dir, format: format, recipe: recipe)
+        if let kind = options.captionsPath {
+            for i in items.indices { items[i].captions = String(items[i].output[..<items[i].output.lastIndex(of: ".")!]) + "." + kind }
+        }
         let castOptions = try DialoguePlan.castOptions(inv.all("cast"))
         if options.dialogue {
             // Every script is checked before anything is sent; a --cast must name a speaker of one of them.
@@ -109,7 +116,9 @@ enum BatchCommand {
         let manifestPath = (dir.hasSuffix("/") ? String(dir.dropLast()) : dir) + "/manifest.jsonl"
         let made = readManifest(manifestPath)
         // Done means: the file is there and the manifest says it was made from exactly this.
-        let isDone = { (item: Item) in FileIO.exists(item.output) && made[item.output] == item.fingerprint }
+        let isDone = { (item: Item) in
+            FileIO.exists(item.output) && made[item.output] == item.fingerprint && (item.captions.map(FileIO.exists) ?? true)
+        }
         var todo = inv.flag("force") ? items : items.filter { !isDone($0) }
         let skipped = items.count - todo.count
         let printer = inv.flag("each-line") ? OrderedPrinter(count: items.count, context: context) : nil
@@ -215,18 +224,19 @@ enum BatchCommand {
                 let metrics: SpeakCommand.Metrics
                 if let plan = item.dialogue {
                     var job = DialogueJob(plan: plan, template: template, turnLimit: chunkLimit, session: session, context: context,
-                                          cache: cache, captionsPath: nil, quiet: true)
+                                          cache: cache, captionsPath: item.captions, quiet: true)
                     try job.run(into: out!)
                     metrics = job.metrics
                 } else {
                     let chunks = chunkLimit.map { item.text.count > $0 ? TextChunker.split(item.text, limit: $0) : [item.text] } ?? [item.text]
-                    var job = SpeechJob(chunks: .fixed(chunks), request: template, quickBody: nil, session: session, context: context, cache: cache)
+                    var job = SpeechJob(chunks: .fixed(chunks), request: template, quickBody: nil, session: session, context: context,
+                                        cache: cache, captionsPath: item.captions)
                     try job.run(into: out!)
                     metrics = job.metrics
                 }
                 manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: metrics.voice_id, model_id: template.modelID,
                                              characters: item.characters, credits: metrics.credits, request_id: metrics.request_id,
-                                             status: "ok", error: nil, fingerprint: item.fingerprint))
+                                             status: "ok", error: nil, fingerprint: item.fingerprint, captions: item.captions))
                 progress.done(characters: item.characters, credits: metrics.credits ?? 0)
                 if let max = metrics.concurrency_limit { pool.learn(limit: max) }
                 printer?.finished(item.index, path: item.output)
