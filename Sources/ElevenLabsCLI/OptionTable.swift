@@ -197,7 +197,7 @@ public enum OptionTable {
         OptionSpec(long: "force", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "batch: convert again even when the output exists"),
         OptionSpec(long: "dry-run", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
-                   help: "batch and --dialogue: print the plan (items or cast, requests, characters, estimated credits) and spend nothing"),
+                   help: "print what would be bought (requests, characters, estimated credits; a batch its items, a dialogue its cast) and spend nothing"),
         OptionSpec(long: "dialogue", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "the input is a script of several voices: 'NAME: text' turns, blank lines between them (eleven_v3 unless -m says otherwise)"),
         OptionSpec(long: "cast", short: nil, kind: .value("NAME=VOICE"), commands: ["speak"], choices: [], repeatable: true,

@@ -129,10 +129,17 @@ struct SpeakOptions {
             }
             return o
         }
+        for (flag, given) in [("jobs", inv.value("jobs") != nil), ("force", inv.flag("force"))] where given {
+            throw UsageError("--\(flag) is for batches (--out-dir DIR)", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
+        }
         if inv.all("file").count > 1 || inv.flag("each-line") {
             throw UsageError("several inputs (or --each-line) need --out-dir DIR", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
         }
         o.mode = try !o.dialogue && liveMode(inv, context) ? .live : .text
+        if o.mode == .live && inv.flag("dry-run") {
+            // Live text is not known in advance, so it cannot be priced; silently buying it would be worse.
+            throw UsageError("--dry-run cannot price live input (the text is not known yet)", hint: "use --no-live to read it whole and price it", command: "speak")
+        }
         if let output = o.output, output != "-" {
             if output.hasSuffix("/") {
                 throw UsageError("'\(output)' names a directory", hint: "to write one file per input there: --out-dir \(output)", command: "speak")

@@ -149,6 +149,35 @@ import TestSupport
 
     // MARK: A request that may have been billed is never sent again
 
+    @Test func aDryRunNeverBuysAndBatchOnlyOptionsAreRefusedElsewhere() async throws {
+        try await withSandbox { sandbox in
+            let out = dir.appendingPathComponent("dry.mp3")
+            // Before, --dry-run on plain text was ignored and the audio bought.
+            let dry = try await run("elevenlabs", ["speak", "--dry-run", "-v", "Roger", "-o", out.path, "Would this be bought?"], env: env(sandbox))
+            #expect(dry.status == 0, "\(dry.err)")
+            #expect(dry.out.hasPrefix("elevenlabs: would speak 21 characters in 1 request (0 cached) with Roger (CwhRBWXzGAHq8TQ4Fs17)"), "\(dry.out)")
+            #expect(tts(sandbox) == 0 && !FileManager.default.fileExists(atPath: out.path))
+            // Bought once, the same text is priced at nothing: the cache holds it.
+            let bought = try await run("elevenlabs", ["speak", "-v", "Roger", "-o", out.path, "Would this be bought?"], env: env(sandbox))
+            #expect(bought.status == 0)
+            let again = try await run("elevenlabs", ["speak", "--dry-run", "--json", "-v", "Roger", "Would this be bought?"], env: env(sandbox))
+            let plan = try #require(try JSONSerialization.jsonObject(with: again.stdout) as? [String: Any])
+            #expect(plan["cached_requests"] as? Int == 1 && plan["credits"] as? Int == 0 && plan["requests"] as? Int == 1)
+            // A long text: its requests counted and priced, none made.
+            let long = String(repeating: "A sentence that goes on for a while. ", count: 1_000)
+            let big = try await run("elevenlabs", ["speak", "--dry-run", "--json", "--no-live", long], env: env(sandbox))
+            let bigPlan = try #require(try JSONSerialization.jsonObject(with: big.stdout) as? [String: Any])
+            #expect((bigPlan["requests"] as? Int ?? 0) >= 4 && (bigPlan["credits"] as? Int ?? 0) > 35_000)
+            #expect(tts(sandbox) == 1)
+            for (args, message) in [(["--dry-run", "--live"], "--dry-run cannot price live input"), (["--jobs", "2", "hi"], "--jobs is for batches"),
+                                    (["--force", "hi"], "--force is for batches")] {
+                let r = try await run("elevenlabs", ["speak"] + args, env: env(sandbox), stdin: Data("piped".utf8))
+                #expect(r.status == 2 && r.err.contains(message), "\(args): \(r.err)")
+            }
+            #expect(tts(sandbox) == 1)
+        }
+    }
+
     @Test func aSlowFirstByteIsNotRetriedAndTheHintNamesItsOption() async throws {
         try await withSandbox({ $0.faults.firstByteDelay = 3 }) { sandbox in
             let r = try await run("elevenlabs", ["speak", "--first-byte-timeout", "1", "-o", dir.appendingPathComponent("t.mp3").path, "Slow."],

@@ -50,7 +50,7 @@ enum SpeakCommand {
 
         // 2. The device opens on the player's thread while the request connects; the request body is
         // held back until it is open, so a bad device still costs nothing (see HTTPRequest.beforeBody).
-        var player = options.play ? makePlayer(options) : nil
+        var player = options.play && !inv.flag("dry-run") ? makePlayer(options) : nil
         defer { player?.abort() }
         if let p = player, let output = options.output {
             // Writing a file as well: a device that cannot play must not cost the file.
@@ -91,6 +91,10 @@ enum SpeakCommand {
         if let id = model?.model_id, id != request.modelID {
             request.modelID = id
             if let quick = quickBody, case .bytes = quick { quickBody = try request.body() }
+        }
+        if inv.flag("dry-run") {
+            try dryRun(input, request: request, model: model, characters: characters, session: session, options: options, inv, context)
+            return
         }
         let chunks: SpeechJob.ChunkPlan
         if let limit = model?.max_characters, characters > limit {
@@ -155,6 +159,39 @@ enum SpeakCommand {
         }
         progress?.finish("elevenlabs: \(Output.grouped(characters)) characters in several requests, \(Output.grouped(job.metrics.credits ?? 0)) credits")
         try finishReport(job.metrics, options, context)
+    }
+
+    /// `--dry-run`: what would be bought (the parts the audio cache does not hold), what it would cost
+    /// and what is left; no audio is requested.
+    static func dryRun(_ input: TextSource, request: SpeechRequest, model: CachedModel?, characters: Int, session: Session,
+                       options: SpeakOptions, _ inv: Invocation, _ context: Context) throws {
+        var texts: [String] = []
+        if let limit = model?.max_characters, characters > limit {
+            let chunker = input.chunker(limit: limit)
+            while let text = try chunker.next() { texts.append(text) }
+        } else {
+            texts = [request.text.isEmpty ? try input.wholeText() : request.text]
+        }
+        let cache = options.useCache ? try AudioCache(context: context) : nil
+        let planned = SpeechJob.plannedKeys(texts, template: request, server: session.client.configuration.baseURL)
+        let toBuy = planned.filter { !(cache?.has($0.keys, timed: request.withTimestamps) ?? false) }
+        let buying = toBuy.reduce(0) { $0 + $1.characters }
+        let estimate = try Spend.estimate(characters: buying, perCharacter: model?.credits_per_character)
+        let remaining = try session.client.subscription().creditsRemaining
+        let given = options.voice ?? VoiceResolver.defaultVoiceName
+        let voice = given == request.voiceID ? given : "\(given) (\(request.voiceID))"
+        if options.json {
+            struct Plan: Encodable {
+                let voice_id: String; let model_id: String; let characters: Int; let requests: Int; let cached_requests: Int
+                let characters_to_buy: Int; let credits: Int; let credits_remaining: Int
+            }
+            try context.out(Output.json(Plan(voice_id: request.voiceID, model_id: request.modelID, characters: characters, requests: planned.count,
+                                             cached_requests: planned.count - toBuy.count, characters_to_buy: buying, credits: estimate,
+                                             credits_remaining: remaining)))
+            return
+        }
+        try context.out("elevenlabs: would speak \(Output.grouped(characters)) characters in \(planned.count) request\(planned.count == 1 ? "" : "s") (\(planned.count - toBuy.count) cached) "
+                        + "with \(Output.clean(voice)) and \(request.modelID): about \(Output.grouped(estimate)) credits of \(Output.grouped(remaining)) left\n")
     }
 
     /// `--metrics` (on stderr), and `--json` alone: the result as JSON, on standard output unless
