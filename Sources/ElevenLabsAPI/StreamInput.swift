@@ -59,8 +59,10 @@ public final class StreamInputSession {
 
     /// Opens the socket (the key goes in the upgrade request's header, never in a message) and sends
     /// the first message: the voice settings and chunk schedule (§7.2).
+    /// `dictionaries` go in the first message, the only place the socket takes them, each with its
+    /// version (required here, unlike on text to speech).
     public init(client: ElevenLabsClient, options: StreamInputOptions, settings: VoiceSettings?,
-                schedule: [Int] = StreamInputSession.defaultSchedule) throws {
+                dictionaries: [DictionaryLocator] = [], schedule: [Int] = StreamInputSession.defaultSchedule) throws {
         var query: [(String, String)] = [("model_id", options.modelID), ("output_format", options.outputFormat)]
         if let t = options.inactivityTimeout { query.append(("inactivity_timeout", String(t))) }
         if options.syncAlignment { query.append(("sync_alignment", "true")) }
@@ -70,7 +72,8 @@ public final class StreamInputSession {
         if options.ssmlParsing { query.append(("enable_ssml_parsing", "true")) }
         socket = try client.openWebSocket(path: "/v1/text-to-speech/\(try pathID(options.voiceID))/stream-input", query: query)
         try send(Outgoing(text: " ", voice_settings: settings?.isEmpty == false ? settings : nil,
-                          generation_config: .init(chunk_length_schedule: schedule)))
+                          generation_config: .init(chunk_length_schedule: schedule),
+                          pronunciation_dictionary_locators: dictionaries.isEmpty ? nil : dictionaries))
     }
 
     /// Sends text; `flush` makes the server generate what it holds now (§7.2). Every text message
@@ -131,6 +134,7 @@ public final class StreamInputSession {
         var flush: Bool? = nil
         var voice_settings: VoiceSettings? = nil
         var generation_config: GenerationConfig? = nil
+        var pronunciation_dictionary_locators: [DictionaryLocator]? = nil
     }
 
     private struct Incoming: Decodable {

@@ -160,8 +160,10 @@ enum LiveInput {
         let wake = try WakePipe()
         Signals.onSignal { wake.wake() }
         let reader = StdinReader(fd: context.stdinFD, wake: { wake.wake() })
+        // The socket needs each dictionary's version: the latest is looked up for those given without.
+        let dictionaries = options.dictionaries.isEmpty ? [] : try Resolve.dictionaryVersions(options.dictionaries, session: session)
         func open() throws -> StreamInputSession {
-            let s = try StreamInputSession(client: session.client, options: connection, settings: options.settings)
+            let s = try StreamInputSession(client: session.client, options: connection, settings: options.settings, dictionaries: dictionaries)
             s.wakeFD = wake.readFD
             return s
         }

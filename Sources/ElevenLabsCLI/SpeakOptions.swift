@@ -187,12 +187,6 @@ struct SpeakOptions {
         if o.format.hasPrefix("wav_") && inv.flag("play") {
             throw UsageError("--play cannot be used with a wav_* format", hint: "write .wav to play it as it arrives", command: "speak")
         }
-        if o.mode == .live && !o.dictionaries.isEmpty {
-            // The stream-input WebSocket takes locators only with both ids, in its first message;
-            // not wired up yet, and silently speaking without the dictionary would be wrong.
-            throw UsageError("pronunciation dictionaries are not applied to live input yet",
-                             hint: "use --no-live (the text is then read whole and split at sentences)", command: "speak")
-        }
         try refuseDialogueWAV(o)
         if o.mode == .live && o.format.hasPrefix("wav_") {
             throw UsageError("live input cannot produce \(o.format)", hint: "write .wav (PCM in a WAV header) or use --no-live", command: "speak")

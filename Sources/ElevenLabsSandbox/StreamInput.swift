@@ -173,6 +173,20 @@ final class StreamInputSession: WSMessageHandler, @unchecked Sendable { // mutab
                 }
                 settings = s
             }
+            if let raw = obj["pronunciation_dictionary_locators"], !(raw is NSNull) {
+                // Both ids are required here (the AsyncAPI's PronunciationDictionaryLocator), at most three.
+                guard let list = raw as? [[String: Any]], list.count <= 3 else {
+                    close(1008, "pronunciation_dictionary_locators must be a list of at most 3 locators.", error: "invalid_message"); return
+                }
+                for l in list {
+                    guard let id = l["pronunciation_dictionary_id"] as? String, let version = l["version_id"] as? String else {
+                        close(1008, "Each pronunciation dictionary locator needs pronunciation_dictionary_id and version_id.", error: "invalid_message"); return
+                    }
+                    guard state.locked({ s in s.dictionaries.contains { $0.id == id && $0.versionID == version } }) else {
+                        close(1008, "Pronunciation dictionary with id \(id) not found.", error: "pronunciation_dictionary_not_found"); return
+                    }
+                }
+            }
             if let config = obj["generation_config"] as? [String: Any], let raw = config["chunk_length_schedule"] {
                 guard let list = raw as? [Int], !list.isEmpty, list.allSatisfy({ (50...500).contains($0) }) else {
                     close(1008, "chunk_length_schedule must be a list of numbers from 50 to 500.", error: "invalid_message"); return

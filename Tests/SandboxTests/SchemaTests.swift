@@ -163,6 +163,17 @@ extension SchemaTests {
             let text = "The first sentence goes out at once. A second follows it.\n\nA new paragraph, then the end."
             let r = try await run("elevenlabs", ["--device", "null", "-v", "George"], env: sandboxEnv(sandbox), stdin: Data(text.utf8))
             #expect(r.status == 0, "\(r.err)")
+            // With a pronunciation dictionary: its locator, version resolved, in the first message.
+            let pls = try temporaryDirectory().appendingPathComponent("names.pls")
+            try "<lexicon version=\"1.0\" alphabet=\"ipa\"><lexeme><grapheme>Siobhan</grapheme><alias>Shivawn</alias></lexeme></lexicon>"
+                .write(to: pls, atomically: true, encoding: .utf8)
+            let added = try await run("elevenlabs", ["dictionaries", "add", pls.path, "--name", "Names", "--json"], env: sandboxEnv(sandbox))
+            let dictionary = try #require((try JSONSerialization.jsonObject(with: added.stdout) as? [String: Any])?["id"] as? String)
+            let withDict = try await run("elevenlabs", ["--device", "null", "--dict", dictionary], env: sandboxEnv(sandbox),
+                                         stdin: Data("Siobhan says hello.\n".utf8))
+            #expect(withDict.status == 0, "\(withDict.err)")
+            let first = sandbox.requests.last { $0.path.hasSuffix("/stream-input") }?.messages.first ?? ""
+            #expect(first.contains(#""pronunciation_dictionary_id":"\#(dictionary)""#) && first.contains(#""version_id":"#), "\(first)")
             // The core client, with sync_alignment and every optional first-message field.
             try await onThread {
                 let ws = try client(for: sandbox).openWebSocket(path: "/v1/text-to-speech/\(george)/stream-input",
@@ -181,7 +192,7 @@ extension SchemaTests {
                 while true { if case .closed = try ws.receive(timeout: 10) { break } }
             }
             let sessions = sandbox.requests.filter { $0.path.hasSuffix("/stream-input") }
-            #expect(sessions.count == 3)
+            #expect(sessions.count == 4)
             #expect(sessions.allSatisfy { !$0.replies.isEmpty })
             let file = try temporaryDirectory().appendingPathComponent("sessions.ndjson")
             let lines = try sessions.map { s -> String in
