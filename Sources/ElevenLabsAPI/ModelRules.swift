@@ -13,6 +13,11 @@ public enum ModelRules {
     static let dialogueModels: Set<String> = ["eleven_v3"]
 
     public static func supportsDialogue(_ model: String) -> Bool { dialogueModels.contains(model) }
+
+    /// Models the stream-input WebSocket does not serve: eleven_v3 (contract §7.1: "not available on
+    /// this WS", a 403 on the upgrade).
+    static let withoutStreamInput: Set<String> = ["eleven_v3"]
+    public static func supportsStreamInput(_ model: String) -> Bool { !withoutStreamInput.contains(model) }
     public static func supportsStitching(_ model: String) -> Bool { !withoutStitching.contains(model) }
     public static func supportsLanguageCode(_ model: String) -> Bool { !withoutLanguageCode.contains(model) }
 }

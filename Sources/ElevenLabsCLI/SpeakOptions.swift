@@ -136,6 +136,12 @@ struct SpeakOptions {
             throw UsageError("several inputs (or --each-line) need --out-dir DIR", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
         }
         o.mode = try !o.dialogue && liveMode(inv, context) ? .live : .text
+        if o.mode == .live && !inv.flag("live") && !ModelRules.supportsStreamInput(o.modelID) {
+            // A pipe would be spoken live by default, but the model is not served on that socket:
+            // read the text whole rather than fail (an explicit --live still tries, and the server decides).
+            if !o.quiet { context.err("elevenlabs: note: \(o.modelID) does not speak live input; reading standard input to its end first\n") }
+            o.mode = .text
+        }
         if o.mode == .live && inv.flag("dry-run") {
             // Live text is not known in advance, so it cannot be priced; silently buying it would be worse.
             throw UsageError("--dry-run cannot price live input (the text is not known yet)", hint: "use --no-live to read it whole and price it", command: "speak")

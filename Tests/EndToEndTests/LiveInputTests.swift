@@ -123,6 +123,20 @@ import TestSupport
         }
     }
 
+    @Test func pipedTextForElevenV3IsReadWholeSinceTheSocketDoesNotServeIt() async throws {
+        try await withSandbox { sandbox in
+            let out = dir.appendingPathComponent("v3.mp3")
+            let r = try await run("elevenlabs", ["-m", "eleven_v3", "-o", out.path], env: env(sandbox), stdin: Data("Piped to v3. [laughs]\n".utf8))
+            #expect(r.status == 0, "\(r.err)")
+            #expect(r.err.contains("eleven_v3 does not speak live input; reading standard input to its end first"))
+            #expect(!sandbox.requests.contains { $0.path.hasSuffix("/stream-input") })
+            #expect(sandbox.requests.filter { $0.path.hasSuffix("/stream") }.count == 1)
+            // An explicit --live still tries the socket, and the server's refusal is the error.
+            let live = try await run("elevenlabs", ["--live", "-m", "eleven_v3", "-o", out.path], env: env(sandbox), stdin: Data("x\n".utf8))
+            #expect(live.status == 5 && live.err.contains("eleven_v3"), "\(live.err)")
+        }
+    }
+
     @Test func liveAudioCanBeWrittenToAFile() async throws {
         try await withSandbox { sandbox in
             let out = dir.appendingPathComponent("live.mp3")
