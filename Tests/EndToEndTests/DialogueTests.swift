@@ -225,6 +225,17 @@ import TestSupport
         }
     }
 
+    @Test func aDeviceThatCannotPlayDoesNotCostTheEpisodeFile() async throws {
+        try await withSandbox { sandbox in
+            let script = try write("episode.txt", Self.episode)
+            let out = dir.appendingPathComponent("kept.mp3")
+            let r = try await run("elevenlabs", ["speak", "--dialogue", script.path, "-o", out.path, "--play", "--device", "no_such_device"], env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            #expect(r.err.hasPrefix("elevenlabs: warning: cannot open the audio device 'no_such_device'"), "\(r.err)")
+            try await expectSameBytes(Data(contentsOf: out), served(sandbox, last: 1), "the episode")
+        }
+    }
+
     @Test func aScriptCanComeFromStandardInputAndTheAudioGoToStandardOutput() async throws {
         try await withSandbox { sandbox in
             let r = try await run("elevenlabs", ["speak", "--dialogue", "-o", "-"], env: env(sandbox), stdin: Data(Self.episode.utf8))
