@@ -292,16 +292,8 @@ enum DialogueCommand {
             try Spend.check(estimate: estimate, remaining: remaining, what: "this script (\(Output.grouped(buy.characters)) characters)",
                             question: "speak \(summary) of \(Output.grouped(remaining)) left?", inv, context)
         }
-        var player = options.play ? SpeakCommand.makePlayer(options) : nil
+        let player = options.play ? try SpeakCommand.playerKeepingTheFile(options, context) : nil
         defer { player?.abort() }
-        if let p = player, let output = options.output {
-            // Writing a file as well: a device that cannot play must not cost the file (as for speak).
-            do { try p.waitUntilReady() } catch let e as AudioError {
-                context.err("elevenlabs: warning: \(e.message); writing \(output) without playing it\n")
-                p.abort()
-                player = nil
-            }
-        }
         let out = try AudioOutput(format: request.outputFormat, path: options.output, wrapWAV: options.wrapWAV, player: player, context: context)
         let progress = buy.total > 1 ? ProgressLine(inv, context) : nil
         let characters = plan.characters

@@ -50,16 +50,8 @@ enum SpeakCommand {
 
         // 2. The device opens on the player's thread while the request connects; the request body is
         // held back until it is open, so a bad device still costs nothing (see HTTPRequest.beforeBody).
-        var player = options.play && !inv.flag("dry-run") ? makePlayer(options) : nil
+        var player = options.play && !inv.flag("dry-run") ? try playerKeepingTheFile(options, context) : nil
         defer { player?.abort() }
-        if let p = player, let output = options.output {
-            // Writing a file as well: a device that cannot play must not cost the file.
-            do { try p.waitUntilReady() } catch let e as AudioError {
-                context.err("elevenlabs: warning: \(e.message); writing \(output) without playing it\n")
-                p.abort()
-                player = nil
-            }
-        }
         guard let input else {
             player?.start()
             try LiveInput.run(inv, context, options: options, player: player)
@@ -208,6 +200,19 @@ enum SpeakCommand {
         else if options.json {
             if options.output == "-" { context.err(try Output.json(m)) } else { try context.out(Output.json(m)) }
         }
+    }
+
+    /// The player, unless a file is written as well and the device cannot play: then a warning, and
+    /// the file is written without playing (a device must not cost the file).
+    static func playerKeepingTheFile(_ options: SpeakOptions, _ context: Context) throws -> Player? {
+        let player = makePlayer(options)
+        guard let output = options.output else { return player }
+        do { try player.waitUntilReady() } catch let e as AudioError {
+            context.err("elevenlabs: warning: \(e.message); writing \(output) without playing it\n")
+            player.abort()
+            return nil
+        }
+        return player
     }
 
     /// A player for the options' device and format (MP3 is decoded on the player's thread; PCM and
