@@ -72,7 +72,6 @@ struct DialoguePlan {
                            exit: .usage)
         }
         let viaDialogue = ModelRules.supportsDialogue(model)
-        let limit = viaDialogue ? DialogueRequest.maxCharacters : nil
         var given: Set<String> = []
         var lines: [Line] = []
         for turn in script.turns {
@@ -80,8 +79,7 @@ struct DialoguePlan {
             // Markup the model cannot take is converted where a faithful form exists, else noted once.
             let adapted = Markup.adapt(turn.text, model: model)
             for note in adapted.notes where given.insert(note).inserted { notes(note) }
-            let pieces = limit.map { DialogueRequest.length(adapted.text) > $0 ? TextChunker.split(adapted.text, limit: $0) : [adapted.text] }
-                ?? [adapted.text]
+            let pieces = viaDialogue ? DialogueRequest.pieces(adapted.text) : [adapted.text]
             lines += pieces.map { Line(speaker: voice.speaker, voiceID: voice.voiceID, text: $0) }
         }
         return DialoguePlan(lines: lines, cast: cast, viaDialogue: viaDialogue, notes: given)

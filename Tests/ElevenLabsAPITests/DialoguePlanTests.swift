@@ -50,4 +50,14 @@ private func script(seed: UInt64, lines: Int, voices: Int) -> [DialogueInput] {
         let new = after.filter { !before.contains($0) }
         #expect((1...3).contains(new.count), "seed \(seed): \(new.count) of \(after.count) requests changed")
     }
+
+    @Test func longLinesAreCutIntoPiecesTheLimitCountsAsFitting() {
+        // 3,000 characters of e + combining acute: 6,000 scalars, so pieces of 2,000 characters would not fit.
+        let accented = String(repeating: "e\u{301}", count: 1_500) + ". " + String(repeating: "Word ", count: 300)
+        let pieces = DialogueRequest.pieces(accented)
+        #expect(pieces.count >= 4)
+        #expect(pieces.allSatisfy { DialogueRequest.length($0) <= DialogueRequest.maxCharacters })
+        #expect(pieces.joined().filter { !$0.isWhitespace } == accented.filter { !$0.isWhitespace })
+        #expect(DialogueRequest.pieces("Short line.") == ["Short line."])
+    }
 }
