@@ -83,6 +83,9 @@ import TestSupport
             #expect(tts(sandbox) == before + 1)
             let info = try await run("elevenlabs", ["speak", "--cache-info"], env: env(sandbox, small))
             #expect(info.out.hasPrefix("2 cached audio entries"))
+            // Text beside them would be dropped silently: refused, and the cache left alone.
+            let withText = try await run("elevenlabs", ["speak", "--clear-cache", "Entry number one here."], env: env(sandbox, small))
+            #expect(withText.status == 2 && withText.err.contains("--clear-cache speaks nothing; give it no text"), "\(withText.err)")
             let cleared = try await run("elevenlabs", ["speak", "--clear-cache"], env: env(sandbox, small))
             #expect(cleared.out.hasPrefix("removed 2 cached audio entries"))
         }

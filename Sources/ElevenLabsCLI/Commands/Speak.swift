@@ -38,7 +38,15 @@ enum SpeakCommand {
         if inv.value("device") == "?" { try listDevices(context); return }
         if inv.value("model") == "?" { try ModelsCommand.run(Invocation(listing: inv, command: "models"), context); return }
         if inv.value("format") == "?" { try listFormats(inv, context); return }
-        if inv.flag("cache-info") || inv.flag("clear-cache") { try cacheInfo(inv, context); return }
+        if inv.flag("cache-info") || inv.flag("clear-cache") {
+            // These look after the cache and speak nothing: text with them would be silently dropped.
+            guard inv.operands.isEmpty && inv.all("file").isEmpty else {
+                throw UsageError("--\(inv.flag("clear-cache") ? "clear-cache" : "cache-info") speaks nothing; give it no text",
+                                 hint: "run it on its own: elevenlabs speak \(inv.flag("clear-cache") ? "--clear-cache" : "--cache-info")", command: "speak")
+            }
+            try cacheInfo(inv, context)
+            return
+        }
 
         // 1. Everything that can be checked locally, so bad input never costs a request.
         let options = try SpeakOptions.parse(inv, context)
