@@ -200,7 +200,7 @@ struct DialogueJob {
 
     /// Every request, into `out`, then the sound to its end, the file and the captions.
     /// `onProgress` hears the characters done after each request.
-    mutating func run(into out: AudioOutput, onProgress: ((Int) -> Void)? = nil) throws {
+    mutating func run(into out: AudioOutput, highlighter: Highlighter? = nil, onProgress: ((Int) -> Void)? = nil) throws {
         engine.metrics = SpeakCommand.Metrics(voice_id: plan.cast.map(\.voiceID).joined(separator: ","), model_id: engine.request.modelID,
                                               output_format: engine.request.outputFormat)
         let started = monotonicSeconds()
@@ -218,7 +218,7 @@ struct DialogueJob {
                 let lengths = request.inputs.map { $0.text.count }
                 let result = try engine.fetch(cacheKeys: engine.cache == nil ? nil : cacheKeys(request), first: out.bytes == 0,
                                               format: request.outputFormat, timed: request.withTimestamps, out: out,
-                                              timings: &timings, offset: offset, highlighter: nil,
+                                              timings: &timings, offset: offset, highlighter: highlighter,
                                               speakerOf: { i in i >= 0 && i < lines.count ? lines[lines.startIndex + i].speaker : nil }) { gate, onHead, onTimings, onAudio in
                     var seen = 0 // characters of this answer's alignment so far
                     return try client.streamDialogue(request, beforeBody: gate, onHead: onHead, onTimings: { t in
@@ -245,13 +245,13 @@ struct DialogueJob {
                 turn.chunks = .fixed(parts(line))
                 turn.speaker = line.speaker
                 turn.onPart = nil
-                try turn.speak(into: out, captions: &captions, offset: &offset, notes: &notes)
+                try turn.speak(into: out, captions: &captions, offset: &offset, notes: &notes, highlighter: highlighter)
                 engine.metrics = turn.metrics
                 done += line.text.unicodeScalars.count
                 onProgress?(done)
             }
         }
-        try engine.complete(out, captions: captions, started: started, highlighter: nil)
+        try engine.complete(out, captions: captions, started: started, highlighter: highlighter)
     }
 }
 
@@ -293,18 +293,21 @@ enum DialogueCommand {
         let player = options.play ? try SpeakCommand.playerKeepingTheFile(options, context) : nil
         defer { player?.abort() }
         let out = try AudioOutput(format: request.outputFormat, path: options.output, wrapWAV: options.wrapWAV, player: player, context: context)
-        let progress = buy.total > 1 ? ProgressLine(inv, context) : nil
+        // The progress line would write over the highlighted text: one or the other.
+        let highlighter = options.highlight ? player.map { Highlighter(context: context, player: $0) } : nil
+        let progress = buy.total > 1 && highlighter == nil ? ProgressLine(inv, context) : nil
         let characters = plan.characters
         // Requests through text to dialogue; turns (each one or more requests) otherwise.
         let steps = plan.viaDialogue ? buy.total : plan.lines.count, unit = plan.viaDialogue ? "requests" : "turns"
         var stepsDone = 0
         do {
-            try job.run(into: out, onProgress: { done in
+            try job.run(into: out, highlighter: highlighter, onProgress: { done in
                 stepsDone += 1
                 progress?.draw("\(min(100, done * 100 / max(1, characters)))% of \(Output.grouped(characters)) chars, \(stepsDone) of \(steps) \(unit)")
             })
         } catch {
             out.discard()
+            highlighter?.finish()
             progress?.clear()
             throw error
         }

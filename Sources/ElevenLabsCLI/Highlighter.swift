@@ -1,7 +1,7 @@
 // `--highlight`: the text appears on the terminal as it is spoken, the word being heard marked (like
 // `say -i`). Word timings come with the audio (with-timestamps); the position is what the player
 // says has been heard (written to the device less the device's own delay), so the mark follows the
-// sound rather than the download.
+// sound rather than the download. In a dialogue, each speaker's words begin a line with the name.
 import AudioPlayback
 import ThreadSupport
 
@@ -35,7 +35,20 @@ final class Highlighter: Sendable {
         var shown = 0
         var line: [String] = []
         var lineLength = 0
-        func show(_ word: String) {
+        var speaker: String? = nil
+        func endLine() {
+            if !line.isEmpty { context.err("\r\u{1B}[K" + line.joined(separator: " ") + "\n") }
+            line = []
+            lineLength = 0
+        }
+        func show(_ word: String, by who: String?) {
+            // A dialogue: each speaker's words start a line with the speaker's name.
+            if let who, who != speaker {
+                endLine()
+                speaker = who
+                line = [Output.clean(who) + ":"]
+                lineLength = line[0].count + 1
+            }
             if lineLength + word.count + 1 > max(20, context.terminalWidth - 1), !line.isEmpty {
                 context.err("\r\u{1B}[K" + line.joined(separator: " ") + "\n")
                 line = []
@@ -65,7 +78,7 @@ final class Highlighter: Sendable {
                 }
             }
             guard let word else { break }
-            show(Output.clean(word.text))
+            show(Output.clean(word.text), by: word.speaker)
             shown += 1
         }
         // The last word stays unmarked once the speech is over.

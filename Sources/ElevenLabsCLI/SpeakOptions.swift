@@ -99,8 +99,7 @@ struct SpeakOptions {
         }
         if o.dialogue {
             _ = try DialoguePlan.castOptions(inv.all("cast"))
-            for (flag, why) in [("live", "a script is read whole"), ("each-line", "a script's lines are its turns"),
-                                ("highlight", "use --captions for a timed transcript with the speakers")] where inv.flag(flag) {
+            for (flag, why) in [("live", "a script is read whole"), ("each-line", "a script's lines are its turns")] where inv.flag(flag) {
                 throw UsageError("--\(flag) cannot be used with --dialogue", hint: why, command: "speak")
             }
             if inv.value("voice") != nil {

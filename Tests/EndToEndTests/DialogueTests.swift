@@ -225,6 +225,20 @@ import TestSupport
         }
     }
 
+    @Test func highlightingShowsEachSpeakerOnALineOfTheirOwn() async throws {
+        try await withSandbox({ $0.faults.chunkSize = 2000; $0.faults.chunkDelay = 0.05 }) { sandbox in
+            let script = try write("episode.txt", "# cast: HOST=Sarah, GUEST=Roger\n\nHOST: Hello there.\n\nGUEST: Hi, thanks.\n")
+            // On a terminal (script(1)): the words marked as they are heard, each speaker's on a new line.
+            let out = try await runShell("\"$ELEVENLABS\" speak --dialogue '\(script.path)' --highlight --device null", env: env(sandbox), terminal: true).out
+            let marked = out.components(separatedBy: "\u{1B}[7m").dropFirst().compactMap { $0.components(separatedBy: "\u{1B}[0m").first }
+            #expect(marked == ["Hello", "there.", "Hi,", "thanks."], "\(out.debugDescription)")
+            let lines = out.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+                .map { $0.components(separatedBy: "\u{1B}[K").last ?? $0 }
+            #expect(lines.contains("HOST: Hello there.") && lines.contains("GUEST: Hi, thanks."), "\(out.debugDescription)")
+            #expect(dialogueRequests(sandbox).last?.path == "/v1/text-to-dialogue/stream/with-timestamps")
+        }
+    }
+
     @Test func aDeviceThatCannotPlayDoesNotCostTheEpisodeFile() async throws {
         try await withSandbox { sandbox in
             let script = try write("episode.txt", Self.episode)
@@ -322,7 +336,6 @@ import TestSupport
                 (["--dialogue", try write("c.txt", "# cast: HOST\nHOST: Hi.\n").path], 3, "c.txt, line 1: 'HOST' is not NAME=VOICE"),
                 (["--dialogue", try write("z.txt", "# only a comment\n").path], 3, "has no turns"),
                 (["--dialogue", good.path, "-v", "Roger"], 2, "--dialogue takes its voices from the script"),
-                (["--dialogue", good.path, "--highlight"], 2, "--highlight cannot be used with --dialogue"),
                 (["--dialogue", good.path, good.path], 2, "one script at a time"),
                 (["--dialogue", dir.appendingPathComponent("missing.txt").path], 3, "cannot read the script"),
                 (["--cast", "HOST=Roger", "Hello"], 2, "--cast maps the speakers of a --dialogue script"),
