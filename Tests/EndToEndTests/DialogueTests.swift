@@ -239,6 +239,33 @@ import TestSupport
         }
     }
 
+    @Test func ctrlCDuringAScriptLeavesNoFileAndExits130() async throws {
+        try await withSandbox({ $0.faults.chunkSize = 500; $0.faults.chunkDelay = 0.2 }) { sandbox in
+            let script = try write("long.txt", Self.longScript(turns: 30, speakers: 3))
+            let out = dir.appendingPathComponent("stopped.mp3")
+            let status = try await onThread { () -> Int32 in
+                let p = Child()
+                p.executableURL = binary("elevenlabs")
+                p.arguments = ["speak", "--dialogue", script.path, "-o", out.path]
+                p.environment = childEnvironment(self.env(sandbox))
+                p.standardError = FileHandle.nullDevice
+                try spawn(p)
+                // Once the first request's audio is arriving, as Ctrl-C would.
+                let deadline = Date().addingTimeInterval(10)
+                while Date() < deadline && self.dialogueRequests(sandbox).isEmpty { Thread.sleep(forTimeInterval: 0.02) }
+                Thread.sleep(forTimeInterval: 0.3)
+                kill(p.processIdentifier, SIGINT)
+                p.waitUntilExit()
+                return p.terminationStatus
+            }
+            #expect(status == 130)
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+            let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".part") }
+            #expect(left.isEmpty, "\(left)")
+            #expect(dialogueRequests(sandbox).count == 1, "nothing more is started after Ctrl-C")
+        }
+    }
+
     @Test func aDeviceThatCannotPlayDoesNotCostTheEpisodeFile() async throws {
         try await withSandbox { sandbox in
             let script = try write("episode.txt", Self.episode)
