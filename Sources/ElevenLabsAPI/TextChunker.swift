@@ -8,6 +8,13 @@ public enum TextChunker {
     /// Characters aimed at for the first chunk; growth doubles it per chunk up to the limit.
     public static let firstChunkTarget = 250
 
+    /// The requests for a text held whole: itself when it fits the model's limit (or there is none),
+    /// else split as below.
+    public static func requests(_ text: String, limit: Int?) -> [String] {
+        guard let limit, text.count > limit else { return [text] }
+        return split(text, limit: limit)
+    }
+
     public static func split(_ text: String, limit: Int, firstTarget: Int = firstChunkTarget) -> [String] {
         precondition(limit > 0)
         let chars = Array(text)

@@ -98,20 +98,21 @@ struct DialogueJob {
          cache: AudioCache?, captionsPath: String?, quiet: Bool) {
         self.plan = plan
         self.turnLimit = turnLimit
+        inputs = plan.lines.map { DialogueInput(text: $0.text, voiceID: $0.voiceID) }
+        groups = plan.viaDialogue ? DialogueRequest.plan(inputs) : []
         engine = SpeechJob(chunks: .fixed([]), request: template, quickBody: nil, session: session, context: context,
                            cache: cache, captionsPath: captionsPath)
         engine.quiet = quiet
     }
 
     var metrics: SpeakCommand.Metrics { engine.metrics }
-
-    /// The text-to-dialogue requests: each line's index range.
-    var groups: [Range<Int>] { DialogueRequest.plan(plan.lines.map { DialogueInput(text: $0.text, voiceID: $0.voiceID) }) }
+    /// The plan's lines as the dialogue endpoint takes them, and its requests as ranges of them.
+    let inputs: [DialogueInput]
+    let groups: [Range<Int>]
 
     func dialogueRequest(_ group: Range<Int>) -> DialogueRequest {
         let t = engine.request
-        var r = DialogueRequest(inputs: plan.lines[group].map { DialogueInput(text: $0.text, voiceID: $0.voiceID) },
-                                modelID: t.modelID, outputFormat: t.outputFormat)
+        var r = DialogueRequest(inputs: Array(inputs[group]), modelID: t.modelID, outputFormat: t.outputFormat)
         r.stability = t.settings?.stability
         r.languageCode = t.languageCode
         r.seed = t.seed
@@ -121,27 +122,21 @@ struct DialogueJob {
         return r
     }
 
-    /// What decides a dialogue request's audio; its SHA-256 names the cache entry.
+    /// What decides a dialogue request's audio: its body exactly as sent (so the key can never
+    /// disagree with the request), the format and the server; its SHA-256 names the cache entry.
     private struct DialogueKey: Encodable {
         let server: String
         let endpoint = "text-to-dialogue"
-        let inputs: [DialogueInput]
-        let model_id: String
         let output_format: String
-        let stability: Double?
-        let language_code: String?
-        let seed: Int?
-        let apply_text_normalization: String?
-        let pronunciation_dictionary_locators: [DictionaryLocator]?
+        let body: String
         /// As in AudioCache.KeyMaterial: true for the answer with timings.
         var timings: Bool? = nil
     }
 
-    func cacheKeys(_ r: DialogueRequest) -> AudioCache.Keys {
-        var m = DialogueKey(
-            server: engine.session.client.configuration.baseURL, inputs: r.inputs, model_id: r.modelID, output_format: r.outputFormat,
-            stability: r.stability, language_code: ModelRules.supportsLanguageCode(r.modelID) ? r.languageCode : nil, seed: r.seed,
-            apply_text_normalization: r.textNormalization, pronunciation_dictionary_locators: r.dictionaries.isEmpty ? nil : r.dictionaries)
+    func cacheKeys(_ r: DialogueRequest) throws -> AudioCache.Keys {
+        guard case .bytes(let body, _) = try r.body() else { throw CLIError("the dialogue request has no body", exit: .failure) }
+        var m = DialogueKey(server: engine.session.client.configuration.baseURL, output_format: r.outputFormat,
+                            body: String(decoding: body, as: UTF8.self))
         let plain = AudioCache.key(encoding: m)
         m.timings = true
         return AudioCache.Keys(plain: plain, timed: AudioCache.key(encoding: m))
@@ -166,20 +161,17 @@ struct DialogueJob {
     }
 
     /// The turns' texts as text to speech splits them.
-    private func parts(_ line: DialoguePlan.Line) -> [String] {
-        guard let limit = turnLimit, line.text.count > limit else { return [line.text] }
-        return TextChunker.split(line.text, limit: limit)
-    }
+    private func parts(_ line: DialoguePlan.Line) -> [String] { TextChunker.requests(line.text, limit: turnLimit) }
 
     /// Requests and characters to buy: what the audio cache does not hold already.
-    func toBuy() -> (requests: Int, total: Int, characters: Int) {
+    func toBuy() throws -> (requests: Int, total: Int, characters: Int) {
         let server = engine.session.client.configuration.baseURL
         var requests = 0, total = 0, characters = 0
         if plan.viaDialogue {
             for g in groups {
                 total += 1
                 let r = dialogueRequest(g)
-                if let cache = engine.cache, cache.has(cacheKeys(r), timed: r.withTimestamps) { continue }
+                if let cache = engine.cache, cache.has(try cacheKeys(r), timed: r.withTimestamps) { continue }
                 requests += 1
                 characters += r.inputs.reduce(0) { $0 + DialogueRequest.length($1.text) }
             }
@@ -216,7 +208,7 @@ struct DialogueJob {
                 var timings = Captions()
                 let lines = plan.lines[g]
                 let lengths = request.inputs.map { $0.text.count }
-                let result = try engine.fetch(cacheKeys: engine.cache == nil ? nil : cacheKeys(request), first: out.bytes == 0,
+                let result = try engine.fetch(cacheKeys: engine.cache == nil ? nil : try cacheKeys(request), first: out.bytes == 0,
                                               format: request.outputFormat, timed: request.withTimestamps, out: out,
                                               timings: &timings, offset: offset, highlighter: highlighter,
                                               speakerOf: { i in i >= 0 && i < lines.count ? lines[lines.startIndex + i].speaker : nil }) { gate, onHead, onTimings, onAudio in
@@ -277,7 +269,7 @@ enum DialogueCommand {
         var job = DialogueJob(plan: plan, template: request, turnLimit: model?.max_characters, session: session, context: context,
                               cache: options.useCache ? try AudioCache(context: context) : nil,
                               captionsPath: options.captionsPath, quiet: options.quiet)
-        let buy = job.toBuy()
+        let buy = try job.toBuy()
         let estimate = try Spend.estimate(characters: buy.characters, perCharacter: model?.credits_per_character)
         let summary = "\(script.turns.count) turn\(script.turns.count == 1 ? "" : "s") by \(plan.cast.count) speaker\(plan.cast.count == 1 ? "" : "s"), "
             + "\(buy.total) request\(buy.total == 1 ? "" : "s") (\(buy.total - buy.requests) cached), \(Output.grouped(buy.characters)) characters to buy, about \(Output.grouped(estimate)) credits"

@@ -33,7 +33,7 @@ import ElevenLabsAPI
         #expect(dos.turns.map(\.text) == ["one two", "three"])
     }
 
-    @Test func aColonLaterInTheLineOrAfterALongPrefixIsText() throws {
+    @Test func aNameAndColonStartATurnAnywhereButLaterColonsAndLongPrefixesAreText() throws {
         let s = try DialogueScript.parse("A: The time is 10:30.\nNote that this: is still A, since 'Note that this' is a name.\n", origin: "x")
         // A name may hold spaces, so the second line starts a turn by "Note that this".
         #expect(s.speakers == ["A", "Note that this"])

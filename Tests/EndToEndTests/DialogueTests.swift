@@ -266,6 +266,19 @@ import TestSupport
         }
     }
 
+    @Test func aServerThatFallsSilentMidScriptIsANetworkErrorAndLeavesNoFile() async throws {
+        try await withSandbox({ $0.faults.stallAfterBytes = 2000; $0.faults.chunkSize = 1000 }) { sandbox in
+            let script = try write("episode.txt", Self.episode)
+            let out = dir.appendingPathComponent("silent.mp3")
+            let r = try await run("elevenlabs", ["speak", "--dialogue", script.path, "--stall-timeout", "1", "-o", out.path], env: env(sandbox))
+            #expect(r.status == 7, "\(r.err)")
+            #expect(r.err.contains("no data received for 1 seconds"), "\(r.err)")
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+            // Audio had arrived, so the request (which may have been charged) is not sent again.
+            #expect(dialogueRequests(sandbox).count == 1)
+        }
+    }
+
     @Test func aDeviceThatCannotPlayDoesNotCostTheEpisodeFile() async throws {
         try await withSandbox { sandbox in
             let script = try write("episode.txt", Self.episode)

@@ -228,8 +228,7 @@ enum BatchCommand {
                     try job.run(into: out!)
                     metrics = job.metrics
                 } else {
-                    let chunks = chunkLimit.map { item.text.count > $0 ? TextChunker.split(item.text, limit: $0) : [item.text] } ?? [item.text]
-                    var job = SpeechJob(chunks: .fixed(chunks), request: template, quickBody: nil, session: session, context: context,
+                    var job = SpeechJob(chunks: .fixed(TextChunker.requests(item.text, limit: chunkLimit)), request: template, quickBody: nil, session: session, context: context,
                                         cache: cache, captionsPath: item.captions)
                     try job.run(into: out!)
                     metrics = job.metrics
