@@ -72,6 +72,25 @@ private struct HostileServer {
         try await expectWholeMP3(Data(contentsOf: out), "the audio before the final message")
     }
 
+    @Test func switchingStreamsForSSMLDoesNotWaitForACloseThatNeverComes() async throws {
+        // Plain text, then SSML: the first stream is ended to start one with SSML parsing; this server
+        // sends its final message and never closes, so the switch happens after the grace, not never.
+        let server = try await HostileServer.start("final-no-close", in: dir)
+        defer { server.stop() }
+        let out = dir.appendingPathComponent("switch.mp3")
+        let started = Date()
+        let r = try await run("elevenlabs", ["-o", out.path], env: server.env.merging(["XDG_CACHE_HOME": dir.path]) { $1 },
+                              stdin: Data("Plain first.\nThen <break time=\"1s\"/> more.\n".utf8), timeout: 30)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(Date().timeIntervalSince(started) < 12, "it waited for a close that never came")
+        // Each stream got its text and its end, in order: plain on the first, the SSML on the second.
+        let texts = try String(contentsOf: server.log, encoding: .utf8).split(separator: "\n").compactMap {
+            ((try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any])?["message"] as? [String: Any]
+        }.compactMap { $0["text"] as? String }.filter { $0 != " " }
+        #expect(texts == ["Plain first. ", "", "Then <break time=\"1s\"/> more. ", ""], "\(texts)")
+        try await expectWholeMP3(Data(contentsOf: out), "both streams' audio")
+    }
+
     @Test func aServerSilentAfterTheEndOfInputExits7WithinTheStallTimeout() async throws {
         let server = try await HostileServer.start("silent", in: dir)
         defer { server.stop() }
