@@ -53,17 +53,11 @@ public struct DialogueRequest: Sendable, Equatable {
     /// service counts, so a request planned within the limit stays within it.
     public static func length(_ text: String) -> Int { text.unicodeScalars.count }
 
-    /// A line cut into inputs of at most `maxCharacters` each, at sentences (then clauses, words).
-    /// The splitter counts characters as a reader does; a line heavy with combining marks has more
-    /// scalars than that, so it is cut finer until every piece fits as the limit counts.
+    /// A line cut into inputs of at most `maxCharacters` scalars each, at sentences (then clauses,
+    /// words); the splitter plans in scalars, so every piece fits as the limit counts.
     public static func pieces(_ text: String, maxCharacters: Int = maxCharacters) -> [String] {
         guard length(text) > maxCharacters else { return [text] }
-        var limit = maxCharacters
-        while true {
-            let parts = TextChunker.split(text, limit: limit, firstTarget: limit)
-            if parts.allSatisfy({ length($0) <= maxCharacters }) || limit <= 16 { return parts }
-            limit = limit * 3 / 4
-        }
+        return TextChunker.split(text, limit: maxCharacters, firstTarget: maxCharacters)
     }
 
     public func body() throws -> HTTPRequest.Body {

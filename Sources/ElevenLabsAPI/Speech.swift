@@ -139,6 +139,11 @@ extension ElevenLabsClient {
 public struct TimedLines {
     let endpoint: String
     private var pending: [UInt8] = []
+    /// How much of `pending` is known to hold no newline: each byte is looked at once, so a line
+    /// arriving in many chunks costs its length, not its length times the chunks.
+    private var scanned = 0
+    /// A line longer than this is not the service's (its lines carry a fraction of a second of audio).
+    public static let maxLineBytes = 16 << 20
     public init(endpoint: String) { self.endpoint = endpoint }
 
     /// One line of this form: audio with the timings and voice segments that came with it.
@@ -177,16 +182,23 @@ public struct TimedLines {
     public mutating func append(_ chunk: UnsafeRawBufferPointer, onTimings: (CharacterTimings) throws -> Void,
                          onAudio: (UnsafeRawBufferPointer) throws -> Void) throws {
         pending.append(contentsOf: chunk)
-        while let newline = pending.firstIndex(of: 10) {
-            let line = Array(pending[..<newline])
-            pending.removeFirst(newline + 1)
-            try handle(line, onTimings: onTimings, onAudio: onAudio)
+        var lineStart = 0
+        while let newline = pending[scanned...].firstIndex(of: 10) {
+            try handle(Array(pending[lineStart..<newline]), onTimings: onTimings, onAudio: onAudio)
+            lineStart = newline + 1
+            scanned = lineStart
+        }
+        scanned = pending.count
+        if lineStart > 0 { pending.removeFirst(lineStart); scanned -= lineStart }
+        if pending.count > Self.maxLineBytes {
+            throw ResponseFormatError(endpoint: endpoint, detail: "a line of the timed answer is over \(Self.maxLineBytes >> 20) MiB")
         }
     }
 
     public mutating func finish(onTimings: (CharacterTimings) throws -> Void, onAudio: (UnsafeRawBufferPointer) throws -> Void) throws {
         let rest = pending
         pending = []
+        scanned = 0
         try handle(rest, onTimings: onTimings, onAudio: onAudio)
     }
 

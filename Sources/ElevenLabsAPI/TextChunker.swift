@@ -4,6 +4,12 @@
 // spaces split at their own punctuation (。！？ for sentences, ，、；： for clauses). The first chunk is
 // short, a sentence or two, so the first sound comes as quickly as for a short text; later chunks grow
 // toward the limit.
+//
+// Every length here is in Unicode scalars (code points), the unit the service counts and bills: a
+// Devanagari conjunct or an emoji ZWJ sequence is one `Character` but several scalars, so planning in
+// `Character`s sent requests several times over the model's limit. Cuts still fall between
+// `Character`s (a grapheme is never split), except a grapheme so long it could not fit on its own
+// (stacked combining marks), which is first broken into pieces of `maxUnitScalars`.
 public enum TextChunker {
     /// Characters aimed at for the first chunk; growth doubles it per chunk up to the limit.
     public static let firstChunkTarget = 250
@@ -11,13 +17,49 @@ public enum TextChunker {
     /// The requests for a text held whole: itself when it fits the model's limit (or there is none),
     /// else split as below.
     public static func requests(_ text: String, limit: Int?) -> [String] {
-        guard let limit, text.count > limit else { return [text] }
+        guard let limit, text.unicodeScalars.count > limit else { return [text] }
         return split(text, limit: limit)
+    }
+
+    /// The longest grapheme kept whole; a longer one (only stacked combining marks make one) is cut.
+    public static let maxUnitScalars = 32
+
+    /// The text as cut units: its `Character`s, a grapheme longer than `maxUnitScalars` broken up.
+    static func units<S: Sequence>(_ text: S) -> [Character] where S.Element == Character {
+        var out: [Character] = []
+        for c in text {
+            let scalars = c.unicodeScalars
+            if scalars.count <= maxUnitScalars { out.append(c); continue }
+            var piece = String.UnicodeScalarView()
+            for u in scalars {
+                piece.append(u)
+                if piece.count == maxUnitScalars { out.append(Character(String(piece))); piece = .init() }
+            }
+            if !piece.isEmpty { out.append(Character(String(piece))) }
+        }
+        return out
+    }
+
+    /// The furthest end index after `start` whose units hold at most `budget` scalars (at least one
+    /// unit past `start`, as no unit is longer than a limit allows).
+    static func end(_ chars: [Character], from start: Int, scalars budget: Int) -> Int {
+        var i = start, used = 0
+        while i < chars.count {
+            let w = chars[i].unicodeScalars.count
+            if used + w > budget { break }
+            used += w
+            i += 1
+        }
+        return max(i, min(start + 1, chars.count))
+    }
+
+    static func scalarCount(_ chars: ArraySlice<Character>) -> Int {
+        chars.reduce(0) { $0 + $1.unicodeScalars.count }
     }
 
     public static func split(_ text: String, limit: Int, firstTarget: Int = firstChunkTarget) -> [String] {
         precondition(limit > 0)
-        let chars = Array(text)
+        let chars = units(text)
         var chunks: [String] = []
         var start = 0
         var target = min(limit, firstTarget)
@@ -25,21 +67,22 @@ public enum TextChunker {
             // Leading white space belongs to no chunk.
             while start < chars.count && chars[start].isWhitespace { start += 1 }
             if start >= chars.count { break }
-            let remaining = chars.count - start
-            if remaining <= target {
+            let soft = end(chars, from: start, scalars: target)
+            if soft >= chars.count {
                 chunks.append(String(chars[start...]).trimmingTrailingWhitespace())
                 break
             }
-            let end = cut(chars, from: start, upTo: start + target, hardLimit: start + limit)
-            let piece = String(chars[start..<end]).trimmingTrailingWhitespace()
+            let stop = cut(chars, from: start, upTo: soft, hardLimit: end(chars, from: start, scalars: limit))
+            let piece = String(chars[start..<stop]).trimmingTrailingWhitespace()
             if !piece.isEmpty { chunks.append(piece) }
-            start = end
+            start = stop
             target = min(limit, target * 2)
         }
         return chunks
     }
 
-    /// Where to end a chunk that starts at `start` and should not pass `soft` (and never `hard`).
+    /// Where to end a chunk that starts at `start` and should not pass `soft` (and never `hard`);
+    /// both are unit indices, already worked out from scalar budgets.
     static func cut(_ chars: [Character], from start: Int, upTo soft: Int, hardLimit hard: Int) -> Int {
         let protected = markupRanges(chars, from: start, to: min(chars.count, hard))
         func allowed(_ i: Int) -> Bool { !protected.contains { $0.contains(i) } }
@@ -71,7 +114,10 @@ public enum TextChunker {
     /// How much of `text` is complete sentences (or clauses, when `clauses` is set): the count of
     /// characters up to the last boundary, 0 when there is none yet. Live input is sent in such pieces.
     public static func completePrefixLength(_ text: String, clauses: Bool = false) -> Int {
-        let chars = Array(text)
+        completePrefixLength(Array(text), clauses: clauses)
+    }
+
+    public static func completePrefixLength(_ chars: [Character], clauses: Bool = false) -> Int {
         let protected = markupRanges(chars, from: 0, to: chars.count)
         var i = chars.count
         while i > 0 {
@@ -175,13 +221,15 @@ public final class StreamingChunker {
                 if atEnd { return nil }
                 continue
             }
-            let remaining = buffer.count - start
             var piece: String
-            if atEnd && remaining <= target {
+            // The window holds at least `limit` units past `start`, so at least `limit` scalars.
+            let soft = TextChunker.end(buffer, from: start, scalars: target)
+            if atEnd && soft >= buffer.count {
                 piece = String(buffer[start...])
                 start = buffer.count
             } else {
-                let end = TextChunker.cut(buffer, from: start, upTo: start + target, hardLimit: start + limit)
+                let hard = TextChunker.end(buffer, from: start, scalars: limit)
+                let end = TextChunker.cut(buffer, from: start, upTo: soft, hardLimit: hard)
                 piece = String(buffer[start..<end])
                 start = end
                 target = min(limit, target * 2)
@@ -201,10 +249,10 @@ public final class StreamingChunker {
             if let block = try read() {
                 var chars = Array(held + block)
                 held = chars.popLast().map(String.init) ?? ""
-                buffer += chars
+                buffer += TextChunker.units(chars)
             } else {
                 atEnd = true
-                buffer += Array(held)
+                buffer += TextChunker.units(held)
                 held = ""
             }
         }

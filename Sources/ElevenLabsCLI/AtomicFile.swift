@@ -2,7 +2,12 @@
 // existing, or reached through a symlink, which stays a link) is written to a hidden temporary file
 // beside its target and renamed over it only once complete, keeping an existing file's mode and
 // owner; a FIFO or character device is written directly, as a stream. `check` proves a path usable
-// before any audio is bought.
+// before any audio is bought, and changes nothing on disk (a dry run creates no directory).
+//
+// Links are followed as the kernel follows them for `>` with `fs.protected_symlinks` on: a link in a
+// sticky world-writable directory (/tmp) is followed only when it belongs to us or to the directory's
+// owner, so another user's planted link can never make us overwrite a file of ours. The final target
+// is opened with O_NOFOLLOW, so a link swapped in after the check is refused rather than followed.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,7 +34,7 @@ final class AtomicFile {
     static func check(_ path: String) throws {
         let target = try resolve(path)
         var st = stat()
-        if stat(target, &st) == 0 {
+        if lstat(target, &st) == 0 {
             switch st.st_mode & S_IFMT {
             case S_IFDIR:
                 throw CLIError("cannot write \(path): it is a directory", hint: "give a file name inside it, or --out-dir \(path) for one file per input", exit: .usage)
@@ -41,8 +46,20 @@ final class AtomicFile {
                 throw CLIError("cannot write \(path): it is not a regular file, a FIFO or a character device", exit: .input)
             }
         }
-        let dir = directory(of: target)
-        try makeDirectories(dir, for: path)
+        // The directory, or the nearest one that exists when it is still to be made (only when the
+        // audio is really written: a dry run leaves the disk as it was).
+        var dir = directory(of: target)
+        while true {
+            var d = stat()
+            if stat(dir, &d) == 0 {
+                guard d.st_mode & S_IFMT == S_IFDIR else { throw CLIError("cannot write \(path): \(dir) is not a directory", exit: .input) }
+                break
+            }
+            guard errno == ENOENT, directory(of: dir) != dir else {
+                throw CLIError("cannot write \(path): \(dir): \(FileIO.errnoText())", exit: .input)
+            }
+            dir = directory(of: dir)
+        }
         guard access(dir, W_OK) == 0 else {
             throw CLIError("cannot write \(path): the directory \(dir) is not writable (\(FileIO.errnoText()))", exit: .input)
         }
@@ -55,13 +72,17 @@ final class AtomicFile {
         self.mode = mode
         target = mode == nil ? try Self.resolve(path) : path
         var st = stat()
-        let exists = mode == nil ? stat(target, &st) == 0 : false
+        let exists = mode == nil ? lstat(target, &st) == 0 : false
         let type = st.st_mode & S_IFMT
         if exists && (type == S_IFIFO || type == S_IFCHR) {
             isStream = true
-            fd = open(target, O_WRONLY | O_CLOEXEC)
+            fd = open(target, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
             guard fd >= 0 else { throw CLIError("cannot write \(path): \(FileIO.errnoText())", exit: .input) }
             return
+        }
+        if exists && type == S_IFLNK {
+            // resolve() ended at a name that was not a link a moment ago.
+            throw CLIError("cannot write \(path): the file was replaced by a symbolic link while it was being opened", exit: .input)
         }
         isStream = false
         if exists && type == S_IFDIR {
@@ -158,13 +179,22 @@ final class AtomicFile {
         return dir.isEmpty ? "/" : dir
     }
 
-    /// Follows symlinks to the file they name (which may not exist yet), as `>` does.
+    /// Follows symlinks to the file they name (which may not exist yet), as `>` does, and refuses
+    /// where the kernel's protected_symlinks would (see the file's header).
     static func resolve(_ path: String) throws -> String {
         var current = path
         for _ in 0..<40 {
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             let n = readlink(current, &buffer, Int(PATH_MAX))
             guard n >= 0 else { return current } // not a link (or not there): this is the file
+            var linkStat = stat(), dir = stat()
+            let parent = directory(of: current)
+            if lstat(current, &linkStat) == 0 && stat(parent, &dir) == 0
+                && dir.st_mode & S_ISVTX != 0 && dir.st_mode & S_IWOTH != 0
+                && linkStat.st_uid != geteuid() && linkStat.st_uid != dir.st_uid {
+                throw CLIError("cannot write \(path): it is a symbolic link of another user's (uid \(linkStat.st_uid)) in the shared directory \(parent)",
+                               hint: "another user may have planted it; remove it or write elsewhere (the shell's > refuses it too)", exit: .input)
+            }
             let link = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             current = link.hasPrefix("/") ? link : directory(of: current) + "/" + link
         }

@@ -142,7 +142,6 @@ public enum CommandLineParser {
                         i += 1
                         continue
                     }
-                    try rejectLikelyTypo(arg)
                     command = implicitCommand
                     implicit = true
                 }
@@ -192,7 +191,7 @@ public enum CommandLineParser {
             inv.values = values
             return .run(inv)
         }
-        if implicit && operands.count == 1 && afterDashes == 0 { try rejectCommandWord(operands[0]) }
+        if implicit && afterDashes == 0 { try rejectCommandPosition(operands) }
         var inv = Invocation(command: cmd)
         inv.implicitCommand = implicit
         inv.values = values
@@ -214,41 +213,58 @@ public enum CommandLineParser {
         return UsageError("unknown command '\(word)'\(near)", hint: "commands: " + names.joined(separator: ", "))
     }
 
-    /// Words people type expecting a command (other tools have them, or they guess): alone and with no
-    /// command named, they are refused rather than spoken, because speaking them spends credits.
-    static let commandLikeWords: Set<String> = [
-        "help", "version", "config", "configure", "settings", "login", "logout", "auth", "key", "apikey", "token",
-        "completion", "completions", "cache", "list", "ls", "status", "formats", "format", "devices", "device",
-        "info", "init", "setup", "install", "uninstall", "update", "upgrade", "whoami", "account", "credits",
-        "quota", "usage", "play", "say", "tts", "stop", "model", "voice", "search", "dialogue", "preview",
+    /// Words people type expecting a command (other tools have them, or they guess), with the command
+    /// that does what they most likely meant, when there is one.
+    static let commandLikeWords: [String: String?] = [
+        "help": nil, "version": "version", "config": "config", "configure": "config", "settings": "config",
+        "login": "config", "logout": "config", "auth": "config", "key": "config", "apikey": "config", "token": "config",
+        "completion": "completion", "completions": "completion", "cache": nil, "list": "voices", "ls": "voices",
+        "status": "user", "formats": nil, "format": nil, "devices": nil, "device": nil, "info": "user", "init": "config",
+        "setup": "config", "install": nil, "uninstall": nil, "update": nil, "upgrade": nil, "whoami": "user",
+        "account": "user", "credits": "user", "balance": "user", "quota": "user", "usage": "user", "subscription": "user",
+        "plan": "user", "play": "history", "say": "speak", "tts": "speak", "stop": nil, "model": "models",
+        "voice": "voices", "search": "voices", "dialogue": "speak", "preview": "voices", "dictionary": "dictionaries",
+        "dict": "dictionaries", "dicts": "dictionaries", "lexicon": "dictionaries", "clones": "clone",
     ]
 
-    /// A lone word that is a command word, or a near miss of one (one edit for words up to five
-    /// letters, two for longer ones; none under four letters), so "hello" is still spoken but
-    /// "versoin" is not.
-    static func rejectCommandWord(_ word: String) throws {
-        let w = word.lowercased()
-        guard !w.isEmpty, w.allSatisfy({ $0.isLetter || $0 == "-" }) else { return }
-        let known = commandLikeWords.union(OptionTable.commands.map(\.name))
-        let hint = "to speak it: elevenlabs \(implicitCommand) -- '\(word)'"
-        if known.contains(w) {
-            throw UsageError("'\(word)' is not a command here", hint: "\(hint); 'elevenlabs --help' lists the commands")
+    /// The first bare argument stands where a command goes. Text there is spoken only when it is
+    /// clearly text: a phrase (white space inside it, or several words that do not start with a
+    /// command-like word), an explicit `speak`, or words after `--`. A lone word, and any first word
+    /// near a command, is refused (exit 2) before a request, since speaking a typo spends credits.
+    static func rejectCommandPosition(_ operands: [String]) throws {
+        guard let word = operands.first, !word.contains(where: { $0.isWhitespace }) else { return }
+        // An existing file's name: speak says how to read it (`-f`) or convert it (`--out-dir`).
+        if operands.count == 1 && FileIO.exists(word) { return }
+        let near = nearCommand(word)
+        guard operands.count == 1 || near != nil else { return }
+        let quoted = shellQuoted(word)
+        let hint = "to speak it: elevenlabs \(implicitCommand) \(quoted), or elevenlabs -- \(quoted)"
+        if let near {
+            throw UsageError("unknown command '\(Output.clean(word))'; did you mean '\(near)'?", hint: hint)
         }
-        guard w.count >= 4 else { return }
-        if let near = nearest(w, in: known.sorted(), maxDistance: w.count <= 5 ? 1 : 2) {
-            let real = OptionTable.command(named: near) != nil
-            throw UsageError("'\(word)' looks like the command word '\(near)'" + (real ? "; did you mean 'elevenlabs \(near)'?" : ""),
-                             hint: hint)
-        }
+        throw UsageError("'\(Output.clean(word))' is not a command, and one word alone is not spoken",
+                         hint: "\(hint); 'elevenlabs --help' lists the commands")
     }
 
-    /// A lone word one or two letters away from a command is far more likely a typo than text to
-    /// speak, and speaking it would spend credits: refuse it and say how to speak it on purpose.
-    static func rejectLikelyTypo(_ word: String) throws {
-        guard !word.contains(" "), word.count >= 3, word.allSatisfy({ $0.isLetter }) else { return }
-        let names = OptionTable.commands.map(\.name)
-        guard let near = nearest(word, in: names, maxDistance: 2), near != word else { return }
-        throw UsageError("unknown command '\(word)'; did you mean '\(near)'?",
-                         hint: "to speak it: elevenlabs \(implicitCommand) -- '\(word)'")
+    /// The command a word most likely meant: a command or command-like word itself, or one within one
+    /// edit (two for words over five letters; a swap of two letters is one edit), ignoring case and
+    /// trailing punctuation (`models.`).
+    static func nearCommand(_ word: String) -> String? {
+        var w = word.lowercased()
+        while let last = w.last, last.isPunctuation { w.removeLast() }
+        guard !w.isEmpty, w.allSatisfy({ $0.isLetter || $0 == "-" }) else { return nil }
+        let names = OptionTable.commands.map(\.name) + ["help"]
+        if names.contains(w) { return w }
+        if let mapped = commandLikeWords[w] { return mapped ?? "help" }
+        guard w.count >= 3 else { return nil }
+        let known = Set(names).union(commandLikeWords.keys).sorted()
+        guard let near = nearest(w, in: known, maxDistance: w.count <= 5 ? 1 : 2) else { return nil }
+        if names.contains(near) { return near }
+        return commandLikeWords[near].flatMap { $0 } ?? "help"
+    }
+
+    /// A word in single quotes for a shell, as a hint to copy.
+    static func shellQuoted(_ word: String) -> String {
+        "'" + Output.clean(word).split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 }

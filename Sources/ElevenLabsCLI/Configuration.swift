@@ -181,11 +181,15 @@ public func editDistance(_ a: String, _ b: String) -> Int {
     if b.isEmpty { return a.count }
     var prev = Array(0...b.count)
     var cur = prev
+    var prevPrev = prev
     for i in 1...a.count {
         cur[0] = i
         for j in 1...b.count {
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            // Two letters swapped ("hlep") is one slip, not two.
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] { cur[j] = min(cur[j], prevPrev[j - 2] + 1) }
         }
+        prevPrev = prev
         swap(&prev, &cur)
     }
     return prev[b.count]

@@ -1,6 +1,7 @@
 // A dialogue script (`speak --dialogue`): turns written `NAME: text`, separated by blank lines, with
 // `# cast: NAME=VOICE, ...` lines saying which voice plays whom, and `#` lines as comments. Parsed
 // and checked whole before anything is sent, every mistake reported with its line number.
+import ElevenLabsAPI
 
 struct DialogueScript: Equatable {
     struct Turn: Equatable {
@@ -82,7 +83,7 @@ struct DialogueScript: Equatable {
             current!.text += current!.text.isEmpty ? line : " " + line
         }
         close()
-        for t in script.turns where t.text.allSatisfy({ $0.isWhitespace }) {
+        for t in script.turns where !SpeakableText.hasSpeech(t.text) { // invisible characters would be billed as silence
             throw fail(t.line, "\(Output.clean(t.speaker)) says nothing", hint: "give the turn its text, or remove the line")
         }
         if script.turns.isEmpty {

@@ -21,14 +21,26 @@ final class StdinReader: Sendable {
     }
     private let shared = Shared()
 
-    init(fd: Int32, wake: @escaping @Sendable () -> Void) {
+    /// `prefix`: what was read ahead of this reader (TextInput.readAhead), delivered first.
+    init(fd: Int32, prefix: [UInt8] = [], wake: @escaping @Sendable () -> Void) throws {
         let shared = self.shared
+        let keep = TextSource.incompleteTail(prefix)
+        let carried = Array(prefix.suffix(keep))
+        if !prefix.isEmpty {
+            guard !prefix.contains(0) else {
+                throw CLIError("standard input looks like binary data (it contains NUL bytes), not text", exit: .input)
+            }
+            guard let text = String(validating: prefix.dropLast(keep), as: UTF8.self) else {
+                throw CLIError("standard input is not valid UTF-8 text", exit: .input)
+            }
+            shared.pending = text
+        }
         DetachedThread.startDetached {
             func end(_ failure: Error?) {
                 shared.cond.withLock { shared.failure = shared.failure ?? failure; shared.eof = true; shared.cond.broadcast() }
                 wake()
             }
-            var carry: [UInt8] = []
+            var carry = carried
             var buf = [UInt8](repeating: 0, count: 16384)
             while true {
                 let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
@@ -96,41 +108,67 @@ enum LiveInput {
     /// How text is cut into units: a newline ends one; within a line, complete sentences go as they
     /// form (the first flushed at once); a line running past `longUnit` characters goes at its last
     /// clause or word boundary; what is left goes after an idle pause or at the end.
+    ///
+    /// Linear in the input: each unit is found in a window of at most `window` characters from the
+    /// front of what is pending, and what is taken is dropped by moving an index, so a 10 MB pipe
+    /// costs the same per character as a sentence (rescanning the whole buffer per unit was quadratic).
     struct Units {
-        private(set) var buffer = ""
+        static let window = 4 * LiveInput.longUnit
+        private var chars: [Character] = []
+        private var head = 0
+        /// The last character read waits for the next read: a combining mark may still join it.
+        private var held: Character? = nil
+
+        /// Whether anything but white space is waiting.
+        var hasPendingText: Bool {
+            chars[head...].contains { !$0.isWhitespace } || (held.map { !$0.isWhitespace } ?? false)
+        }
 
         /// The units `text` completes, each with whether to flush it.
         mutating func add(_ text: String, firstSent: Bool) -> [(String, Bool)] {
-            buffer += text
+            guard !text.isEmpty else { return [] }
+            var incoming = Array((held.map(String.init) ?? "") + text)
+            // White space cannot usefully take a combining mark, and a newline must end its line now.
+            held = incoming.last?.isWhitespace == false ? incoming.popLast() : nil
+            chars += incoming
             var out: [(String, Bool)] = []
             var sent = firstSent
-            while let nl = buffer.firstIndex(where: \.isNewline) {
-                let line = String(buffer[..<nl]).trimmingCharacters(in: " \t\r\n")
-                buffer = String(buffer[buffer.index(after: nl)...])
-                if !line.isEmpty { out.append((line, true)); sent = true }
-            }
-            while true {
-                var complete = TextChunker.completePrefixLength(buffer)
-                if complete == 0 && buffer.count > LiveInput.longUnit {
-                    complete = TextChunker.completePrefixLength(buffer, clauses: true)
-                    if complete == 0, let space = buffer.prefix(LiveInput.longUnit).lastIndex(where: \.isWhitespace) {
-                        complete = buffer.distance(from: buffer.startIndex, to: space) + 1
-                    }
-                    if complete == 0 { complete = LiveInput.longUnit } // one unbroken word
-                }
-                guard complete > 0 else { break }
-                let piece = String(buffer.prefix(complete)).trimmingCharacters(in: " \t")
-                buffer = String(buffer.dropFirst(complete))
+            while let (end, next) = nextUnit() {
+                let piece = String(chars[head..<end]).trimmingCharacters(in: " \t\r\n")
+                head = next
                 // The first sentence is flushed at once: it is what the listener waits for.
-                if !piece.isEmpty { out.append((piece, !sent)); sent = true }
+                if !piece.isEmpty { out.append((piece, !sent || isLineEnd(next))); sent = true }
             }
+            if head > 4096 && head * 2 > chars.count { chars.removeFirst(head); head = 0 }
             return out
+        }
+
+        private func isLineEnd(_ next: Int) -> Bool { next > 0 && next <= chars.count && chars[next - 1].isNewline }
+
+        /// Where the next unit ends (exclusive) and where the one after starts, or nil when more
+        /// text is needed.
+        private func nextUnit() -> (Int, Int)? {
+            guard head < chars.count else { return nil }
+            let limit = min(chars.count, head + Self.window)
+            if let nl = chars[head..<limit].firstIndex(where: \.isNewline) { return (nl, nl + 1) }
+            let slice = Array(chars[head..<limit])
+            var complete = TextChunker.completePrefixLength(slice)
+            if complete == 0 && slice.count > LiveInput.longUnit {
+                let first = Array(slice.prefix(LiveInput.longUnit + 1))
+                complete = TextChunker.completePrefixLength(first, clauses: true)
+                if complete == 0, let space = first.dropLast().lastIndex(where: \.isWhitespace) { complete = space + 1 }
+                if complete == 0 { complete = LiveInput.longUnit } // one unbroken word
+            }
+            guard complete > 0 else { return nil }
+            return (head + complete, head + complete)
         }
 
         /// Whatever is left (an idle pause, or the end of input).
         mutating func rest() -> String? {
-            let r = buffer.trimmingCharacters(in: " \t\r\n")
-            buffer = ""
+            var all = String(chars[head...])
+            if let held { all.append(held) }
+            chars = []; head = 0; held = nil
+            let r = all.trimmingCharacters(in: " \t\r\n")
             return r.isEmpty ? nil : r
         }
     }
@@ -159,7 +197,18 @@ enum LiveInput {
         }
         let wake = try WakePipe()
         Signals.onSignal { wake.wake() }
-        let reader = StdinReader(fd: context.stdinFD, wake: { wake.wake() })
+        if let known = options.readAhead, !known.isEmpty {
+            // A slow pipe into a file: what has arrived is priced before anything is sent (the rest
+            // cannot be known; `--dry-run` is refused for live input for that reason).
+            let characters = known.reduce(0) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 }
+            let estimate = try Spend.estimate(characters: characters, perCharacter: model?.credits_per_character)
+            let remaining = try session.client.subscription().creditsRemaining
+            try Spend.check(estimate: estimate, remaining: remaining,
+                            what: "the text read so far (\(Output.grouped(characters)) characters, and more to come)",
+                            question: "speak at least \(Output.grouped(characters)) characters for about \(Output.grouped(estimate)) credits of \(Output.grouped(remaining)) left?",
+                            inv, context)
+        }
+        let reader = try StdinReader(fd: context.stdinFD, prefix: options.readAhead ?? [], wake: { wake.wake() })
         // The socket needs each dictionary's version: the latest is looked up for those given without.
         let dictionaries = options.dictionaries.isEmpty ? [] : try Resolve.dictionaryVersions(options.dictionaries, session: session)
         func open() throws -> StreamInputSession {
@@ -202,6 +251,8 @@ enum LiveInput {
         var held: [(String, Bool)] = []
         var inputDone = false
         func deliver(_ unit: String, flush: Bool) throws {
+            // Invisible characters alone would be billed as silence (see SpeakableText).
+            guard SpeakableText.hasSpeech(unit) else { return }
             let adapted = Markup.adapt(unit, model: modelID)
             for note in adapted.notes where notes.insert(note).inserted && !options.quiet { context.err("elevenlabs: note: \(note)\n") }
             if switching { held.append((adapted.text, flush)); return }
@@ -276,7 +327,7 @@ enum LiveInput {
                         ended = true
                         lastHeard = monotonicSeconds()
                     }
-                } else if !units.buffer.trimmingCharacters(in: " \t\r\n").isEmpty {
+                } else if units.hasPendingText {
                     if now - lastInput >= idleFlush, let rest = units.rest() { try deliver(rest, flush: true) }
                     else { idleDeadline = lastInput + idleFlush }
                 }
@@ -301,7 +352,22 @@ enum LiveInput {
             // 3. Wait until something happens: audio, new input, a signal, or the next deadline.
             let deadline = ended || switching ? min(idleDeadline, finalAt.map { $0 + closeGrace } ?? lastHeard + stallTimeout)
                 : min(idleDeadline, lastSent + keepAliveEvery)
-            guard let event = try stream.next(timeout: max(0.001, deadline - monotonicSeconds())) else { continue }
+            let received: StreamInputEvent?
+            do {
+                received = try stream.next(timeout: max(0.001, deadline - monotonicSeconds()))
+            } catch let e where finalAt != nil && (e is WebSocketError || e is CurlError) {
+                // The final message came, so every text sent was answered; only the close is missing.
+                // The audio was paid for in full: keep it, and say what happened.
+                if !options.quiet {
+                    context.err("elevenlabs: warning: the connection dropped after the server's final message (\(Output.clean("\(e)"))); all the audio had arrived and is kept\n")
+                }
+                captions.flushWord()
+                if switching { try switchStreams(); continue }
+                if captions.words.count > announced { highlighter?.add(Array(captions.words[announced...])) }
+                try complete()
+                return
+            }
+            guard let event = received else { continue }
             lastHeard = monotonicSeconds()
             switch event {
             case .audio(let audio, let timings):

@@ -48,6 +48,9 @@ struct SpeakOptions {
     var quiet: Bool
     /// `--dialogue`: the input is a script of several voices (DialogueScript).
     var dialogue = false
+    /// Standard input read ahead from a pipe when the audio goes to a file (see TextInput.readAhead):
+    /// all of it when `mode` became `.text`, else the start of a slow pipe, priced before going live.
+    var readAhead: [UInt8]? = nil
 
     /// The request that every part of the text shares (the text and stitching are filled in per part).
     func request(voiceID: String) -> SpeechRequest {
@@ -141,6 +144,14 @@ struct SpeakOptions {
             if !o.quiet { context.err("elevenlabs: note: \(o.modelID) does not speak live input; reading standard input to its end first\n") }
             o.mode = .text
         }
+        if o.mode == .live && !inv.flag("live") && !context.stdinIsTerminal, let out = o.output, out != "-" {
+            // Audio for a file, from a pipe: nobody is listening, so the text is read ahead and, when
+            // the pipe ends soon (`cat long.txt |`), spoken as a file is: priced first, refused or
+            // asked about. A slow pipe (a program still writing) stays live, its start priced.
+            let ahead = try TextInput.readAhead(context.stdinFD)
+            o.readAhead = ahead.bytes
+            if ahead.ended { o.mode = .text }
+        }
         if o.mode == .live && inv.flag("dry-run") {
             // Live text is not known in advance, so it cannot be priced; silently buying it would be worse.
             throw UsageError("--dry-run cannot price live input (the text is not known yet)", hint: "use --no-live to read it whole and price it", command: "speak")
@@ -161,6 +172,18 @@ struct SpeakOptions {
                 }
                 throw UsageError("'\(name[dot...])' is not an audio format this tool writes",
                                  hint: "use .mp3, .wav, .pcm (or .raw), .ulaw, .alaw or .opus (or .ogg), or name the format with --format", command: "speak")
+            }
+            if let configured = explicitFormat, inv.value("format") == nil, let implied = byExtension,
+               AudioFormats.codec(configured) != AudioFormats.codec(implied) && !(implied == AudioFormats.wavStreamFormat && configured.hasPrefix("wav_")) {
+                // A configured default never beats the name the user just typed: `format = mp3_22050_32`
+                // with -o x.wav would write an MP3 named .wav. The extension decides, and says so.
+                if !o.quiet {
+                    context.err("elevenlabs: note: '\(name)' asks for \(implied), not the config's \(configured) (\(config!.source(of: "format"))); writing \(implied)\n")
+                }
+                o.format = implied
+                o.wrapWAV = output.lowercased().hasSuffix(".wav") && o.format.hasPrefix("pcm_")
+                try AtomicFile.check(output)
+                return try finish(o, inv, context)
             }
             if let explicit = explicitFormat, inv.value("format") != nil, let implied = byExtension,
                AudioFormats.codec(explicit) != AudioFormats.codec(implied) && !(implied == AudioFormats.wavStreamFormat && explicit.hasPrefix("wav_")) {
@@ -187,7 +210,8 @@ struct SpeakOptions {
         var o = options
         o.play = o.output == nil || inv.flag("play")
         if o.play && AudioFormats.playback(o.format) == nil {
-            throw UsageError("\(o.format) cannot be played directly", hint: "play mp3_*, pcm_*, ulaw_8000 or alaw_8000, or write it to a file with -o", command: "speak")
+            let from = inv.value("format") == nil ? o.config.flatMap { c in c["format"] == o.format ? " (the config's \(c.source(of: "format")))" : nil } ?? "" : ""
+            throw UsageError("\(o.format)\(from) cannot be played directly", hint: "play mp3_*, pcm_*, ulaw_8000 or alaw_8000, or write it to a file with -o", command: "speak")
         }
         if o.format.hasPrefix("wav_") && inv.flag("play") {
             throw UsageError("--play cannot be used with a wav_* format", hint: "write .wav to play it as it arrives", command: "speak")

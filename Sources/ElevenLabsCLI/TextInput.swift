@@ -6,6 +6,7 @@
 import Glibc
 #endif
 import ElevenLabsAPI
+import ThreadSupport
 
 enum TextInput {
     /// For batch inputs, which are held whole (each is one item): bounded so a runaway pipe cannot
@@ -13,7 +14,8 @@ enum TextInput {
     static let maxBytes = 32 << 20
 
     /// The text for `speak`: from the arguments in memory, else from -f FILE or standard input.
-    static func source(_ inv: Invocation, _ context: Context) throws -> TextSource {
+    static func source(_ inv: Invocation, _ context: Context, readAhead: [UInt8]? = nil) throws -> TextSource {
+        if let readAhead { return try TextSource(bytes: readAhead, origin: "standard input") }
         let file = inv.value("file")
         if file != nil && !inv.operands.isEmpty {
             throw UsageError("give the text either as arguments or with --file, not both", command: "speak")
@@ -35,6 +37,38 @@ enum TextInput {
             return try TextSource(fd: context.stdinFD, origin: "standard input", owned: false, seekable: false)
         }
         return TextSource(text: try validate(Array(inv.operands.joined(separator: " ").utf8), origin: "the arguments"))
+    }
+
+    /// How long a pipe may take to end before it counts as slow (and is spoken live), and how much
+    /// is held meanwhile: a fast pipe of more than this is priced on what was read, which is plenty
+    /// to refuse what cannot be afforded.
+    static let readAheadSeconds = 2.0
+    static let readAheadBytes = 8 << 20
+
+    /// Reads standard input until it ends, `readAheadSeconds` pass, or `readAheadBytes` are held.
+    static func readAhead(_ fd: Int32) throws -> (bytes: [UInt8], ended: Bool) {
+        let deadline = monotonicSeconds() + readAheadSeconds
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while out.count < readAheadBytes {
+            try Signals.check()
+            let left = deadline - monotonicSeconds()
+            if left <= 0 { return (out, false) }
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&p, 1, Int32(min(250, max(1, left * 1000))))
+            if ready < 0 && errno != EINTR {
+                throw CLIError("cannot read standard input: \(FileIO.errnoText())", exit: .input)
+            }
+            guard ready > 0 else { continue }
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw CLIError("cannot read standard input: \(FileIO.errnoText())", exit: .input)
+            }
+            if n == 0 { return (out, true) }
+            out += buf[0..<n]
+        }
+        return (out, false)
     }
 
     static func readAll(fd: Int32) throws -> [UInt8] {
@@ -65,10 +99,17 @@ enum TextInput {
             throw CLIError("\(origin) is not valid UTF-8 text", hint: "convert it first, e.g. iconv -f LATIN1 -t UTF-8", exit: .input)
         }
         let trimmed = text.trimmingCharacters(in: " \t\r\n\u{0B}\u{0C}")
-        guard !trimmed.isEmpty else {
-            throw CLIError("the text from \(origin) is empty", hint: "there is nothing to speak", exit: .input)
-        }
+        guard SpeakableText.hasSpeech(trimmed) else { throw emptyText(origin, trimmed) }
         return trimmed
+    }
+
+    /// Text with nothing to say: empty, or only white space, format or control characters of any
+    /// script, which the service would still bill.
+    static func emptyText(_ origin: String, _ text: String) -> CLIError {
+        text.isEmpty || text.unicodeScalars.allSatisfy({ $0.value < 0x80 })
+            ? CLIError("the text from \(origin) is empty", hint: "there is nothing to speak", exit: .input)
+            : CLIError("the text from \(origin) holds only invisible characters (white space, format or control characters)",
+                       hint: "there is nothing to speak, and the service would bill every one", exit: .input)
     }
 }
 
@@ -87,6 +128,26 @@ final class TextSource {
         self.text = text
         origin = "the arguments"
         characters = text.unicodeScalars.count
+    }
+
+    /// Bytes already read (a pipe read ahead to its end), checked and counted as a file would be.
+    convenience init(bytes: [UInt8], origin: String) throws {
+        let spool = try Self.temporaryFile()
+        var written = 0
+        while written < bytes.count {
+            let w = bytes.withUnsafeBytes { Glibc.write(spool, $0.baseAddress! + written, bytes.count - written) }
+            if w < 0 && errno == EINTR { continue }
+            guard w > 0 else {
+                close(spool)
+                throw CLIError("cannot keep \(origin) in a temporary file: \(FileIO.errnoText())", hint: "free some space in $TMPDIR (or /tmp)", exit: .input)
+            }
+            written += w
+        }
+        guard lseek(spool, 0, SEEK_SET) == 0 else {
+            close(spool)
+            throw CLIError("cannot read back \(origin): \(FileIO.errnoText())", exit: .input)
+        }
+        try self.init(fd: spool, origin: origin, owned: true, seekable: true)
     }
 
     init(fd input: Int32, origin: String, owned: Bool, seekable: Bool) throws {
@@ -169,6 +230,7 @@ final class TextSource {
         var carry: [UInt8] = []
         var characters = 0
         var sawText = false
+        var sawInvisible = false
         var first = true
         var bom: off_t = 0
         while true {
@@ -205,17 +267,16 @@ final class TextSource {
             guard String(validating: bytes, as: UTF8.self) != nil else {
                 throw CLIError("\(origin) is not valid UTF-8 text", hint: "convert it first, e.g. iconv -f LATIN1 -t UTF-8", exit: .input)
             }
-            for b in bytes where b & 0xC0 != 0x80 {
-                characters += 1
-                if !sawText && !(b == 0x20 || (0x09...0x0D).contains(b)) { sawText = true }
+            for b in bytes where b & 0xC0 != 0x80 { characters += 1 }
+            if !sawText {
+                sawText = SpeakableText.hasSpeech(String(decoding: bytes, as: UTF8.self).unicodeScalars)
+                if !sawText && bytes.contains(where: { $0 >= 0x80 }) { sawInvisible = true }
             }
         }
         guard carry.isEmpty else {
             throw CLIError("\(origin) is not valid UTF-8 text (it ends inside a character)", hint: "convert it first, e.g. iconv -f LATIN1 -t UTF-8", exit: .input)
         }
-        guard sawText else {
-            throw CLIError("the text from \(origin) is empty", hint: "there is nothing to speak", exit: .input)
-        }
+        guard sawText else { throw TextInput.emptyText(origin, sawInvisible ? "\u{200B}" : "") }
         return (characters, bom)
     }
 

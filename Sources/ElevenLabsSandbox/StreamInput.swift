@@ -249,7 +249,7 @@ final class StreamInputSession: WSMessageHandler, @unchecked Sendable { // mutab
 
     /// Synthesizes one generation and sends it as audio frames; false when the session ended.
     private func generate(_ text: String) async -> Bool {
-        let cost = Int((Double(text.count) * model.multiplier).rounded(.up))
+        let cost = Int((Double(text.unicodeScalars.count) * model.multiplier).rounded(.up))
         let ok = state.locked { s -> Bool in
             guard s.config.characterCount + cost <= s.characterLimit else { return false }
             s.config.characterCount += cost

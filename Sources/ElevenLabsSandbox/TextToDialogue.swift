@@ -50,7 +50,7 @@ struct TextToDialogue {
         if voices.count > Self.maxVoices {
             return Reply.error(400, "too_many_voices", "A dialogue request may use at most \(Self.maxVoices) unique voice IDs, not \(voices.count).")
         }
-        let characters = inputs.reduce(0) { $0 + $1.text.count }
+        let characters = inputs.reduce(0) { $0 + $1.text.unicodeScalars.count }
         if characters > Self.maxCharacters {
             return Reply.error(400, "max_character_limit_exceeded",
                                "You are trying to use \(characters) characters, but a dialogue request may hold at most \(Self.maxCharacters).")

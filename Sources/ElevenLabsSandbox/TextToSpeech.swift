@@ -54,9 +54,9 @@ struct TextToSpeech {
         guard let model = Catalog.model(req.modelID) else {
             return Reply.error(400, "invalid_uid", "An invalid ID has been received: '\(req.modelID)'. Make sure to provide a correct one.")
         }
-        if req.text.count > model.limit {
+        if req.text.unicodeScalars.count > model.limit {
             return Reply.error(400, "max_character_limit_exceeded",
-                               "You are trying to use \(req.text.count) characters, but the maximum for \(model.id) is \(model.limit) characters per request.")
+                               "You are trying to use \(req.text.unicodeScalars.count) characters, but the maximum for \(model.id) is \(model.limit) characters per request.")
         }
         let format = AudioFormat(formatName)!
         if let refused = Self.refuseFormat(formatName, state) { return refused }
@@ -72,7 +72,7 @@ struct TextToSpeech {
         }
 
         // Credits: the rate multiplier per character, rounded up; 401 quota_exceeded when short.
-        let cost = Int((Double(req.text.count) * model.multiplier).rounded(.up))
+        let cost = Int((Double(req.text.unicodeScalars.count) * model.multiplier).rounded(.up))
         let quota: (from: Int, limit: Int)
         switch Self.charge(state, cost: cost, token: token) {
         case .success(let q): quota = q
@@ -80,7 +80,7 @@ struct TextToSpeech {
         }
 
         let speed = (req.voiceSettings?["speed"] as? NSNumber)?.doubleValue ?? 1.0
-        let audio = AudioSynth.synthesize(format, duration: AudioSynth.duration(forCharacters: req.text.count, speed: speed))
+        let audio = AudioSynth.synthesize(format, duration: AudioSynth.duration(forCharacters: req.text.unicodeScalars.count, speed: speed))
         let (requestID, historyID) = state.locked { s in (s.nextID(), logging ? s.nextID() : nil) }
         if let historyID {
             let item = HistoryRecord(id: historyID, requestID: requestID, voiceID: voice.id, voiceName: voice.name,

@@ -65,12 +65,12 @@ private func refusal(_ args: [String], _ ctx: Context = context()) -> String? {
 
     @Test func sayHabitsWork() throws {
         let ctx = context()
-        let o = try options(["-i", "-a", "null", "-r", "400", "-m", "flash", "hi"], ctx)
+        let o = try options(["-i", "-a", "null", "-r", "400", "-m", "flash", "hi", "there"], ctx)
         #expect(!o.highlight && o.device == "null" && o.settings.speed == 1.2 && o.modelID == "eleven_flash_v2_5")
         let said = ctx.stderr.capturedText
         #expect(said.contains("--rate 400 is beyond what the voices do (123 to 210 words per minute); using 210"), "\(said)")
         #expect(said.contains("--highlight needs a terminal to show the text on; speaking without it"), "\(said)")
-        #expect(try options(["-r", "60", "hi"], context()).settings.speed == 0.7)
+        #expect(try options(["-r", "60", "hi", "there"], context()).settings.speed == 0.7)
         let bare = FileManager.default.temporaryDirectory.appendingPathComponent("noext-\(UUID().uuidString)").path
         let noExtension = context()
         let mp3 = try options(["speak", "-o", bare, "hi"], noExtension)

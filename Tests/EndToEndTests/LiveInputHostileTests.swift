@@ -65,7 +65,7 @@ private struct HostileServer {
         defer { server.stop() }
         let out = dir.appendingPathComponent("grace.mp3")
         let started = Date()
-        let r = try await run("elevenlabs", ["-o", out.path], env: server.env.merging(["XDG_CACHE_HOME": dir.path]) { $1 },
+        let r = try await run("elevenlabs", ["--live", "-o", out.path], env: server.env.merging(["XDG_CACHE_HOME": dir.path]) { $1 },
                               stdin: Data("Hello there.\n".utf8), timeout: 30)
         #expect(r.status == 0, "\(r.err)")
         #expect(Date().timeIntervalSince(started) < 10, "it waited for a close that never came")
@@ -79,7 +79,7 @@ private struct HostileServer {
         defer { server.stop() }
         let out = dir.appendingPathComponent("switch.mp3")
         let started = Date()
-        let r = try await run("elevenlabs", ["-o", out.path], env: server.env.merging(["XDG_CACHE_HOME": dir.path]) { $1 },
+        let r = try await run("elevenlabs", ["--live", "-o", out.path], env: server.env.merging(["XDG_CACHE_HOME": dir.path]) { $1 },
                               stdin: Data("Plain first.\nThen <break time=\"1s\"/> more.\n".utf8), timeout: 30)
         #expect(r.status == 0, "\(r.err)")
         #expect(Date().timeIntervalSince(started) < 12, "it waited for a close that never came")
@@ -107,7 +107,7 @@ private struct HostileServer {
         let server = try await HostileServer.start(mode, in: dir)
         defer { server.stop() }
         let out = dir.appendingPathComponent("\(mode).mp3")
-        let r = try await run("elevenlabs", ["-o", out.path], env: server.env, stdin: Data("Say something.\n".utf8), timeout: 30)
+        let r = try await run("elevenlabs", ["--live", "-o", out.path], env: server.env, stdin: Data("Say something.\n".utf8), timeout: 30)
         #expect(r.status == 1, "\(r.err)")
         #expect(r.err.hasPrefix("elevenlabs: the server sent no audio"), "\(r.err)")
         #expect(!FileManager.default.fileExists(atPath: out.path))
@@ -199,5 +199,21 @@ extension LiveInputHostileTests {
             #expect(flash.status == 0 && flash.err.isEmpty, "\(flash.err)")
             #expect(sandbox.requests.last?.jsonObject?["language_code"] as? String == "de")
         }
+    }
+}
+
+extension LiveInputHostileTests {
+    /// Trust round three: the final message came, every text was answered, then TCP dropped with
+    /// no close frame. The audio was paid for in full, so it is kept (exit 0) with a warning.
+    @Test func aCompleteAnswerIsKeptWhenTheConnectionDropsAfterTheFinalMessage() async throws {
+        let server = try await HostileServer.start("final-then-drop", in: dir)
+        defer { server.stop() }
+        let out = dir.appendingPathComponent("dropped.mp3")
+        let r = try await run("elevenlabs", ["--live", "-o", out.path], env: server.env.merging(["XDG_CACHE_HOME": dir.path]) { $1 },
+                              stdin: Data("Hello there.\nA second line.\n".utf8), timeout: 30)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.contains("dropped after the server's final message") && r.err.contains("kept"), "\(r.err)")
+        try await expectWholeMP3(Data(contentsOf: out), "the audio of a complete answer")
+        #expect(server.messages().compactMap { $0.message["text"] as? String }.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count == 2)
     }
 }

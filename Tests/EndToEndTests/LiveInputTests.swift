@@ -77,7 +77,7 @@ import TestSupport
     @Test func ssmlFromTheStartOpensTheStreamWithSSMLParsing() async throws {
         try await withSandbox { sandbox in
             let out = dir.appendingPathComponent("ssml.mp3")
-            let r = try await run("elevenlabs", ["speak", "-o", out.path, "-m", "eleven_multilingual_v2"], env: env(sandbox),
+            let r = try await run("elevenlabs", ["speak", "--live", "-o", out.path, "-m", "eleven_multilingual_v2"], env: env(sandbox),
                                   stdin: Data("Wait <break time=\"1s\"/> for it.\nThen more.\n".utf8))
             #expect(r.status == 0, "\(r.err)")
             let sessions = textSessions(sandbox)
@@ -93,7 +93,7 @@ import TestSupport
     @Test func ssmlAfterPlainTextGoesOnASecondStreamAndTheSoundGoesOn() async throws {
         try await withSandbox { sandbox in
             let out = dir.appendingPathComponent("switch.mp3")
-            let r = try await run("elevenlabs", ["speak", "-o", out.path, "-m", "eleven_multilingual_v2"], env: env(sandbox),
+            let r = try await run("elevenlabs", ["speak", "--live", "-o", out.path, "-m", "eleven_multilingual_v2"], env: env(sandbox),
                                   stdin: Data("Plain words first.\nThen a pause <break time=\"1.5s\"/> here.\nAnd the end.\n".utf8))
             #expect(r.status == 0, "\(r.err)")
             let sessions = textSessions(sandbox)
@@ -113,7 +113,7 @@ import TestSupport
         // eleven_v3 is not served on this WebSocket (contract §7.1), so its pause tags in live text
         // are for another model: they become <break> tags, which need SSML parsing.
         try await withSandbox { sandbox in
-            let r = try await run("elevenlabs", ["speak", "-o", dir.appendingPathComponent("tags.mp3").path, "-m", "eleven_flash_v2_5"], env: env(sandbox),
+            let r = try await run("elevenlabs", ["speak", "--live", "-o", dir.appendingPathComponent("tags.mp3").path, "-m", "eleven_flash_v2_5"], env: env(sandbox),
                                   stdin: Data("Wait [pause] for it.\n".utf8))
             #expect(r.status == 0, "\(r.err)")
             #expect(r.err.contains("takes no v3 pause tags; 1 converted to <break> tags"), "\(r.err)")
@@ -140,10 +140,11 @@ import TestSupport
     @Test func liveAudioCanBeWrittenToAFile() async throws {
         try await withSandbox { sandbox in
             let out = dir.appendingPathComponent("live.mp3")
-            let r = try await run("elevenlabs", ["speak", "-o", out.path], env: env(sandbox), stdin: Data("Written live. Two sentences.\n".utf8))
+            let r = try await run("elevenlabs", ["speak", "--live", "-o", out.path], env: env(sandbox), stdin: Data("Written live. Two sentences.\n".utf8))
             #expect(r.status == 0, "\(r.err)")
             let bytes = try Data(contentsOf: out)
             #expect(bytes.count > 10_000 && bytes.first == 0xFF)
+            #expect(sandbox.requests.contains { $0.path.hasSuffix("/stream-input") })
         }
     }
 

@@ -62,7 +62,7 @@ import TestSupport
             for word in ["login", "auth", "cache", "list", "status", "formats", "versoin", "Stats", "configure"] {
                 let r = try await run("elevenlabs", [word], env: env(sandbox))
                 #expect(r.status == 2, "\(word): \(r.err)")
-                #expect(r.err.contains("to speak it: elevenlabs speak -- '\(word)'"), "\(word): \(r.err)")
+                #expect(r.err.contains("to speak it: elevenlabs speak '\(word)'"), "\(word): \(r.err)")
             }
             let file = dir.appendingPathComponent("chapter1.txt")
             try "Once upon a time.".write(to: file, atomically: true, encoding: .utf8)
@@ -84,13 +84,13 @@ import TestSupport
             #expect(sandbox.requests.isEmpty)
 
             // Speaking on purpose still works: an explicit speak, `--`, or an ordinary word.
-            for args in [["speak", "--device", "null", "config"], ["--device", "null", "--", "status"], ["--device", "null", "Hello"],
+            for args in [["speak", "--device", "null", "config"], ["--device", "null", "--", "status"], ["--device", "null", "Hello", "there"],
                          ["speak", "--device", "null", file.path]] {
                 let r = try await run("elevenlabs", args, env: env(sandbox))
                 #expect(r.status == 0, "\(args): \(r.err)")
             }
             let texts = sandbox.requests.compactMap { $0.jsonObject?["text"] as? String }
-            #expect(texts == ["config", "status", "Hello", file.path])
+            #expect(texts == ["config", "status", "Hello there", file.path])
         }
     }
 

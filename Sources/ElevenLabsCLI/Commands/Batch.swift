@@ -30,7 +30,7 @@ enum BatchCommand {
         var script: DialogueScript? = nil
         var dialogue: DialoguePlan? = nil
         /// Characters to speak (a script's names are not spoken).
-        var characters: Int { script?.characters ?? text.count }
+        var characters: Int { script?.characters ?? text.unicodeScalars.count } // code points, as billed
     }
 
     /// `--dry-run --json`: what would be converted and what it would cost.
@@ -287,7 +287,7 @@ enum BatchCommand {
             let base = source == "-" ? "" : String(source.split(separator: "/").last ?? "")
             let stem = base.contains(".") ? String(base[..<base.lastIndex(of: ".")!]) : base
             if inv.flag("each-line") {
-                let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
+                let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: " \t") }.filter { SpeakableText.hasSpeech($0) } // a line of only invisible characters would be billed as silence
                 let width = max(4, String(lines.count).count)
                 for (i, line) in lines.enumerated() {
                     let number = String(repeating: "0", count: width - String(i + 1).count) + String(i + 1)

@@ -53,7 +53,7 @@ enum SpeakCommand {
         Timeline.mark("options checked")
         if options.mode == .batch { try BatchCommand.run(inv, context, options: options); return }
         if options.dialogue { try DialogueCommand.run(inv, context, options: options); return }
-        let input = options.mode == .text ? try TextInput.source(inv, context) : nil
+        let input = options.mode == .text ? try TextInput.source(inv, context, readAhead: options.readAhead) : nil
         Timeline.mark("text read")
 
         // 2. The device opens on the player's thread while the request connects; the request body is

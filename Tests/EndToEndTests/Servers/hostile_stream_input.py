@@ -50,6 +50,14 @@ async def handler(ws, path=None):
                     await ws.send(audio_message("The end."))
                     await ws.send(json.dumps({"isFinal": True}))
                     await asyncio.sleep(3600)
+                elif mode == "final-then-drop":
+                    # Every text answered and the final message sent, then the TCP connection
+                    # drops with no close frame (a proxy or load balancer cutting it).
+                    await ws.send(audio_message("The end."))
+                    await ws.send(json.dumps({"isFinal": True}))
+                    await asyncio.sleep(0.2)
+                    ws.transport.abort()
+                    return
                 elif mode == "silent":
                     await asyncio.sleep(3600)
                 elif mode == "no-audio":
@@ -60,7 +68,7 @@ async def handler(ws, path=None):
                     await ws.send(json.dumps({"isFinal": True}))
                     await ws.close(1000)
                 return
-            if mode == "normal" and text and text.strip():
+            if mode in ("normal", "final-then-drop") and text and text.strip():
                 await ws.send(audio_message(text))
 
 
