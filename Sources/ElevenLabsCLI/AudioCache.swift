@@ -1,8 +1,9 @@
 // The audio cache: audio already bought is kept under $XDG_CACHE_HOME/elevenlabs/audio, addressed
 // by a SHA-256 of everything that decides it (voice, model, settings, format, language, seed,
 // normalisation, the neighbouring text used for stitching, and the text), so asking again plays or
-// writes it from disk with no request and no credits. Entries carry a digest of their content, so a
-// damaged one is detected and fetched again; the least recently used go when the cache passes its
+// writes it from disk with no request and no credits. Entries carry a digest of their key and their
+// content, so a damaged entry, or one moved under another entry's name (text A would play B's
+// audio), is detected and fetched again; the least recently used go when the cache passes its
 // cap (ELEVENLABS_CACHE_MAX_MB, default 512).
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -74,10 +75,11 @@ struct AudioCache {
 
     private func path(_ key: String) -> String? { directory.map { "\($0)/\(key).audio" } }
 
-    /// Entries are written as the audio arrives, so any length is cached with memory flat. Format 2:
-    /// a header of exactly `headerBytes` bytes (`elevenlabs-audio 2 DIGEST LENGTH REQUEST-ID`, padded
+    /// Entries are written as the audio arrives, so any length is cached with memory flat. Format 3:
+    /// a header of exactly `headerBytes` bytes (`elevenlabs-audio 3 DIGEST LENGTH REQUEST-ID`, padded
     /// with spaces, ending in a newline), patched in place once the audio is complete, then the audio.
-    /// Format 1 (one header line, then the audio; written by earlier versions) is still read.
+    /// DIGEST is the SHA-256 of the entry's key, a newline and the audio, so the entry proves which
+    /// request it answers. Formats 1 and 2 (a digest of the audio alone) cannot, and are fetched again.
     static let headerBytes = 192
 
     /// A cached answer, checked whole (digest and length) before anything is played or written: a
@@ -130,19 +132,14 @@ struct AudioCache {
         var head = [UInt8](repeating: 0, count: min(size, Self.headerBytes))
         guard head.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, 0) }) == head.count, let nl = head.firstIndex(of: 10) else { return damaged() }
         let fields = String(decoding: head[..<nl], as: UTF8.self).split(separator: " ").map(String.init)
-        guard fields.count == 4 || fields.count == 5, fields[0] == "elevenlabs-audio" else { return damaged() }
-        // Format 1: a header line, then the audio. Format 2: the fixed-size header with the length.
-        let offset: Int, digest: String, requestID: String
-        switch (fields[1], fields.count) {
-        case ("1", 4): (offset, digest, requestID) = (nl + 1, fields[2], fields[3])
-        case ("2", 5) where nl == Self.headerBytes - 1 && Int(fields[3]) == size - Self.headerBytes:
-            (offset, digest, requestID) = (Self.headerBytes, fields[2], fields[4])
-        default: return damaged()
-        }
+        guard fields.count == 5, fields[0] == "elevenlabs-audio", fields[1] == "3",
+              nl == Self.headerBytes - 1, Int(fields[3]) == size - Self.headerBytes else { return damaged() }
+        let (offset, digest, requestID) = (Self.headerBytes, fields[2], fields[4])
         let length = size - offset
         guard length > 0 else { return damaged() }
-        // First pass: the digest of everything, before a byte is used.
+        // First pass: the digest of the key and everything, before a byte is used.
         let hash = SHA256Stream()
+        Array((key + "\n").utf8).withUnsafeBytes { hash.update($0) }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var at = 0
         while at < length {
@@ -171,13 +168,14 @@ struct AudioCache {
         private var length = 0
         private let cache: AudioCache
 
-        fileprivate init?(cache: AudioCache, directory: String, final: String, cap: Int) {
+        fileprivate init?(cache: AudioCache, directory: String, final: String, key: String, cap: Int) {
             temp = "\(directory)/.\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).tmp"
             fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard fd >= 0 else { return nil }
             self.final = final; self.cap = cap; self.cache = cache
             let placeholder = [UInt8](repeating: 0x20, count: AudioCache.headerBytes)
             guard writeAll(placeholder) else { discard(); return nil }
+            Array((key + "\n").utf8).withUnsafeBytes { hash.update($0) } // the entry answers this key only
         }
 
         deinit { discard() }
@@ -209,7 +207,7 @@ struct AudioCache {
             guard fd >= 0, length > 0 else { discard(); return }
             // Only a plain id goes into the header (it is read back split on spaces).
             let id = requestID.flatMap { (try? pathID($0)) } ?? "-"
-            var header = Array("elevenlabs-audio 2 \(hash.finishHex()) \(length) \(id)".utf8)
+            var header = Array("elevenlabs-audio 3 \(hash.finishHex()) \(length) \(id)".utf8)
             guard header.count < AudioCache.headerBytes else { discard(); return }
             header += [UInt8](repeating: 0x20, count: AudioCache.headerBytes - 1 - header.count) + [10]
             let wrote = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
@@ -229,7 +227,7 @@ struct AudioCache {
     /// cache that cannot be written only costs a request next time).
     func writer(for key: String) -> Writer? {
         guard maxBytes > 0, let dir = directory, let p = path(key), Cache.makeDirectories(dir) else { return nil }
-        return Writer(cache: self, directory: dir, final: p, cap: maxBytes)
+        return Writer(cache: self, directory: dir, final: p, key: key, cap: maxBytes)
     }
 
     struct Entry { let path: String; let bytes: Int; let used: Int }

@@ -15,6 +15,9 @@ public struct ConfigFile: Sendable {
     public var isExposed: Bool
     /// Set when others may change it (and so point the key at a server of theirs).
     public var isWritableByOthers = false
+    /// Lines that are not a known setting: ignored, each with a warning naming the line, so a typo
+    /// (`voise = Roger`) never stops every command, `config unset voise` included.
+    public var ignored: [(line: Int, message: String)] = []
 
     public subscript(key: String) -> String? { values[key] }
 
@@ -27,7 +30,9 @@ public struct ConfigFile: Sendable {
 
     /// Loads the file, or nil when it does not exist. A file that exists but cannot be read or parsed
     /// is an error naming the line, never silently ignored.
-    public static func load(path: String) throws -> ConfigFile? {
+    /// `lenient`: a line that is not `name = value` is ignored with a warning too (for `config`,
+    /// which must be able to repair the file); otherwise it is an error.
+    public static func load(path: String, lenient: Bool = false) throws -> ConfigFile? {
         guard FileIO.exists(path) else { return nil }
         let bytes: [UInt8]
         do { bytes = try FileIO.read(path, limit: 1 << 20) } catch let e as FileError {
@@ -36,17 +41,19 @@ public struct ConfigFile: Sendable {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigurationError("the config file \(path) is not UTF-8 text", hint: "rewrite it as plain text", category: .file)
         }
-        return try parse(text, path: path)
+        return try parse(text, path: path, lenient: lenient)
     }
 
-    public static func parse(_ text: String, path: String) throws -> ConfigFile {
+    public static func parse(_ text: String, path: String, lenient: Bool = false) throws -> ConfigFile {
         var values: [String: String] = [:]
         var lines: [String: Int] = [:]
+        var ignored: [(line: Int, message: String)] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingCharacters(in: " \t\r")
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let eq = line.firstIndex(of: "=") else {
                 // The line itself is never shown: it may be a key pasted on its own.
+                if lenient { ignored.append((index + 1, "\(path):\(index + 1): not a setting ('name = value'); ignored")); continue }
                 throw ConfigurationError("\(path):\(index + 1): expected a setting as 'name = value'",
                                          hint: "each setting is one line such as 'voice = Roger'; a key goes in as 'api_key = ...'", category: .file)
             }
@@ -59,14 +66,33 @@ public struct ConfigFile: Sendable {
                 // Named only when it looks like a setting's name (never a pasted secret).
                 let plausible = key.count <= 32 && key.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
                 let near = nearest(key, in: knownKeys).map { "; did you mean '\($0)'?" } ?? ""
-                throw ConfigurationError("\(path):\(index + 1): unknown setting" + (plausible ? " '\(key)'\(near)" : ""),
-                                         hint: "known settings: " + knownKeys.joined(separator: ", "), category: .file)
+                ignored.append((index + 1, "\(path):\(index + 1): unknown setting" + (plausible ? " '\(key)'\(near)" : "") + "; ignored"))
+                continue
             }
             values[key] = value
             lines[key] = index + 1
         }
         let exposed = values["api_key"] != nil && FileIO.isReadableByOthers(path)
-        return ConfigFile(path: path, values: values, lines: lines, isExposed: exposed, isWritableByOthers: FileIO.isWritableByOthers(path))
+        return ConfigFile(path: path, values: values, lines: lines, isExposed: exposed, isWritableByOthers: FileIO.isWritableByOthers(path),
+                          ignored: ignored)
+    }
+
+    /// A path written in the file, as the file means it: `~/...` in the home directory, and a relative
+    /// path beside the config file, never in whatever directory the command runs from (where a
+    /// planted `.secrets/elevenlabs` would send the user's texts to someone else's account).
+    public func path(of value: String, for key: String, home: String?) throws -> String {
+        if value == "~" || value.hasPrefix("~/") {
+            guard let home, home.hasPrefix("/") else {
+                throw ConfigurationError("\(source(of: key)): '~' needs HOME to be set", hint: "write the full path", category: .file)
+            }
+            return home + value.dropFirst()
+        }
+        if value.hasPrefix("~") {
+            throw ConfigurationError("\(source(of: key)): '~user' paths are not expanded", hint: "write the full path", category: .file)
+        }
+        if value.hasPrefix("/") { return value }
+        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        return (dir.isEmpty ? "" : dir) + "/" + value
     }
 
     /// Where a setting came from, for messages about its value: the config file and line.
@@ -123,7 +149,8 @@ public enum Credentials {
         }
         if let config {
             if let key = config["api_key"], !key.isEmpty { return (key, .configFile(config.path)) }
-            if let path = config["api_key_file"], !path.isEmpty {
+            if let given = config["api_key_file"], !given.isEmpty {
+                let path = try config.path(of: given, for: "api_key_file", home: environment["HOME"])
                 return (try readKeyFile(path, what: "api_key_file in \(config.path)"), .configKeyFile(path))
             }
         }

@@ -17,6 +17,9 @@ final class Session: @unchecked Sendable { // used by one thread at a time: a ba
     static func loadConfig(_ inv: Invocation, _ context: Context) throws -> ConfigFile? {
         let config = try ConfigFile.defaultPath(environment: context.environment).flatMap { try ConfigFile.load(path: $0) }
         Timeline.mark("config file read")
+        if let config, !inv.flag("quiet") {
+            for (_, message) in config.ignored { context.err("elevenlabs: warning: \(message)\n") }
+        }
         if let config, config.isExposed, !inv.flag("quiet") {
             context.err("elevenlabs: warning: \(config.path) holds an API key and others can read it; run: chmod 600 \(config.path)\n")
         }

@@ -155,20 +155,35 @@ import TestSupport
         }
     }
 
-    /// Entries that earlier versions wrote (format 1: one header line, then the audio) still play.
-    @Test func entriesOfTheOlderFormatAreStillRead() async throws {
+    /// Trust round three: an entry answers only its own request. Two entries swapped on disk (or an
+    /// older entry whose digest covers the audio alone) are fetched again, never played for the
+    /// other text.
+    @Test func swappedEntriesAreNeverPlayedForTheOtherText() async throws {
         try await withSandbox { sandbox in
-            let a = dir.appendingPathComponent("f1-a.mp3"), b = dir.appendingPathComponent("f1-b.mp3")
-            _ = try await run("elevenlabs", ["speak", "-o", a.path, "Kept by an older version."], env: env(sandbox))
-            let name = try #require(try FileManager.default.contentsOfDirectory(atPath: audioDir.path).first { $0.hasSuffix(".audio") })
-            let audio = try Data(contentsOf: a)
-            let digest = try #require(String(decoding: try Data(contentsOf: audioDir.appendingPathComponent(name)).prefix(192), as: UTF8.self)
-                .split(separator: " ").dropFirst(2).first)
-            try (Data("elevenlabs-audio 1 \(digest) -\n".utf8) + audio).write(to: audioDir.appendingPathComponent(name))
-            let again = try await run("elevenlabs", ["speak", "-o", b.path, "Kept by an older version."], env: env(sandbox))
-            #expect(again.status == 0, "\(again.err)")
-            #expect(tts(sandbox) == 1)
-            try expectSameBytes(Data(contentsOf: a), Data(contentsOf: b), "the file replayed from a format 1 entry")
+            let a = dir.appendingPathComponent("swap-a.mp3"), b = dir.appendingPathComponent("swap-b.mp3")
+            _ = try await run("elevenlabs", ["speak", "-o", a.path, "The first text, which is short."], env: env(sandbox))
+            let before = Set(try FileManager.default.contentsOfDirectory(atPath: audioDir.path).filter { $0.hasSuffix(".audio") })
+            _ = try await run("elevenlabs", ["speak", "-o", b.path, "The second text, which is a good deal longer than the first one."], env: env(sandbox))
+            let nameA = try #require(before.first)
+            let nameB = try #require(try FileManager.default.contentsOfDirectory(atPath: audioDir.path).first { $0.hasSuffix(".audio") && !before.contains($0) })
+            let pa = audioDir.appendingPathComponent(nameA), pb = audioDir.appendingPathComponent(nameB), tmp = audioDir.appendingPathComponent("swap")
+            try FileManager.default.moveItem(at: pa, to: tmp)
+            try FileManager.default.moveItem(at: pb, to: pa)
+            try FileManager.default.moveItem(at: tmp, to: pb)
+            #expect(tts(sandbox) == 2)
+            let again = dir.appendingPathComponent("swap-a2.mp3")
+            let r = try await run("elevenlabs", ["speak", "-o", again.path, "The first text, which is short."], env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            #expect(tts(sandbox) == 3, "a swapped entry was played instead of being fetched again")
+            try expectSameBytes(Data(contentsOf: a), Data(contentsOf: again), "the first text's audio")
+            // An entry of the older format (a digest of the audio alone) is not trusted either.
+            let entry = try Data(contentsOf: pa)
+            let header = String(decoding: entry.prefix(192), as: UTF8.self).replacingOccurrences(of: "elevenlabs-audio 3 ", with: "elevenlabs-audio 2 ")
+            try (Data(header.utf8) + entry.dropFirst(192)).write(to: pa)
+            _ = try await run("elevenlabs", ["speak", "-o", again.path, "The first text, which is short."], env: env(sandbox))
+            #expect(tts(sandbox) == 4)
+            _ = try await run("elevenlabs", ["speak", "-o", again.path, "The first text, which is short."], env: env(sandbox))
+            #expect(tts(sandbox) == 4, "the entry written again is trusted")
         }
     }
 }

@@ -40,7 +40,8 @@ enum ConfigCommand {
     /// Each setting, its value and where it came from: the environment, the config file and line,
     /// or the default. The key is masked.
     static func show(_ inv: Invocation, _ context: Context, path: String) throws {
-        let config = try ConfigFile.load(path: path)
+        let config = try ConfigFile.load(path: path, lenient: true)
+        for (_, message) in config?.ignored ?? [] { context.err("elevenlabs: warning: \(message)\n") }
         let env = context.environment
         var rows: [Row] = []
         let key = try? Credentials.resolve(keyFileOption: nil, environment: env, config: config)
@@ -63,17 +64,26 @@ enum ConfigCommand {
     }
 
     /// Sets (or with nil, removes) one setting: its line is replaced in place, or a new one added;
-    /// every other line, comments included, stays as it was.
+    /// every other line, comments included, stays as it was. Several at once never lose one another's
+    /// change (a lock around the read, change and write), and a config that is a symbolic link (a
+    /// dotfiles repository) is written through the link, so the two never drift apart.
     static func edit(_ path: String, key: String, value: String?, _ inv: Invocation, _ context: Context) throws {
-        guard ConfigFile.knownKeys.contains(key) else {
+        let present = FileIO.exists(path) ? try ConfigFile.load(path: path, lenient: true) : nil
+        // An unknown name may still be removed when the file has it: that is how a typo is mended.
+        let removingUnknown = value == nil && present?.ignored.contains { $0.message.contains("unknown setting '\(key)'") } == true
+        guard ConfigFile.knownKeys.contains(key) || removingUnknown else {
             let near = nearest(key, in: ConfigFile.knownKeys).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError("unknown setting '\(key)'\(near)", hint: "settings: " + ConfigFile.knownKeys.joined(separator: ", "), command: "config")
         }
-        if let value { try check(key, value) }
+        if let value { try check(key, value, inv, context, config: present) }
+        let target = try AtomicFile.resolve(path)
+        let dir = AtomicFile.directory(of: target)
+        if !FileIO.exists(dir) { _ = mkdir(AtomicFile.directory(of: dir), 0o700); _ = mkdir(dir, 0o700) }
+        let lock = try lockFile(in: dir)
+        defer { close(lock) } // closing releases the lock
         var lines: [String] = []
-        if FileIO.exists(path) {
-            _ = try ConfigFile.load(path: path) // a broken file is reported, not rewritten blindly
-            let bytes = try FileIO.read(path, limit: 1 << 20)
+        if FileIO.exists(target) {
+            let bytes = try FileIO.read(target, limit: 1 << 20)
             lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             if lines.last == "" { lines.removeLast() }
         }
@@ -91,21 +101,58 @@ enum ConfigCommand {
         }
         if !replaced, let newLine { lines.append(newLine) }
         let holdsKey = lines.contains { isLine(for: "api_key", $0) }
-        let dir = AtomicFile.directory(of: path)
-        if !FileIO.exists(dir) { _ = mkdir(AtomicFile.directory(of: dir), 0o700); _ = mkdir(dir, 0o700) }
         // A file that holds a key is written private, whatever it was.
-        try AtomicFile.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: path, mode: holdsKey ? 0o600 : nil)
+        try AtomicFile.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: target, mode: holdsKey ? 0o600 : nil)
         if !inv.flag("quiet") {
-            context.err("elevenlabs: \(value == nil ? "removed \(key) from" : "set \(key) in") \(path)\n")
+            context.err("elevenlabs: \(value == nil ? "removed \(key) from" : "set \(key) in") \(path)\(target == path ? "" : " (\(target))")\n")
             if key == "api_key" && value != nil {
                 context.err("elevenlabs: warning: the key is in your shell's history now; a key file (config set api_key_file FILE) keeps it out\n")
             }
         }
     }
 
+    /// An exclusive lock on a file beside the config (the config itself is replaced by rename, so a
+    /// lock on it would be on the old file), held until the descriptor is closed.
+    static func lockFile(in dir: String) throws -> Int32 {
+        let fd = open(dir + "/.config.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw CLIError("cannot lock the config file in \(dir): \(FileIO.errnoText())", exit: .input) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                let reason = FileIO.errnoText()
+                close(fd)
+                throw CLIError("cannot lock the config file in \(dir): \(reason)", exit: .input)
+            }
+            try Signals.check()
+        }
+        return fd
+    }
+
     /// What each setting may hold, checked before the file is touched.
-    static func check(_ key: String, _ value: String) throws {
+    static func check(_ key: String, _ value: String, _ inv: Invocation, _ context: Context, config: ConfigFile?) throws {
         switch key {
+        case "voice":
+            guard !value.utf8.contains(where: { $0 < 0x20 }) else { throw UsageError("the value holds a control character", command: "config") }
+            // A misspelt voice would otherwise fail every later speak. Looked up as -v looks it up
+            // (the cached list, fetched when missing); when the account cannot be reached, saved
+            // with a warning rather than refused.
+            do {
+                let session = try Session(inv, context, config: config)
+                _ = try Resolve.voiceID(value, session: session)
+            } catch let e as UsageError {
+                throw UsageError(e.message, hint: e.hint, command: "config")
+            } catch let e as CLIError where e.exitCode == .failure {
+                // No such voice, several, or a retired one: the voice list answered.
+                throw UsageError(e.message, hint: e.hint, command: "config")
+            } catch {
+                if !inv.flag("quiet") {
+                    context.err("elevenlabs: warning: could not check that the voice '\(Output.clean(value))' exists (\(Output.clean("\(error)"))); saved as given\n")
+                }
+            }
+        case "api_key_file":
+            guard !value.utf8.contains(where: { $0 < 0x20 }) else { throw UsageError("the value holds a control character", command: "config") }
+            if !value.hasPrefix("/") && !value.hasPrefix("~") && !inv.flag("quiet") {
+                context.err("elevenlabs: note: a relative api_key_file is read beside the config file, not from the current directory\n")
+            }
         case "base_url": _ = try ClientConfiguration.validateBaseURL(value)
         case "format":
             guard AudioFormats.all.contains(value) else {
