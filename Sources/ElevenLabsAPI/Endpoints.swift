@@ -23,12 +23,15 @@ extension ElevenLabsClient {
     }
 
     /// A sample file for cloning: its path, the name the server sees, and its type.
+    /// An upload: the bytes as they were checked, sent as they are (a pipe or `<(...)` can be read
+    /// only once, so reading the path again would send nothing).
     public struct Sample: Sendable {
         public let path: String
         public let filename: String
         public let contentType: String
-        public init(path: String, filename: String, contentType: String) {
-            self.path = path; self.filename = filename; self.contentType = contentType
+        public let bytes: [UInt8]
+        public init(path: String, filename: String, contentType: String, bytes: [UInt8]) {
+            self.path = path; self.filename = filename; self.contentType = contentType; self.bytes = bytes
         }
     }
 
@@ -37,7 +40,7 @@ extension ElevenLabsClient {
         var parts = [MultipartPart(name: "name", content: .text(name))]
         for s in samples {
             // Every sample is a part named `files` (not `files[]`).
-            parts.append(MultipartPart(name: "files", content: .file(path: s.path, filename: s.filename, contentType: s.contentType)))
+            parts.append(MultipartPart(name: "files", content: .data(s.bytes, filename: s.filename, contentType: s.contentType)))
         }
         parts.append(MultipartPart(name: "remove_background_noise", content: .text(removeBackgroundNoise ? "true" : "false")))
         if let description { parts.append(MultipartPart(name: "description", content: .text(description))) }
@@ -160,9 +163,10 @@ extension ElevenLabsClient {
     }
 
     /// `POST /v1/pronunciation-dictionaries/add-from-file`: a `.pls` lexicon (W3C PLS) as a new dictionary.
-    public func addPronunciationDictionary(name: String, file: String, description: String?) throws -> AddedPronunciationDictionary {
+    /// `bytes`: the lexicon as read and checked (never read again from `file`, which may be a pipe).
+    public func addPronunciationDictionary(name: String, file: String, bytes: [UInt8], description: String?) throws -> AddedPronunciationDictionary {
         var parts = [MultipartPart(name: "name", content: .text(name)),
-                     MultipartPart(name: "file", content: .file(path: file, filename: String(file.split(separator: "/").last ?? "lexicon.pls"),
+                     MultipartPart(name: "file", content: .data(bytes, filename: String(file.split(separator: "/").last ?? "lexicon.pls"),
                                                                 contentType: "application/pls+xml"))]
         if let description { parts.append(MultipartPart(name: "description", content: .text(description))) }
         let added = try json(AddedPronunciationDictionary.self, method: "POST", path: "/v1/pronunciation-dictionaries/add-from-file",

@@ -239,6 +239,8 @@ public enum OptionTable {
                    help: "a label for the voice, e.g. accent=irish (repeatable)"),
         OptionSpec(long: "description", short: nil, kind: .value("TEXT"), commands: ["clone", "dictionaries"], choices: [], repeatable: false,
                    help: "a description of the voice (clone) or of the dictionary (dictionaries add)"),
+        OptionSpec(long: "allow-duplicate", short: nil, kind: .flag, commands: ["clone"], choices: [], repeatable: false,
+                   help: "make the voice even when one of yours already has that name (names then need the id to tell them apart)"),
         OptionSpec(long: "remove-background-noise", short: nil, kind: .flag, commands: ["clone"], choices: [], repeatable: false,
                    help: "have the service clean the samples first"),
         OptionSpec(long: "name", short: nil, kind: .value("NAME"), commands: ["clone", "dictionaries"], choices: [], repeatable: false,

@@ -71,8 +71,11 @@ struct VoiceResolver {
             if found.count == 1 { return found[0] }
             if found.count > 1 {
                 let list = found.prefix(6).map { "\($0.name) (\($0.voice_id))" }.joined(separator: "; ")
+                // Two voices with the very same name (a clone made twice): only an id tells them apart.
+                let same = Set(found.map { $0.name.lowercased() }).count == 1
                 throw CLIError("'\(wanted)' matches \(found.count) voices: \(list)\(found.count > 6 ? "; ..." : "")",
-                               hint: "use a longer name or the voice id", exit: .usage)
+                               hint: same ? "they share the name: give the voice id (-v \(found[0].voice_id))" : "use a longer name or the voice id",
+                               exit: .usage)
             }
         }
         return nil
@@ -103,6 +106,17 @@ struct VoiceResolver {
             }
         }
         throw CLIError("no voice is named '\(wanted)'", hint: "'elevenlabs voices' lists the voices you can use", exit: .failure)
+    }
+
+    /// Refuses a name one of the account's voices already has (exit 2), unless `allowed`: a second
+    /// "My Narrator" makes `-v "My Narrator"` ambiguous for good.
+    func refuseDuplicate(_ name: String, allowed: Bool, except id: String? = nil) throws {
+        guard !allowed else { return }
+        let w = name.trimmingCharacters(in: " \t").lowercased()
+        let same = try fetchAll().filter { $0.voice_id != id && ($0.name.lowercased() == w || $0.shortName.lowercased() == w) }
+        guard !same.isEmpty else { return }
+        throw CLIError("a voice named '\(Output.clean(name))' exists already: " + Self.list(same),
+                       hint: "choose another name, or add --allow-duplicate (then -v needs the id to tell them apart)", exit: .usage)
     }
 
     /// The service refuses to delete or edit its own voices; say so before asking or sending anything.

@@ -36,7 +36,7 @@ struct Dictionaries {
         }
         let file = parts.first { $0.name == "file" }?.body ?? Data()
         let text = String(decoding: file, as: UTF8.self)
-        if !file.isEmpty && !text.contains("<lexicon") {
+        if !text.contains("<lexicon") { // an empty upload too (a pipe read twice sends nothing)
             return Reply.error(400, "invalid_pls", "The file is not a valid PLS lexicon.")
         }
         let description = parts.first { $0.name == "description" && $0.filename == nil }?.text

@@ -172,3 +172,215 @@ extension TrustRoundThreeTests {
         }
     }
 }
+
+extension TrustRoundThreeTests {
+    // MARK: Data
+
+    /// As the kernel's protected_symlinks does for `>`: another user's link in a sticky world-writable
+    /// directory is not followed, for -o, --captions and history save alike. (Needs root to give the
+    /// link another owner, as CI runs; elsewhere only the links of our own are checked.)
+    @Test func anotherUsersLinkInASharedDirectoryIsNotFollowed() async throws {
+        let shared = dir.appendingPathComponent("shared-tmp")
+        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+        chmod(shared.path, 0o1777)
+        let mine = dir.appendingPathComponent("precious.txt")
+        try "mine".write(to: mine, atomically: true, encoding: .utf8)
+        let planted = shared.appendingPathComponent("out.mp3"), plantedSRT = shared.appendingPathComponent("out.srt")
+        symlink(mine.path, planted.path)
+        symlink(mine.path, plantedSRT.path)
+        let foreign = geteuid() == 0 && lchown(planted.path, 65534, 65534) == 0 && lchown(plantedSRT.path, 65534, 65534) == 0
+        try await withSandbox { sandbox in
+            let r = try await run("elevenlabs", ["speak", "-o", planted.path, "Hello there."], env: env(sandbox))
+            let c = try await run("elevenlabs", ["speak", "-o", dir.appendingPathComponent("ok.mp3").path, "--captions", plantedSRT.path, "Hello there."], env: env(sandbox))
+            if foreign {
+                #expect(r.status == 3 && r.err.contains("symbolic link of another user's"), "\(r.err)")
+                #expect(c.status == 3 && c.err.contains("symbolic link of another user's"), "\(c.err)")
+                #expect(try String(contentsOf: mine, encoding: .utf8) == "mine")
+                #expect(!sandbox.requests.contains { $0.path.hasPrefix("/v1/text-to-speech") }, "refused after buying")
+            }
+            // Our own link is followed, as `>` follows it, and stays a link.
+            let own = shared.appendingPathComponent("own.mp3"), target = dir.appendingPathComponent("target.mp3")
+            symlink(target.path, own.path)
+            let o = try await run("elevenlabs", ["speak", "-o", own.path, "Hello there."], env: env(sandbox))
+            #expect(o.status == 0, "\(o.err)")
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: own.path)) == target.path)
+            #expect((try Data(contentsOf: target)).count > 1000)
+        }
+    }
+
+    @Test func aConfiguredFormatNeverBeatsTheFileName() async throws {
+        let config = dir.appendingPathComponent("cfg/elevenlabs/config")
+        try FileManager.default.createDirectory(at: config.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try await withSandbox { sandbox in
+            var e = env(sandbox)
+            e["XDG_CONFIG_HOME"] = dir.appendingPathComponent("cfg").path
+            try "# mine\nformat = mp3_22050_32\n".write(to: config, atomically: true, encoding: .utf8)
+            let wav = dir.appendingPathComponent("x.wav")
+            let r = try await run("elevenlabs", ["speak", "-o", wav.path, "Hello there."], env: e)
+            #expect(r.status == 0, "\(r.err)")
+            #expect(try Data(contentsOf: wav).prefix(4) == Data("RIFF".utf8), "a .wav must be a WAV")
+            #expect(r.err.contains("format in \(config.path):2"), "\(r.err)")
+            #expect(sandbox.requests.last?.queryValue("output_format") == "pcm_24000")
+            // The same codec keeps the configured quality.
+            let mp3 = dir.appendingPathComponent("x.mp3")
+            _ = try await run("elevenlabs", ["speak", "-o", mp3.path, "Hello there."], env: e)
+            #expect(sandbox.requests.last?.queryValue("output_format") == "mp3_22050_32")
+            try "format = wav_16000\n".write(to: config, atomically: true, encoding: .utf8)
+            let m = try await run("elevenlabs", ["speak", "-o", mp3.path, "Hello again."], env: e)
+            #expect(m.status == 0 && sandbox.requests.last?.queryValue("output_format") == "mp3_44100_128", "\(m.err)")
+            #expect(try Data(contentsOf: mp3).prefix(4) != Data("RIFF".utf8))
+            let played = try await run("elevenlabs", ["speak", "--device", "null", "Hello there."], env: e)
+            #expect(played.status == 2 && played.err.contains("format in \(config.path):1"), "\(played.err)")
+        }
+    }
+
+    @Test func theConfigFileSurvivesTyposLinksAndConcurrentEdits() async throws {
+        let home = dir.appendingPathComponent("cfg2")
+        let real = dir.appendingPathComponent("dotfiles/elevenlabs-config")
+        try FileManager.default.createDirectory(at: real.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: home.appendingPathComponent("elevenlabs"), withIntermediateDirectories: true)
+        try "voise = Roger\n".write(to: real, atomically: true, encoding: .utf8)
+        let link = home.appendingPathComponent("elevenlabs/config")
+        symlink(real.path, link.path)
+        try await withSandbox { sandbox in
+            var e = env(sandbox)
+            e["XDG_CONFIG_HOME"] = home.path
+            // A typo warns (naming the line) but stops nothing, and can be removed.
+            let models = try await run("elevenlabs", ["models"], env: e)
+            #expect(models.status == 0 && models.err.contains("\(link.path):1: unknown setting 'voise'; did you mean 'voice'?"), "\(models.err)")
+            let unset = try await run("elevenlabs", ["config", "unset", "voise"], env: e)
+            #expect(unset.status == 0, "\(unset.err)")
+            // A misspelt voice is refused, a real one saved; through the link, which stays a link.
+            let bad = try await run("elevenlabs", ["config", "set", "voice", "Rogr"], env: e)
+            #expect(bad.status == 2 && bad.err.contains("no voice is named 'Rogr'"), "\(bad.err)")
+            let good = try await run("elevenlabs", ["config", "set", "voice", "Roger"], env: e)
+            #expect(good.status == 0, "\(good.err)")
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)) == real.path)
+            #expect(try String(contentsOf: real, encoding: .utf8) == "voice = Roger\n")
+            // Several edits at once lose nothing.
+            for round in 0..<6 {
+                try "".write(to: real, atomically: false, encoding: .utf8)
+                let settings = [("device", "d\(round)"), ("model", "eleven_flash_v2_5"), ("format", "mp3_44100_64"), ("dictionary", "abc\(round)")]
+                let shared = e
+                try await withThrowingTaskGroup(of: Int32.self) { group in
+                    for (k, v) in settings { group.addTask { try await run("elevenlabs", ["config", "set", k, v, "-q"], env: shared).status } }
+                    for try await status in group { #expect(status == 0) }
+                }
+                let lines = try String(contentsOf: real, encoding: .utf8).split(separator: "\n")
+                #expect(lines.count == settings.count, "round \(round): \(lines)")
+            }
+        }
+    }
+
+    @Test func apiKeyFilePathsAreReadAsTheConfigMeansThem() async throws {
+        let home = dir.appendingPathComponent("home")
+        let cfg = home.appendingPathComponent(".config/elevenlabs")
+        try FileManager.default.createDirectory(at: home.appendingPathComponent(".secrets"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: cfg.appendingPathComponent("keys"), withIntermediateDirectories: true)
+        try (sandboxKey + "\n").write(to: home.appendingPathComponent(".secrets/elevenlabs"), atomically: true, encoding: .utf8)
+        try (sandboxKey + "\n").write(to: cfg.appendingPathComponent("keys/key"), atomically: true, encoding: .utf8)
+        chmod(home.appendingPathComponent(".secrets/elevenlabs").path, 0o600)
+        chmod(cfg.appendingPathComponent("keys/key").path, 0o600)
+        // A planted relative file in the working directory is never read.
+        let elsewhere = dir.appendingPathComponent("cwd/keys")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        try "sk_attacker_000000000000\n".write(to: elsewhere.appendingPathComponent("key"), atomically: true, encoding: .utf8)
+        try await withSandbox { sandbox in
+            var e = env(sandbox)
+            e.removeValue(forKey: "ELEVENLABS_API_KEY")
+            e["HOME"] = home.path
+            e["XDG_CONFIG_HOME"] = home.appendingPathComponent(".config").path
+            for value in ["~/.secrets/elevenlabs", "keys/key"] {
+                try "api_key_file = \(value)\n".write(to: cfg.appendingPathComponent("config"), atomically: true, encoding: .utf8)
+                let r = try await runShell("cd '\(dir.appendingPathComponent("cwd").path)' && \"$ELEVENLABS\" user", env: e)
+                #expect(r.status == 0, "\(value): \(r.err)")
+            }
+            #expect(sandbox.requests.count == 2 && sandbox.requests.allSatisfy { $0.status == 200 }, "the planted key was sent")
+        }
+    }
+
+    @Test func pipedUploadsSendWhatWasChecked() async throws {
+        let pls = "<?xml version=\"1.0\"?>\n<lexicon version=\"1.0\" xmlns=\"http://www.w3.org/2005/01/pronunciation-lexicon\" alphabet=\"ipa\" xml:lang=\"en-US\"><lexeme><grapheme>Siobhan</grapheme><alias>Shivawn</alias></lexeme></lexicon>\n"
+        let file = dir.appendingPathComponent("names.pls")
+        try pls.write(to: file, atomically: true, encoding: .utf8)
+        let wav = dir.appendingPathComponent("take.wav")
+        let pcm = [UInt8](repeating: 0, count: 16000)
+        func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+        try Data(Array("RIFF".utf8) + le32(36 + pcm.count) + Array("WAVEfmt ".utf8) + le32(16) + [1, 0, 1, 0] + le32(8000) + le32(16000) + [2, 0, 16, 0]
+                 + Array("data".utf8) + le32(pcm.count) + pcm).write(to: wav)
+        try await withSandbox { sandbox in
+            let d = try await runShell("cat '\(file.path)' | \"$ELEVENLABS\" dictionaries add /dev/stdin --name Names", env: env(sandbox))
+            #expect(d.status == 0, "\(d.err)")
+            let c = try await runShell("\"$ELEVENLABS\" clone Piped <(cat '\(wav.path)')", env: env(sandbox))
+            #expect(c.status == 0, "\(c.err)")
+            let uploads = sandbox.requests.filter { $0.method == "POST" }
+            #expect(uploads.first { $0.path.hasSuffix("add-from-file") }?.parts.first { $0.name == "file" }?.text == pls)
+            #expect(uploads.first { $0.path == "/v1/voices/add" }?.parts.first { $0.name == "files" }?.body.count == 16044)
+        }
+    }
+
+    @Test func historySavedIntoAFIFOAsWAVIsARealStream() async throws {
+        try await withSandbox { sandbox in
+            _ = try await run("elevenlabs", ["-o", dir.appendingPathComponent("h.mp3").path, "A generation to save."], env: env(sandbox))
+            let listed = try await run("elevenlabs", ["history", "--limit", "1", "--json"], env: env(sandbox))
+            let id = try #require((try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]])?.first?["history_item_id"] as? String)
+            let fifo = dir.appendingPathComponent("stream.wav")
+            mkfifo(fifo.path, 0o600)
+            let copy = dir.appendingPathComponent("copy.wav")
+            let r = try await runShell("cat '\(fifo.path)' > '\(copy.path)' & \"$ELEVENLABS\" history save \(id) -o '\(fifo.path)'; s=$?; wait; exit $s", env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            let bytes = try Data(contentsOf: copy)
+            #expect(bytes.count > 10_000 && bytes.prefix(4) == Data("RIFF".utf8) && bytes[22] == 1, "a header with its format, then the audio")
+            #expect(bytes.dropFirst(24).prefix(4) != Data([0, 0, 0, 0]), "the sample rate is set")
+            let soxi = try await tool(["soxi", "-t", copy.path])
+            #expect(soxi.status == 0 && soxi.output.contains("wav"), "\(soxi.output)")
+        }
+    }
+
+    @Test func aSecondVoiceOfTheSameNameIsRefusedUnlessAsked() async throws {
+        let wav = dir.appendingPathComponent("take2.wav")
+        let pcm = [UInt8](repeating: 0, count: 16000)
+        func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+        try Data(Array("RIFF".utf8) + le32(36 + pcm.count) + Array("WAVEfmt ".utf8) + le32(16) + [1, 0, 1, 0] + le32(8000) + le32(16000) + [2, 0, 16, 0]
+                 + Array("data".utf8) + le32(pcm.count) + pcm).write(to: wav)
+        try await withSandbox { sandbox in
+            let first = try await run("elevenlabs", ["clone", "My Narrator", wav.path], env: env(sandbox))
+            #expect(first.status == 0, "\(first.err)")
+            let again = try await run("elevenlabs", ["clone", "my narrator", wav.path], env: env(sandbox))
+            #expect(again.status == 2 && again.err.contains("a voice named 'my narrator' exists already"), "\(again.err)")
+            #expect(sandbox.requests.filter { $0.path == "/v1/voices/add" }.count == 1)
+            let allowed = try await run("elevenlabs", ["clone", "My Narrator", wav.path, "--allow-duplicate"], env: env(sandbox))
+            #expect(allowed.status == 0, "\(allowed.err)")
+            let ambiguous = try await run("elevenlabs", ["speak", "-v", "My Narrator", "--device", "null", "Hello there."], env: env(sandbox))
+            #expect(ambiguous.status == 2, "\(ambiguous.err)")
+            #expect(ambiguous.err.contains(first.out.trimmingCharacters(in: .whitespacesAndNewlines)) && ambiguous.err.contains("give the voice id"), "\(ambiguous.err)")
+        }
+    }
+
+    @Test func eachLineRemovesTheClipsOfLinesThatAreGone() async throws {
+        let input = dir.appendingPathComponent("prompts.txt"), out = dir.appendingPathComponent("clips")
+        try "First prompt.\nSecond prompt.\nThird prompt.\n".write(to: input, atomically: true, encoding: .utf8)
+        try await withSandbox { sandbox in
+            let r = try await run("elevenlabs", ["speak", "--each-line", "-f", input.path, "--out-dir", out.path], env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".mp3") }.count == 3)
+            try "First prompt.\nSecond prompt.\n".write(to: input, atomically: true, encoding: .utf8)
+            let dry = try await run("elevenlabs", ["speak", "--each-line", "-f", input.path, "--out-dir", out.path, "--dry-run"], env: env(sandbox))
+            #expect(dry.err.contains("would remove 1 clip"), "\(dry.err)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".mp3") }.count == 3)
+            let again = try await run("elevenlabs", ["speak", "--each-line", "-f", input.path, "--out-dir", out.path], env: env(sandbox))
+            #expect(again.status == 0 && again.err.contains("removed 1 clip of lines no longer in the input"), "\(again.err)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".mp3") }.sorted() == ["prompts-0001.mp3", "prompts-0002.mp3"])
+        }
+    }
+
+    @Test func aDryRunChangesNothingOnDisk() async throws {
+        try await withSandbox { sandbox in
+            let r = try await run("elevenlabs", ["speak", "--dry-run", "-o", dir.appendingPathComponent("a/b/c.mp3").path,
+                                                 "--captions", dir.appendingPathComponent("x/y/z.srt").path, "Hello there."], env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("a").path))
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x").path))
+        }
+    }
+}

@@ -17,6 +17,8 @@ public struct MultipartPart: Sendable {
     public enum Content: Sendable {
         case text(String)
         case file(path: String, filename: String, contentType: String?)
+        /// A file's bytes, already read (libcurl copies them).
+        case data([UInt8], filename: String, contentType: String?)
     }
     public var name: String
     public var content: Content
@@ -207,6 +209,16 @@ public final class HTTPTransport {
                 if rc != CURLE_OK {
                     curl_mime_free(mime)
                     throw CurlError(code: Int32(rc.rawValue), message: "cannot read \(path)")
+                }
+                curl_mime_filename(p, filename)
+                if let type { curl_mime_type(p, type) }
+            case .data(let bytes, let filename, let type):
+                let rc = bytes.withUnsafeBufferPointer { b in
+                    b.withMemoryRebound(to: CChar.self) { curl_mime_data(p, $0.baseAddress, b.count) }
+                }
+                if rc != CURLE_OK {
+                    curl_mime_free(mime)
+                    throw CurlError(code: Int32(rc.rawValue), message: "cannot attach \(filename)")
                 }
                 curl_mime_filename(p, filename)
                 if let type { curl_mime_type(p, type) }

@@ -87,6 +87,47 @@ enum BatchCommand {
         return done
     }
 
+    /// `--each-line`: clips this tool made for lines of the same inputs that are gone now (the
+    /// manifest says it made them; the current lines no longer do). Left in place they would be
+    /// played as part of the set (`ls clips/*.mp3 | xargs mpg123`).
+    static func staleClips(_ manifestPath: String, items: [Item]) -> [(output: String, captions: String?)] {
+        guard let bytes = try? FileIO.read(manifestPath, limit: 256 << 20) else { return [] }
+        struct Line: Decodable { let input: String; let output: String; let status: String; let captions: String? }
+        let sources = Set(items.compactMap { item in item.input.lastIndex(of: ":").map { String(item.input[..<$0]) } })
+        let current = Set(items.map(\.output))
+        var last: [String: Line] = [:]
+        var order: [String] = []
+        for raw in bytes.split(separator: 10) {
+            guard let l = try? JSONDecoder().decode(Line.self, from: Data(raw)) else { continue }
+            if last[l.output] == nil { order.append(l.output) }
+            last[l.output] = l
+        }
+        return order.compactMap { output in
+            guard let l = last[output], l.status == "ok", !current.contains(output), FileIO.exists(output),
+                  let colon = l.input.lastIndex(of: ":"), sources.contains(String(l.input[..<colon])) else { return nil }
+            return (output, l.captions)
+        }
+    }
+
+    /// Removes stale clips (or, in a dry run, says which would go), and records that in the manifest.
+    static func removeStaleClips(_ manifestPath: String, items: [Item], dryRun: Bool, _ context: Context) {
+        let stale = staleClips(manifestPath, items: items)
+        guard !stale.isEmpty else { return }
+        let names = stale.prefix(3).map { Output.clean($0.output) }.joined(separator: ", ") + (stale.count > 3 ? ", ..." : "")
+        if dryRun {
+            context.err("elevenlabs: would remove \(stale.count) clip\(stale.count == 1 ? "" : "s") of lines no longer in the input: \(names)\n")
+            return
+        }
+        let manifest = ManifestWriter(path: manifestPath)
+        for clip in stale {
+            unlink(clip.output)
+            if let c = clip.captions { unlink(c) }
+            manifest.append(ManifestLine(input: "", output: clip.output, voice_id: "", model_id: "", characters: 0, credits: nil,
+                                         request_id: nil, status: "removed", error: nil))
+        }
+        context.err("elevenlabs: removed \(stale.count) clip\(stale.count == 1 ? "" : "s") of lines no longer in the input: \(names)\n")
+    }
+
     static func run(_ inv: Invocation, _ context: Context, options: SpeakOptions) throws {
         let config = options.config, format = options.format
         let dir = inv.value("out-dir")!
@@ -122,6 +163,9 @@ enum BatchCommand {
         var todo = inv.flag("force") ? items : items.filter { !isDone($0) }
         let skipped = items.count - todo.count
         let printer = inv.flag("each-line") ? OrderedPrinter(count: items.count, context: context) : nil
+        if inv.flag("each-line") && (todo.isEmpty || inv.flag("dry-run")) {
+            removeStaleClips(manifestPath, items: items, dryRun: inv.flag("dry-run"), context)
+        }
         if todo.isEmpty {
             // Everything is there: no request at all.
             if inv.flag("dry-run") {
@@ -205,6 +249,7 @@ enum BatchCommand {
         let ending = "elevenlabs: \(todo.count - failed.count) converted, \(failed.count) failed, \(skipped) skipped; manifest: \(manifestPath)"
         progress.finish(ending)
         if !failed.isEmpty && !progress.line.shown { context.err(ending + "\n") }
+        if failed.isEmpty && inv.flag("each-line") { removeStaleClips(manifestPath, items: items, dryRun: false, context) }
         if let first = failed.first {
             throw CLIError("\(failed.count) of \(todo.count) item\(todo.count == 1 ? "" : "s") failed, the first (\(first.input)): \(first.message)",
                            hint: "run the same command again to retry just those", exit: first.exit)

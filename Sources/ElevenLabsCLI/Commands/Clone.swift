@@ -18,6 +18,7 @@ enum CloneCommand {
         let samples = try inv.operands.dropFirst().map(checkSample)
         let labels = try parseLabels(inv)
         let session = try Session(inv, context)
+        try session.voiceResolver.refuseDuplicate(name, allowed: inv.flag("allow-duplicate"))
         showUploadProgress(session, context)
         let added = try session.client.addVoice(name: name, samples: samples, labels: labels, description: inv.value("description"),
                                                 removeBackgroundNoise: inv.flag("remove-background-noise"))
@@ -44,6 +45,9 @@ enum CloneCommand {
         let session = try Session(inv, context)
         let voice = try session.voiceResolver.resolveExact(inv.operands[1], action: "edit")
         try VoiceResolver.refusePremade(voice, "edited")
+        if let renamed = inv.value("name") {
+            try session.voiceResolver.refuseDuplicate(renamed, allowed: inv.flag("allow-duplicate"), except: voice.voice_id)
+        }
         if !samples.isEmpty { showUploadProgress(session, context) }
         let full = try session.client.voice(id: voice.voice_id)
         try session.client.editVoice(id: voice.voice_id, name: inv.value("name") ?? full.name, samples: samples,
@@ -83,7 +87,8 @@ enum CloneCommand {
         return labels
     }
 
-    /// A sample must exist, be readable, not be empty or huge, and look like audio.
+    /// A sample must exist, be readable, not be empty or huge, and look like audio. It is read once,
+    /// whole, and those bytes are what is uploaded.
     static func checkSample(_ path: String) throws -> ElevenLabsClient.Sample {
         let head: [UInt8]
         do { head = try FileIO.read(path, limit: maxSampleBytes) } catch let e as FileError {
@@ -94,7 +99,7 @@ enum CloneCommand {
             throw CLIError("the sample \(path) does not look like audio", hint: "give MP3, WAV, FLAC, OGG, M4A or WebM recordings", exit: .input)
         }
         let filename = path.split(separator: "/").last.map(String.init) ?? path
-        return ElevenLabsClient.Sample(path: path, filename: filename, contentType: type)
+        return ElevenLabsClient.Sample(path: path, filename: filename, contentType: type, bytes: head)
     }
 
     /// The audio container, told by its first bytes (not its name).

@@ -102,7 +102,7 @@ enum ConfigCommand {
         if !replaced, let newLine { lines.append(newLine) }
         let holdsKey = lines.contains { isLine(for: "api_key", $0) }
         // A file that holds a key is written private, whatever it was.
-        try AtomicFile.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: target, mode: holdsKey ? 0o600 : nil)
+        try AtomicFile.write(Array((lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n").utf8), to: target, mode: holdsKey ? 0o600 : nil)
         if !inv.flag("quiet") {
             context.err("elevenlabs: \(value == nil ? "removed \(key) from" : "set \(key) in") \(path)\(target == path ? "" : " (\(target))")\n")
             if key == "api_key" && value != nil {

@@ -83,7 +83,7 @@ enum DictionariesCommand {
                            hint: "a .pls file is XML: <lexicon version=\"1.0\" ...><lexeme><grapheme>...", exit: .input)
         }
         let session = try Session(inv, context)
-        let added = try session.client.addPronunciationDictionary(name: name, file: file, description: inv.value("description"))
+        let added = try session.client.addPronunciationDictionary(name: name, file: file, bytes: head, description: inv.value("description"))
         if session.json {
             struct Added: Encodable { let id: String; let name: String; let version_id: String; let rules: Int }
             try context.out(Output.json(Added(id: added.id, name: added.name, version_id: added.versionID, rules: added.versionRulesNum)))

@@ -169,15 +169,20 @@ enum HistoryCommand {
     }
 
     /// `.wav`: the MP3 decoded (libmpg123) into 16-bit PCM in a RIFF header, so the name tells the truth.
+    /// The header goes first once the first frame tells the format, with the streaming sizes ("until
+    /// the end"); a regular file then gets its real sizes patched in, while a FIFO, which cannot be
+    /// rewound, keeps the streaming header that players and sox read.
     static func saveWAV(id: String, to output: String, session: Session) throws {
         let file = try AtomicFile(path: output)
         defer { file.discard() }
-        try [UInt8](repeating: 0, count: 44).withUnsafeBytes { try file.write($0) } // the header, once the format is known
         let decoder = try MP3Decoder()
         var format: PCMFormat?
         try session.client.historyAudio(id: id) { bytes in
             try Signals.check()
             try decoder.feed(bytes) { f, pcm in
+                if format == nil {
+                    try AudioFormats.wavHeader(sampleRate: f.sampleRate, channels: f.channels, dataBytes: nil).withUnsafeBytes { try file.write($0) }
+                }
                 format = f
                 try file.write(pcm)
             }
