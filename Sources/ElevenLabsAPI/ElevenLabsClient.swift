@@ -184,14 +184,36 @@ public final class ElevenLabsClient {
         }
     }
 
-    /// Sends a request and returns whatever came back, whatever the status.
+    /// The most a body that is not audio may hold, counted after decompression (libcurl hands over
+    /// decoded bytes), so neither an endless JSON answer nor a compressed bomb can exhaust memory.
+    public static let maxBodyBytes = 16 << 20
+    /// The most of an error answer that is kept: enough for any message; the rest is not read.
+    public static let maxErrorBodyBytes = 1 << 20
+    /// The most a request that is not audio may take in all (listings, account, uploads): a server
+    /// trickling a byte a second never trips the stall timeout, so this ends it.
+    public static let metadataTimeout = 300.0
+
+    /// Thrown from a body callback to stop reading an answer past its cap.
+    struct BodyLimitReached: Error {}
+
+    /// Sends a request and returns whatever came back, whatever the status (bounded, see maxBodyBytes).
     public func send(method: String, path: String, query: [(String, String)] = [],
                      body: HTTPRequest.Body = .none) throws -> (ResponseHead, [UInt8]) {
         var bytes: [UInt8] = []
-        let head = try transport.perform(request(method, path, query, body)) { chunk in
-            bytes.append(contentsOf: chunk)
+        var status = 0
+        do {
+            var req = request(method, path, query, body)
+            req.timeout = Self.metadataTimeout
+            let head = try transport.perform(req, onHead: { status = $0.status }) { chunk in
+                let cap = (200..<300).contains(status) ? Self.maxBodyBytes : Self.maxErrorBodyBytes
+                guard bytes.count + chunk.count <= cap else { throw BodyLimitReached() }
+                bytes.append(contentsOf: chunk)
+            }
+            return (head, bytes)
+        } catch is BodyLimitReached {
+            throw ResponseFormatError(endpoint: "\(method) \(path)",
+                                      detail: "the answer is over \((200..<300).contains(status) ? Self.maxBodyBytes >> 20 : 1) MiB (HTTP \(status)), which no answer of the API is")
         }
-        return (head, bytes)
     }
 
     /// Streams an audio answer: `onHead` sees the status and headers of a successful answer before the
@@ -227,23 +249,32 @@ public final class ElevenLabsClient {
                                  onHead: (ResponseHead) throws -> Void,
                                  onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> ResponseHead {
         var errorBody: [UInt8]? = nil
+        var errorHead: ResponseHead? = nil
         var req = request(method, path, query, body)
         req.beforeBody = beforeBody
-        let head = try transport.perform(req, onHead: { head in
-            let type = head.contentType?.lowercased() ?? ""
-            // The with-timestamps endpoints answer JSON lines carrying the audio; the others, audio itself.
-            if !(200..<300).contains(head.status) || (!timed && type.hasPrefix("application/json")) || type.hasPrefix("text/html") {
-                errorBody = []
-            } else {
-                try onHead(head)
-            }
-        }, onBody: { chunk in
-            if errorBody != nil {
-                if errorBody!.count < 1 << 20 { errorBody!.append(contentsOf: chunk) }
-            } else {
-                try onAudio(chunk)
-            }
-        })
+        let head: ResponseHead
+        do {
+            head = try transport.perform(req, onHead: { head in
+                let type = head.contentType?.lowercased() ?? ""
+                // The with-timestamps endpoints answer JSON lines carrying the audio; the others, audio itself.
+                if !(200..<300).contains(head.status) || (!timed && type.hasPrefix("application/json")) || type.hasPrefix("text/html") {
+                    errorBody = []
+                    errorHead = head
+                } else {
+                    try onHead(head)
+                }
+            }, onBody: { chunk in
+                if errorBody != nil {
+                    // An error answer is read up to its cap and no further: an endless one would never end.
+                    guard errorBody!.count + chunk.count <= Self.maxErrorBodyBytes else { throw BodyLimitReached() }
+                    errorBody!.append(contentsOf: chunk)
+                } else {
+                    try onAudio(chunk)
+                }
+            })
+        } catch is BodyLimitReached {
+            head = errorHead!
+        }
         if let errorBody {
             if (200..<300).contains(head.status) {
                 throw ResponseFormatError(endpoint: "\(method) \(path)",
@@ -306,11 +337,12 @@ public final class ElevenLabsClient {
                           filters: [(String, String)] = []) throws -> [Voice] {
         var out: [Voice] = []
         var token: String? = nil
+        var paging = PageGuard(endpoint: "GET /v2/voices", maxPages: 100) // 10,000 voices
         repeat {
             let page = try voices(search: search, category: category, pageSize: 100, pageToken: token,
                                   filters: filters + [("include_total_count", "false")])
             out += page.voices
-            token = page.hasMore ? page.nextPageToken : nil
+            token = try paging.next(page.nextPageToken, hasMore: page.hasMore, count: page.voices.count)
         } while token != nil
         return out
     }

@@ -137,20 +137,14 @@ extension ElevenLabsClient {
     public func pronunciationDictionaries(maxPages: Int = 100) throws -> [PronunciationDictionary] {
         var out: [PronunciationDictionary] = []
         var cursor: String? = nil
-        var pages = 0
+        var paging = PageGuard(endpoint: "GET /v1/pronunciation-dictionaries", maxPages: maxPages)
         repeat {
-            pages += 1
-            if pages > maxPages {
-                throw ResponseFormatError(endpoint: "GET /v1/pronunciation-dictionaries",
-                                          detail: "has_more was still true after \(maxPages) pages")
-            }
             var q: [(String, String)] = [("page_size", "100")]
             if let cursor { q.append(("cursor", cursor)) }
             let page = try json(PronunciationDictionariesPage.self, path: "/v1/pronunciation-dictionaries", query: q)
             for d in page.pronunciationDictionaries { try d.check(endpoint: "GET /v1/pronunciation-dictionaries") }
             out += page.pronunciationDictionaries
-            // A server that says "more" without a new cursor would loop forever.
-            cursor = page.hasMore && page.nextCursor != cursor ? page.nextCursor : nil
+            cursor = try paging.next(page.nextCursor, hasMore: page.hasMore, count: page.pronunciationDictionaries.count)
         } while cursor != nil
         return out
     }

@@ -30,7 +30,10 @@ public enum CLI {
             return .ok
         } catch {
             // Interrupted: stop quietly, as shells expect of Ctrl-C; cleanup already ran while unwinding.
-            if Signals.pending != 0 { return ExitCode.forSignal(Signals.pending) }
+            if Signals.pending != 0 {
+                if ProgressLine.onScreen.withLock({ $0 }) { context.err("\n") }
+                return ExitCode.forSignal(Signals.pending)
+            }
             Output.report(error, context: context)
             return ExitCode.of(error)
         }

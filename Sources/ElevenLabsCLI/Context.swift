@@ -66,7 +66,9 @@ public final class Context: Sendable {
         self.startTime = startTime
         self.stdout = stdout; self.stderr = stderr; self.stdinFD = stdinFD; self.environment = environment
         self.stdoutIsTerminal = stdoutIsTerminal; self.stderrIsTerminal = stderrIsTerminal
-        self.stdinIsTerminal = stdinIsTerminal; self.terminalWidth = terminalWidth
+        self.stdinIsTerminal = stdinIsTerminal
+        // Whatever the source, a width that arithmetic on it cannot overflow (Int.min - 1 traps).
+        self.terminalWidth = min(max(terminalWidth, 10), 10_000)
     }
 
     /// The real process: file descriptors 0, 1 and 2 and the process environment.
@@ -80,7 +82,7 @@ public final class Context: Sendable {
         }
         var ws = winsize()
         let width = ioctl(1, UInt(TIOCGWINSZ), &ws) == 0 && ws.ws_col > 0 ? Int(ws.ws_col)
-            : Int(env["COLUMNS"] ?? "") ?? 80
+            : Int(env["COLUMNS"] ?? "").flatMap { (1...10_000).contains($0) ? $0 : nil } ?? 80 // any other value is not a width
         return Context(stdout: OutputStream(fd: 1), stderr: OutputStream(fd: 2), stdinFD: 0, environment: env,
                        stdoutIsTerminal: isatty(1) == 1, stderrIsTerminal: isatty(2) == 1,
                        stdinIsTerminal: isatty(0) == 1, terminalWidth: width, startTime: startTime)

@@ -33,7 +33,8 @@ final class Session: @unchecked Sendable { // used by one thread at a time: a ba
         try self.init(inv, context, config: try Session.loadConfig(inv, context))
     }
 
-    init(_ inv: Invocation, _ context: Context, config: ConfigFile?) throws {
+    /// `deadline`: when everything this session sends must be over (TransportOptions.deadline).
+    init(_ inv: Invocation, _ context: Context, config: ConfigFile?, deadline: Double? = nil) throws {
         self.context = context
         self.invocation = inv
         let env = context.environment
@@ -60,6 +61,7 @@ final class Session: @unchecked Sendable { // used by one thread at a time: a ba
             }
             transport.caFile = ca
         }
+        transport.deadline = deadline
         var configuration = ClientConfiguration(baseURL: base, apiKey: key, transport: transport)
         if let n = try inv.integer("retries", in: 0...10) { configuration.retry.maxRetries = n }
         client = ElevenLabsClient(configuration)
@@ -79,7 +81,8 @@ final class Session: @unchecked Sendable { // used by one thread at a time: a ba
     func setUploadProgress(_ report: @escaping @Sendable (Int64, Int64) -> Void) {
         client.setUploadProgress(report)
     }
-    var voiceResolver: VoiceResolver { VoiceResolver(client: client, cache: cache) }
+    private let voiceMemo = VoiceListMemo()
+    var voiceResolver: VoiceResolver { VoiceResolver(client: client, cache: cache, memo: voiceMemo) }
 
     /// The model list, from the cache when fresh; `refresh` fetches it again.
     func models(refresh: Bool = false) throws -> [CachedModel] {

@@ -15,9 +15,16 @@ struct VoiceRef: Codable, Equatable {
     init(_ v: Voice) { voice_id = v.voiceID; name = v.name; category = v.category }
 }
 
+/// The voice list as fetched during this run: a name missing from it is not fetched again (a script
+/// with 5,000 unvoiced speakers made 5,000 listings).
+final class VoiceListMemo: @unchecked Sendable { // used by one thread at a time, as its Session is
+    var voices: [VoiceRef]?
+}
+
 struct VoiceResolver {
     let client: ElevenLabsClient
     let cache: Cache
+    var memo = VoiceListMemo()
 
     /// George: the official tools' default, a current premade voice (Rachel, the old default, is retired).
     static let defaultVoiceID = "JBFqnCBsd6RMkjVDRZzb"
@@ -35,14 +42,15 @@ struct VoiceResolver {
     func fetchAll() throws -> [VoiceRef] {
         let voices = try client.allVoices().map(VoiceRef.init)
         cache.store("voices", voices)
+        memo.voices = voices
         return voices
     }
 
     func resolve(_ input: String) throws -> VoiceRef {
         let wanted = input.trimmingCharacters(in: " \t")
         guard !wanted.isEmpty else { throw UsageError("the voice name is empty", hint: "'elevenlabs voices' lists them") }
-        if let cached = cache.load("voices", as: VoiceRef.self), let v = try Self.pick(wanted, from: cached) { return v }
-        let all = try fetchAll()
+        if memo.voices == nil, let cached = cache.load("voices", as: VoiceRef.self), let v = try Self.pick(wanted, from: cached) { return v }
+        let all = try memo.voices ?? fetchAll()
         if let v = try Self.pick(wanted, from: all) { return v }
         if Self.looksLikeID(wanted) {
             do { return VoiceRef(try client.voice(id: wanted)) } catch let e as APIError where e.kind == .notFound || e.httpStatus == 400 {

@@ -126,6 +126,11 @@ final class CurlEasy {
         try check(ccurl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
     }
     /// - SeeAlso: CURLOPT_CONNECTTIMEOUT_MS
+    /// - SeeAlso: CURLOPT_TIMEOUT_MS (the whole transfer)
+    func setTimeout(milliseconds: Int) throws {
+        try check(ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, milliseconds))
+    }
+
     func setConnectTimeout(milliseconds: Int) throws {
         try check(ccurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds))
     }

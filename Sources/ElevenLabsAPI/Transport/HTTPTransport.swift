@@ -39,6 +39,9 @@ public struct HTTPRequest: Sendable {
     /// error aborts the request. The server then never has the body, so it cannot act on it: local
     /// preparation (opening the audio device) overlaps connecting without risking a charged request.
     public var beforeBody: (@Sendable () throws -> Void)?
+    /// The most the whole exchange may take, in seconds; nil for none (audio streams, which may be
+    /// long and are guarded by the stall timeout instead).
+    public var timeout: Double?
     public init(method: String, url: String, headers: [HTTPHeaderField] = [], body: Body = .none,
                 beforeBody: (@Sendable () throws -> Void)? = nil) {
         self.method = method; self.url = url; self.headers = headers; self.body = body; self.beforeBody = beforeBody
@@ -87,10 +90,16 @@ public struct TransportOptions: Sendable {
     /// Connect directly, whatever the proxy variables say: set for loopback hosts, so a local
     /// proxy never sees the key.
     public var bypassProxy = false
+    /// An end to everything this transport does, on the monotonic clock: for answers a person waits
+    /// on at a prompt (shell completion), where a server trickling a byte a second must not hold the
+    /// prompt past a few seconds however the requests add up.
+    public var deadline: Double?
     public init() {}
 }
 
 public final class HTTPTransport {
+    /// When the current transfer must be over (options.deadline or the request's timeout), to word the error.
+    private var transferDeadline: Double?
     private let easy = CurlEasy()
     public var options: TransportOptions
     /// Receives request and response lines for a trace; the API key header is masked before it gets here.
@@ -167,6 +176,10 @@ public final class HTTPTransport {
                     }
                     error.requestSent = sent && !error.isConnectFailure
                     if rc == CURLE_OPERATION_TIMEDOUT { error.timeout = headersSent ? .firstByte : .connect }
+                    if rc == CURLE_OPERATION_TIMEDOUT, let deadline = transferDeadline, monotonicSeconds() >= deadline - 0.05 {
+                        error = CurlError(code: Int32(rc.rawValue), message: "the server did not finish answering in the time allowed",
+                                          requestSent: error.requestSent, timeout: .stall)
+                    }
                     throw error
                 }
                 if !context.headDelivered { try context.deliverHead() }
@@ -184,6 +197,15 @@ public final class HTTPTransport {
         try easy.acceptAnyEncoding()
         try easy.setUserAgent(options.userAgent)
         try easy.setConnectTimeout(milliseconds: max(1, Int(options.connectTimeout * 1000)))
+        let now = monotonicSeconds()
+        transferDeadline = [options.deadline, request.timeout.map { now + $0 }].compactMap({ $0 }).min()
+        if let deadline = transferDeadline {
+            let left = deadline - now
+            guard left > 0 else {
+                throw CurlError(code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue), message: "out of time before the request was sent", timeout: .stall)
+            }
+            try easy.setTimeout(milliseconds: max(1, Int(left * 1000)))
+        }
         if options.bypassProxy { try easy.setNoProxy("*") }
         if let ca = options.caFile { try easy.setCAFile(ca) }
         var headers = request.headers

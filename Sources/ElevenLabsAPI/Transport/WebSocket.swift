@@ -62,6 +62,10 @@ public final class WebSocketClient {
     /// owner's other events (input arrived, a signal) wake the wait instead of being polled for.
     /// The owner drains it.
     public var wakeFD: Int32 = -1
+    /// Asked between waits while the handshake is read (Ctrl-C, from TransportOptions.shouldAbort).
+    private var shouldAbort: (@Sendable () -> Bool)?
+    /// The most a handshake's response head may hold, as for HTTP (TransferContext.maxHeaderBytes).
+    static let maxHeadBytes = 64 << 10
     private struct Woken: Error {}
 
     public init() {}
@@ -86,6 +90,7 @@ public final class WebSocketClient {
         if options.bypassProxy { try easy.setNoProxy("*") }
         if let ca = options.caFile { try easy.setCAFile(ca) }
         try easy.setConnectOnly()
+        shouldAbort = options.shouldAbort
         let rc = easy.perform()
         if rc != CURLE_OK { throw easy.error(for: rc) }
 
@@ -102,11 +107,19 @@ public final class WebSocketClient {
         try sendAll(Array(request.utf8), timeout: options.connectTimeout)
 
         // Read the response head, then check the status and the accept value.
+        // One deadline for the whole head, checked on every read (a server trickling or flooding
+        // bytes would otherwise hold us for ever); each byte is searched once; the head is capped.
         let deadline = monotonicSeconds() + max(options.connectTimeout, options.stallTimeout)
         var headEnd: Int? = nil
+        var searched = 0
         while headEnd == nil {
             try fill(until: deadline)
-            headEnd = Self.find([13, 10, 13, 10], in: inbox)
+            headEnd = Self.find([13, 10, 13, 10], in: inbox, from: max(0, searched - 3))
+            searched = inbox.count
+            if headEnd == nil && inbox.count > Self.maxHeadBytes {
+                throw CurlError(code: Int32(CURLE_RECV_ERROR.rawValue),
+                                message: "the WebSocket handshake's response header is too large (over \(Self.maxHeadBytes >> 10) KiB)")
+            }
         }
         let headText = String(decoding: inbox[..<headEnd!], as: UTF8.self)
         inbox.removeFirst(headEnd! + 4)
@@ -116,12 +129,14 @@ public final class WebSocketClient {
         let head = ResponseHead(status: status, headers: lines.compactMap(HTTPHeaderField.parse))
         trace?("< \(statusLine)")
         guard status == 101 else {
-            var body = inbox
-            if let len = head.value(for: "content-length").flatMap(Int.init) {
-                while body.count < len { try fill(until: monotonicSeconds() + options.stallTimeout); body = inbox }
-                body = Array(body.prefix(len))
+            // The refusal's body, up to its length, at most 1 MiB, within the deadline: a huge
+            // Content-Length is not a reason to wait or to hold memory.
+            let len = min(head.value(for: "content-length").flatMap(Int.init).map { max(0, $0) } ?? inbox.count, ElevenLabsClient.maxErrorBodyBytes)
+            let bodyDeadline = monotonicSeconds() + options.stallTimeout
+            while inbox.count < len {
+                do { try fill(until: bodyDeadline) } catch is WebSocketError { break } catch let e as CurlError where e.code == Int32(CURLE_OPERATION_TIMEDOUT.rawValue) { break }
             }
-            throw APIError.from(head: head, body: body)
+            throw APIError.from(head: head, body: Array(inbox.prefix(len)))
         }
         // RFC 6455 §4.1: the 101 must say it switched to this protocol, with the key's accept value.
         guard head.value(for: "upgrade")?.lowercased() == "websocket",
@@ -239,6 +254,9 @@ public final class WebSocketClient {
     private func fill(until deadline: Double) throws {
         var buf = [UInt8](repeating: 0, count: 65536)
         while true {
+            if monotonicSeconds() > deadline {
+                throw CurlError(code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue), message: "no complete answer from the server in time")
+            }
             let (rc, got) = buf.withUnsafeMutableBytes { easy.recv(into: $0) }
             if rc == CURLE_OK {
                 if got == 0 { throw WebSocketError(message: Self.eofMessage) }
@@ -256,15 +274,18 @@ public final class WebSocketClient {
             throw CurlError(code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue), message: "no data from the server for too long")
         }
         var pfds = [pollfd(fd: easy.activeSocket, events: events, revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
-        _ = Glibc.poll(&pfds, wakeFD >= 0 ? 2 : 1, Int32((remaining * 1000).rounded(.up)))
+        // Before the session has a wake pipe (the handshake), waits are sliced so Ctrl-C is seen.
+        let slice = wakeFD < 0 && shouldAbort != nil ? min(remaining, 0.1) : remaining
+        _ = Glibc.poll(&pfds, wakeFD >= 0 ? 2 : 1, Int32((slice * 1000).rounded(.up)))
         if wakeFD >= 0 && pfds[1].revents != 0 { throw Woken() }
+        if shouldAbort?() == true { throw TransferAborted() }
     }
 
 
 
-    static func find(_ needle: [UInt8], in hay: [UInt8]) -> Int? {
-        guard hay.count >= needle.count else { return nil }
-        for i in 0...(hay.count - needle.count) where hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle {
+    static func find(_ needle: [UInt8], in hay: [UInt8], from start: Int = 0) -> Int? {
+        guard hay.count >= needle.count, start <= hay.count - needle.count else { return nil }
+        for i in start...(hay.count - needle.count) where hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle {
             return i
         }
         return nil

@@ -3,6 +3,7 @@
 // Voices and models come from the account's cache, fetched once (short timeouts) when it is missing;
 // history ids need the network (one page). It never prints an error: a Tab must not spill text.
 import ElevenLabsAPI
+import ThreadSupport
 import AudioPlayback
 
 enum CompleteCommand {
@@ -68,6 +69,7 @@ enum CompleteCommand {
                                                                   "--first-byte-timeout", "3", "--stall-timeout", "3"]) else {
             throw CLIError("unreachable", exit: .failure)
         }
-        return try Session(inv, context)
+        // However the requests add up (pages of voices, a server trickling bytes), 3 s in all.
+        return try Session(inv, context, config: try Session.loadConfig(inv, context), deadline: monotonicSeconds() + 3)
     }
 }

@@ -60,9 +60,13 @@ enum HistoryCommand {
     /// YYYY-MM-DD (UTC midnight) or a unix time.
     static func date(_ inv: Invocation, _ name: String) throws -> Int? {
         guard let raw = inv.value(name) else { return nil }
-        if let n = Int(raw), n >= 0 { return n }
+        // Years 1970 to 9999 (a larger one would not fit the C calendar's Int32 and trap).
+        if let n = Int(raw), n >= 0 {
+            guard n <= 253_402_300_799 else { throw UsageError("--\(name) \(raw) is past the year 9999", command: "history") }
+            return n
+        }
         let parts = raw.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else {
+        guard parts.count == 3, (1970...9999).contains(parts[0]), (1...12).contains(parts[1]), (1...31).contains(parts[2]) else {
             throw UsageError("--\(name) needs a date as YYYY-MM-DD or a unix time, not '\(raw)'", command: "history")
         }
         var t = tm()
@@ -82,12 +86,13 @@ enum HistoryCommand {
             q.voiceID = VoiceResolver.looksLikeID(v) ? v : try session.voiceResolver.resolve(v).voice_id
         }
         var items: [HistoryItem] = []
+        var paging = PageGuard(endpoint: "GET /v1/history", maxPages: 1 + limit / 100)
         repeat {
             q.pageSize = min(1000, limit - items.count)
             let page = try session.client.history(q)
             items += page.history
-            q.startAfter = page.hasMore ? page.lastHistoryItemID : nil
-        } while q.startAfter != nil && items.count < limit
+            q.startAfter = items.count < limit ? try paging.next(page.lastHistoryItemID, hasMore: page.hasMore, count: page.history.count) : nil
+        } while q.startAfter != nil
         let rows = items.prefix(limit).map(Row.init)
         if session.json { try context.out(Output.json(Array(rows))); return }
         if rows.isEmpty { context.err("elevenlabs: no generations match\n"); return }
