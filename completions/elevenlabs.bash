@@ -28,17 +28,17 @@ _elevenlabs() {
         fi
     done
     case "$prev" in
-        --api-key-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --api-key-file) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
         --base-url) return ;;
         --connect-timeout) return ;;
         --first-byte-timeout) return ;;
         --stall-timeout) return ;;
         --retries) return ;;
-        --cacert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --cacert) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
         --voice|-v) _elevenlabs_values voices; return ;;
         --model|-m) _elevenlabs_values models; return ;;
-        --file|-f) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --file|-f) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+        --output|-o) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
         --format) COMPREPLY=($(compgen -W "mp3_22050_32 mp3_24000_48 mp3_44100_32 mp3_44100_64 mp3_44100_96 mp3_44100_128 mp3_44100_192 pcm_8000 pcm_16000 pcm_22050 pcm_24000 pcm_32000 pcm_44100 pcm_48000 ulaw_8000 alaw_8000 opus_48000_32 opus_48000_64 opus_48000_96 opus_48000_128 opus_48000_192 wav_8000 wav_16000 wav_22050 wav_24000 wav_32000 wav_44100 wav_48000" -- "$cur")); return ;;
         --device|-a) _elevenlabs_values devices; return ;;
         --stability) return ;;
@@ -50,7 +50,7 @@ _elevenlabs() {
         --dict) return ;;
         --seed) return ;;
         --text-normalization) COMPREPLY=($(compgen -W "auto on off" -- "$cur")); return ;;
-        --out-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --out-dir) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
         --jobs|-j) return ;;
         --cast) return ;;
         --captions) return ;;
@@ -87,7 +87,7 @@ _elevenlabs() {
         models) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         user) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         voices) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --output --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --language --yes --search --gender --accent --age --category -h -V -q -o -a -y" -- "$cur")) ;;
-        clone) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --label --description --remove-background-noise --name -h -V -q" -- "$cur")) ;;
+        clone) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --label --description --allow-duplicate --remove-background-noise --name -h -V -q" -- "$cur")) ;;
         history) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --output --device --out-dir --yes --search --limit --after --before -h -V -q -v -m -o -a -y" -- "$cur")) ;;
         dictionaries) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --description --name -h -V -q" -- "$cur")) ;;
         config) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;

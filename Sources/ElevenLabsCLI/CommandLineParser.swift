@@ -235,7 +235,9 @@ public enum CommandLineParser {
         guard let word = operands.first, !word.contains(where: { $0.isWhitespace }) else { return }
         // An existing file's name: speak says how to read it (`-f`) or convert it (`--out-dir`).
         if operands.count == 1 && FileIO.exists(word) { return }
-        let near = nearCommand(word)
+        // A phrase is refused only when its first word is a command word or a slip of a command's
+        // name ("dictionary list", "modles voices"); ordinary first words ("Spoken by...") are text.
+        let near = operands.count == 1 ? nearCommand(word) : nearCommand(word, phrase: true)
         guard operands.count == 1 || near != nil else { return }
         let quoted = shellQuoted(word)
         let hint = "to speak it: elevenlabs \(implicitCommand) \(quoted), or elevenlabs -- \(quoted)"
@@ -249,7 +251,7 @@ public enum CommandLineParser {
     /// The command a word most likely meant: a command or command-like word itself, or one within one
     /// edit (two for words over five letters; a swap of two letters is one edit), ignoring case and
     /// trailing punctuation (`models.`).
-    static func nearCommand(_ word: String) -> String? {
+    static func nearCommand(_ word: String, phrase: Bool = false) -> String? {
         var w = word.lowercased()
         while let last = w.last, last.isPunctuation { w.removeLast() }
         guard !w.isEmpty, w.allSatisfy({ $0.isLetter || $0 == "-" }) else { return nil }
@@ -257,7 +259,7 @@ public enum CommandLineParser {
         if names.contains(w) { return w }
         if let mapped = commandLikeWords[w] { return mapped ?? "help" }
         guard w.count >= 3 else { return nil }
-        let known = Set(names).union(commandLikeWords.keys).sorted()
+        let known = phrase ? names : Set(names).union(commandLikeWords.keys).sorted()
         guard let near = nearest(w, in: known, maxDistance: w.count <= 5 ? 1 : 2) else { return nil }
         if names.contains(near) { return near }
         return commandLikeWords[near].flatMap { $0 } ?? "help"

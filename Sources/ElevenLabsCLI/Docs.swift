@@ -186,8 +186,10 @@ public enum Docs {
             switch source(o) {
             case .choices(let c): s += "        \(names)) COMPREPLY=($(compgen -W \"\(c.joined(separator: " "))\" -- \"$cur\")); return ;;\n"
             case .dynamic(let kind): s += "        \(names)) _elevenlabs_values \(kind); return ;;\n"
-            case .files: s += "        \(names)) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
-            case .directories: s += "        \(names)) COMPREPLY=($(compgen -d -- \"$cur\")); return ;;\n"
+            // The shell's own file completion: names with spaces stay whole and directories get a
+            // slash, not a space (compopt -o filenames), one name per line (never split on spaces).
+            case .files: s += "        \(names)) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- \"$cur\"); return ;;\n"
+            case .directories: s += "        \(names)) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -d -- \"$cur\"); return ;;\n"
             case .none: s += "        \(names)) return ;;\n"
             }
         }

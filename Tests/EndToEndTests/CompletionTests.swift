@@ -58,6 +58,47 @@ import TestSupport
         }
     }
 
+    /// Trust round three: server text never becomes shell syntax, whatever quote the user opened,
+    /// and file names complete as the shell's own completion does them.
+    @Test func namesThatAreShellSyntaxAreOfferedByIdAndFilesStayWhole() async throws {
+        try requireTool("tmux")
+        try await withSandbox { sandbox in
+            let dir = try temporaryDirectory()
+            let pwned = dir.appendingPathComponent("pwned")
+            let env = sandboxEnv(sandbox, cacheIn: dir).merging(
+                ["PATH": binary("elevenlabs").deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]) { $1 }
+            let wav = try sampleWAV(in: dir)
+            var ids: [String] = []
+            for name in ["Eve $(touch \(pwned.path))", "Eva'; touch \(pwned.path); '", "Evan `touch \(pwned.path)`"] {
+                let r = try await run("elevenlabs", ["clone", name, wav.path], env: env)
+                #expect(r.status == 0, "\(r.err)")
+                ids.append(r.out.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            let listed = try await run("elevenlabs", ["__complete", "voices"], env: env)
+            for id in ids { #expect(listed.out.contains(id + "\t"), "\(listed.out)") }
+            #expect(!listed.out.split(separator: "\n").contains { $0.split(separator: "\t").first?.contains("$") == true || $0.hasPrefix("Eva") })
+            let files = dir.appendingPathComponent("files")
+            try FileManager.default.createDirectory(at: files.appendingPathComponent("sub dir"), withIntermediateDirectories: true)
+            try "x".write(to: files.appendingPathComponent("my text.txt"), atomically: true, encoding: .utf8)
+
+            let script = dir.appendingPathComponent("elevenlabs.bash")
+            try (try await run("elevenlabs", ["completion", "bash"], env: env)).stdout.write(to: script)
+            let cases: [(typed: String, shown: String)] = [
+                (#"elevenlabs -v "Ev"#, #"elevenlabs -v "Ev"#), // nothing of the names goes into an open quote
+                ("elevenlabs -v 'Ev", "elevenlabs -v 'Ev"),
+                ("elevenlabs -f my", #"elevenlabs -f my\ text.txt"#),
+                ("elevenlabs -o sub", #"elevenlabs -o sub\ dir/"#),
+            ]
+            let driver = repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Servers/complete_in_shell.sh").path
+            let r = try await onThread { try runToolSync([driver, "bash", script.path, "@run cd '\(files.path)'"] + cases.map(\.typed), env: env) }
+            let shown = r.split(separator: "\n").map { String($0.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
+            for (i, c) in cases.enumerated() {
+                #expect(i < shown.count && shown[i] == c.shown, "'\(c.typed)' + Tab gave '\(i < shown.count ? shown[i] : "nothing")'")
+            }
+            #expect(!FileManager.default.fileExists(atPath: pwned.path), "a completion ran a command")
+        }
+    }
+
     @Test func theHelperNeverPutsControlBytesOnTheLineNorWaitsLong() async throws {
         try await withSandbox { sandbox in
             let dir = try temporaryDirectory()

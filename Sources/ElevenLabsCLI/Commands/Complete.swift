@@ -14,10 +14,16 @@ enum CompleteCommand {
         let lines = (try? values(args[0], context)) ?? []
         // A value goes onto the command line as it is: one with control or direction-changing
         // characters (or a tab or newline, which would split the line) is left out, never altered.
-        let text = lines.filter { !$0.value.isEmpty && Output.clean($0.value) == $0.value }
+        let text = lines.filter { !$0.value.isEmpty && Output.clean($0.value) == $0.value && !hasShellSyntax($0.value) }
             .map { $0.description.isEmpty ? $0.value : "\($0.value)\t\(Output.clean($0.description))" }.joined(separator: "\n")
         if !text.isEmpty { try? context.out(text + "\n") }
     }
+
+    /// Characters that mean something to a shell inside double quotes, single quotes or none (`$`,
+    /// backquote, quotes, backslash, `!` for history expansion): a completion inserted into an open
+    /// quote is not escaped, so a value holding one could end the quote and run what follows.
+    static let shellSpecial: Set<Character> = ["$", "`", "\"", "'", "\\", "!"]
+    static func hasShellSyntax(_ value: String) -> Bool { value.contains { shellSpecial.contains($0) } }
 
     static func values(_ kind: String, _ context: Context) throws -> [(value: String, description: String)] {
         switch kind {
@@ -36,8 +42,11 @@ enum CompleteCommand {
             var count: [String: Int] = [:]
             for v in voices { count[v.shortName.lowercased(), default: 0] += 1 }
             return voices.sorted { $0.name.lowercased() < $1.name.lowercased() }.map { v in
-                // A name that cannot go onto a command line safely is offered by its id.
-                if Output.clean(v.name) != v.name { return (v.voice_id, v.name) }
+                // A name that cannot go onto a command line safely is offered by its id (which is
+                // letters and digits: checked as any id that goes into a URL).
+                if Output.clean(v.name) != v.name || hasShellSyntax(v.name) {
+                    return ((try? pathID(v.voice_id)) ?? "", v.name)
+                }
                 return count[v.shortName.lowercased()] == 1 ? (v.shortName, v.name == v.shortName ? (v.category ?? "") : v.name) : (v.name, v.category ?? "")
             }
         case "models":
@@ -55,7 +64,7 @@ enum CompleteCommand {
             return try session.client.history(q).history.map { item in
                 let voice = item.voiceName ?? ""
                 let text = (item.text ?? "").prefix(40)
-                return (item.historyItemID, "\(voice): \(text)")
+                return ((try? pathID(item.historyItemID)) ?? "", "\(voice): \(text)")
             }
         default:
             return []

@@ -2,7 +2,8 @@
 # Really completes in an interactive shell: starts SHELL in a tmux pane (its own server socket),
 # loads the completion script, and for each LINE types it, presses Tab, and prints the prompt line
 # as the shell then shows it (one output line per LINE). "@type TEXT" types TEXT after what is on
-# the line, and "@enter" runs the line; neither prints anything.
+# the line, "@enter" runs the line, and "@run COMMAND" runs COMMAND on a line of its own; none
+# prints anything.
 # usage: complete_in_shell.sh bash|zsh|fish COMPLETION-FILE LINE...
 set -u
 shell=$1 file=$2; shift 2
@@ -47,6 +48,13 @@ for line in "$@"; do
         continue
     fi
     if [[ $line == "@type "* ]]; then t send-keys -t s -l "${line#@type }"; continue; fi
+    if [[ $line == "@run "* ]]; then
+        t send-keys -t s C-u
+        t send-keys -t s -l "${line#@run }"
+        t send-keys -t s Enter C-l
+        sleep 0.5
+        continue
+    fi
     t send-keys -t s C-u
     t send-keys -t s -l "$line"
     sleep 0.3
