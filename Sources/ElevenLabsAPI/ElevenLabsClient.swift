@@ -196,23 +196,26 @@ public final class ElevenLabsClient {
     /// Thrown from a body callback to stop reading an answer past its cap.
     struct BodyLimitReached: Error {}
 
-    /// Sends a request and returns whatever came back, whatever the status (bounded, see maxBodyBytes).
+    /// Sends a request and returns whatever came back, whatever the status (bounded, see maxBodyBytes):
+    /// an error answer past its cap is cut there (its status still decides what happens next); a
+    /// successful one past its cap is an error, as no answer of the API is that large.
     public func send(method: String, path: String, query: [(String, String)] = [],
                      body: HTTPRequest.Body = .none) throws -> (ResponseHead, [UInt8]) {
         var bytes: [UInt8] = []
-        var status = 0
+        var answered: ResponseHead? = nil
         do {
             var req = request(method, path, query, body)
             req.timeout = Self.metadataTimeout
-            let head = try transport.perform(req, onHead: { status = $0.status }) { chunk in
-                let cap = (200..<300).contains(status) ? Self.maxBodyBytes : Self.maxErrorBodyBytes
-                guard bytes.count + chunk.count <= cap else { throw BodyLimitReached() }
+            let head = try transport.perform(req, onHead: { answered = $0 }) { chunk in
+                let ok = (200..<300).contains(answered?.status ?? 200)
+                guard bytes.count + chunk.count <= (ok ? Self.maxBodyBytes : Self.maxErrorBodyBytes) else { throw BodyLimitReached() }
                 bytes.append(contentsOf: chunk)
             }
             return (head, bytes)
         } catch is BodyLimitReached {
+            guard let head = answered, (200..<300).contains(head.status) else { return (answered!, bytes) }
             throw ResponseFormatError(endpoint: "\(method) \(path)",
-                                      detail: "the answer is over \((200..<300).contains(status) ? Self.maxBodyBytes >> 20 : 1) MiB (HTTP \(status)), which no answer of the API is")
+                                      detail: "the answer is over \(Self.maxBodyBytes >> 20) MiB, which no answer of the API is")
         }
     }
 

@@ -384,3 +384,95 @@ extension TrustRoundThreeTests {
         }
     }
 }
+
+/// `Servers/hostile_http.py MODE`: a server broken in one way, for one test.
+private struct HostileHTTP {
+    let process: Child
+    let port: Int
+
+    static func start(_ mode: String, in dir: URL) async throws -> HostileHTTP {
+        try requireTool("python3")
+        let portFile = dir.appendingPathComponent("http-port-\(mode)")
+        let p = Child()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Servers/hostile_http.py").path, mode, portFile.path]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try spawn(p)
+        let port = try await onThread { () -> Int in
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline {
+                if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) { return port }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return 0
+        }
+        #expect(port > 0, "the hostile server did not start")
+        return HostileHTTP(process: p, port: port)
+    }
+
+    func stop() { process.terminate() }
+    var env: [String: String] { ["ELEVENLABS_BASE_URL": "http://127.0.0.1:\(port)", "ELEVENLABS_API_KEY": sandboxKey] }
+}
+
+extension TrustRoundThreeTests {
+    // MARK: Hangs: every exchange ends, in bounded time and memory
+
+    static let hostileCases: [(mode: String, args: [String], exit: Int32, says: String)] = [
+        ("voices-repeat-token", ["voices"], 1, "the same page token twice"),
+        ("voices-new-token", ["speak", "-v", "Nobody", "--device", "null", "Hello there."], 1, "still had more after 100 pages"),
+        ("history-empty-more", ["history"], 1, "an empty page that said there were more"),
+        ("endless-json", ["models"], 1, "over 16 MiB"),
+        ("gzip-bomb", ["models"], 1, "over 16 MiB"),
+        ("endless-error", ["models", "--retries", "0"], 6, "HTTP 500"),
+        ("ws-endless-header", ["speak", "--live", "--device", "null"], 7, "too large"),
+        ("ws-huge-403", ["speak", "--live", "--device", "null"], 5, "403"),
+    ]
+
+    @Test(arguments: hostileCases.map { $0.mode })
+    func aHostileServerNeverHoldsUsOrOurMemory(mode: String) async throws {
+        let c = Self.hostileCases.first { $0.mode == mode }!
+        let server = try await HostileHTTP.start(mode, in: dir)
+        defer { server.stop() }
+        try requireTool("time")
+        let env = server.env.merging(["XDG_CACHE_HOME": dir.appendingPathComponent("cache-\(mode)").path]) { $1 }
+        let quoted = c.args.map { "'\($0)'" }.joined(separator: " ")
+        let started = Date()
+        let r = try await runShell("echo 'Hello there.' | /usr/bin/time -f 'peak %M KB' \"$ELEVENLABS\" \(quoted)", env: env, timeout: 60)
+        #expect(Date().timeIntervalSince(started) < 30, "\(mode) took \(Date().timeIntervalSince(started)) s")
+        #expect(r.status == c.exit, "\(mode): \(r.err)")
+        #expect(r.err.contains(c.says), "\(mode): \(r.err)")
+        let peak = r.err.firstMatch(of: /peak ([0-9]+) KB/).flatMap { Int($0.1) } ?? Int.max
+        #expect(peak < 200_000, "\(mode): peak \(peak) KB")
+    }
+
+    @Test func completionEndsWithinItsDeadlineAgainstATricklingServer() async throws {
+        let server = try await HostileHTTP.start("trickle", in: dir)
+        defer { server.stop() }
+        let started = Date()
+        let r = try await run("elevenlabs", ["__complete", "voices"], env: server.env.merging(["XDG_CACHE_HOME": dir.path]) { $1 })
+        let took = Date().timeIntervalSince(started)
+        #expect(r.status == 0 && r.out.isEmpty && r.err.isEmpty)
+        #expect(took < 5, "a Tab press waited \(took) s")
+    }
+
+    // MARK: Traps: numbers from dates, the environment and the terminal
+
+    @Test func outOfRangeNumbersAreErrorsNotCrashes() async throws {
+        try await withSandbox { sandbox in
+            for date in ["99999999999-01-01", "2024-13-01", "99999999999999999"] {
+                let r = try await run("elevenlabs", ["history", "--after", date], env: env(sandbox))
+                #expect(r.status == 2, "\(date): \(r.status) \(r.err)")
+            }
+            let text = String(repeating: "A sentence for the progress line. ", count: 400)
+            for columns in ["-9223372036854775808", "9223372036854775807", "0", "abc"] {
+                let out = dir.appendingPathComponent("cols.mp3")
+                let r = try await run("elevenlabs", ["speak", "--progress", "-o", out.path, "--", text],
+                                      env: env(sandbox).merging(["COLUMNS": columns]) { $1 })
+                #expect(r.status == 0, "COLUMNS=\(columns): \(r.status) \(r.err)")
+                let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".part") }
+                #expect(leftovers.isEmpty)
+            }
+        }
+    }
+}
