@@ -20,11 +20,11 @@ public final class Condition: @unchecked Sendable { // the pthread objects are o
         pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
         pthread_cond_init(cond, &attr)
         pthread_condattr_destroy(&attr)
-        Wakeups.register(self)
+        Wakeups.register(cond)
     }
 
     deinit {
-        Wakeups.unregister(self)
+        Wakeups.unregister(cond) // before the condition is destroyed: wakeAll never touches a dead one
         pthread_cond_destroy(cond)
         pthread_mutex_destroy(mutex)
         cond.deallocate()
@@ -53,19 +53,26 @@ public final class Condition: @unchecked Sendable { // the pthread objects are o
     public func wait(seconds: Double) { wait(until: monotonicSeconds() + seconds) }
 }
 
-/// Every live Condition, so that one event (a signal) can wake every waiter to look at it.
+/// Every live Condition's pthread condition, so that one event (a signal) can wake every waiter to
+/// look at it. Only the raw conditions are kept, never the objects: taking a reference to a
+/// Condition whose last owner was just letting it go would run its deinit on the waking thread,
+/// inside this registry's lock, which its unregister then takes again ("Recursive call to lock
+/// Mutex", a crash seen once in about 37 interrupted batches).
 public enum Wakeups {
-    private static let all = Mutex<[ObjectIdentifier: Unmanaged<Condition>]>([:])
+    private final class Registry: @unchecked Sendable { // only touched with `all` locked
+        var conditions: Set<UnsafeMutablePointer<pthread_cond_t>> = []
+    }
+    private static let all = Mutex(Registry())
 
-    static func register(_ c: Condition) { all.withLock { $0[ObjectIdentifier(c)] = Unmanaged.passUnretained(c) } }
-    static func unregister(_ c: Condition) { _ = all.withLock { $0.removeValue(forKey: ObjectIdentifier(c)) } }
+    static func register(_ c: UnsafeMutablePointer<pthread_cond_t>) { all.withLock { _ = $0.conditions.insert(c) } }
+    static func unregister(_ c: UnsafeMutablePointer<pthread_cond_t>) { all.withLock { _ = $0.conditions.remove(c) } }
 
     /// Wakes every waiter (each then checks what it waits for, and the signal flag). The mutexes are
     /// not taken (a waiter may hold one while it creates a Condition), so a waiter that was about to
     /// wait can miss one call: callers repeat it shortly after.
     public static func wakeAll() {
-        all.withLock { conditions in
-            for c in conditions.values { c.takeUnretainedValue().broadcast() }
+        all.withLock { registry in
+            for c in registry.conditions { pthread_cond_broadcast(c) }
         }
     }
 }
