@@ -64,6 +64,8 @@ enum AudioSynth {
         return out
     }()
 
+    static let opusFixture: [UInt8] = Array(Data(base64Encoded: FixtureData.opus) ?? Data())
+
     static func synthesize(_ format: AudioFormat, duration: Double) -> SynthesizedAudio {
         switch format.codec {
         case .mp3:
@@ -96,7 +98,15 @@ enum AudioSynth {
             let boundaries = Swift.stride(from: header.count + stride, to: all.count, by: stride).map { $0 } + [all.count]
             return SynthesizedAudio(bytes: all, boundaries: boundaries, duration: Double(samples.count) / Double(format.sampleRate))
         case .opus:
-            return SynthesizedAudio(bytes: [], boundaries: [], duration: 0)
+            // Real Opus in Ogg (the fixture, whatever the length asked): chunks end at Ogg pages.
+            let bytes = opusFixture
+            var boundaries: [Int] = []
+            var i = 4
+            while i + 4 <= bytes.count {
+                if bytes[i] == 0x4F && bytes[i + 1] == 0x67 && bytes[i + 2] == 0x67 && bytes[i + 3] == 0x53 { boundaries.append(i) }
+                i += 1
+            }
+            return SynthesizedAudio(bytes: bytes, boundaries: boundaries + [bytes.count], duration: 2.0)
         }
     }
 

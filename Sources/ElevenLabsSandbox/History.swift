@@ -102,17 +102,31 @@ struct History {
             let missing = ids.first { find($0) == nil }!
             return Self.notFound(missing)
         }
+        // "wav or default" (contract §5.5): wav transcodes each item, here to the sweep at 44.1 kHz
+        // for as long as the item's audio plays.
+        let wav = obj["output_format"] as? String == "wav"
+        if let f = obj["output_format"], !(f is NSNull), !wav, f as? String != "default" {
+            return Reply.validation([Reply.issue("literal_error", ["body", "output_format"], "Input should be 'wav' or 'default'", input: f)])
+        }
+        func audio(_ item: HistoryRecord) -> (bytes: [UInt8], type: String, ext: String) {
+            guard wav else {
+                return (item.audio, item.contentType, item.contentType == "audio/mpeg" ? "mp3" : item.contentType == "audio/wav" ? "wav" : "raw")
+            }
+            let seconds = item.contentType == "audio/mpeg" ? Double(AudioSynth.splitFrames(item.audio).count) * 1152 / 44100 : 1
+            return (AudioSynth.synthesize(AudioFormat("wav_44100")!, duration: seconds).bytes, "audio/wav", "wav")
+        }
         if items.count == 1 {
             var h = HTTPHeaders()
-            h[HTTPHeader("content-type")] = items[0].contentType
-            return HTTPResponse(statusCode: Reply.statusCode(200), headers: h, body: Data(items[0].audio))
+            let a = audio(items[0])
+            h[HTTPHeader("content-type")] = a.type
+            return HTTPResponse(statusCode: Reply.statusCode(200), headers: h, body: Data(a.bytes))
         }
         do {
             let archive = try Archive(data: Data(), accessMode: .create)
             for item in items {
-                let ext = item.contentType == "audio/mpeg" ? "mp3" : item.contentType == "audio/wav" ? "wav" : "raw"
-                let name = "ElevenLabs_\(item.dateUnix)_\(item.voiceName.split(separator: " ").first ?? "voice")_\(item.id).\(ext)"
-                let data = Data(item.audio)
+                let a = audio(item)
+                let name = "ElevenLabs_\(item.dateUnix)_\(item.voiceName.split(separator: " ").first ?? "voice")_\(item.id).\(a.ext)"
+                let data = Data(a.bytes)
                 try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { pos, size in
                     data.subdata(in: Int(pos)..<(Int(pos) + size))
                 }

@@ -213,7 +213,7 @@ struct Router: HTTPHandler {
             "is_onboarding_checklist_completed": true, "show_compliance_terms": false, "first_name": "Sandbox",
             "is_api_key_hashed": true, "xi_api_key_preview": mask(key), "referral_link_code": NSNull(),
             "partnerstack_partner_default_link": NSNull(), "created_at": state.startedAt - 86_400 * 30,
-            "seat_type": "workspace_admin",
+            "seat_type": "workspace_admin", "workspace_id": "sandbox-workspace-0001",
         ])
     }
 

@@ -113,6 +113,7 @@ public final class Sandbox: @unchecked Sendable { // server, task and port are s
     /// Starts listening on 127.0.0.1 (port 0 picks a free one) and returns once connections are accepted.
     @discardableResult
     public func start(port: UInt16 = 0, host: String = "127.0.0.1") async throws -> UInt16 {
+        if port != 0 { try Self.checkFree(host: host, port: port) }
         let address = try sockaddr_in.inet(ip4: host, port: port)
         let server = HTTPServer(address: address, timeout: 600, logger: .disabled, handler: Router(state: state))
         self.server = server
@@ -122,6 +123,31 @@ public final class Sandbox: @unchecked Sendable { // server, task and port are s
         let base = "http://\(host):\(self.port)"
         state.locked { $0.publicBase = base }
         return self.port
+    }
+
+    /// A port in use is said at once, in words ("address already in use"): the server library would
+    /// otherwise retry quietly and give up after its 10 s timeout with a bare `timeout(...)`.
+    static func checkFree(host: String, port: UInt16) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var yes: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw StartError(message: "'\(host)' is not an IPv4 address") }
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        if bound != 0 {
+            let reason = errno == EADDRINUSE ? "address already in use (another sandbox, or another server, has the port; choose another with --port, or --port 0 for any free one)"
+                : String(cString: strerror(errno))
+            throw StartError(message: reason)
+        }
+    }
+
+    public struct StartError: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
     }
 
     public func stop() async {

@@ -122,15 +122,12 @@ struct TextToSpeech {
                                   chunked: streaming, token: token)
     }
 
-    /// A format the plan does not include (403, as the service), or one the sandbox cannot encode.
+    /// A format the plan does not include (403, as the service).
     static func refuseFormat(_ formatName: String, _ state: SandboxState) -> HTTPResponse? {
         let tier = state.locked { $0.config.tier }
         if let need = Catalog.requiredTier(for: formatName), (Catalog.tierRank[tier] ?? 0) < (Catalog.tierRank[need.tier] ?? 0) {
             return Reply.error(403, "output_format_not_allowed",
                                "Requested output format \(formatName) (\(need.label)) is only allowed for \(need.tier.capitalized) tier and above.")
-        }
-        if AudioFormat(formatName)?.codec == .opus {
-            return Reply.error(400, "unsupported_in_sandbox", "The sandbox cannot encode Opus; request an mp3_*, pcm_*, wav_*, ulaw_8000 or alaw_8000 format.")
         }
         return nil
     }

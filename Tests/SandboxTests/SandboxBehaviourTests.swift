@@ -194,3 +194,75 @@ private func speak(_ c: ElevenLabsClient, _ text: String, format: String? = nil,
         }
     }
 }
+
+/// Trust round three: the four calls the official Python SDK failed against the sandbox (47 of 51):
+/// Opus as real Ogg Opus, `workspace_id` on the user, `output_format=wav` on a history download;
+/// and a port in use said in words at once.
+@Suite struct SandboxConformanceTests {
+    @Test func opusIsRealOggOpus() async throws {
+        try await withSandbox { sandbox in
+            let (whole, streamed) = try await onThread {
+                let c = client(for: sandbox)
+                return (try speak(c, "Hello opus.", format: "opus_48000_64", stream: false), try speak(c, "Hello opus.", format: "opus_48000_128"))
+            }
+            for (head, bytes) in [whole, streamed] {
+                #expect(head.status == 200 && head.contentType == "audio/ogg")
+                #expect(bytes.prefix(4).elementsEqual("OggS".utf8) && bytes.count > 1000)
+                #expect(Data(bytes.prefix(200)).range(of: Data("OpusHead".utf8)) != nil)
+            }
+            if (try? requireTool("opusinfo")) != nil {
+                let file = try temporaryDirectory().appendingPathComponent("x.opus")
+                try Data(whole.1).write(to: file)
+                let info = try await tool(["opusinfo", file.path])
+                #expect(info.status == 0 && info.output.contains("Playback length"), "\(info.output)")
+            }
+        }
+    }
+
+    @Test func theUserHasAWorkspaceAndHistoryDownloadsAsWAV() async throws {
+        try await withSandbox { sandbox in
+            let (workspace, ids) = try await onThread { () -> (String?, [String]) in
+                let c = client(for: sandbox)
+                _ = try speak(c, "First of two."); _ = try speak(c, "Second of two.")
+                let (_, u) = try c.collect(method: "GET", path: "/v1/user")
+                let (_, h) = try c.collect(method: "GET", path: "/v1/history")
+                let items = (try JSONSerialization.jsonObject(with: Data(h)) as? [String: Any])?["history"] as? [[String: Any]] ?? []
+                return ((try JSONSerialization.jsonObject(with: Data(u)) as? [String: Any])?["workspace_id"] as? String, items.compactMap { $0["history_item_id"] as? String })
+            }
+            #expect(workspace != nil)
+            #expect(ids.count == 2)
+            let (one, two) = try await onThread {
+                let c = client(for: sandbox)
+                return (try c.collect(method: "POST", path: "/v1/history/download", body: try ElevenLabsClient.jsonBody(["history_item_ids": .strings([ids[0]]), "output_format": "wav"] as [String: AnyEncodable])),
+                        try c.collect(method: "POST", path: "/v1/history/download", body: try ElevenLabsClient.jsonBody(["history_item_ids": .strings(ids), "output_format": "wav"] as [String: AnyEncodable])))
+            }
+            #expect(one.0.contentType == "audio/wav" && one.1.prefix(4).elementsEqual("RIFF".utf8))
+            #expect(two.0.contentType == "application/zip")
+            let zip = try temporaryDirectory().appendingPathComponent("h.zip")
+            try Data(two.1).write(to: zip)
+            let listing = try await tool(["python3", "-c", "import zipfile,sys; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))", zip.path])
+            #expect(listing.output.split(separator: "\n").count == 2 && listing.output.split(separator: "\n").allSatisfy { $0.hasSuffix(".wav") }, "\(listing.output)")
+        }
+    }
+
+    @Test func aPortInUseIsSaidAtOnce() async throws {
+        try await withSandbox { sandbox in
+            let port = sandbox.baseURL.split(separator: ":").last.map(String.init) ?? "0"
+            let started = Date()
+            let r = try await run("elevenlabs-sandbox", ["--port", port, "--quiet"], timeout: 20)
+            #expect(r.status == 1 && r.err.contains("address already in use"), "\(r.err)")
+            #expect(Date().timeIntervalSince(started) < 5)
+        }
+    }
+}
+
+/// A JSON value of either kind, for request bodies mixing strings and lists.
+enum AnyEncodable: Encodable, ExpressibleByStringLiteral, ExpressibleByArrayLiteral {
+    case string(String), strings([String])
+    init(stringLiteral s: String) { self = .string(s) }
+    init(arrayLiteral s: String...) { self = .strings(s) }
+    func encode(to e: Encoder) throws {
+        var c = e.singleValueContainer()
+        switch self { case .string(let s): try c.encode(s); case .strings(let s): try c.encode(s) }
+    }
+}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates the sandbox's MP3 fixtures and FixtureData.swift from them.
+# Regenerates the sandbox's MP3 and Opus fixtures and FixtureData.swift from them (needs sox, lame
+# and opusenc from opus-tools).
 # One second of a 220->660 Hz sweep per ElevenLabs mp3_* output format, mono, constant bit rate,
 # encoded without the bit reservoir (--nores) and without a Xing/LAME tag frame (-t), so that any run
 # of whole frames is a valid, independently decodable MP3 stream: the sandbox cycles frames to make
@@ -21,4 +22,9 @@ for spec in 22050:32 24000:48 44100:32 44100:64 44100:96 44100:128 44100:192; do
   printf '        "mp3_%s_%s": "%s",\n' "$rate" "$kbps" "$(base64 -w0 "sweep-${rate}-${kbps}.mp3")" >> "$out"
 done
 echo "    ]" >> "$out"
+# Opus: two seconds of the sweep at 48 kHz in an Ogg container, served whole for every opus_*
+# format (an Ogg stream cannot be cut and cycled the way MP3 frames can).
+sox -n -r 48000 -c 1 -b 16 "$tmp/sweep48.wav" synth 2.0 sine 220-660 vol 0.5
+opusenc --quiet --bitrate 64 --hard-cbr --serial 1 "$tmp/sweep48.wav" sweep-48000-64.opus
+printf '    static let opus = "%s"\n' "$(base64 -w0 sweep-48000-64.opus)" >> "$out"
 echo "}" >> "$out"
