@@ -72,10 +72,9 @@ private func write(_ dir: URL, _ name: String, _ text: String, mode: Int = 0o600
         #expect(c["voice"] == "Roger")
         #expect(c["model"] == "eleven_flash_v2_5")
         #expect(c["format"] == "mp3_44100_128")
-        do { _ = try ConfigFile.parse("vioce = Roger\n", path: "/c"); Issue.record("no error") } catch let e as ConfigurationError {
-            #expect(e.message == "/c:1: unknown setting 'vioce'; did you mean 'voice'?")
-            #expect(e.category == .file)
-        }
+        // A typo is ignored with a warning naming the line (it must not stop every command).
+        let typo = try ConfigFile.parse("vioce = Roger\n", path: "/c")
+        #expect(typo["vioce"] == nil && typo.ignored.map(\.message) == ["/c:1: unknown setting 'vioce'; did you mean 'voice'?; ignored"])
         do { _ = try ConfigFile.parse("voice Roger\n", path: "/c"); Issue.record("no error") } catch let e as ConfigurationError {
             #expect(e.message == "/c:1: expected a setting as 'name = value'")
         }

@@ -77,7 +77,7 @@ import TestSupport
             let labels = try #require(try JSONSerialization.jsonObject(with: upload.parts[5].body) as? [String: String])
             #expect(labels == ["accent": "irish", "age": "old"])
             // The new voice is usable by name at once.
-            let speak = try await run("elevenlabs", ["-v", "narrator", "--device", "null", "Hello."], env: env(sandbox))
+            let speak = try await run("elevenlabs", ["-v", "narrator", "--device", "null", "Hello there."], env: env(sandbox))
             #expect(speak.status == 0, "\(speak.err)")
             #expect(sandbox.requests.last?.path == "/v1/text-to-speech/\(id)/stream")
             // Editing renames and adds a sample, keeping labels.
@@ -134,14 +134,14 @@ import TestSupport
         try await withSandbox({ $0.faults.historyPageCap = 2 }) { sandbox in
             let empty = try await run("elevenlabs", ["history"], env: env(sandbox))
             #expect(empty.status == 0 && empty.err == "elevenlabs: no generations match\n")
-            for text in ["First take.", "Second take.", "Third take, with more words.", "Fourth.", "Fifth!"] {
+            for text in ["First take.", "Second take.", "Third take, with more words.", "Fourth take.", "Fifth take!"] {
                 let r = try await run("elevenlabs", ["-o", dir.appendingPathComponent("x.mp3").path, text], env: env(sandbox))
                 #expect(r.status == 0)
             }
             sandbox.clearLog()
             let listed = try await run("elevenlabs", ["history", "--limit", "4", "--json"], env: env(sandbox))
             let items = try #require(try json(listed) as? [[String: Any]])
-            #expect(items.compactMap { $0["text"] as? String } == ["Fifth!", "Fourth.", "Third take, with more words.", "Second take."])
+            #expect(items.compactMap { $0["text"] as? String } == ["Fifth take!", "Fourth take.", "Third take, with more words.", "Second take."])
             let pages = sandbox.requests.filter { $0.path == "/v1/history" }
             #expect(pages.count == 2 && pages[1].queryValue("start_after_history_item_id") == items[1]["history_item_id"] as? String)
             let id = try #require(items[2]["history_item_id"] as? String)
@@ -167,7 +167,7 @@ import TestSupport
             let play = try await run("elevenlabs", ["history", "play", id, "--device", "file:FILE=\(captured.path)"], env: env(sandbox))
             #expect(play.status == 0, "\(play.err)")
             #expect(((try? Data(contentsOf: captured))?.count ?? 0) > 50_000)
-            #expect(sandbox.creditsUsed == 64) // the five texts (11+12+28+7+6); replaying and saving spent nothing
+            #expect(sandbox.creditsUsed == 74) // the five texts (11+12+28+12+11); replaying and saving spent nothing
 
             let out = dir.appendingPathComponent("takes")
             try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
@@ -177,7 +177,7 @@ import TestSupport
             let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
             #expect(names.count == 2)
             #expect(names.allSatisfy { $0.hasSuffix(".mp3") && $0.contains("_george_") && !$0.contains("/") })
-            #expect(names.contains { $0.hasSuffix("_fifth.mp3") })
+            #expect(names.contains { $0.hasSuffix("_fifth_take.mp3") })
             #expect(dl.out.split(separator: "\n").count == 2)
 
             let refused = try await run("elevenlabs", ["history", "delete", id], env: env(sandbox))

@@ -151,7 +151,7 @@ extension BatchTests {
                 p.environment = childEnvironment(self.env(sandbox))
                 p.standardError = FileHandle.nullDevice
                 try spawn(p)
-                let deadline = Date().addingTimeInterval(20)
+                let deadline = Date().addingTimeInterval(60)
                 while Date() < deadline && ((try? FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".mp3") }.count) ?? 0) < 2 {
                     Thread.sleep(forTimeInterval: 0.02)
                 }
@@ -180,7 +180,7 @@ extension BatchTests {
         try await withSandbox({ $0.faults.chunkSize = 2000; $0.faults.chunkDelay = 0.005; $0.faults.concurrencyLimit = 4 }) { sandbox in
             var g = SeededGenerator(seed: 20261204)
             var statuses: [Int32] = []
-            for round in 0..<60 {
+            for round in 0..<25 {
                 let out = dir.appendingPathComponent("ctrl-c-\(round)")
                 let delay = Double(g.int(0...400)) / 1000
                 let status = try await onThread { () -> Int32 in
@@ -203,7 +203,7 @@ extension BatchTests {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []
                 #expect(!names.contains { $0.hasSuffix(".part") || $0.hasSuffix(".tmp") }, "round \(round): \(names)")
             }
-            #expect(statuses.filter { $0 == 130 }.count >= 30, "most rounds must really be interrupted: \(statuses)")
+            #expect(statuses.filter { $0 == 130 }.count >= 12, "most rounds must really be interrupted: \(statuses)")
         }
     }
 }

@@ -14,6 +14,6 @@ import TestSupport
                 #expect(r.status == 0, "the Python module '\(module)' is missing: \(install)")
             }
         }
-        #expect(sharedAPIDirectory != nil, "the API contract (../shared/api) is not beside the checkout")
+        #expect(sharedAPIDirectory != nil, "the API contract (Tests/API) is missing from the checkout")
     }
 }

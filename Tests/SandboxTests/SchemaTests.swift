@@ -1,5 +1,5 @@
 // Every JSON answer the sandbox gives validates against the official OpenAPI response schemas in
-// ../shared/api, and every stream-input message (both ways) against the official AsyncAPI file,
+// Tests/API, and every stream-input message (both ways) against the official AsyncAPI file,
 // checked by Python's jsonschema over traffic made by the real client and the real binary.
 import Testing
 import Foundation
@@ -153,7 +153,7 @@ extension SchemaTests {
         #expect(check.lines.count >= 12)
     }
 
-    /// Both sides of stream-input sessions, against ../shared/api/elevenlabs-asyncapi.yml: the
+    /// Both sides of stream-input sessions, against Tests/API/elevenlabs-asyncapi.yml: the
     /// sandbox's messages, and the ones the real CLI sends for piped text (checked by Python's
     /// jsonschema, the Fern literals made enforceable; see validate_stream_input.py).
     @Test func everyStreamInputMessageMatchesTheAsyncAPI() async throws {

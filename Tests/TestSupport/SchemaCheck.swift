@@ -4,7 +4,7 @@ import Foundation
 
 public final class SchemaCheck: @unchecked Sendable { // filled on one thread, then run; never shared while filling
     public var lines: [String] = []
-    /// The OpenAPI file in ../shared/api: the subset for the CLI's endpoints, or the whole official
+    /// The OpenAPI file in Tests/API: the subset for the CLI's endpoints, or the whole official
     /// spec for the endpoints the subset lacks (text to dialogue, pronunciation dictionaries).
     let spec: String
     public init(spec: String = "elevenlabs-openapi-cli-subset.json") { self.spec = spec }
@@ -19,7 +19,7 @@ public final class SchemaCheck: @unchecked Sendable { // filled on one thread, t
 
     /// Returns the validator's exit status and output.
     public func run() async throws -> (status: Int32, output: String) {
-        guard let api = sharedAPIDirectory else { return (99, "../shared/api not found") }
+        guard let api = sharedAPIDirectory else { return (99, "Tests/API not found") }
         let file = try temporaryDirectory().appendingPathComponent("bodies.ndjson")
         try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
         let script = repositoryRoot.appendingPathComponent("Tests/SandboxTests/validate_responses.py")

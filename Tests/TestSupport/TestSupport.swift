@@ -180,17 +180,11 @@ public func temporaryDirectory() throws -> URL {
     return url
 }
 
-/// Where the repository's shared/ API contract lives (beside the checkout, as on CI).
+/// The API contract and the official OpenAPI and AsyncAPI files, kept in the repository
+/// (Tests/API, see its README) so a clone needs nothing beside it.
 public var sharedAPIDirectory: URL? {
-    var dir = URL(fileURLWithPath: #filePath)
-    for _ in 0..<6 {
-        dir.deleteLastPathComponent()
-        let candidate = dir.appendingPathComponent("shared/api")
-        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("elevenlabs-openapi-cli-subset.json").path) {
-            return candidate
-        }
-    }
-    return nil
+    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("API")
+    return FileManager.default.fileExists(atPath: dir.appendingPathComponent("elevenlabs-openapi-cli-subset.json").path) ? dir : nil
 }
 
 public var repositoryRoot: URL {

@@ -86,7 +86,7 @@ enum HistoryCommand {
             q.voiceID = VoiceResolver.looksLikeID(v) ? v : try session.voiceResolver.resolve(v).voice_id
         }
         var items: [HistoryItem] = []
-        var paging = PageGuard(endpoint: "GET /v1/history", maxPages: 1 + limit / 100)
+        var paging = PageGuard(endpoint: "GET /v1/history", maxPages: limit + 1) // each page brings at least one item
         repeat {
             q.pageSize = min(1000, limit - items.count)
             let page = try session.client.history(q)
