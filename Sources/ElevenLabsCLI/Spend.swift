@@ -23,8 +23,12 @@ enum Spend {
             throw CLIError("\(what) needs about \(Output.grouped(estimate)) credits, but \(Output.grouped(remaining)) are left",
                            hint: "use less text, a cheaper model (-m eleven_flash_v2_5), or wait for the reset ('elevenlabs user')", exit: .quota)
         }
-        if estimate > confirmAbove && !inv.flag("yes") && context.stdinIsTerminal && context.stderrIsTerminal {
+        guard estimate > confirmAbove && !inv.flag("yes") else { return }
+        if context.stdinIsTerminal && context.stderrIsTerminal {
             guard Prompt.ask("elevenlabs: \(question)", context) else { throw CLIError("nothing spent", exit: .failure) }
+        } else if !context.stdinIsTerminal, let yes = Prompt.askOnTerminal("elevenlabs: \(question)", context) {
+            // The text came through standard input, but a person is at the terminal: asked there.
+            guard yes else { throw CLIError("nothing spent", exit: .failure) }
         }
     }
 }

@@ -162,6 +162,18 @@ extension TrustRoundThreeTests {
             #expect(r.err.contains("the text read so far (22,400 characters, and more to come)"), "\(r.err)")
             #expect(!sandbox.requests.contains { $0.path.hasPrefix("/v1/text-to-speech") })
         }
+        // Over 10,000 credits, a person at the terminal is asked there, though the text is piped.
+        try await withSandbox { sandbox in
+            try requireTool("script")
+            let out = dir.appendingPathComponent("asked.mp3")
+            let e = env(sandbox).merging(["LONG": long, "ELEVENLABS": binary("elevenlabs").path, "TERM": "xterm"]) { $1 }
+            let r = try await runProcess(URL(fileURLWithPath: "/usr/bin/script"),
+                                         ["-q", "-e", "-c", "printf '%s' \"$LONG\" | \"$ELEVENLABS\" -o '\(out.path)'", "/dev/null"],
+                                         env: e, stdin: Data("n\n".utf8), timeout: 60)
+            #expect(r.out.contains("speak 22,400 characters for about 22,400 credits") && r.out.contains("[y/N]"), "\(r.out)")
+            #expect(r.status == 1 && r.out.contains("nothing spent"), "\(r.status) \(r.out)")
+            #expect(!sandbox.requests.contains { $0.path.hasPrefix("/v1/text-to-speech") })
+        }
         try await withSandbox { sandbox in
             let out = dir.appendingPathComponent("slow-ok.mp3")
             let r = try await runShell("{ echo 'The first line is here.'; sleep 3; echo 'And then the second.'; } | \"$ELEVENLABS\" -o '\(out.path)'",
