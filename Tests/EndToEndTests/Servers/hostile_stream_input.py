@@ -5,7 +5,8 @@ library, the one the official Python SDK uses), misbehaving on purpose.
 usage: hostile_stream_input.py MODE PORTFILE AUDIO.mp3 LOG.jsonl
 MODE: normal (audio for each flushed text, final, close 1000), final-no-close (final, then never
 closes), silent (never answers after the end of input), no-audio (final and close 1000 with no
-audio), bad-base64 (undecodable audio, final, close). Every client message is appended to LOG as
+audio), bad-base64 (undecodable audio, final, close), final-then-drop (final, then TCP dropped with
+no close frame), sink (no audio until the end of input, then one). Every client message is appended to LOG as
 {"t": seconds since connect, "message": ...}. Ends by itself after 120 s.
 """
 import asyncio
@@ -50,6 +51,12 @@ async def handler(ws, path=None):
                     await ws.send(audio_message("The end."))
                     await ws.send(json.dumps({"isFinal": True}))
                     await asyncio.sleep(3600)
+                elif mode == "sink":
+                    # Takes any amount of text and answers once at the end (bench/livebulk.py:
+                    # the client's own cost of cutting and sending, not of audio).
+                    await ws.send(audio_message("The end."))
+                    await ws.send(json.dumps({"isFinal": True}))
+                    await ws.close(1000)
                 elif mode == "final-then-drop":
                     # Every text answered and the final message sent, then the TCP connection
                     # drops with no close frame (a proxy or load balancer cutting it).
