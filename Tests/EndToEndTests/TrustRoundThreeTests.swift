@@ -488,3 +488,28 @@ extension TrustRoundThreeTests {
         }
     }
 }
+
+extension TrustRoundThreeTests {
+    @Test func listVerbsWorkEverywhere() async throws {
+        try await withSandbox { sandbox in
+            for args in [["voices", "list"], ["voices", "ls"], ["history", "list"], ["history", "ls"], ["models", "list"],
+                         ["dictionaries", "list"], ["dictionaries", "ls"]] {
+                let r = try await run("elevenlabs", args, env: env(sandbox))
+                #expect(r.status == 0, "\(args): \(r.err)")
+            }
+        }
+    }
+
+    /// 300 speakers with no voice: the voice list is fetched once for all of them (5,000 took 221 s,
+    /// one listing each), and all are named in one refusal before anything is bought.
+    @Test func unvoicedSpeakersShareOneLookOfTheVoiceList() async throws {
+        let script = dir.appendingPathComponent("crowd.txt")
+        try (1...300).map { "SPEAKERNUMBER\($0): Line number \($0).\n" }.joined(separator: "\n").write(to: script, atomically: true, encoding: .utf8)
+        try await withSandbox { sandbox in
+            let r = try await run("elevenlabs", ["speak", "--dialogue", script.path, "-o", dir.appendingPathComponent("c.mp3").path], env: env(sandbox))
+            #expect(r.status == 2, "\(r.err)")
+            #expect(sandbox.requests.filter { $0.path.hasPrefix("/v2/voices") }.count == 1, "\(sandbox.requests.map(\.path).prefix(5))")
+            #expect(!sandbox.requests.contains { $0.method == "POST" })
+        }
+    }
+}

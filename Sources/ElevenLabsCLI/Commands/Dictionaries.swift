@@ -20,7 +20,7 @@ enum DictionariesCommand {
 
     static func run(_ inv: Invocation, _ context: Context) throws {
         switch inv.operands.first {
-        case nil, "list"?: try list(inv, context)
+        case nil, "list"?, "ls"?: try list(inv, context)
         case "show"?: try show(inv, context)
         case "add"?: try add(inv, context)
         case let verb?:

@@ -14,7 +14,8 @@ enum ModelsCommand {
     }
 
     static func run(_ inv: Invocation, _ context: Context) throws {
-        try CLI.expectNoOperands(inv)
+        // `models list` / `models ls`, as the other listings take them.
+        if !(inv.operands.count == 1 && ["list", "ls"].contains(inv.operands[0])) { try CLI.expectNoOperands(inv) }
         let session = try Session(inv, context)
         let models = try session.client.models()
         session.cache.store("models", models.map {

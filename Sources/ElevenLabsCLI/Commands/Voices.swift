@@ -20,13 +20,13 @@ enum VoicesCommand {
 
     static func run(_ inv: Invocation, _ context: Context) throws {
         switch inv.operands.first {
-        case nil: try list(inv, context)
+        case nil, "list", "ls": try list(inv, context) // list verbs, as dictionaries has
         case "show": try show(inv, context)
         case "settings": try settings(inv, context)
         case "delete": try delete(inv, context)
         case "preview": try preview(inv, context)
         case let verb?:
-            let near = nearest(verb, in: ["show", "settings", "delete", "preview"]).map { "; did you mean '\($0)'?" } ?? ""
+            let near = nearest(verb, in: ["list", "show", "settings", "delete", "preview"]).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError("unknown action 'voices \(verb)'\(near)", command: "voices")
         }
     }
