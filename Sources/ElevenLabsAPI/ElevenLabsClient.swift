@@ -13,8 +13,6 @@ import Glibc
 #endif
 import CCurl
 
-public let cliVersion = "0.1.0"
-
 public struct ClientConfiguration: Sendable {
     public static let defaultBaseURL = "https://api.elevenlabs.io"
     public var baseURL: String

@@ -84,7 +84,7 @@ public enum CLI {
     }
 
     static func versionText() -> String {
-        var s = "elevenlabs \(cliVersion)\n"
+        var s = "elevenlabs \(BuildInfo.description)\n"
         s += "libcurl \(CurlInfo.version)" + (CurlInfo.sslVersion.map { " (\($0))" } ?? "") + "\n"
         s += "libmpg123 \(AudioLibraries.mpg123Version)\n"
         s += "alsa-lib \(AudioLibraries.alsaVersion)\n"
