@@ -40,8 +40,11 @@ let package = Package(
         .testTarget(name: "ElevenLabsAPITests", dependencies: ["ElevenLabsAPI", "TestSupport"]),
         .testTarget(name: "ElevenLabsCLITests", dependencies: ["ElevenLabsCLI", "TestSupport"]),
         .testTarget(name: "AudioPlaybackTests", dependencies: ["AudioPlayback", "TestSupport"]),
-        .testTarget(name: "SandboxTests", dependencies: ["ElevenLabsSandbox", "TestSupport"]),
+        // The Python validators and servers beside the tests are run by them, not built.
+        .testTarget(name: "SandboxTests", dependencies: ["ElevenLabsSandbox", "TestSupport"],
+                    exclude: ["validate_responses.py", "validate_stream_input.py"]),
         // Depends on both executables so `swift test` builds the real binaries it spawns.
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "elevenlabs", "elevenlabs-sandbox"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "elevenlabs", "elevenlabs-sandbox"],
+                    exclude: ["Servers"]),
     ]
 )

@@ -53,7 +53,8 @@ public final class ALSASink: AudioSink {
     /// - SeeAlso: snd_pcm_hw_params, snd_pcm_sw_params_set_start_threshold
     public func configure(_ f: PCMFormat) throws {
         guard f != format, let pcm else { return }
-        if format != nil { lib.snd_pcm_drain(pcm) }
+        // A format change: what is buffered plays out first (a failed drain only means it is lost).
+        if format != nil { _ = lib.snd_pcm_drain(pcm) }
         let alsaFormat: snd_pcm_format_t
         switch f.encoding {
         case .s16le: alsaFormat = SND_PCM_FORMAT_S16_LE
@@ -64,7 +65,7 @@ public final class ALSASink: AudioSink {
             AudioError(.formatRejected, "the audio device '\(device)' does not accept \(f) (\(what): \(cText(lib.snd_strerror(rc))))", device: device)
         }
         var hw: OpaquePointer?
-        lib.snd_pcm_hw_params_malloc(&hw)
+        guard lib.snd_pcm_hw_params_malloc(&hw) == 0, hw != nil else { throw fail("out of memory", -ENOMEM) }
         defer { lib.snd_pcm_hw_params_free(hw) }
         var rc = lib.snd_pcm_hw_params_any(pcm, hw)
         if rc >= 0 { rc = lib.snd_pcm_hw_params_set_rate_resample(pcm, hw, 1) }
@@ -85,16 +86,17 @@ public final class ALSASink: AudioSink {
 
         var bufferFrames: snd_pcm_uframes_t = 0
         var periodFrames: snd_pcm_uframes_t = 0
-        lib.snd_pcm_hw_params_get_buffer_size(hw, &bufferFrames)
-        lib.snd_pcm_hw_params_get_period_size(hw, &periodFrames, nil)
+        rc = lib.snd_pcm_hw_params_get_buffer_size(hw, &bufferFrames)
+        if rc >= 0 { rc = lib.snd_pcm_hw_params_get_period_size(hw, &periodFrames, nil) }
+        guard rc >= 0, bufferFrames > 0, periodFrames > 0 else { throw fail("buffer size", rc < 0 ? rc : -EINVAL) }
         var sw: OpaquePointer?
-        lib.snd_pcm_sw_params_malloc(&sw)
+        guard lib.snd_pcm_sw_params_malloc(&sw) == 0, sw != nil else { throw fail("out of memory", -ENOMEM) }
         defer { lib.snd_pcm_sw_params_free(sw) }
-        lib.snd_pcm_sw_params_current(pcm, sw)
         let preload = min(bufferFrames, max(periodFrames, snd_pcm_uframes_t(Self.preloadSeconds * Double(f.sampleRate))))
-        lib.snd_pcm_sw_params_set_start_threshold(pcm, sw, preload)
-        lib.snd_pcm_sw_params_set_avail_min(pcm, sw, periodFrames)
-        rc = lib.snd_pcm_sw_params(pcm, sw)
+        rc = lib.snd_pcm_sw_params_current(pcm, sw)
+        if rc >= 0 { rc = lib.snd_pcm_sw_params_set_start_threshold(pcm, sw, preload) }
+        if rc >= 0 { rc = lib.snd_pcm_sw_params_set_avail_min(pcm, sw, periodFrames) }
+        if rc >= 0 { rc = lib.snd_pcm_sw_params(pcm, sw) }
         guard rc >= 0 else { throw fail("software parameters", rc) }
         format = f
     }
@@ -133,18 +135,19 @@ public final class ALSASink: AudioSink {
     /// - SeeAlso: snd_pcm_drain
     public func drain() {
         guard let pcm, format != nil else { return }
-        lib.snd_pcm_drain(pcm)
+        // Best effort at the end of playback: a device that fails here has nothing left to give.
+        _ = lib.snd_pcm_drain(pcm)
     }
 
     /// Stops at once, discarding what is buffered.
     /// - SeeAlso: snd_pcm_drop
     public func drop() {
         guard let pcm else { return }
-        lib.snd_pcm_drop(pcm)
+        _ = lib.snd_pcm_drop(pcm) // stopping: nothing to do if the device already stopped
     }
 
     public func close() {
-        if let pcm { lib.snd_pcm_close(pcm) }
+        if let pcm { _ = lib.snd_pcm_close(pcm) } // the handle is gone either way
         pcm = nil
     }
 
@@ -154,7 +157,7 @@ public final class ALSASink: AudioSink {
         guard let lib = try? ALSALibrary.load() else { return [] }
         var hints: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
         guard lib.snd_device_name_hint(-1, "pcm", &hints) >= 0, let hints else { return [] }
-        defer { lib.snd_device_name_free_hint(hints) }
+        defer { _ = lib.snd_device_name_free_hint(hints) } // freeing a list cannot fail in a way that matters here
         var out: [(String, String)] = []
         var i = 0
         while let hint = hints[i] {

@@ -38,12 +38,16 @@ public final class MP3Decoder {
         // No chatter on stderr; decoding problems surface as errors instead.
         _ = lib.mpg123_param2(h, Int32(MPG123_ADD_FLAGS.rawValue), Int(MPG123_QUIET.rawValue), 0)
         // Only 16-bit output, at whatever rate and channel count the stream has: no resampling.
-        lib.mpg123_format_none(h)
         var rates: UnsafePointer<Int>? = nil
         var count = 0
         lib.mpg123_rates(&rates, &count)
-        for i in 0..<count {
-            lib.mpg123_format(h, rates![i], Int32(MPG123_MONO.rawValue | MPG123_STEREO.rawValue), Int32(MPG123_ENC_SIGNED_16.rawValue))
+        var formats = lib.mpg123_format_none(h) == MPG123_OK.rawValue
+        for i in 0..<count where formats {
+            formats = lib.mpg123_format(h, rates![i], Int32(MPG123_MONO.rawValue | MPG123_STEREO.rawValue), Int32(MPG123_ENC_SIGNED_16.rawValue)) == MPG123_OK.rawValue
+        }
+        guard formats, count > 0 else {
+            lib.mpg123_delete(h)
+            throw AudioError(.decode, "cannot set the MP3 decoder's output to 16-bit samples")
         }
         guard lib.mpg123_open_feed(h) == MPG123_OK.rawValue else {
             lib.mpg123_delete(h)
@@ -52,7 +56,7 @@ public final class MP3Decoder {
     }
 
     deinit {
-        lib.mpg123_close(handle)
+        _ = lib.mpg123_close(handle) // a feed has nothing to flush; the handle is deleted next
         lib.mpg123_delete(handle)
     }
 
@@ -79,7 +83,11 @@ public final class MP3Decoder {
                 var rate = 0
                 var channels: Int32 = 0
                 var encoding: Int32 = 0
-                lib.mpg123_getformat(handle, &rate, &channels, &encoding)
+                // A format that cannot be read, or is out of range, is a broken stream, not a guess.
+                guard lib.mpg123_getformat(handle, &rate, &channels, &encoding) == MPG123_OK.rawValue,
+                      (8000...192_000).contains(rate), (1...2).contains(channels) else {
+                    throw AudioError(.decode, "the MP3 stream announced a format that cannot be read")
+                }
                 format = PCMFormat(sampleRate: rate, channels: Int(channels))
             }
             if done > 0, let format {

@@ -15,26 +15,14 @@ private struct HostileServer {
 
     /// `raw`: the raw-socket server that breaks RFC 6455 itself (raw_websocket.py).
     static func start(_ mode: String, in dir: URL, raw: Bool = false) async throws -> HostileServer {
-        try requireTool("python3")
         let portFile = dir.appendingPathComponent("port-\(mode)"), log = dir.appendingPathComponent("log-\(mode).jsonl")
-        let p = Child()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let servers = repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Servers")
-        p.arguments = raw ? ["python3", servers.appendingPathComponent("raw_websocket.py").path, mode, portFile.path]
-            : ["python3", servers.appendingPathComponent("hostile_stream_input.py").path,
-               mode, portFile.path, repositoryRoot.appendingPathComponent("Sources/ElevenLabsSandbox/Fixtures/sweep-44100-128.mp3").path,
-               log.path]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try spawn(p)
-        let port = try await onThread { () -> Int in
-            let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline {
-                if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) { return port }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-            return 0
-        }
+        let (p, port) = try await startPortFileServer(
+            raw ? ["python3", servers.appendingPathComponent("raw_websocket.py").path, mode, portFile.path]
+                : ["python3", servers.appendingPathComponent("hostile_stream_input.py").path,
+                   mode, portFile.path, repositoryRoot.appendingPathComponent("Sources/ElevenLabsSandbox/Fixtures/sweep-44100-128.mp3").path,
+                   log.path],
+            portFile: portFile)
         #expect(port > 0, "the WebSocket server did not start (is python3-websockets installed?)")
         return HostileServer(process: p, port: port, log: log)
     }

@@ -36,7 +36,7 @@ import TestSupport
                 let deadline = Date().addingTimeInterval(10)
                 var heard = false
                 while Date() < deadline && !heard {
-                    heard = ((try? FileManager.default.attributesOfItem(atPath: captured.path)[.size] as? Int) ?? 0) ?? 0 > 0
+                    heard = ((try? FileManager.default.attributesOfItem(atPath: captured.path)[.size] as? Int) ?? 0) > 0
                     if !heard { Thread.sleep(forTimeInterval: 0.05) }
                 }
                 let stillRunning = p.isRunning

@@ -316,10 +316,7 @@ extension TrustRoundThreeTests {
         let file = dir.appendingPathComponent("names.pls")
         try pls.write(to: file, atomically: true, encoding: .utf8)
         let wav = dir.appendingPathComponent("take.wav")
-        let pcm = [UInt8](repeating: 0, count: 16000)
-        func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
-        try Data(Array("RIFF".utf8) + le32(36 + pcm.count) + Array("WAVEfmt ".utf8) + le32(16) + [1, 0, 1, 0] + le32(8000) + le32(16000) + [2, 0, 16, 0]
-                 + Array("data".utf8) + le32(pcm.count) + pcm).write(to: wav)
+        try writeSilentWAV(to: wav)
         try await withSandbox { sandbox in
             let d = try await runShell("cat '\(file.path)' | \"$ELEVENLABS\" dictionaries add /dev/stdin --name Names", env: env(sandbox))
             #expect(d.status == 0, "\(d.err)")
@@ -351,10 +348,7 @@ extension TrustRoundThreeTests {
 
     @Test func aSecondVoiceOfTheSameNameIsRefusedUnlessAsked() async throws {
         let wav = dir.appendingPathComponent("take2.wav")
-        let pcm = [UInt8](repeating: 0, count: 16000)
-        func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
-        try Data(Array("RIFF".utf8) + le32(36 + pcm.count) + Array("WAVEfmt ".utf8) + le32(16) + [1, 0, 1, 0] + le32(8000) + le32(16000) + [2, 0, 16, 0]
-                 + Array("data".utf8) + le32(pcm.count) + pcm).write(to: wav)
+        try writeSilentWAV(to: wav)
         try await withSandbox { sandbox in
             let first = try await run("elevenlabs", ["clone", "My Narrator", wav.path], env: env(sandbox))
             #expect(first.status == 0, "\(first.err)")
@@ -403,22 +397,10 @@ private struct HostileHTTP {
     let port: Int
 
     static func start(_ mode: String, in dir: URL) async throws -> HostileHTTP {
-        try requireTool("python3")
         let portFile = dir.appendingPathComponent("http-port-\(mode)")
-        let p = Child()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Servers/hostile_http.py").path, mode, portFile.path]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try spawn(p)
-        let port = try await onThread { () -> Int in
-            let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline {
-                if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) { return port }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-            return 0
-        }
+        let (p, port) = try await startPortFileServer(
+            ["python3", repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Servers/hostile_http.py").path, mode, portFile.path],
+            portFile: portFile)
         #expect(port > 0, "the hostile server did not start")
         return HostileHTTP(process: p, port: port)
     }

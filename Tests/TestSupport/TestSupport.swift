@@ -228,3 +228,32 @@ public func mpg123Decode(_ mp3: URL) async throws -> Data {
         return data
     }
 }
+
+/// `bytes` of 8 kHz 16-bit mono silence in a WAV header: a sample the sandbox takes for a clone.
+public func writeSilentWAV(to url: URL, bytes: Int = 16000) throws {
+    let pcm = [UInt8](repeating: 0, count: bytes)
+    func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+    try Data(Array("RIFF".utf8) + le32(36 + pcm.count) + Array("WAVEfmt ".utf8) + le32(16) + [1, 0, 1, 0] + le32(8000) + le32(16000)
+             + [2, 0, 16, 0] + Array("data".utf8) + le32(pcm.count) + pcm).write(to: url)
+}
+
+/// Starts a test server (a Python script under Tests/EndToEndTests/Servers) that writes the port it
+/// listens on into `portFile`, and waits for that port (0 when it did not start within 20 s).
+public func startPortFileServer(_ arguments: [String], portFile: URL) async throws -> (Child, Int) {
+    try requireTool("python3")
+    let p = Child()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = arguments
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try spawn(p)
+    let port = try await onThread { () -> Int in
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) { return port }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return 0
+    }
+    return (p, port)
+}
