@@ -128,6 +128,9 @@ public enum CommandLineParser {
 
         while i < args.count {
             let arg = args[i]
+            // `-?` asks for help as -h does (as in many tools people know); quoted, since a shell
+            // would otherwise expand it against one-letter file names.
+            if arg == "-?" && !optionsEnded { values["help"] = [""]; i += 1; continue }
             if optionsEnded || arg == "-" || !arg.hasPrefix("-") {
                 if command == nil && !optionsEnded {
                     if arg == "help" {
@@ -183,6 +186,8 @@ public enum CommandLineParser {
         }
 
         if values["help"] != nil { return .help(command: implicit ? nil : command) }
+        // `voices help`, `history help`: a command's own help, where "help" cannot be a name or text.
+        if let cmd = command, !implicit, cmd != "speak", operands == ["help"] { return .help(command: cmd) }
         if values["version"] != nil { return .version }
         guard let cmd = command else {
             // Bare `elevenlabs`: the implicit command decides (speak reads stdin).

@@ -261,7 +261,8 @@ struct SpeakOptions {
     /// `elevenlabs chapter1.txt` means the file, not its name: with no command named, arguments that
     /// all name existing files are refused (an explicit `speak`, or `--`, speaks them as words).
     static func refuseFileNamesAsText(_ inv: Invocation) throws {
-        guard inv.implicitCommand, !inv.flag("dialogue"), inv.operandsAfterDashes == 0, !inv.operands.isEmpty else { return }
+        // With --out-dir the files are what a batch converts, with or without the word `speak`.
+        guard inv.implicitCommand, !inv.flag("dialogue"), inv.value("out-dir") == nil, inv.operandsAfterDashes == 0, !inv.operands.isEmpty else { return }
         let files = inv.operands.filter { name in
             var st = stat()
             return stat(name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG

@@ -117,4 +117,13 @@ private func usageError(_ args: [String]) -> UsageError? {
         let voices = Help.text(for: "voices")
         #expect(voices.contains("--search TEXT") && voices.contains("--category CATEGORY"))
     }
+
+    @Test func helpEveryWayPeopleAskForIt() throws {
+        guard case .help(nil) = try CommandLineParser.parse(["-?"]) else { Issue.record("-?"); return }
+        guard case .help("speak") = try CommandLineParser.parse(["speak", "-?"]) else { Issue.record("speak -?"); return }
+        guard case .help("voices") = try CommandLineParser.parse(["voices", "help"]) else { Issue.record("voices help"); return }
+        guard case .help("history") = try CommandLineParser.parse(["history", "help"]) else { Issue.record("history help"); return }
+        // An explicit speak speaks the word.
+        guard case .run(let inv) = try CommandLineParser.parse(["speak", "help"]), inv.operands == ["help"] else { Issue.record("speak help"); return }
+    }
 }
