@@ -191,6 +191,12 @@ extension BatchTests {
                     p.standardError = FileHandle.nullDevice
                     p.standardOutput = FileHandle.nullDevice
                     try spawn(p)
+                    // Every other round counts from the moment the batch has begun (its output
+                    // directory exists), so a slow start (the sanitizer's) still meets mid-batch moments.
+                    if round % 2 == 1 {
+                        let ready = Date().addingTimeInterval(30)
+                        while Date() < ready && !FileManager.default.fileExists(atPath: out.path) { Thread.sleep(forTimeInterval: 0.002) }
+                    }
                     Thread.sleep(forTimeInterval: delay)
                     kill(p.processIdentifier, SIGINT)
                     p.waitUntilExit()
@@ -203,7 +209,7 @@ extension BatchTests {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []
                 #expect(!names.contains { $0.hasSuffix(".part") || $0.hasSuffix(".tmp") }, "round \(round): \(names)")
             }
-            #expect(statuses.filter { $0 == 130 }.count >= 12, "most rounds must really be interrupted: \(statuses)")
+            #expect(statuses.filter { $0 == 130 }.count >= 8, "many rounds must really be interrupted mid-batch: \(statuses)")
         }
     }
 }
