@@ -495,3 +495,40 @@ extension TrustRoundThreeTests {
         }
     }
 }
+
+extension TrustRoundThreeTests {
+    /// Ctrl-C while the WebSocket's TCP connection is still being made (a listener whose backlog is
+    /// full drops the SYN, so connect() waits): the program stops at once, not after the connect
+    /// timeout (10 s).
+    @Test func ctrlCEndsAWebSocketConnectThatHangs() async throws {
+        try requireTool("python3")
+        let portFile = dir.appendingPathComponent("blackhole-port")
+        let script = """
+        import socket, sys, time
+        l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(0)
+        port = l.getsockname()[1]
+        fill = []
+        for i in range(8):
+            s = socket.socket(); s.setblocking(False)
+            try: s.connect(("127.0.0.1", port))
+            except BlockingIOError: pass
+            fill.append(s)
+        open(sys.argv[1], "w").write(str(port))
+        time.sleep(30)
+        """
+        let py = dir.appendingPathComponent("blackhole.py")
+        try script.write(to: py, atomically: true, encoding: .utf8)
+        let (server, port) = try await startPortFileServer(["python3", py.path, portFile.path], portFile: portFile)
+        defer { server.terminate() }
+        #expect(port > 0)
+        let r = try await runShell("""
+            echo 'Hello there.' | "$ELEVENLABS" --live --device null --connect-timeout 20 & pid=$!
+            sleep 1.5; start=$(date +%s%N); kill -INT $pid; wait $pid; s=$?
+            echo "status=$s ms=$(( ($(date +%s%N) - start) / 1000000 ))"
+            """, env: ["ELEVENLABS_BASE_URL": "http://127.0.0.1:\(port)", "ELEVENLABS_API_KEY": sandboxKey,
+                       "XDG_CACHE_HOME": dir.appendingPathComponent("bh-cache").path], timeout: 40)
+        #expect(r.out.contains("status=130"), "\(r.out) \(r.err)")
+        let ms = r.out.firstMatch(of: /ms=([0-9]+)/).flatMap { Int($0.1) } ?? Int.max
+        #expect(ms < 3_000, "Ctrl-C took \(ms) ms to end the connect")
+    }
+}

@@ -125,12 +125,15 @@ final class CurlEasy {
         try check(ccurl_easy_setopt_ptr(handle, CURLOPT_XFERINFODATA, context))
         try check(ccurl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
     }
-    /// - SeeAlso: CURLOPT_CONNECTTIMEOUT_MS
+    /// Stops calling the progress function (its context may not outlive the transfer it was for).
+    func clearProgressFunction() throws { try check(ccurl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 1)) }
+
     /// - SeeAlso: CURLOPT_TIMEOUT_MS (the whole transfer)
     func setTimeout(milliseconds: Int) throws {
         try check(ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, milliseconds))
     }
 
+    /// - SeeAlso: CURLOPT_CONNECTTIMEOUT_MS
     func setConnectTimeout(milliseconds: Int) throws {
         try check(ccurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds))
     }

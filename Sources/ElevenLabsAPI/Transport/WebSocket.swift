@@ -91,7 +91,15 @@ public final class WebSocketClient {
         if let ca = options.caFile { try easy.setCAFile(ca) }
         try easy.setConnectOnly()
         shouldAbort = options.shouldAbort
-        let rc = easy.perform()
+        // Ctrl-C while the TCP and TLS connection is made: libcurl asks the progress function at
+        // least once a second, and a signal ends the connect there instead of after its timeout.
+        let abort = AbortCheck(options.shouldAbort)
+        if options.shouldAbort != nil {
+            try easy.setProgressFunction(connectProgress, context: Unmanaged.passUnretained(abort).toOpaque())
+        }
+        let rc = withExtendedLifetime(abort) { easy.perform() }
+        try easy.clearProgressFunction()
+        if rc == CURLE_ABORTED_BY_CALLBACK { throw TransferAborted() }
         if rc != CURLE_OK { throw easy.error(for: rc) }
 
         var keyBytes = [UInt8](repeating: 0, count: 16)
@@ -151,6 +159,12 @@ public final class WebSocketClient {
         isOpen = true
         reader.feed(inbox[...]) // frames that came with the head
         inbox = []
+    }
+
+    /// What the connect's progress function asks (kept alive across the connect by its caller).
+    final class AbortCheck: Sendable {
+        let shouldAbort: (@Sendable () -> Bool)?
+        init(_ shouldAbort: (@Sendable () -> Bool)?) { self.shouldAbort = shouldAbort }
     }
 
     /// `base64(SHA-1(key + GUID))`, RFC 6455 §4.2.2.
@@ -385,4 +399,10 @@ struct WebSocketReader {
             }
         }
     }
+}
+
+/// Stops a connect-only transfer when a signal asked the program to stop (see `connect`).
+private let connectProgress: curl_xferinfo_callback = { userdata, _, _, _, _ in
+    guard let userdata else { return 0 }
+    return Unmanaged<WebSocketClient.AbortCheck>.fromOpaque(userdata).takeUnretainedValue().shouldAbort?() == true ? 1 : 0
 }
