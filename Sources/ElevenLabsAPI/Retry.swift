@@ -77,6 +77,9 @@ extension ElevenLabsClient {
                 return try body()
             } catch {
                 guard retry < policy.maxRetries, let reason = Self.retryReason(error, repeatable) else { throw error }
+                // Nothing listening on this machine (a sandbox not started, a wrong port) will not
+                // be listening in a second either: say so at once, as curl does.
+                if let e = error as? CurlError, e.code == Int32(CURLE_COULDNT_CONNECT.rawValue), configuration.isLoopback { throw error }
                 let delay = policy.delay(forRetry: retry, retryAfter: (error as? APIError)?.retryAfter,
                                          unit: Double.random(in: 0...1, using: &rng))
                 guard waited + delay <= policy.maxTotalWait else { throw error }

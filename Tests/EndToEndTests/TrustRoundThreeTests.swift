@@ -532,3 +532,15 @@ extension TrustRoundThreeTests {
         #expect(ms < 3_000, "Ctrl-C took \(ms) ms to end the connect")
     }
 }
+
+extension TrustRoundThreeTests {
+    /// Nothing listening on loopback (a sandbox not started): exit 7 at once, not 3 s of retries.
+    @Test func aRefusedLoopbackConnectionFailsAtOnce() async throws {
+        let started = Date()
+        let r = try await run("elevenlabs", ["models"], env: ["ELEVENLABS_BASE_URL": "http://127.0.0.1:9", "ELEVENLABS_API_KEY": sandboxKey,
+                                                           "XDG_CACHE_HOME": dir.appendingPathComponent("refused").path])
+        #expect(r.status == 7, "\(r.err)")
+        #expect(!r.err.contains("trying again"), "\(r.err)")
+        #expect(Date().timeIntervalSince(started) < 2)
+    }
+}
