@@ -116,9 +116,13 @@ struct Captions {
             }.joined(separator: "\n")
         case .json:
             struct Doc: Encodable { let cues: [Cue]; let words: [Word] }
+            // Milliseconds, as SRT and WebVTT give them (not 6.81410204081632).
+            func ms(_ t: Double) -> Double { (t * 1000).rounded() / 1000 }
+            let timedCues = cues.map { Cue(start: ms($0.start), end: ms($0.end), text: $0.text, speaker: $0.speaker) }
+            let timedWords = words.map { Word(text: $0.text, start: ms($0.start), end: ms($0.end), speaker: $0.speaker) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            return String(decoding: try encoder.encode(Doc(cues: cues, words: words)), as: UTF8.self) + "\n"
+            return String(decoding: try encoder.encode(Doc(cues: timedCues, words: timedWords)), as: UTF8.self) + "\n"
         }
     }
 }

@@ -77,7 +77,9 @@ enum Resolve {
         let matches = { (m: CachedModel) in m.model_id == id || m.name?.lowercased() == id.lowercased() }
         if !models.contains(where: matches) { models = try session.models(refresh: true) }
         guard let model = models.first(where: matches) else {
-            let near = nearest(id, in: models.map(\.model_id), maxDistance: 6).map { "; did you mean '\($0)'?" } ?? ""
+            // Slips of the short names too (`flahs` → flash), not only of the full ids.
+            let near = (nearest(id, in: Array(modelAliases.keys).sorted(), maxDistance: id.count <= 5 ? 2 : 3)
+                        ?? nearest(id, in: models.map(\.model_id), maxDistance: 6)).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError("unknown model '\(id)'\(near)", hint: "'elevenlabs models' lists them", command: "speak")
         }
         // A limit from the server is used to split the text: an absurd one must not make thousands of

@@ -31,6 +31,9 @@ import TestSupport
                 #expect((cue["text"] as? String ?? "").count <= 42)
                 last = end
             }
+            // Times in milliseconds, as SRT and WebVTT give them: no number has more than 3 decimals.
+            let raw = try String(contentsOf: captions, encoding: .utf8)
+            #expect(raw.firstMatch(of: /[0-9]\.[0-9]{4,}/) == nil, "a time with more than 3 decimals")
             let duration = try await mpg123Probe(Data(contentsOf: audio)).seconds // mpg123's length, not the sandbox's
             #expect(abs(last - duration) < 0.05, "captions end at \(last), audio lasts \(duration)")
         }

@@ -544,3 +544,14 @@ extension TrustRoundThreeTests {
         #expect(Date().timeIntervalSince(started) < 2)
     }
 }
+
+extension TrustRoundThreeTests {
+    /// Everyday UX: a slip of a model's short name is answered with the short name.
+    @Test func aSlipOfAModelsShortNameIsSuggested() async throws {
+        try await withSandbox { sandbox in
+            let r = try await run("elevenlabs", ["-m", "flahs", "--device", "null", "Hello there."], env: env(sandbox))
+            #expect(r.status == 2 && r.err.contains("unknown model 'flahs'; did you mean 'flash'?"), "\(r.err)")
+            #expect(!sandbox.requests.contains { $0.method == "POST" })
+        }
+    }
+}
