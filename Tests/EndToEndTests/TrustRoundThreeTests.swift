@@ -555,3 +555,18 @@ extension TrustRoundThreeTests {
         }
     }
 }
+
+extension TrustRoundThreeTests {
+    /// Everyday UX: `history save ID > file` writes to standard output when it is not a terminal.
+    @Test func historySaveWritesToARedirectedStandardOutput() async throws {
+        try await withSandbox { sandbox in
+            _ = try await run("elevenlabs", ["--device", "null", "A take worth keeping."], env: env(sandbox))
+            let listed = try await run("elevenlabs", ["history", "--limit", "1", "--json"], env: env(sandbox))
+            let id = try #require((try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]])?.first?["history_item_id"] as? String)
+            let saved = try await run("elevenlabs", ["history", "save", id], env: env(sandbox))
+            #expect(saved.status == 0, "\(saved.err)")
+            let audio = try await onThread { Data(try client(for: sandbox).collect(method: "GET", path: "/v1/history/\(id)/audio").1) }
+            try expectSameBytes(saved.stdout, audio, "history save to standard output")
+        }
+    }
+}

@@ -146,8 +146,9 @@ enum HistoryCommand {
 
     static func save(_ inv: Invocation, _ context: Context) throws {
         let id = try ids(inv, exactly: true)[0]
-        guard let output = inv.value("output") else {
-            throw UsageError("'history save' needs -o FILE ('-' for standard output)", command: "history")
+        // Without -o, standard output when it is not a terminal (`history save ID > take.mp3`), as speak does.
+        guard let output = inv.value("output") ?? (context.stdoutIsTerminal ? nil : "-") else {
+            throw UsageError("'history save' needs -o FILE, or standard output redirected to a file or a pipe", command: "history")
         }
         if output == "-" && context.stdoutIsTerminal {
             throw UsageError("refusing to write audio to a terminal", hint: "redirect it to a file", command: "history")
