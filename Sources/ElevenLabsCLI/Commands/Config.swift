@@ -93,6 +93,12 @@ enum ConfigCommand {
         }
         let newLine = value.map { "\(key) = \(quoted($0))" }
         var replaced = false
+        let had = lines.contains { isLine(for: key, $0) }
+        if value == nil && !had {
+            // Nothing to remove: say so, and leave the file (and its mtime) alone.
+            if !inv.flag("quiet") { context.err("elevenlabs: \(key) is not set in \(path); nothing changed\n") }
+            return
+        }
         lines = lines.compactMap { line in
             guard isLine(for: key, line) else { return line }
             if replaced || newLine == nil { return nil } // later duplicates, or an unset
