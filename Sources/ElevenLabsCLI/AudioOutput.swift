@@ -18,6 +18,10 @@ final class AudioOutput {
     private let serverWAV: Bool
     private var skipHeader = 0
     private var parts = 0
+    /// Standard output redirected to a regular file: where our output began in it, so a WAV header
+    /// written there gets its real sizes at the end (sox and players then see no early end).
+    private let stdoutStart: Int?
+    private var stdoutBytes = 0
     /// Audio bytes written (after any header handling).
     private(set) var bytes = 0
 
@@ -29,6 +33,7 @@ final class AudioOutput {
         self.wrapWAV = wrapWAV
         serverWAV = format.hasPrefix("wav_")
         toStdout = path == "-"
+        stdoutStart = toStdout && (wrapWAV || format.hasPrefix("wav_")) ? context.stdout.seekableOffset() : nil
         if let path, path != "-" { file = try AtomicFile(path: path) } else { file = nil }
         if wrapWAV, let file {
             try AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: nil).withUnsafeBytes { try file.write($0) }
@@ -66,7 +71,7 @@ final class AudioOutput {
 
     private func emit(_ data: UnsafeRawBufferPointer, play: Bool) throws {
         if let file { try file.write(data) }
-        if toStdout { try context.stdout.write(data) }
+        if toStdout { try context.stdout.write(data); stdoutBytes += data.count }
         if play { try player?.enqueue(data) }
     }
 
@@ -79,6 +84,9 @@ final class AudioOutput {
                 try file.patch(AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: file.bytesWritten - 44), at: 0)
             }
             try file.commit()
+        }
+        if let start = stdoutStart, serverWAV || wrapWAV, stdoutBytes >= 44 {
+            try context.stdout.patch(AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: stdoutBytes - 44), at: start)
         }
     }
 

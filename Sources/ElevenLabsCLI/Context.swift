@@ -26,6 +26,22 @@ public final class OutputStream: Sendable {
     public var capturedText: String { captured.withLock { String(decoding: $0 ?? [], as: UTF8.self) } }
     public var capturedBytes: [UInt8] { captured.withLock { $0 ?? [] } }
 
+    /// Where a write would land now, when the stream is a regular file that can be rewound (stdout
+    /// redirected to a file): a WAV header written there can get its sizes at the end.
+    public func seekableOffset() -> Int? {
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        let at = lseek(fd, 0, SEEK_CUR)
+        return at >= 0 ? Int(at) : nil
+    }
+
+    /// Overwrites bytes at an offset of a regular file (see seekableOffset).
+    public func patch(_ bytes: [UInt8], at offset: Int) throws {
+        let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+        guard n == bytes.count else { throw FileError(path: "standard output", reason: FileIO.errnoText()) }
+    }
+
     public func write(_ s: String) throws {
         var s = s
         try s.withUTF8 { try write(UnsafeRawBufferPointer($0)) }

@@ -572,3 +572,23 @@ extension TrustRoundThreeTests {
         }
     }
 }
+
+extension TrustRoundThreeTests {
+    /// Everyday UX: `-o - --format wav_16000 > s.wav` into a regular file gets real sizes (sox reads
+    /// it without "premature EOF"); into a pipe the header still says "until the end".
+    @Test func aWAVOnStandardOutputRedirectedToAFileGetsItsSizes() async throws {
+        try requireTool("soxi")
+        try await withSandbox { sandbox in
+            let wav = dir.appendingPathComponent("stdout.wav")
+            let r = try await runShell("\"$ELEVENLABS\" speak -o - --format wav_16000 'Hello there, a WAV.' > '\(wav.path)'", env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            let bytes = [UInt8](try Data(contentsOf: wav))
+            func le32(_ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+            #expect(bytes.count > 1000 && le32(4) == bytes.count - 8 && le32(40) == bytes.count - 44, "RIFF \(le32(4)), data \(le32(40)), file \(bytes.count)")
+            let piped = try await runShell("\"$ELEVENLABS\" speak -o - --format wav_16000 'Hello there, a WAV.' | cat > '\(wav.path)'", env: env(sandbox))
+            #expect(piped.status == 0)
+            let streamed = [UInt8](try Data(contentsOf: wav))
+            #expect(Array(streamed[40..<44]) == [0xFF, 0xFF, 0xFF, 0xFF], "a pipe cannot be rewound: the header says until the end")
+        }
+    }
+}
