@@ -234,7 +234,7 @@ struct DialogueJob {
             for line in plan.lines {
                 var turn = engine
                 turn.request.voiceID = line.voiceID
-                turn.chunks = .fixed(parts(line))
+                turn.chunks = SpeechJob.ChunkPlan.fixed(parts(line)).fitting(limit: turnLimit, model: turn.request.modelID)
                 turn.speaker = line.speaker
                 turn.onPart = nil
                 try turn.speak(into: out, captions: &captions, offset: &offset, notes: &notes, highlighter: highlighter)

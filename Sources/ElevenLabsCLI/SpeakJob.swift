@@ -14,6 +14,36 @@ struct SpeechJob {
         static func fixed(_ chunks: [String]) -> ChunkPlan {
             ChunkPlan { var i = 0; return { defer { i += 1 }; return i < chunks.count ? chunks[i] : nil } }
         }
+
+        /// The same texts, each cut further where the markup the model needs would take it past
+        /// `limit` (see `SpeechJob.fitted`); nil `limit`: as they are.
+        func fitting(limit: Int?, model: String) -> ChunkPlan {
+            guard let limit else { return self }
+            return ChunkPlan {
+                let next = self.make()
+                var queue: [String] = []
+                return {
+                    if queue.isEmpty, let raw = try next() { queue = SpeechJob.fitted(raw, limit: limit, model: model) }
+                    return queue.isEmpty ? nil : queue.removeFirst()
+                }
+            }
+        }
+    }
+
+    /// A part's text, cut so each piece stays within `limit` code points once its markup is adapted
+    /// to the model: on a model without v3 audio tags, `[pause]` (7) becomes `<break time="1s"/>`
+    /// (18), so a part planned at the limit could grow past it and be refused after others were
+    /// bought. Text without such growth comes back whole.
+    static func fitted(_ raw: String, limit: Int, model: String) -> [String] {
+        func fits(_ t: String) -> Bool { Markup.adapt(t, model: model).text.unicodeScalars.count <= limit }
+        guard !fits(raw) else { return [raw] }
+        var budget = limit
+        while budget > 16 {
+            budget = budget * 3 / 4
+            let pieces = TextChunker.split(raw, limit: budget, firstTarget: budget)
+            if pieces.allSatisfy(fits) { return pieces }
+        }
+        return TextChunker.split(raw, limit: 16, firstTarget: 16)
     }
 
     var chunks: ChunkPlan

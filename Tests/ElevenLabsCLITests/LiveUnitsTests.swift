@@ -46,4 +46,17 @@ import Testing
         try good.finish(onTimings: { _ in }, onAudio: { audio += $0.count })
         #expect(audio == 3)
     }
+
+    /// Parts cut so their markup, once adapted to the model, still fits the limit.
+    @Test func partsFitTheLimitAfterTheirMarkupIsAdapted() {
+        let raw = String(repeating: "Wait [pause] now. ", count: 300)
+        for limit in [100, 1_000, 10_000] {
+            let pieces = SpeechJob.fitted(raw, limit: limit, model: "eleven_multilingual_v2")
+            let adapted = pieces.map { Markup.adapt($0, model: "eleven_multilingual_v2").text }
+            #expect(adapted.allSatisfy { $0.unicodeScalars.count <= limit }, "\(limit): \(adapted.map { $0.unicodeScalars.count }.max() ?? 0)")
+            #expect(pieces.joined().filter { !$0.isWhitespace } == raw.filter { !$0.isWhitespace })
+        }
+        // eleven_v3 takes the tag as it is: nothing to cut.
+        #expect(SpeechJob.fitted(raw, limit: 10_000, model: "eleven_v3") == [raw])
+    }
 }

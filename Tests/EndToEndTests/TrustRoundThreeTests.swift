@@ -592,3 +592,25 @@ extension TrustRoundThreeTests {
         }
     }
 }
+
+extension TrustRoundThreeTests {
+    /// Markup adapted to the model can lengthen a part (`[pause]`, 7 code points, becomes
+    /// `<break time="1s"/>`, 18, on models without v3 tags): a text planned within the limit is cut
+    /// further, so no request the limit refuses is ever sent.
+    @Test func markupThatGrowsStillFitsTheLimit() async throws {
+        var text = ""
+        while text.unicodeScalars.count < 9_900 { text += "Wait [pause] then. " }
+        let file = dir.appendingPathComponent("pauses.txt")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        try await withSandbox { sandbox in
+            let out = dir.appendingPathComponent("pauses.mp3")
+            let r = try await run("elevenlabs", ["speak", "-m", "eleven_multilingual_v2", "-f", file.path, "-o", out.path, "--yes", "-q"], env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            let texts = ttsTexts(sandbox)
+            #expect(texts.count >= 2, "\(texts.count) requests")
+            #expect(texts.allSatisfy { $0.unicodeScalars.count <= 10_000 }, "\(texts.map { $0.unicodeScalars.count })")
+            #expect(texts.allSatisfy { !$0.contains("[pause]") } && texts.joined().contains("<break time=\"1s\"/>"))
+            #expect(sandbox.requests.allSatisfy { $0.status < 400 })
+        }
+    }
+}

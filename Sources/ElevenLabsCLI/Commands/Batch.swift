@@ -273,7 +273,7 @@ enum BatchCommand {
                     try job.run(into: out!)
                     metrics = job.metrics
                 } else {
-                    var job = SpeechJob(chunks: .fixed(TextChunker.requests(item.text, limit: chunkLimit)), request: template, quickBody: nil, session: session, context: context,
+                    var job = SpeechJob(chunks: SpeechJob.ChunkPlan.fixed(TextChunker.requests(item.text, limit: chunkLimit)).fitting(limit: chunkLimit, model: template.modelID), request: template, quickBody: nil, session: session, context: context,
                                         cache: cache, captionsPath: item.captions)
                     try job.run(into: out!)
                     metrics = job.metrics

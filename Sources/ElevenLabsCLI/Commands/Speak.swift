@@ -106,11 +106,13 @@ enum SpeakCommand {
                             question: "speak \(Output.grouped(characters)) characters for about \(Output.grouped(estimate)) credits of \(Output.grouped(remaining)) left?",
                             inv, context)
             chunks = SpeechJob.ChunkPlan { let chunker = input.chunker(limit: limit); return chunker.next }
+                .fitting(limit: limit, model: request.modelID)
             if !ModelRules.supportsStitching(options.modelID) && !options.quiet {
                 context.err("elevenlabs: note: \(options.modelID) takes no request stitching; the text is split at sentences and each part spoken on its own\n")
             }
         } else {
-            chunks = .fixed([request.text.isEmpty ? try input.wholeText() : request.text])
+            chunks = SpeechJob.ChunkPlan.fixed([request.text.isEmpty ? try input.wholeText() : request.text])
+                .fitting(limit: model?.max_characters, model: request.modelID)
         }
 
         // 4. The requests, played and/or written as they arrive.
@@ -168,9 +170,10 @@ enum SpeakCommand {
         var texts: [String] = []
         if let limit = model?.max_characters, characters > limit {
             let chunker = input.chunker(limit: limit)
-            while let text = try chunker.next() { texts.append(text) }
+            while let text = try chunker.next() { texts += SpeechJob.fitted(text, limit: limit, model: request.modelID) }
         } else {
             texts = [request.text.isEmpty ? try input.wholeText() : request.text]
+            if let limit = model?.max_characters { texts = SpeechJob.fitted(texts[0], limit: limit, model: request.modelID) }
         }
         let cache = options.useCache ? try AudioCache(context: context) : nil
         let planned = SpeechJob.plannedKeys(texts, template: request, server: session.client.configuration.baseURL)
