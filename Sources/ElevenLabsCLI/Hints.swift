@@ -27,7 +27,7 @@ enum Hints {
         case "output_format_not_allowed"?:
             return "pick a format your plan includes with --format (mp3_44100_128 works on every plan)"
         case "too_many_concurrent_requests"?:
-            return "too many requests at once for your plan: lower --jobs, or wait and try again"
+            return "too many requests at once for your plan (every program using the key counts): wait and try again; in a batch, lower --jobs"
         case "system_busy"?:
             return "the service is overloaded: try again in a little while"
         case "voice_not_found"?:

@@ -164,10 +164,11 @@ struct SpeakOptions {
             let name = output.split(separator: "/").last.map(String.init) ?? output
             if explicitFormat == nil && byExtension == nil {
                 guard let dot = name.lastIndex(of: "."), dot != name.startIndex else {
-                    // No extension: MP3, as the safest default, said once.
+                    // No extension: MP3, as the safest default, said once (after the path is known to
+                    // take a file: a directory is an error, not a note and then an error).
+                    try AtomicFile.check(output)
                     if !o.quiet { context.err("elevenlabs: note: '\(output)' has no extension; writing MP3 (\(AudioFormats.safeDefault))\n") }
                     o.format = AudioFormats.safeDefault
-                    try AtomicFile.check(output)
                     return try finish(o, inv, context)
                 }
                 throw UsageError("'\(name[dot...])' is not an audio format this tool writes",

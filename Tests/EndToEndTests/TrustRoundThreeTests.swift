@@ -614,3 +614,14 @@ extension TrustRoundThreeTests {
         }
     }
 }
+
+extension TrustRoundThreeTests {
+    /// Everyday UX: `-o DIR` is one error, not a note about the missing extension and then an error.
+    @Test func anOutputThatIsADirectoryIsOneError() async throws {
+        try await withSandbox { sandbox in
+            let r = try await run("elevenlabs", ["speak", "-o", dir.path, "Hello there."], env: env(sandbox))
+            #expect(r.status == 2 && r.err.contains("it is a directory") && !r.err.contains("note:"), "\(r.err)")
+            #expect(sandbox.requests.isEmpty)
+        }
+    }
+}
