@@ -133,16 +133,7 @@ final class TextSource {
     /// Bytes already read (a pipe read ahead to its end), checked and counted as a file would be.
     convenience init(bytes: [UInt8], origin: String) throws {
         let spool = try Self.temporaryFile()
-        var written = 0
-        while written < bytes.count {
-            let w = bytes.withUnsafeBytes { Glibc.write(spool, $0.baseAddress! + written, bytes.count - written) }
-            if w < 0 && errno == EINTR { continue }
-            guard w > 0 else {
-                close(spool)
-                throw CLIError("cannot keep \(origin) in a temporary file: \(FileIO.errnoText())", hint: "free some space in $TMPDIR (or /tmp)", exit: .input)
-            }
-            written += w
-        }
+        do { try bytes.withUnsafeBytes { try Self.spoolAll($0, to: spool, origin: origin) } } catch { close(spool); throw error }
         guard lseek(spool, 0, SEEK_SET) == 0 else {
             close(spool)
             throw CLIError("cannot read back \(origin): \(FileIO.errnoText())", exit: .input)
@@ -241,18 +232,7 @@ final class TextSource {
                 throw CLIError("cannot read \(origin): \(FileIO.errnoText())", exit: .input)
             }
             if n == 0 { break }
-            if spool >= 0 {
-                var written = 0
-                while written < n {
-                    let w = block.withUnsafeBytes { Glibc.write(spool, $0.baseAddress! + written, n - written) }
-                    if w < 0 && errno == EINTR { continue }
-                    guard w > 0 else {
-                        throw CLIError("cannot keep \(origin) in a temporary file: \(FileIO.errnoText())",
-                                       hint: "free some space in $TMPDIR (or /tmp)", exit: .input)
-                    }
-                    written += w
-                }
-            }
+            if spool >= 0 { try block.withUnsafeBytes { try Self.spoolAll(UnsafeRawBufferPointer(rebasing: $0[0..<n]), to: spool, origin: origin) } }
             var bytes = carry + block[0..<n]
             if first {
                 first = false
@@ -278,6 +258,20 @@ final class TextSource {
         }
         guard sawText else { throw TextInput.emptyText(origin, sawInvisible ? "\u{200B}" : "") }
         return (characters, bom)
+    }
+
+    /// Writes all of `bytes` to the spool file (a full disk is the error, with its fix).
+    private static func spoolAll(_ bytes: UnsafeRawBufferPointer, to spool: Int32, origin: String) throws {
+        var written = 0
+        while written < bytes.count {
+            let w = Glibc.write(spool, bytes.baseAddress! + written, bytes.count - written)
+            if w < 0 && errno == EINTR { continue }
+            guard w > 0 else {
+                throw CLIError("cannot keep \(origin) in a temporary file: \(FileIO.errnoText())",
+                               hint: "free some space in $TMPDIR (or /tmp)", exit: .input)
+            }
+            written += w
+        }
     }
 
     /// How many bytes at the end start a UTF-8 sequence that the block does not finish.
