@@ -19,10 +19,15 @@ server=$(t display-message -p '#{pid}') pane=$(t display-message -p -t s '#{pane
 # Signals ignored by whoever started us stay ignored in the server and the shell (a test runner may
 # ignore SIGHUP), so kill-server alone can leave both running: they are killed outright.
 trap 'kill -KILL $pane 2>/dev/null; t kill-server 2>/dev/null; kill -KILL $server 2>/dev/null' EXIT
-sleep 1
-t send-keys -t s "$setup" Enter
-sleep 1
+# Set up, then wait until the shell has really done it: a fresh machine's first compinit can take
+# seconds, and keys typed before then would be completed by a shell with no completion loaded.
+t send-keys -t s "$setup; echo elevenlabs-ready-\"42\"" Enter
+for i in $(seq 1 240); do
+    sleep 0.25
+    t capture-pane -p -t s | grep -qx 'elevenlabs-ready-42' && break
+done
 t send-keys -t s C-l
+sleep 0.3
 # The prompt line once Tab has changed it and it has stopped changing (completion runs the binary,
 # which under load can take a while); after 15 s, whatever it shows.
 settle() {
@@ -35,7 +40,8 @@ settle() {
         [[ "$now" != "$typed" && "$now" == "$last" ]] && break
         last=$now
     done
-    printf '%s\n' "$now"
+    # A line for every LINE even when no prompt was found, so answers never shift onto other cases.
+    printf '%s\n' "${now:-(no prompt)}"
 }
 for line in "$@"; do
     if [[ $line == @enter ]]; then
