@@ -7,8 +7,8 @@ public struct Invocation: Sendable {
     public var command: String
     /// True when no command was named and text was given, as in `elevenlabs "hello"`.
     public var implicitCommand = false
-    /// Values by long option name; a flag stores "" once per use.
-    public var values: [String: [String]] = [:]
+    /// Values by option; a flag stores "" once per use.
+    public var values: [OptionName: [String]] = [:]
     public var operands: [String] = []
     /// How many operands came after `--` (text meant as text).
     public var operandsAfterDashes = 0
@@ -18,15 +18,16 @@ public struct Invocation: Sendable {
     /// Another command's invocation sharing the global options (`speak -m '?'` runs `models`).
     init(listing inv: Invocation, command: String) {
         self.command = command
-        values = inv.values.filter { key, _ in OptionTable.options.first { $0.long == key }?.isGlobal == true }
+        values = inv.values.filter { key, _ in OptionTable.spec(key).isGlobal }
     }
 
-    public func flag(_ long: String) -> Bool { values[long] != nil }
-    public func value(_ long: String) -> String? { values[long]?.last }
-    public func all(_ long: String) -> [String] { values[long] ?? [] }
+    public func flag(_ option: OptionName) -> Bool { values[option] != nil }
+    public func value(_ option: OptionName) -> String? { values[option]?.last }
+    public func all(_ option: OptionName) -> [String] { values[option] ?? [] }
 
-    public func double(_ long: String, in range: ClosedRange<Double>) throws -> Double? {
-        guard let raw = value(long) else { return nil }
+    public func double(_ option: OptionName, in range: ClosedRange<Double>) throws -> Double? {
+        let long = option.rawValue
+        guard let raw = value(option) else { return nil }
         guard let v = Double(raw), v.isFinite else {
             throw UsageError("--\(long) needs a number, not '\(raw)'", hint: "use a value from \(fmt(range.lowerBound)) to \(fmt(range.upperBound))", command: command)
         }
@@ -36,8 +37,9 @@ public struct Invocation: Sendable {
         return v
     }
 
-    public func integer(_ long: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let raw = value(long) else { return nil }
+    public func integer(_ option: OptionName, in range: ClosedRange<Int>) throws -> Int? {
+        let long = option.rawValue
+        guard let raw = value(option) else { return nil }
         guard let v = Int(raw) else {
             throw UsageError("--\(long) needs a whole number, not '\(raw)'", hint: "use a value from \(range.lowerBound) to \(range.upperBound)", command: command)
         }
@@ -63,7 +65,7 @@ public enum CommandLineParser {
     public static func parse(_ args: [String]) throws -> ParseResult {
         var command: String? = nil
         var implicit = false
-        var values: [String: [String]] = [:]
+        var values: [OptionName: [String]] = [:]
         var operands: [String] = []
         var i = 0
         var optionsEnded = false
@@ -115,7 +117,7 @@ public enum CommandLineParser {
                 throw UsageError("invalid value '\(value)' for --\(s.long)\(near)",
                                  hint: "valid values: " + s.choices.joined(separator: ", "), command: command)
             }
-            if s.repeatable { values[s.long, default: []].append(value) } else { values[s.long] = [value] }
+            if s.repeatable { values[s.name, default: []].append(value) } else { values[s.name] = [value] }
         }
 
         func takeValue(for s: OptionSpec, shown: String) throws -> String {
@@ -130,7 +132,7 @@ public enum CommandLineParser {
             let arg = args[i]
             // `-?` asks for help as -h does (as in many tools people know); quoted, since a shell
             // would otherwise expand it against one-letter file names.
-            if arg == "-?" && !optionsEnded { values["help"] = [""]; i += 1; continue }
+            if arg == "-?" && !optionsEnded { values[.help] = [""]; i += 1; continue }
             if optionsEnded || arg == "-" || !arg.hasPrefix("-") {
                 if command == nil && !optionsEnded {
                     if arg == "help" {
@@ -185,10 +187,10 @@ public enum CommandLineParser {
             i += 1
         }
 
-        if values["help"] != nil { return .help(command: implicit ? nil : command) }
+        if values[.help] != nil { return .help(command: implicit ? nil : command) }
         // `voices help`, `history help`: a command's own help, where "help" cannot be a name or text.
         if let cmd = command, !implicit, cmd != "speak", operands == ["help"] { return .help(command: cmd) }
-        if values["version"] != nil { return .version }
+        if values[.version] != nil { return .version }
         guard let cmd = command else {
             // Bare `elevenlabs`: the implicit command decides (speak reads stdin).
             var inv = Invocation(command: implicitCommand)

@@ -251,7 +251,7 @@ enum DialogueCommand {
     /// One script, from `speak --dialogue [FILE]` (or -f FILE, or standard input), played and/or written.
     static func run(_ inv: Invocation, _ context: Context, options: SpeakOptions) throws {
         let (script, origin) = try read(inv, context)
-        let castOptions = try DialoguePlan.castOptions(inv.all("cast"))
+        let castOptions = try DialoguePlan.castOptions(inv.all(.cast))
         try DialoguePlan.checkCast(script, options: castOptions, origin: origin)
         let session = try Session(inv, context, config: options.config)
         var request = options.request(voiceID: "")
@@ -273,7 +273,7 @@ enum DialogueCommand {
         let estimate = try Spend.estimate(characters: buy.characters, perCharacter: model?.credits_per_character)
         let summary = "\(script.turns.count) turn\(script.turns.count == 1 ? "" : "s") by \(plan.cast.count) speaker\(plan.cast.count == 1 ? "" : "s"), "
             + "\(buy.total) request\(buy.total == 1 ? "" : "s") (\(buy.total - buy.requests) cached), \(Output.grouped(buy.characters)) characters to buy, about \(Output.grouped(estimate)) credits"
-        if inv.flag("dry-run") {
+        if inv.flag(.dryRun) {
             try printPlan(plan, job: job, summary: summary, estimate: estimate, buy: buy, inv, context)
             return
         }
@@ -322,7 +322,7 @@ enum DialogueCommand {
 
     /// The script: the one file named (as an argument or with -f), or standard input.
     static func read(_ inv: Invocation, _ context: Context) throws -> (DialogueScript, String) {
-        let named = inv.all("file") + inv.operands
+        let named = inv.all(.file) + inv.operands
         if named.count > 1 {
             throw UsageError("one script at a time; several need --out-dir DIR", hint: "elevenlabs speak --dialogue --out-dir episodes/ \(named.prefix(2).joined(separator: " "))", command: "speak")
         }
@@ -341,7 +341,7 @@ enum DialogueCommand {
 
     static func printPlan(_ plan: DialoguePlan, job: DialogueJob, summary: String, estimate: Int,
                           buy: (requests: Int, total: Int, characters: Int), _ inv: Invocation, _ context: Context) throws {
-        if inv.flag("json") {
+        if inv.flag(.json) {
             struct Voice: Encodable { let speaker: String; let voice: String; let voice_id: String }
             struct Doc: Encodable {
                 let cast: [Voice]; let turns: Int; let endpoint: String; let requests: Int; let cached_requests: Int

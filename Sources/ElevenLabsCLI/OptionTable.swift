@@ -2,13 +2,30 @@
 // all driven by it (a test keeps the man page and completions in step), so an option exists exactly
 // when it has a row here.
 
+/// Every option's long name. Code names an option by one of these cases, never by a string, so a
+/// misspelt or removed option is a compile error, and a test checks each case has exactly one row.
+public enum OptionName: String, CaseIterable, Sendable, Hashable {
+    // Global
+    case help, version, apiKeyFile = "api-key-file", baseURL = "base-url", json, verbose, quiet
+    case connectTimeout = "connect-timeout", firstByteTimeout = "first-byte-timeout", stallTimeout = "stall-timeout", retries, cacert
+    // speak (some also of history and voices)
+    case voice, model, file, output, format, play, device
+    case stability, similarityBoost = "similarity-boost", style, speakerBoost = "speaker-boost", noSpeakerBoost = "no-speaker-boost"
+    case speed, rate, language, dict, seed, textNormalization = "text-normalization"
+    case outDir = "out-dir", eachLine = "each-line", jobs, force, dryRun = "dry-run", dialogue, cast, yes, progress
+    case captions, highlight, noCache = "no-cache", cacheInfo = "cache-info", clearCache = "clear-cache", live, noLive = "no-live", metrics
+    // voices, clone, history, dictionaries
+    case search, gender, accent, age, label, description, allowDuplicate = "allow-duplicate"
+    case removeBackgroundNoise = "remove-background-noise", name, limit, after, before, category
+}
+
 public struct OptionSpec: Sendable {
     public enum Kind: Sendable, Equatable {
         case flag
         /// Takes a value; the string names it in help (`--voice NAME`).
         case value(String)
     }
-    public let long: String
+    public let name: OptionName
     public let short: Character?
     public let kind: Kind
     /// Commands the option belongs to; empty means it is global.
@@ -24,6 +41,8 @@ public struct OptionSpec: Sendable {
     /// The description of the option as `command` uses it.
     public func help(for command: String?) -> String { command.flatMap { helpFor[$0] } ?? help }
 
+    /// The name as typed after `--`.
+    public var long: String { name.rawValue }
     public var takesValue: Bool { kind != .flag }
     public var isGlobal: Bool { commands.isEmpty }
     public var metavar: String? { if case .value(let m) = kind { return m }; return nil }
@@ -112,154 +131,157 @@ public enum OptionTable {
 
     public static let options: [OptionSpec] = [
         // Global
-        OptionSpec(long: "help", short: "h", kind: .flag, commands: [], choices: [], repeatable: false,
+        OptionSpec(name: .help, short: "h", kind: .flag, commands: [], choices: [], repeatable: false,
                    help: "show help (for a command: elevenlabs COMMAND --help)"),
-        OptionSpec(long: "version", short: "V", kind: .flag, commands: [], choices: [], repeatable: false,
+        OptionSpec(name: .version, short: "V", kind: .flag, commands: [], choices: [], repeatable: false,
                    help: "show the version and the libcurl, mpg123 and ALSA versions"),
-        OptionSpec(long: "api-key-file", short: nil, kind: .value("FILE"), commands: [], choices: [], repeatable: false,
+        OptionSpec(name: .apiKeyFile, short: nil, kind: .value("FILE"), commands: [], choices: [], repeatable: false,
                    help: "read the API key from FILE (safer than the environment on shared machines)"),
-        OptionSpec(long: "base-url", short: nil, kind: .value("URL"), commands: [], choices: [], repeatable: false,
+        OptionSpec(name: .baseURL, short: nil, kind: .value("URL"), commands: [], choices: [], repeatable: false,
                    help: "API address (default https://api.elevenlabs.io; also ELEVENLABS_BASE_URL)"),
-        OptionSpec(long: "json", short: nil, kind: .flag, commands: [], choices: [], repeatable: false,
+        OptionSpec(name: .json, short: nil, kind: .flag, commands: [], choices: [], repeatable: false,
                    help: "print machine-readable JSON instead of tables"),
-        OptionSpec(long: "verbose", short: nil, kind: .flag, commands: [], choices: [], repeatable: false,
+        OptionSpec(name: .verbose, short: nil, kind: .flag, commands: [], choices: [], repeatable: false,
                    help: "trace requests and responses on stderr (the key is masked)"),
-        OptionSpec(long: "quiet", short: "q", kind: .flag, commands: [], choices: [], repeatable: false,
+        OptionSpec(name: .quiet, short: "q", kind: .flag, commands: [], choices: [], repeatable: false,
                    help: "print nothing on stderr but errors and warnings (no notes, retries or progress)"),
-        OptionSpec(long: "connect-timeout", short: nil, kind: .value("SECONDS"), commands: [], choices: [], repeatable: false,
+        OptionSpec(name: .connectTimeout, short: nil, kind: .value("SECONDS"), commands: [], choices: [], repeatable: false,
                    help: "give up connecting after SECONDS (default 10)"),
-        OptionSpec(long: "first-byte-timeout", short: nil, kind: .value("SECONDS"), commands: [], choices: [], repeatable: false,
+        OptionSpec(name: .firstByteTimeout, short: nil, kind: .value("SECONDS"), commands: [], choices: [], repeatable: false,
                    help: "give up when the server has not begun to answer after SECONDS (default 120)"),
-        OptionSpec(long: "stall-timeout", short: nil, kind: .value("SECONDS"), commands: [], choices: [], repeatable: false,
+        OptionSpec(name: .stallTimeout, short: nil, kind: .value("SECONDS"), commands: [], choices: [], repeatable: false,
                    help: "give up when an answer stops for SECONDS (default 30; no limit on total time)"),
-        OptionSpec(long: "retries", short: nil, kind: .value("N"), commands: [], choices: [], repeatable: false,
+        OptionSpec(name: .retries, short: nil, kind: .value("N"), commands: [], choices: [], repeatable: false,
                    help: "retry busy (429), failing (5xx) and unreachable servers N times with backoff (default 3; 0 = never)"),
-        OptionSpec(long: "cacert", short: nil, kind: .value("FILE"), commands: [], choices: [], repeatable: false,
+        OptionSpec(name: .cacert, short: nil, kind: .value("FILE"), commands: [], choices: [], repeatable: false,
                    help: "trust the CA certificates in FILE as well (TLS is always verified)"),
 
         // speak
-        OptionSpec(long: "voice", short: "v", kind: .value("NAME|ID"), commands: ["speak", "history"], choices: [], repeatable: false,
+        OptionSpec(name: .voice, short: "v", kind: .value("NAME|ID"), commands: ["speak", "history"], choices: [], repeatable: false,
                    help: "voice by name or id ('?' lists them; default: ELEVENLABS_VOICE, then voice in the config file, else George)",
                    helpFor: ["history": "only generations with this voice (name or id)"]),
-        OptionSpec(long: "model", short: "m", kind: .value("MODEL"), commands: ["speak", "history"], choices: [], repeatable: false,
+        OptionSpec(name: .model, short: "m", kind: .value("MODEL"), commands: ["speak", "history"], choices: [], repeatable: false,
                    help: "model: id, display name or alias (flash, turbo, v3, multilingual); '?' lists them (default: ELEVENLABS_MODEL, then model in the config file, else eleven_multilingual_v2)",
                    helpFor: ["history": "only generations made with this model (id)"]),
-        OptionSpec(long: "file", short: "f", kind: .value("FILE"), commands: ["speak"], choices: [], repeatable: true,
+        OptionSpec(name: .file, short: "f", kind: .value("FILE"), commands: ["speak"], choices: [], repeatable: true,
                    help: "read the text from FILE ('-' for standard input); several -f with --out-dir convert each"),
-        OptionSpec(long: "output", short: "o", kind: .value("PATH"), commands: ["speak", "history", "voices"], choices: [], repeatable: false,
+        OptionSpec(name: .output, short: "o", kind: .value("PATH"), commands: ["speak", "history", "voices"], choices: [], repeatable: false,
                    help: "write the audio to PATH instead of playing it ('-' for standard output); the extension picks the format",
                    helpFor: ["history": "history save: where to write the generation ('-' for standard output)",
                              "voices": "voices preview: write the preview to PATH (MP3) instead of playing it"]),
-        OptionSpec(long: "format", short: nil, kind: .value("FORMAT"), commands: ["speak"], choices: AudioFormats.all, repeatable: false,
+        OptionSpec(name: .format, short: nil, kind: .value("FORMAT"), commands: ["speak"], choices: AudioFormats.all, repeatable: false,
                    help: "the API's output format, e.g. mp3_44100_128 or pcm_24000 (must agree with the extension); '?' lists them"),
-        OptionSpec(long: "play", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .play, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "with -o, play the audio as well"),
-        OptionSpec(long: "device", short: "a", kind: .value("NAME"), commands: ["speak", "history", "voices"], choices: [], repeatable: false,
+        OptionSpec(name: .device, short: "a", kind: .value("NAME"), commands: ["speak", "history", "voices"], choices: [], repeatable: false,
                    help: "ALSA playback device (default: ELEVENLABS_DEVICE, then device in the config file, else 'default'; '?' lists them)",
                    helpFor: ["history": "history play: the ALSA device to play on (default as for speak)",
                              "voices": "voices preview: the ALSA device to play on (default as for speak)"]),
-        OptionSpec(long: "stability", short: nil, kind: .value("0..1"), commands: ["speak", "voices"], choices: [], repeatable: false,
+        OptionSpec(name: .stability, short: nil, kind: .value("0..1"), commands: ["speak", "voices"], choices: [], repeatable: false,
                    help: "voice stability for this request",
                    helpFor: ["voices": "voices settings: set the voice's stored stability (0 to 1)"]),
-        OptionSpec(long: "similarity-boost", short: nil, kind: .value("0..1"), commands: ["speak", "voices"], choices: [], repeatable: false,
+        OptionSpec(name: .similarityBoost, short: nil, kind: .value("0..1"), commands: ["speak", "voices"], choices: [], repeatable: false,
                    help: "how closely to keep to the original voice",
                    helpFor: ["voices": "voices settings: set the voice's stored similarity boost (0 to 1)"]),
-        OptionSpec(long: "style", short: nil, kind: .value("0..1"), commands: ["speak", "voices"], choices: [], repeatable: false,
+        OptionSpec(name: .style, short: nil, kind: .value("0..1"), commands: ["speak", "voices"], choices: [], repeatable: false,
                    help: "style exaggeration",
                    helpFor: ["voices": "voices settings: set the voice's stored style exaggeration (0 to 1)"]),
-        OptionSpec(long: "speaker-boost", short: nil, kind: .flag, commands: ["speak", "voices"], choices: [], repeatable: false,
+        OptionSpec(name: .speakerBoost, short: nil, kind: .flag, commands: ["speak", "voices"], choices: [], repeatable: false,
                    help: "turn speaker boost on",
                    helpFor: ["voices": "voices settings: turn the voice's stored speaker boost on"]),
-        OptionSpec(long: "no-speaker-boost", short: nil, kind: .flag, commands: ["speak", "voices"], choices: [], repeatable: false,
+        OptionSpec(name: .noSpeakerBoost, short: nil, kind: .flag, commands: ["speak", "voices"], choices: [], repeatable: false,
                    help: "turn speaker boost off",
                    helpFor: ["voices": "voices settings: turn the voice's stored speaker boost off"]),
-        OptionSpec(long: "speed", short: nil, kind: .value("0.7..1.2"), commands: ["speak", "voices"], choices: [], repeatable: false,
+        OptionSpec(name: .speed, short: nil, kind: .value("0.7..1.2"), commands: ["speak", "voices"], choices: [], repeatable: false,
                    help: "speaking speed (1 is normal)",
                    helpFor: ["voices": "voices settings: set the voice's stored speaking speed (0.7 to 1.2)"]),
-        OptionSpec(long: "rate", short: "r", kind: .value("WPM"), commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .rate, short: "r", kind: .value("WPM"), commands: ["speak"], choices: [], repeatable: false,
                    help: "speaking rate in words per minute, as say(1) takes it (175 is normal; outside 123 to 210 the nearest is used)"),
-        OptionSpec(long: "language", short: nil, kind: .value("CODE"), commands: ["speak", "voices"], choices: [], repeatable: false,
+        OptionSpec(name: .language, short: nil, kind: .value("CODE"), commands: ["speak", "voices"], choices: [], repeatable: false,
                    help: "ISO 639-1 code: the language to speak (models that take it; others warn and leave it out)",
                    helpFor: ["voices": "only voices for this language (ISO 639-1 code)"]),
-        OptionSpec(long: "dict", short: nil, kind: .value("ID[:VERSION]"), commands: ["speak"], choices: [], repeatable: true,
+        OptionSpec(name: .dict, short: nil, kind: .value("ID[:VERSION]"), commands: ["speak"], choices: [], repeatable: true,
                    help: "apply a pronunciation dictionary (up to 3, in order; the latest version unless VERSION; config: dictionary = ID[:VERSION], ...)"),
-        OptionSpec(long: "seed", short: nil, kind: .value("N"), commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .seed, short: nil, kind: .value("N"), commands: ["speak"], choices: [], repeatable: false,
                    help: "0 to 4294967295, for repeatable results (best effort)"),
-        OptionSpec(long: "text-normalization", short: nil, kind: .value("MODE"), commands: ["speak"], choices: ["auto", "on", "off"],
+        OptionSpec(name: .textNormalization, short: nil, kind: .value("MODE"), commands: ["speak"], choices: ["auto", "on", "off"],
                    repeatable: false, help: "spell out numbers and abbreviations"),
-        OptionSpec(long: "out-dir", short: nil, kind: .value("DIR"), commands: ["speak", "history"], choices: [], repeatable: false,
+        OptionSpec(name: .outDir, short: nil, kind: .value("DIR"), commands: ["speak", "history"], choices: [], repeatable: false,
                    help: "batch: one audio file per input (-f FILE..., or files as arguments) written into DIR (created when missing)",
                    helpFor: ["history": "history download: the directory to write the files into"]),
-        OptionSpec(long: "each-line", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .eachLine, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "batch: every non-empty line of the input becomes its own numbered file; paths are printed as written"),
-        OptionSpec(long: "jobs", short: "j", kind: .value("N"), commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .jobs, short: "j", kind: .value("N"), commands: ["speak"], choices: [], repeatable: false,
                    help: "batch: requests in flight at once (default: your plan's limit, never more)"),
-        OptionSpec(long: "force", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .force, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "batch: convert again even when the output exists"),
-        OptionSpec(long: "dry-run", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .dryRun, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "print what would be bought (requests, characters, estimated credits; a batch its items, a dialogue its cast) and spend nothing"),
-        OptionSpec(long: "dialogue", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .dialogue, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "the input is a script of several voices: 'NAME: text' turns, blank lines between them (eleven_v3 unless -m says otherwise)"),
-        OptionSpec(long: "cast", short: nil, kind: .value("NAME=VOICE"), commands: ["speak"], choices: [], repeatable: true,
+        OptionSpec(name: .cast, short: nil, kind: .value("NAME=VOICE"), commands: ["speak"], choices: [], repeatable: true,
                    help: "--dialogue: the voice that speaks NAME's turns (else the script's '# cast:' line says, else the voice named NAME)"),
-        OptionSpec(long: "yes", short: "y", kind: .flag, commands: ["speak", "voices", "history"], choices: [], repeatable: false,
+        OptionSpec(name: .yes, short: "y", kind: .flag, commands: ["speak", "voices", "history"], choices: [], repeatable: false,
                    help: "do not ask before spending over 10,000 credits",
                    helpFor: ["voices": "do not ask before deleting (scripts need it to delete)", "history": "do not ask before deleting (scripts need it to delete)"]),
-        OptionSpec(long: "progress", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .progress, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "show progress on stderr even when it is not a terminal (batches and texts of several requests)"),
-        OptionSpec(long: "captions", short: nil, kind: .value("FILE"), commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .captions, short: nil, kind: .value("FILE"), commands: ["speak"], choices: [], repeatable: false,
                    help: "also write captions timed to the audio: FILE.srt, FILE.vtt or FILE.json (with --out-dir: srt, vtt or json, one beside each output)"),
-        OptionSpec(long: "highlight", short: "i", kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .highlight, short: "i", kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "on a terminal, show the text and mark each word as it is heard (like say -i)"),
-        OptionSpec(long: "no-cache", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .noCache, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "neither use nor fill the audio cache (audio already bought is otherwise reused, free)"),
-        OptionSpec(long: "cache-info", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .cacheInfo, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "show the audio cache's size and place, and exit"),
-        OptionSpec(long: "clear-cache", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .clearCache, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "empty the audio cache, and exit"),
-        OptionSpec(long: "live", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .live, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "speak standard input as it arrives, over the WebSocket (the default for a pipe or terminal)"),
-        OptionSpec(long: "no-live", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .noLive, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "read standard input to its end first, then speak it (long texts are split into requests)"),
-        OptionSpec(long: "metrics", short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+        OptionSpec(name: .metrics, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "report time to first byte and sound, audio length, credits, request id and a timeline of the steps before the first sound on stderr (--json for JSON)"),
 
         // voices
-        OptionSpec(long: "search", short: nil, kind: .value("TEXT"), commands: ["voices", "history"], choices: [], repeatable: false,
+        OptionSpec(name: .search, short: nil, kind: .value("TEXT"), commands: ["voices", "history"], choices: [], repeatable: false,
                    help: "only voices (by name, description or labels) or generations (by text) containing TEXT"),
-        OptionSpec(long: "gender", short: nil, kind: .value("GENDER"), commands: ["voices"], choices: [], repeatable: false,
+        OptionSpec(name: .gender, short: nil, kind: .value("GENDER"), commands: ["voices"], choices: [], repeatable: false,
                    help: "only voices with this gender label (male, female, neutral)"),
-        OptionSpec(long: "accent", short: nil, kind: .value("ACCENT"), commands: ["voices"], choices: [], repeatable: false,
+        OptionSpec(name: .accent, short: nil, kind: .value("ACCENT"), commands: ["voices"], choices: [], repeatable: false,
                    help: "only voices with this accent label (american, british, ...)"),
-        OptionSpec(long: "age", short: nil, kind: .value("AGE"), commands: ["voices"], choices: [], repeatable: false,
+        OptionSpec(name: .age, short: nil, kind: .value("AGE"), commands: ["voices"], choices: [], repeatable: false,
                    help: "only voices with this age label (young, middle_aged, old)"),
 
         // clone
-        OptionSpec(long: "label", short: nil, kind: .value("KEY=VALUE"), commands: ["clone"], choices: [], repeatable: true,
+        OptionSpec(name: .label, short: nil, kind: .value("KEY=VALUE"), commands: ["clone"], choices: [], repeatable: true,
                    help: "a label for the voice, e.g. accent=irish (repeatable)"),
-        OptionSpec(long: "description", short: nil, kind: .value("TEXT"), commands: ["clone", "dictionaries"], choices: [], repeatable: false,
+        OptionSpec(name: .description, short: nil, kind: .value("TEXT"), commands: ["clone", "dictionaries"], choices: [], repeatable: false,
                    help: "a description of the voice (clone) or of the dictionary (dictionaries add)"),
-        OptionSpec(long: "allow-duplicate", short: nil, kind: .flag, commands: ["clone"], choices: [], repeatable: false,
+        OptionSpec(name: .allowDuplicate, short: nil, kind: .flag, commands: ["clone"], choices: [], repeatable: false,
                    help: "make the voice even when one of yours already has that name (names then need the id to tell them apart)"),
-        OptionSpec(long: "remove-background-noise", short: nil, kind: .flag, commands: ["clone"], choices: [], repeatable: false,
+        OptionSpec(name: .removeBackgroundNoise, short: nil, kind: .flag, commands: ["clone"], choices: [], repeatable: false,
                    help: "have the service clean the samples first"),
-        OptionSpec(long: "name", short: nil, kind: .value("NAME"), commands: ["clone", "dictionaries"], choices: [], repeatable: false,
+        OptionSpec(name: .name, short: nil, kind: .value("NAME"), commands: ["clone", "dictionaries"], choices: [], repeatable: false,
                    help: "clone edit: the voice's new name; dictionaries add: the dictionary's name"),
 
         // history
-        OptionSpec(long: "limit", short: nil, kind: .value("N"), commands: ["history"], choices: [], repeatable: false,
+        OptionSpec(name: .limit, short: nil, kind: .value("N"), commands: ["history"], choices: [], repeatable: false,
                    help: "list at most N generations (default 20; pages are followed)"),
-        OptionSpec(long: "after", short: nil, kind: .value("DATE"), commands: ["history"], choices: [], repeatable: false,
+        OptionSpec(name: .after, short: nil, kind: .value("DATE"), commands: ["history"], choices: [], repeatable: false,
                    help: "only generations on or after DATE (YYYY-MM-DD, UTC, or a unix time)"),
-        OptionSpec(long: "before", short: nil, kind: .value("DATE"), commands: ["history"], choices: [], repeatable: false,
+        OptionSpec(name: .before, short: nil, kind: .value("DATE"), commands: ["history"], choices: [], repeatable: false,
                    help: "only generations before DATE (YYYY-MM-DD, UTC, or a unix time)"),
 
-        OptionSpec(long: "category", short: nil, kind: .value("CATEGORY"), commands: ["voices"],
+        OptionSpec(name: .category, short: nil, kind: .value("CATEGORY"), commands: ["voices"],
                    choices: ["premade", "cloned", "generated", "professional"], repeatable: false,
                    help: "only voices of this category"),
     ]
 
     public static func command(named name: String) -> CommandSpec? { commands.first { $0.name == name } }
+
+    /// The row of an option (every OptionName has one: a test checks it).
+    public static func spec(_ name: OptionName) -> OptionSpec { options.first { $0.name == name }! }
 
     /// Options valid for a command: the global ones and its own.
     public static func options(for command: String?) -> [OptionSpec] {

@@ -12,7 +12,7 @@ final class ProgressLine: Sendable {
     static let onScreen = Mutex(false)
 
     init(_ inv: Invocation, _ context: Context) {
-        shown = inv.flag("progress") || (context.stderrIsTerminal && !inv.flag("quiet"))
+        shown = inv.flag(.progress) || (context.stderrIsTerminal && !inv.flag(.quiet))
         self.context = context
     }
 

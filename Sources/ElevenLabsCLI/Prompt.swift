@@ -7,7 +7,7 @@ import Glibc
 enum Prompt {
     /// `action` completes "Delete ...?" and "refusing to delete ...".
     static func confirm(delete action: String, _ inv: Invocation, _ context: Context) throws -> Bool {
-        if inv.flag("yes") { return true }
+        if inv.flag(.yes) { return true }
         guard context.stdinIsTerminal else {
             throw UsageError("refusing to delete \(action) without --yes when standard input is not a terminal", command: inv.command)
         }

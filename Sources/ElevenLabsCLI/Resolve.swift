@@ -27,11 +27,11 @@ enum Resolve {
 
     /// The voice as given, or nil for the default voice.
     static func voiceSpec(_ inv: Invocation, _ context: Context, config: ConfigFile?) -> String? {
-        inv.value("voice") ?? context.environment["ELEVENLABS_VOICE"] ?? config?["voice"]
+        inv.value(.voice) ?? context.environment["ELEVENLABS_VOICE"] ?? config?["voice"]
     }
 
     /// Where a setting's value came from, when not from its option: named in errors about it.
-    static func source(_ option: String, env: String, configKey: String, _ inv: Invocation, _ context: Context, config: ConfigFile?) -> String? {
+    static func source(_ option: OptionName, env: String, configKey: String, _ inv: Invocation, _ context: Context, config: ConfigFile?) -> String? {
         if inv.value(option) != nil { return nil }
         if context.environment[env] != nil { return env }
         if config?[configKey] != nil { return config!.source(of: configKey) }
@@ -53,12 +53,12 @@ enum Resolve {
                                "multilingual": "eleven_multilingual_v2"]
 
     static func modelSpec(_ inv: Invocation, _ context: Context, config: ConfigFile?) -> (id: String, explicit: Bool) {
-        let given = inv.value("model") ?? context.environment["ELEVENLABS_MODEL"] ?? config?["model"] ?? defaultModel
-        return (modelAliases[given.lowercased()] ?? given, inv.value("model") != nil)
+        let given = inv.value(.model) ?? context.environment["ELEVENLABS_MODEL"] ?? config?["model"] ?? defaultModel
+        return (modelAliases[given.lowercased()] ?? given, inv.value(.model) != nil)
     }
 
     static func device(_ inv: Invocation, _ context: Context, config: ConfigFile?) -> String {
-        inv.value("device") ?? context.environment["ELEVENLABS_DEVICE"] ?? config?["device"] ?? "default"
+        inv.value(.device) ?? context.environment["ELEVENLABS_DEVICE"] ?? config?["device"] ?? "default"
     }
 
     /// The voice's id: an id as it is, a name through the account's (cached) voice list.

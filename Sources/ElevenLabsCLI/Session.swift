@@ -17,13 +17,13 @@ final class Session: @unchecked Sendable { // used by one thread at a time: a ba
     static func loadConfig(_ inv: Invocation, _ context: Context) throws -> ConfigFile? {
         let config = try ConfigFile.defaultPath(environment: context.environment).flatMap { try ConfigFile.load(path: $0) }
         Timeline.mark("config file read")
-        if let config, !inv.flag("quiet") {
+        if let config, !inv.flag(.quiet) {
             for (_, message) in config.ignored { context.err("elevenlabs: warning: \(message)\n") }
         }
-        if let config, config.isExposed, !inv.flag("quiet") {
+        if let config, config.isExposed, !inv.flag(.quiet) {
             context.err("elevenlabs: warning: \(config.path) holds an API key and others can read it; run: chmod 600 \(config.path)\n")
         }
-        if let config, config.isWritableByOthers, !inv.flag("quiet") {
+        if let config, config.isWritableByOthers, !inv.flag(.quiet) {
             context.err("elevenlabs: warning: others can change \(config.path) (and so where your key is sent); run: chmod go-w \(config.path)\n")
         }
         return config
@@ -40,22 +40,22 @@ final class Session: @unchecked Sendable { // used by one thread at a time: a ba
         let env = context.environment
         self.config = config
         let base = try ClientConfiguration.validateBaseURL(
-            inv.value("base-url") ?? env["ELEVENLABS_BASE_URL"] ?? config?["base_url"] ?? ClientConfiguration.defaultBaseURL)
-        let (key, source) = try Credentials.resolve(keyFileOption: inv.value("api-key-file"), environment: env, config: config)
+            inv.value(.baseURL) ?? env["ELEVENLABS_BASE_URL"] ?? config?["base_url"] ?? ClientConfiguration.defaultBaseURL)
+        let (key, source) = try Credentials.resolve(keyFileOption: inv.value(.apiKeyFile), environment: env, config: config)
         Timeline.mark("API key found")
         self.keySource = source
         Hints.keySource.withLock { $0 = source.description }
-        if let exposed = Credentials.exposedKeyFile(source), !inv.flag("quiet") {
+        if let exposed = Credentials.exposedKeyFile(source), !inv.flag(.quiet) {
             context.err("elevenlabs: warning: the key file \(exposed) can be read by others; run: chmod 600 \(exposed)\n")
         }
 
         cache = Cache(context: context, baseURL: base, apiKey: key)
         var transport = TransportOptions()
         transport.shouldAbort = Signals.isPending
-        if let t = try inv.double("connect-timeout", in: 0.1...600) { transport.connectTimeout = t }
-        if let t = try inv.double("stall-timeout", in: 1...3600) { transport.stallTimeout = t }
-        if let t = try inv.double("first-byte-timeout", in: 1...3600) { transport.firstByteTimeout = t }
-        if let ca = inv.value("cacert") {
+        if let t = try inv.double(.connectTimeout, in: 0.1...600) { transport.connectTimeout = t }
+        if let t = try inv.double(.stallTimeout, in: 1...3600) { transport.stallTimeout = t }
+        if let t = try inv.double(.firstByteTimeout, in: 1...3600) { transport.firstByteTimeout = t }
+        if let ca = inv.value(.cacert) {
             guard FileIO.exists(ca) else {
                 throw CLIError("--cacert \(ca): no such file", hint: "give a PEM file of CA certificates", exit: .input)
             }
@@ -63,20 +63,20 @@ final class Session: @unchecked Sendable { // used by one thread at a time: a ba
         }
         transport.deadline = deadline
         var configuration = ClientConfiguration(baseURL: base, apiKey: key, transport: transport)
-        if let n = try inv.integer("retries", in: 0...10) { configuration.retry.maxRetries = n }
+        if let n = try inv.integer(.retries, in: 0...10) { configuration.retry.maxRetries = n }
         client = ElevenLabsClient(configuration)
         Timeline.mark("client ready (metadata cache, transport)")
-        if !inv.flag("quiet") {
+        if !inv.flag(.quiet) {
             client.onRetry = { notice in
                 context.err("elevenlabs: \(Output.clean(notice.reason)); trying again in \(Output.decimal((notice.delay * 10).rounded() / 10)) s (attempt \(notice.attempt) of \(notice.attempts))\n")
             }
         }
-        if inv.flag("verbose") {
+        if inv.flag(.verbose) {
             client.trace = { line in context.err("elevenlabs: \(Output.clean(line))\n") }
         }
     }
 
-    var json: Bool { invocation.flag("json") }
+    var json: Bool { invocation.flag(.json) }
 
     func setUploadProgress(_ report: @escaping @Sendable (Int64, Int64) -> Void) {
         client.setUploadProgress(report)

@@ -68,22 +68,22 @@ struct SpeakOptions {
     static func parse(_ inv: Invocation, _ context: Context) throws -> SpeakOptions {
         try refuseFileNamesAsText(inv)
         let config = try Resolve.config(inv, context)
-        let settings = try voiceSettings(inv, warn: inv.flag("quiet") ? nil : { context.err("elevenlabs: warning: \($0)\n") })
+        let settings = try voiceSettings(inv, warn: inv.flag(.quiet) ? nil : { context.err("elevenlabs: warning: \($0)\n") })
         let language = try languageCode(inv)
-        let seed = try inv.integer("seed", in: 0...4_294_967_295)
+        let seed = try inv.integer(.seed, in: 0...4_294_967_295)
         var model = Resolve.modelSpec(inv, context, config: config)
-        if inv.flag("dialogue") && inv.value("model") == nil && context.environment["ELEVENLABS_MODEL"] == nil && config?["model"] == nil {
+        if inv.flag(.dialogue) && inv.value(.model) == nil && context.environment["ELEVENLABS_MODEL"] == nil && config?["model"] == nil {
             // Several voices in one piece is what text to dialogue is for, and it speaks with eleven_v3.
             model = ("eleven_v3", true)
         }
         var o = SpeakOptions(config: config, voice: Resolve.voiceSpec(inv, context, config: config),
                              modelID: model.id, modelExplicit: model.explicit, settings: settings, language: language, seed: seed,
-                             textNormalization: inv.value("text-normalization"), format: AudioFormats.safeDefault,
-                             output: inv.value("output"), play: false, device: Resolve.device(inv, context, config: config),
-                             captionsPath: inv.value("captions"), highlight: inv.flag("highlight"),
-                             useCache: !inv.flag("no-cache"), metrics: inv.flag("metrics"), json: inv.flag("json"), quiet: inv.flag("quiet"))
-        if !inv.all("dict").isEmpty {
-            o.dictionaries = try inv.all("dict").flatMap { try dictionaries($0, source: "--dict") }
+                             textNormalization: inv.value(.textNormalization), format: AudioFormats.safeDefault,
+                             output: inv.value(.output), play: false, device: Resolve.device(inv, context, config: config),
+                             captionsPath: inv.value(.captions), highlight: inv.flag(.highlight),
+                             useCache: !inv.flag(.noCache), metrics: inv.flag(.metrics), json: inv.flag(.json), quiet: inv.flag(.quiet))
+        if !inv.all(.dict).isEmpty {
+            o.dictionaries = try inv.all(.dict).flatMap { try dictionaries($0, source: "--dict") }
         } else if let listed = config?["dictionary"] {
             o.dictionaries = try dictionaries(listed, source: "the config file's dictionary")
         }
@@ -91,31 +91,31 @@ struct SpeakOptions {
             throw UsageError("at most \(DictionaryLocator.maxPerRequest) pronunciation dictionaries apply to a request, not \(o.dictionaries.count)",
                              hint: "keep the three that matter most (they apply in order)", command: "speak")
         }
-        let explicitFormat = inv.value("format") ?? config?["format"]
+        let explicitFormat = inv.value(.format) ?? config?["format"]
         if let f = explicitFormat, !AudioFormats.all.contains(f) {
             let near = nearest(f, in: AudioFormats.all).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError("unknown format '\(f)'\(near)", hint: "'elevenlabs speak --help' lists the formats", command: "speak")
         }
-        o.dialogue = inv.flag("dialogue")
-        if !inv.all("cast").isEmpty && !o.dialogue {
+        o.dialogue = inv.flag(.dialogue)
+        if !inv.all(.cast).isEmpty && !o.dialogue {
             throw UsageError("--cast maps the speakers of a --dialogue script", hint: "elevenlabs speak --dialogue script.txt --cast NAME=VOICE", command: "speak")
         }
         if o.dialogue {
-            _ = try DialoguePlan.castOptions(inv.all("cast"))
-            for (flag, why) in [("live", "a script is read whole"), ("each-line", "a script's lines are its turns")] where inv.flag(flag) {
+            _ = try DialoguePlan.castOptions(inv.all(.cast))
+            for (flag, why) in [(OptionName.live, "a script is read whole"), (.eachLine, "a script's lines are its turns")] where inv.flag(flag) {
                 throw UsageError("--\(flag) cannot be used with --dialogue", hint: why, command: "speak")
             }
-            if inv.value("voice") != nil {
+            if inv.value(.voice) != nil {
                 throw UsageError("--dialogue takes its voices from the script, not -v", hint: "cast them with --cast NAME=VOICE", command: "speak")
             }
         }
-        if inv.value("out-dir") != nil {
+        if inv.value(.outDir) != nil {
             o.mode = .batch
             o.format = explicitFormat ?? AudioFormats.safeDefault
             try refuseDialogueWAV(o)
             // A batch writes files: options about one sound on this machine would be ignored, so they are refused.
-            for (flag, why) in [("play", "a batch writes files; play them afterwards"), ("highlight", "a batch writes files; use --captions srt"),
-                                ("metrics", "a batch records each item in DIR/manifest.jsonl"), ("live", "a batch reads its inputs whole")]
+            for (flag, why) in [(OptionName.play, "a batch writes files; play them afterwards"), (.highlight, "a batch writes files; use --captions srt"),
+                                (.metrics, "a batch records each item in DIR/manifest.jsonl"), (.live, "a batch reads its inputs whole")]
             where inv.flag(flag) {
                 throw UsageError("--\(flag) cannot be used with --out-dir", hint: why, command: "speak")
             }
@@ -131,20 +131,20 @@ struct SpeakOptions {
             }
             return o
         }
-        for (flag, given) in [("jobs", inv.value("jobs") != nil), ("force", inv.flag("force"))] where given {
+        for (flag, given) in [("jobs", inv.value(.jobs) != nil), ("force", inv.flag(.force))] where given {
             throw UsageError("--\(flag) is for batches (--out-dir DIR)", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
         }
-        if inv.all("file").count > 1 || inv.flag("each-line") {
+        if inv.all(.file).count > 1 || inv.flag(.eachLine) {
             throw UsageError("several inputs (or --each-line) need --out-dir DIR", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
         }
         o.mode = try !o.dialogue && liveMode(inv, context) ? .live : .text
-        if o.mode == .live && !inv.flag("live") && !ModelRules.supportsStreamInput(o.modelID) {
+        if o.mode == .live && !inv.flag(.live) && !ModelRules.supportsStreamInput(o.modelID) {
             // A pipe would be spoken live by default, but the model is not served on that socket:
             // read the text whole rather than fail (an explicit --live still tries, and the server decides).
             if !o.quiet { context.err("elevenlabs: note: \(o.modelID) does not speak live input; reading standard input to its end first\n") }
             o.mode = .text
         }
-        if o.mode == .live && !inv.flag("live") && !context.stdinIsTerminal, let out = o.output, out != "-" {
+        if o.mode == .live && !inv.flag(.live) && !context.stdinIsTerminal, let out = o.output, out != "-" {
             // Audio for a file, from a pipe: nobody is listening, so the text is read ahead and, when
             // the pipe ends soon (`cat long.txt |`), spoken as a file is: priced first, refused or
             // asked about. A slow pipe (a program still writing) stays live, its start priced.
@@ -152,7 +152,7 @@ struct SpeakOptions {
             o.readAhead = ahead.bytes
             if ahead.ended { o.mode = .text }
         }
-        if o.mode == .live && inv.flag("dry-run") {
+        if o.mode == .live && inv.flag(.dryRun) {
             // Live text is not known in advance, so it cannot be priced; silently buying it would be worse.
             throw UsageError("--dry-run cannot price live input (the text is not known yet)", hint: "use --no-live to read it whole and price it", command: "speak")
         }
@@ -174,7 +174,7 @@ struct SpeakOptions {
                 throw UsageError("'\(name[dot...])' is not an audio format this tool writes",
                                  hint: "use .mp3, .wav, .pcm (or .raw), .ulaw, .alaw or .opus (or .ogg), or name the format with --format", command: "speak")
             }
-            if let configured = explicitFormat, inv.value("format") == nil, let implied = byExtension,
+            if let configured = explicitFormat, inv.value(.format) == nil, let implied = byExtension,
                AudioFormats.codec(configured) != AudioFormats.codec(implied) && !(implied == AudioFormats.wavStreamFormat && configured.hasPrefix("wav_")) {
                 // A configured default never beats the name the user just typed: `format = mp3_22050_32`
                 // with -o x.wav would write an MP3 named .wav. The extension decides, and says so.
@@ -186,7 +186,7 @@ struct SpeakOptions {
                 try AtomicFile.check(output)
                 return try finish(o, inv, context)
             }
-            if let explicit = explicitFormat, inv.value("format") != nil, let implied = byExtension,
+            if let explicit = explicitFormat, inv.value(.format) != nil, let implied = byExtension,
                AudioFormats.codec(explicit) != AudioFormats.codec(implied) && !(implied == AudioFormats.wavStreamFormat && explicit.hasPrefix("wav_")) {
                 // --format wav_16000 -o x.mp3 would write a WAV named .mp3.
                 throw UsageError("--format \(explicit) does not match the name '\(name)'",
@@ -209,12 +209,12 @@ struct SpeakOptions {
     /// The checks that depend on the format being known.
     private static func finish(_ options: SpeakOptions, _ inv: Invocation, _ context: Context) throws -> SpeakOptions {
         var o = options
-        o.play = o.output == nil || inv.flag("play")
+        o.play = o.output == nil || inv.flag(.play)
         if o.play && AudioFormats.playback(o.format) == nil {
-            let from = inv.value("format") == nil ? o.config.flatMap { c in c["format"] == o.format ? " (the config's \(c.source(of: "format")))" : nil } ?? "" : ""
+            let from = inv.value(.format) == nil ? o.config.flatMap { c in c["format"] == o.format ? " (the config's \(c.source(of: "format")))" : nil } ?? "" : ""
             throw UsageError("\(o.format)\(from) cannot be played directly", hint: "play mp3_*, pcm_*, ulaw_8000 or alaw_8000, or write it to a file with -o", command: "speak")
         }
-        if o.format.hasPrefix("wav_") && inv.flag("play") {
+        if o.format.hasPrefix("wav_") && inv.flag(.play) {
             throw UsageError("--play cannot be used with a wav_* format", hint: "write .wav to play it as it arrives", command: "speak")
         }
         try refuseDialogueWAV(o)
@@ -241,8 +241,8 @@ struct SpeakOptions {
         if o.language != nil && !ModelRules.supportsLanguageCode(o.modelID) && !o.quiet {
             context.err("elevenlabs: warning: \(o.modelID) does not take --language (it detects the language itself); leaving it out\n")
         }
-        o.voiceSource = Resolve.source("voice", env: "ELEVENLABS_VOICE", configKey: "voice", inv, context, config: o.config)
-        o.modelSource = Resolve.source("model", env: "ELEVENLABS_MODEL", configKey: "model", inv, context, config: o.config)
+        o.voiceSource = Resolve.source(.voice, env: "ELEVENLABS_VOICE", configKey: "voice", inv, context, config: o.config)
+        o.modelSource = Resolve.source(.model, env: "ELEVENLABS_MODEL", configKey: "model", inv, context, config: o.config)
         return o
     }
 
@@ -263,7 +263,7 @@ struct SpeakOptions {
     /// all name existing files are refused (an explicit `speak`, or `--`, speaks them as words).
     static func refuseFileNamesAsText(_ inv: Invocation) throws {
         // With --out-dir the files are what a batch converts, with or without the word `speak`.
-        guard inv.implicitCommand, !inv.flag("dialogue"), inv.value("out-dir") == nil, inv.operandsAfterDashes == 0, !inv.operands.isEmpty else { return }
+        guard inv.implicitCommand, !inv.flag(.dialogue), inv.value(.outDir) == nil, inv.operandsAfterDashes == 0, !inv.operands.isEmpty else { return }
         let files = inv.operands.filter { name in
             var st = stat()
             return stat(name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
@@ -281,15 +281,15 @@ struct SpeakOptions {
     /// standard input that is a pipe, a socket or a terminal (not a file, which is read whole), and
     /// `--live` / `--no-live` decide otherwise.
     static func liveMode(_ inv: Invocation, _ context: Context) throws -> Bool {
-        let fromStdin = inv.operands.isEmpty && (inv.value("file") == nil || inv.value("file") == "-")
-        if inv.flag("live") && inv.flag("no-live") {
+        let fromStdin = inv.operands.isEmpty && (inv.value(.file) == nil || inv.value(.file) == "-")
+        if inv.flag(.live) && inv.flag(.noLive) {
             throw UsageError("--live and --no-live contradict each other", command: "speak")
         }
-        if inv.flag("live") {
+        if inv.flag(.live) {
             guard fromStdin else { throw UsageError("--live speaks standard input; give no text arguments and no file", command: "speak") }
             return true
         }
-        if inv.flag("no-live") || !fromStdin { return false }
+        if inv.flag(.noLive) || !fromStdin { return false }
         if context.stdinIsTerminal { return true }
         var st = stat()
         guard fstat(context.stdinFD, &st) == 0 else { return false }
@@ -299,16 +299,16 @@ struct SpeakOptions {
 
     static func voiceSettings(_ inv: Invocation, warn: ((String) -> Void)? = nil) throws -> VoiceSettings {
         var s = VoiceSettings()
-        s.stability = try inv.double("stability", in: 0...1)
-        s.similarityBoost = try inv.double("similarity-boost", in: 0...1)
-        s.style = try inv.double("style", in: 0...1)
-        if inv.flag("speaker-boost") && inv.flag("no-speaker-boost") {
+        s.stability = try inv.double(.stability, in: 0...1)
+        s.similarityBoost = try inv.double(.similarityBoost, in: 0...1)
+        s.style = try inv.double(.style, in: 0...1)
+        if inv.flag(.speakerBoost) && inv.flag(.noSpeakerBoost) {
             throw UsageError("--speaker-boost and --no-speaker-boost contradict each other", command: inv.command)
         }
-        if inv.flag("speaker-boost") { s.useSpeakerBoost = true }
-        if inv.flag("no-speaker-boost") { s.useSpeakerBoost = false }
-        s.speed = try inv.double("speed", in: speedRange)
-        if let raw = inv.value("rate") {
+        if inv.flag(.speakerBoost) { s.useSpeakerBoost = true }
+        if inv.flag(.noSpeakerBoost) { s.useSpeakerBoost = false }
+        s.speed = try inv.double(.speed, in: speedRange)
+        if let raw = inv.value(.rate) {
             guard s.speed == nil else { throw UsageError("give either --rate or --speed, not both", command: inv.command) }
             let lo = Int((speedRange.lowerBound * sayDefaultWPM).rounded(.up)), hi = Int((speedRange.upperBound * sayDefaultWPM).rounded(.down))
             guard let rate = Double(raw), rate.isFinite, rate > 0 else {
@@ -336,7 +336,7 @@ struct SpeakOptions {
     }
 
     static func languageCode(_ inv: Invocation) throws -> String? {
-        guard let code = inv.value("language") else { return nil }
+        guard let code = inv.value(.language) else { return nil }
         guard (2...3).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isLowercase }) else {
             throw UsageError("--language needs an ISO 639-1 code such as en, de or ja, not '\(code)'", command: "speak")
         }

@@ -23,7 +23,7 @@ enum Spend {
             throw CLIError("\(what) needs about \(Output.grouped(estimate)) credits, but \(Output.grouped(remaining)) are left",
                            hint: "use less text, a cheaper model (-m eleven_flash_v2_5), or wait for the reset ('elevenlabs user')", exit: .quota)
         }
-        guard estimate > confirmAbove && !inv.flag("yes") else { return }
+        guard estimate > confirmAbove && !inv.flag(.yes) else { return }
         if context.stdinIsTerminal && context.stderrIsTerminal {
             guard Prompt.ask("elevenlabs: \(question)", context) else { throw CLIError("nothing spent", exit: .failure) }
         } else if !context.stdinIsTerminal, let yes = Prompt.askOnTerminal("elevenlabs: \(question)", context) {

@@ -16,7 +16,7 @@ enum TextInput {
     /// The text for `speak`: from the arguments in memory, else from -f FILE or standard input.
     static func source(_ inv: Invocation, _ context: Context, readAhead: [UInt8]? = nil) throws -> TextSource {
         if let readAhead { return try TextSource(bytes: readAhead, origin: "standard input") }
-        let file = inv.value("file")
+        let file = inv.value(.file)
         if file != nil && !inv.operands.isEmpty {
             throw UsageError("give the text either as arguments or with --file, not both", command: "speak")
         }

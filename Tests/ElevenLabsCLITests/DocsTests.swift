@@ -37,6 +37,14 @@ private func mentionedOptions(_ text: String) -> Set<String> {
         }
     }
 
+    /// Code names options by OptionName; each name has exactly one row in the table, and no row is unnamed.
+    @Test func everyOptionNameHasExactlyOneRow() {
+        for name in OptionName.allCases {
+            #expect(OptionTable.options.filter { $0.name == name }.count == 1, "--\(name.rawValue)")
+        }
+        #expect(OptionTable.options.count == OptionName.allCases.count)
+    }
+
     @Test func everyOptionAndCommandIsDocumentedAndNothingElse() throws {
         let table = Set(OptionTable.options.map(\.long))
         let sampleTexts = ["--help text": OptionTable.commands.map { Help.text(for: $0.name) }.joined() + Help.text(for: nil)]

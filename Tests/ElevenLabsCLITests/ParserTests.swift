@@ -18,18 +18,18 @@ private func usageError(_ args: [String]) -> UsageError? {
     @Test func longOptionWithSeparateValue() throws {
         let inv = try run(["voices", "--search", "roger"])
         #expect(inv.command == "voices")
-        #expect(inv.value("search") == "roger")
+        #expect(inv.value(.search) == "roger")
     }
 
     @Test func longOptionWithEqualsValueKeepsLaterEquals() throws {
         let inv = try run(["voices", "--search=a=b"])
-        #expect(inv.value("search") == "a=b")
+        #expect(inv.value(.search) == "a=b")
     }
 
     @Test func globalOptionsGoBeforeOrAfterTheCommand() throws {
         let before = try run(["--json", "models"])
         let after = try run(["models", "--json"])
-        #expect(before.flag("json") && after.flag("json"))
+        #expect(before.flag(.json) && after.flag(.json))
     }
 
     @Test func bundledShortFlagsAreSplit() throws {
@@ -42,7 +42,7 @@ private func usageError(_ args: [String]) -> UsageError? {
     @Test func doubleDashEndsOptions() throws {
         let inv = try run(["voices", "show", "--", "--json"])
         #expect(inv.operands == ["show", "--json"])
-        #expect(!inv.flag("json"))
+        #expect(!inv.flag(.json))
     }
 
     @Test func singleDashIsAnOperand() throws {
@@ -52,12 +52,12 @@ private func usageError(_ args: [String]) -> UsageError? {
 
     @Test func repeatedOptionLastOneWins() throws {
         let inv = try run(["voices", "--search", "a", "--search", "b"])
-        #expect(inv.value("search") == "b")
-        #expect(inv.all("search") == ["b"])
+        #expect(inv.value(.search) == "b")
+        #expect(inv.all(.search) == ["b"])
     }
 
     @Test func choicesAreChecked() throws {
-        #expect(try run(["voices", "--category", "cloned"]).value("category") == "cloned")
+        #expect(try run(["voices", "--category", "cloned"]).value(.category) == "cloned")
         let e = usageError(["voices", "--category", "premad"])
         #expect(e?.message == "invalid value 'premad' for --category; did you mean 'premade'?")
         #expect(e?.hint?.contains("premade, cloned, generated, professional") == true)
@@ -100,11 +100,11 @@ private func usageError(_ args: [String]) -> UsageError? {
 
     @Test func numbersAreRangeChecked() throws {
         let inv = try run(["models", "--connect-timeout", "abc"])
-        #expect(throws: UsageError.self) { _ = try inv.double("connect-timeout", in: 0.1...600) }
+        #expect(throws: UsageError.self) { _ = try inv.double(.connectTimeout, in: 0.1...600) }
         let ok = try run(["models", "--connect-timeout", "2.5"])
-        #expect(try ok.double("connect-timeout", in: 0.1...600) == 2.5)
+        #expect(try ok.double(.connectTimeout, in: 0.1...600) == 2.5)
         let out = try run(["models", "--connect-timeout", "9999"])
-        do { _ = try out.double("connect-timeout", in: 0.1...600); Issue.record("no error") } catch let e as UsageError {
+        do { _ = try out.double(.connectTimeout, in: 0.1...600); Issue.record("no error") } catch let e as UsageError {
             #expect(e.message == "--connect-timeout must be from 0.1 to 600, not 9999")
         }
     }

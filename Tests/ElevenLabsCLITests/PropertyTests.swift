@@ -28,7 +28,7 @@ private let tokens: [String] = {
                 switch try CommandLineParser.parse(args) {
                 case .run(let inv):
                     #expect(OptionTable.command(named: inv.command) != nil)
-                    for key in inv.values.keys { #expect(OptionTable.options.contains { $0.long == key }) }
+                    for key in inv.values.keys { #expect(OptionTable.options.contains { $0.name == key }) }
                 case .help(let topic): #expect(topic == nil || OptionTable.command(named: topic!) != nil)
                 case .version: break
                 }

@@ -130,8 +130,8 @@ enum BatchCommand {
 
     static func run(_ inv: Invocation, _ context: Context, options: SpeakOptions) throws {
         let config = options.config, format = options.format
-        let dir = inv.value("out-dir")!
-        if inv.value("output") != nil { throw UsageError("--out-dir and -o cannot be used together", command: "speak") }
+        let dir = inv.value(.outDir)!
+        if inv.value(.output) != nil { throw UsageError("--out-dir and -o cannot be used together", command: "speak") }
         var st = stat()
         if stat(dir, &st) == 0 && st.st_mode & S_IFMT != S_IFDIR {
             throw CLIError("--out-dir \(dir) is not a directory", hint: "name a directory (it is created when missing)", exit: .input)
@@ -140,12 +140,12 @@ enum BatchCommand {
                             voice_settings: options.settings.isEmpty ? nil : options.settings, language_code: options.language,
                             seed: options.seed, apply_text_normalization: options.textNormalization, output_format: format,
                             pronunciation_dictionary_locators: options.dictionaries.isEmpty ? nil : options.dictionaries,
-                            dialogue_cast: options.dialogue ? inv.all("cast") : nil)
+                            dialogue_cast: options.dialogue ? inv.all(.cast) : nil)
         var items = try plan(inv, context, dir: dir, format: format, recipe: recipe)
         if let kind = options.captionsPath {
             for i in items.indices { items[i].captions = String(items[i].output[..<items[i].output.lastIndex(of: ".")!]) + "." + kind }
         }
-        let castOptions = try DialoguePlan.castOptions(inv.all("cast"))
+        let castOptions = try DialoguePlan.castOptions(inv.all(.cast))
         if options.dialogue {
             // Every script is checked before anything is sent; a --cast must name a speaker of one of them.
             for i in items.indices { items[i].script = try DialogueScript.parse(items[i].text, origin: items[i].input) }
@@ -160,30 +160,30 @@ enum BatchCommand {
         let isDone = { (item: Item) in
             FileIO.exists(item.output) && made[item.output] == item.fingerprint && (item.captions.map(FileIO.exists) ?? true)
         }
-        var todo = inv.flag("force") ? items : items.filter { !isDone($0) }
+        var todo = inv.flag(.force) ? items : items.filter { !isDone($0) }
         let skipped = items.count - todo.count
-        let printer = inv.flag("each-line") ? OrderedPrinter(count: items.count, context: context) : nil
-        if inv.flag("each-line") && (todo.isEmpty || inv.flag("dry-run")) {
-            removeStaleClips(manifestPath, items: items, dryRun: inv.flag("dry-run"), context)
+        let printer = inv.flag(.eachLine) ? OrderedPrinter(count: items.count, context: context) : nil
+        if inv.flag(.eachLine) && (todo.isEmpty || inv.flag(.dryRun)) {
+            removeStaleClips(manifestPath, items: items, dryRun: inv.flag(.dryRun), context)
         }
         if todo.isEmpty {
             // Everything is there: no request at all.
-            if inv.flag("dry-run") {
-                if inv.flag("json") { try context.out(Output.json(Plan(items: [], skipped: items.count, characters: 0, credits: 0, credits_remaining: nil, jobs: nil))); return }
+            if inv.flag(.dryRun) {
+                if inv.flag(.json) { try context.out(Output.json(Plan(items: [], skipped: items.count, characters: 0, credits: 0, credits_remaining: nil, jobs: nil))); return }
                 try context.out("elevenlabs: would convert nothing: all \(items.count) outputs are up to date (--force converts again)\n")
                 return
             }
             for item in items { printer?.finished(item.index, path: item.output) }
-            if context.stderrIsTerminal && !inv.flag("quiet") {
+            if context.stderrIsTerminal && !inv.flag(.quiet) {
                 context.err("elevenlabs: all \(items.count) outputs are up to date; nothing to do (--force converts again)\n")
             }
             return
         }
-        if !inv.flag("dry-run") {
+        if !inv.flag(.dryRun) {
             try AtomicFile.makeDirectories(dir.hasSuffix("/") && dir.count > 1 ? String(dir.dropLast()) : dir, for: dir)
         }
 
-        let audioCache = inv.flag("no-cache") ? nil : try AudioCache(context: context)
+        let audioCache = inv.flag(.noCache) ? nil : try AudioCache(context: context)
         let session = try Session(inv, context, config: config)
         let voiceID = try Resolve.naming(options.voiceSource) { try Resolve.voiceID(options.voice, session: session) }
         let checked = try Resolve.naming(options.modelSource) { try Resolve.model(options.modelID, explicit: true, characters: 0, session: session) }
@@ -204,11 +204,11 @@ enum BatchCommand {
         let estimate = try Spend.estimate(characters: characters, perCharacter: model.credits_per_character)
         let subscription = try session.client.subscription()
         let planJobs = Resolve.concurrency(tier: subscription.tier, model: template.modelID)
-        let jobs = min(try inv.integer("jobs", in: 1...64) ?? planJobs, 64)
+        let jobs = min(try inv.integer(.jobs, in: 1...64) ?? planJobs, 64)
 
         let summary = "\(todo.count) item\(todo.count == 1 ? "" : "s") (\(skipped) already done), \(Output.grouped(characters)) characters, about \(Output.grouped(estimate)) credits of \(Output.grouped(subscription.creditsRemaining)) left, \(jobs) at a time"
-        if inv.flag("dry-run") {
-            if inv.flag("json") {
+        if inv.flag(.dryRun) {
+            if inv.flag(.json) {
                 try context.out(Output.json(Plan(items: todo.map { .init(input: $0.input, output: $0.output, characters: $0.characters) },
                                                  skipped: skipped, characters: characters, credits: estimate,
                                                  credits_remaining: subscription.creditsRemaining, jobs: jobs)))
@@ -249,7 +249,7 @@ enum BatchCommand {
         let ending = "elevenlabs: \(todo.count - failed.count) converted, \(failed.count) failed, \(skipped) skipped; manifest: \(manifestPath)"
         progress.finish(ending)
         if !failed.isEmpty && !progress.line.shown { context.err(ending + "\n") }
-        if failed.isEmpty && inv.flag("each-line") { removeStaleClips(manifestPath, items: items, dryRun: false, context) }
+        if failed.isEmpty && inv.flag(.eachLine) { removeStaleClips(manifestPath, items: items, dryRun: false, context) }
         if let first = failed.first {
             throw CLIError("\(failed.count) of \(todo.count) item\(todo.count == 1 ? "" : "s") failed, the first (\(first.input)): \(first.message)",
                            hint: "run the same command again to retry just those", exit: first.exit)
@@ -306,7 +306,7 @@ enum BatchCommand {
 
     /// The inputs and their outputs: one per file, or one per non-empty line with --each-line.
     static func plan(_ inv: Invocation, _ context: Context, dir: String, format: String, recipe: Recipe) throws -> [Item] {
-        var sources = inv.all("file") + inv.operands
+        var sources = inv.all(.file) + inv.operands
         if sources.isEmpty { sources = ["-"] }
         let ext = AudioFormats.fileExtension(format)
         var used: Set<String> = []
@@ -331,7 +331,7 @@ enum BatchCommand {
             }
             let base = source == "-" ? "" : String(source.split(separator: "/").last ?? "")
             let stem = base.contains(".") ? String(base[..<base.lastIndex(of: ".")!]) : base
-            if inv.flag("each-line") {
+            if inv.flag(.eachLine) {
                 let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: " \t") }.filter { SpeakableText.hasSpeech($0) } // a line of only invisible characters would be billed as silence
                 let width = max(4, String(lines.count).count)
                 for (i, line) in lines.enumerated() {

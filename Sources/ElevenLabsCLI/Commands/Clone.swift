@@ -13,15 +13,15 @@ enum CloneCommand {
         guard inv.operands.count >= 2 else {
             throw UsageError("'clone' needs a name and at least one sample file", hint: "elevenlabs clone NAME FILE...", command: "clone")
         }
-        if inv.value("name") != nil { throw UsageError("--name is for 'clone edit'; the new voice's name is the first argument", command: "clone") }
+        if inv.value(.name) != nil { throw UsageError("--name is for 'clone edit'; the new voice's name is the first argument", command: "clone") }
         let name = inv.operands[0]
         let samples = try inv.operands.dropFirst().map(checkSample)
         let labels = try parseLabels(inv)
         let session = try Session(inv, context)
-        try session.voiceResolver.refuseDuplicate(name, allowed: inv.flag("allow-duplicate"))
+        try session.voiceResolver.refuseDuplicate(name, allowed: inv.flag(.allowDuplicate))
         showUploadProgress(session, context)
-        let added = try session.client.addVoice(name: name, samples: samples, labels: labels, description: inv.value("description"),
-                                                removeBackgroundNoise: inv.flag("remove-background-noise"))
+        let added = try session.client.addVoice(name: name, samples: samples, labels: labels, description: inv.value(.description),
+                                                removeBackgroundNoise: inv.flag(.removeBackgroundNoise))
         // The voice list changed: forget the cached one so the new name resolves at once.
         session.cache.store("voices", [VoiceRef]())
         if session.json {
@@ -30,7 +30,7 @@ enum CloneCommand {
             return
         }
         try context.out(added.voiceID + "\n")
-        if !inv.flag("quiet") {
+        if !inv.flag(.quiet) {
             context.err("elevenlabs: created voice '\(Output.clean(name))' from \(samples.count) sample\(samples.count == 1 ? "" : "s")"
                         + (added.requiresVerification ? "; it needs verification in the ElevenLabs dashboard before use" : "") + "\n")
         }
@@ -45,26 +45,26 @@ enum CloneCommand {
         let session = try Session(inv, context)
         let voice = try session.voiceResolver.resolveExact(inv.operands[1], action: "edit")
         try VoiceResolver.refusePremade(voice, "edited")
-        if let renamed = inv.value("name") {
-            try session.voiceResolver.refuseDuplicate(renamed, allowed: inv.flag("allow-duplicate"), except: voice.voice_id)
+        if let renamed = inv.value(.name) {
+            try session.voiceResolver.refuseDuplicate(renamed, allowed: inv.flag(.allowDuplicate), except: voice.voice_id)
         }
         if !samples.isEmpty { showUploadProgress(session, context) }
         let full = try session.client.voice(id: voice.voice_id)
-        try session.client.editVoice(id: voice.voice_id, name: inv.value("name") ?? full.name, samples: samples,
-                                     labels: labels ?? full.labels, description: inv.value("description") ?? full.description,
-                                     removeBackgroundNoise: inv.flag("remove-background-noise"))
+        try session.client.editVoice(id: voice.voice_id, name: inv.value(.name) ?? full.name, samples: samples,
+                                     labels: labels ?? full.labels, description: inv.value(.description) ?? full.description,
+                                     removeBackgroundNoise: inv.flag(.removeBackgroundNoise))
         session.cache.store("voices", [VoiceRef]())
         if session.json {
             struct Out: Encodable { let voice_id: String; let status: String }
             try context.out(Output.json(Out(voice_id: voice.voice_id, status: "ok")))
-        } else if !inv.flag("quiet") {
-            context.err("elevenlabs: updated voice '\(Output.clean(inv.value("name") ?? full.name))' (\(voice.voice_id))\n")
+        } else if !inv.flag(.quiet) {
+            context.err("elevenlabs: updated voice '\(Output.clean(inv.value(.name) ?? full.name))' (\(voice.voice_id))\n")
         }
     }
 
     /// On a terminal, a one-line progress display while the samples upload.
     static func showUploadProgress(_ session: Session, _ context: Context) {
-        guard context.stderrIsTerminal, !session.invocation.flag("quiet") else { return }
+        guard context.stderrIsTerminal, !session.invocation.flag(.quiet) else { return }
         let last = Synchronization.Mutex(-1)
         session.setUploadProgress { sent, total in
             let percent = Int(sent * 100 / max(1, total))
@@ -75,7 +75,7 @@ enum CloneCommand {
     }
 
     static func parseLabels(_ inv: Invocation) throws -> [String: String]? {
-        let raw = inv.all("label")
+        let raw = inv.all(.label)
         guard !raw.isEmpty else { return nil }
         var labels: [String: String] = [:]
         for item in raw {

@@ -58,7 +58,7 @@ enum ConfigCommand {
         }
         rows.append(Row(setting: "cache_max_mb", value: env["ELEVENLABS_CACHE_MAX_MB"] ?? "512",
                         source: env["ELEVENLABS_CACHE_MAX_MB"] != nil ? "ELEVENLABS_CACHE_MAX_MB" : "default"))
-        if inv.flag("json") { try context.out(Output.json(rows)); return }
+        if inv.flag(.json) { try context.out(Output.json(rows)); return }
         try context.out(Output.table(["SETTING", "VALUE", "SOURCE"], rows.map { [$0.setting, $0.value ?? "(none)", $0.source] }, context: context))
         if config == nil { context.err("elevenlabs: no config file yet; 'elevenlabs config set NAME VALUE' makes \(path)\n") }
     }
@@ -96,7 +96,7 @@ enum ConfigCommand {
         let had = lines.contains { isLine(for: key, $0) }
         if value == nil && !had {
             // Nothing to remove: say so, and leave the file (and its mtime) alone.
-            if !inv.flag("quiet") { context.err("elevenlabs: \(key) is not set in \(path); nothing changed\n") }
+            if !inv.flag(.quiet) { context.err("elevenlabs: \(key) is not set in \(path); nothing changed\n") }
             return
         }
         lines = lines.compactMap { line in
@@ -109,7 +109,7 @@ enum ConfigCommand {
         let holdsKey = lines.contains { isLine(for: "api_key", $0) }
         // A file that holds a key is written private, whatever it was.
         try AtomicFile.write(Array((lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n").utf8), to: target, mode: holdsKey ? 0o600 : nil)
-        if !inv.flag("quiet") {
+        if !inv.flag(.quiet) {
             context.err("elevenlabs: \(value == nil ? "removed \(key) from" : "set \(key) in") \(path)\(target == path ? "" : " (\(target))")\n")
             if key == "api_key" && value != nil {
                 context.err("elevenlabs: warning: the key is in your shell's history now; a key file (config set api_key_file FILE) keeps it out\n")
@@ -150,13 +150,13 @@ enum ConfigCommand {
                 // No such voice, several, or a retired one: the voice list answered.
                 throw UsageError(e.message, hint: e.hint, command: "config")
             } catch {
-                if !inv.flag("quiet") {
+                if !inv.flag(.quiet) {
                     context.err("elevenlabs: warning: could not check that the voice '\(Output.clean(value))' exists (\(Output.clean("\(error)"))); saved as given\n")
                 }
             }
         case "api_key_file":
             guard !value.utf8.contains(where: { $0 < 0x20 }) else { throw UsageError("the value holds a control character", command: "config") }
-            if !value.hasPrefix("/") && !value.hasPrefix("~") && !inv.flag("quiet") {
+            if !value.hasPrefix("/") && !value.hasPrefix("~") && !inv.flag(.quiet) {
                 context.err("elevenlabs: note: a relative api_key_file is read beside the config file, not from the current directory\n")
             }
         case "base_url": _ = try ClientConfiguration.validateBaseURL(value)

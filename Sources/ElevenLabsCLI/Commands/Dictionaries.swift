@@ -72,7 +72,7 @@ enum DictionariesCommand {
             throw UsageError("'dictionaries add' needs one .pls file", hint: "elevenlabs dictionaries add names.pls --name Names", command: "dictionaries")
         }
         let file = inv.operands[1]
-        guard let name = inv.value("name"), !name.isEmpty else {
+        guard let name = inv.value(.name), !name.isEmpty else {
             throw UsageError("'dictionaries add' needs --name NAME", hint: "elevenlabs dictionaries add \(file) --name Names", command: "dictionaries")
         }
         guard let head = try? FileIO.read(file, limit: 64 << 20) else {
@@ -83,14 +83,14 @@ enum DictionariesCommand {
                            hint: "a .pls file is XML: <lexicon version=\"1.0\" ...><lexeme><grapheme>...", exit: .input)
         }
         let session = try Session(inv, context)
-        let added = try session.client.addPronunciationDictionary(name: name, file: file, bytes: head, description: inv.value("description"))
+        let added = try session.client.addPronunciationDictionary(name: name, file: file, bytes: head, description: inv.value(.description))
         if session.json {
             struct Added: Encodable { let id: String; let name: String; let version_id: String; let rules: Int }
             try context.out(Output.json(Added(id: added.id, name: added.name, version_id: added.versionID, rules: added.versionRulesNum)))
             return
         }
         try context.out("added '\(Output.clean(added.name))': id \(Output.clean(added.id)), version \(Output.clean(added.versionID)), \(Output.grouped(added.versionRulesNum)) rule\(added.versionRulesNum == 1 ? "" : "s")\n")
-        if !inv.flag("quiet") {
+        if !inv.flag(.quiet) {
             context.err("elevenlabs: use it with: elevenlabs speak --dict \(Output.clean(added.id)) \"...\"\n")
         }
     }

@@ -58,8 +58,9 @@ enum HistoryCommand {
     }
 
     /// YYYY-MM-DD (UTC midnight) or a unix time.
-    static func date(_ inv: Invocation, _ name: String) throws -> Int? {
-        guard let raw = inv.value(name) else { return nil }
+    static func date(_ inv: Invocation, _ option: OptionName) throws -> Int? {
+        let name = option.rawValue
+        guard let raw = inv.value(option) else { return nil }
         // Years 1970 to 9999 (a larger one would not fit the C calendar's Int32 and trap).
         if let n = Int(raw), n >= 0 {
             guard n <= 253_402_300_799 else { throw UsageError("--\(name) \(raw) is past the year 9999", command: "history") }
@@ -75,14 +76,14 @@ enum HistoryCommand {
     }
 
     static func list(_ inv: Invocation, _ context: Context) throws {
-        let limit = try inv.integer("limit", in: 1...100_000) ?? 20
+        let limit = try inv.integer(.limit, in: 1...100_000) ?? 20
         var q = ElevenLabsClient.HistoryQuery()
-        q.after = try date(inv, "after")
-        q.before = try date(inv, "before")
-        q.search = inv.value("search")
-        q.modelID = inv.value("model")
+        q.after = try date(inv, .after)
+        q.before = try date(inv, .before)
+        q.search = inv.value(.search)
+        q.modelID = inv.value(.model)
         let session = try Session(inv, context)
-        if let v = inv.value("voice") {
+        if let v = inv.value(.voice) {
             q.voiceID = VoiceResolver.looksLikeID(v) ? v : try session.voiceResolver.resolve(v).voice_id
         }
         var items: [HistoryItem] = []
@@ -147,7 +148,7 @@ enum HistoryCommand {
     static func save(_ inv: Invocation, _ context: Context) throws {
         let id = try ids(inv, exactly: true)[0]
         // Without -o, standard output when it is not a terminal (`history save ID > take.mp3`), as speak does.
-        guard let output = inv.value("output") ?? (context.stdoutIsTerminal ? nil : "-") else {
+        guard let output = inv.value(.output) ?? (context.stdoutIsTerminal ? nil : "-") else {
             throw UsageError("'history save' needs -o FILE, or standard output redirected to a file or a pipe", command: "history")
         }
         if output == "-" && context.stdoutIsTerminal {
@@ -201,7 +202,7 @@ enum HistoryCommand {
     /// One file per generation, named here from its date, voice and text; the server names nothing.
     static func download(_ inv: Invocation, _ context: Context) throws {
         let list = try ids(inv)
-        guard let dir = inv.value("out-dir") else {
+        guard let dir = inv.value(.outDir) else {
             throw UsageError("'history download' needs --out-dir DIR", command: "history")
         }
         var st = stat()
@@ -270,7 +271,7 @@ enum HistoryCommand {
         let session = try Session(inv, context)
         for id in list {
             try session.client.deleteHistoryItem(id: id)
-            if !inv.flag("quiet") && !session.json { context.err("elevenlabs: deleted \(id)\n") }
+            if !inv.flag(.quiet) && !session.json { context.err("elevenlabs: deleted \(id)\n") }
         }
         if session.json { try context.out(Output.json(list)) }
     }

@@ -34,15 +34,15 @@ enum SpeakCommand {
     }
 
     static func run(_ inv: Invocation, _ context: Context) throws {
-        if inv.value("voice") == "?" { try VoicesCommand.list(inv, context); return }
-        if inv.value("device") == "?" { try listDevices(context); return }
-        if inv.value("model") == "?" { try ModelsCommand.run(Invocation(listing: inv, command: "models"), context); return }
-        if inv.value("format") == "?" { try listFormats(inv, context); return }
-        if inv.flag("cache-info") || inv.flag("clear-cache") {
+        if inv.value(.voice) == "?" { try VoicesCommand.list(inv, context); return }
+        if inv.value(.device) == "?" { try listDevices(context); return }
+        if inv.value(.model) == "?" { try ModelsCommand.run(Invocation(listing: inv, command: "models"), context); return }
+        if inv.value(.format) == "?" { try listFormats(inv, context); return }
+        if inv.flag(.cacheInfo) || inv.flag(.clearCache) {
             // These look after the cache and speak nothing: text with them would be silently dropped.
-            guard inv.operands.isEmpty && inv.all("file").isEmpty else {
-                throw UsageError("--\(inv.flag("clear-cache") ? "clear-cache" : "cache-info") speaks nothing; give it no text",
-                                 hint: "run it on its own: elevenlabs speak \(inv.flag("clear-cache") ? "--clear-cache" : "--cache-info")", command: "speak")
+            guard inv.operands.isEmpty && inv.all(.file).isEmpty else {
+                throw UsageError("--\(inv.flag(.clearCache) ? "clear-cache" : "cache-info") speaks nothing; give it no text",
+                                 hint: "run it on its own: elevenlabs speak \(inv.flag(.clearCache) ? "--clear-cache" : "--cache-info")", command: "speak")
             }
             try cacheInfo(inv, context)
             return
@@ -58,7 +58,7 @@ enum SpeakCommand {
 
         // 2. The device opens on the player's thread while the request connects; the request body is
         // held back until it is open, so a bad device still costs nothing (see HTTPRequest.beforeBody).
-        var player = options.play && !inv.flag("dry-run") ? try playerKeepingTheFile(options, context) : nil
+        var player = options.play && !inv.flag(.dryRun) ? try playerKeepingTheFile(options, context) : nil
         defer { player?.abort() }
         guard let input else {
             player?.start()
@@ -92,7 +92,7 @@ enum SpeakCommand {
             request.modelID = id
             if let quick = quickBody, case .bytes = quick { quickBody = try request.body() }
         }
-        if inv.flag("dry-run") {
+        if inv.flag(.dryRun) {
             try dryRun(input, request: request, model: model, characters: characters, session: session, options: options, inv, context)
             return
         }
@@ -244,7 +244,7 @@ enum SpeakCommand {
             if let tier { row.append(AudioFormats.allowed(f, tier: tier) ? "yes" : "no") }
             return row
         }
-        if inv.flag("json") {
+        if inv.flag(.json) {
             struct Row: Encodable { let format: String; let description: String; let plan: String; let allowed: Bool? }
             try context.out(Output.json(rows.map { Row(format: $0[0], description: $0[1], plan: $0[2], allowed: $0.count > 3 ? $0[3] == "yes" : nil) }))
             return
@@ -255,14 +255,14 @@ enum SpeakCommand {
     static func cacheInfo(_ inv: Invocation, _ context: Context) throws {
         let cache = try AudioCache(context: context)
         struct Info: Encodable { let entries: Int; let bytes: Int; let max_bytes: Int?; let directory: String?; let removed: Bool }
-        if inv.flag("json") {
+        if inv.flag(.json) {
             let all = cache.entries()
-            let gone = inv.flag("clear-cache") ? cache.clear() : (all.count, all.reduce(0) { $0 + $1.bytes })
-            try context.out(Output.json(Info(entries: gone.0, bytes: gone.1, max_bytes: inv.flag("clear-cache") ? nil : cache.maxBytes,
-                                             directory: cache.directory, removed: inv.flag("clear-cache"))))
+            let gone = inv.flag(.clearCache) ? cache.clear() : (all.count, all.reduce(0) { $0 + $1.bytes })
+            try context.out(Output.json(Info(entries: gone.0, bytes: gone.1, max_bytes: inv.flag(.clearCache) ? nil : cache.maxBytes,
+                                             directory: cache.directory, removed: inv.flag(.clearCache))))
             return
         }
-        if inv.flag("clear-cache") {
+        if inv.flag(.clearCache) {
             let gone = cache.clear()
             try context.out("removed \(gone.entries) cached audio entr\(gone.entries == 1 ? "y" : "ies") (\(Output.grouped(gone.bytes)) bytes)\n")
         } else {

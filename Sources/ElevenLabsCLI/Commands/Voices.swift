@@ -34,10 +34,10 @@ enum VoicesCommand {
     static func list(_ inv: Invocation, _ context: Context) throws {
         let session = try Session(inv, context)
         var filters: [(String, String)] = []
-        for label in ["gender", "accent", "age", "language"] { if let v = inv.value(label) { filters.append((label, v)) } }
-        let voices = try session.client.allVoices(search: inv.value("search"), category: inv.value("category"), filters: filters)
+        for label in [OptionName.gender, .accent, .age, .language] { if let v = inv.value(label) { filters.append((label.rawValue, v)) } }
+        let voices = try session.client.allVoices(search: inv.value(.search), category: inv.value(.category), filters: filters)
         // The unfiltered list is the whole account: keep it for name lookups.
-        if inv.value("search") == nil && inv.value("category") == nil && filters.isEmpty {
+        if inv.value(.search) == nil && inv.value(.category) == nil && filters.isEmpty {
             session.cache.store("voices", voices.map(VoiceRef.init))
         }
         if session.json { try context.out(Output.json(voices.map(row))); return }
@@ -106,7 +106,7 @@ enum VoicesCommand {
         if session.json {
             struct Out: Encodable { let voice_id: String; let status: String }
             try context.out(Output.json(Out(voice_id: voice.voice_id, status: "deleted")))
-        } else if !inv.flag("quiet") {
+        } else if !inv.flag(.quiet) {
             context.err("elevenlabs: deleted voice '\(Output.clean(voice.name))' (\(voice.voice_id))\n")
         }
     }
@@ -117,7 +117,7 @@ enum VoicesCommand {
         guard inv.operands.count == 2 else {
             throw UsageError("'voices preview' needs one voice name or id", command: "voices")
         }
-        let output = inv.value("output")
+        let output = inv.value(.output)
         if let output {
             if output == "-" && context.stdoutIsTerminal {
                 throw UsageError("refusing to write audio to a terminal", hint: "redirect it to a file", command: "voices")
