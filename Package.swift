@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "SandboxTests", dependencies: ["ElevenLabsSandbox", "TestSupport"],
                     exclude: ["validate_responses.py", "validate_stream_input.py"]),
         // Depends on both executables so `swift test` builds the real binaries it spawns.
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "elevenlabs", "elevenlabs-sandbox"],
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "ElevenLabsCLI", "elevenlabs", "elevenlabs-sandbox"],
                     exclude: ["Servers"]),
     ]
 )

@@ -265,7 +265,7 @@ enum DialogueCommand {
         let plan = try DialoguePlan.make(script, origin: origin, castOptions: castOptions, model: request.modelID,
                                          session: session,
                                          notes: { if !options.quiet { context.err("elevenlabs: note: \($0)\n") } })
-        try noteSettings(plan, request: request, options: options, context: context)
+        try refuseSettings(plan, inv)
         var job = DialogueJob(plan: plan, template: request, turnLimit: model?.max_characters, session: session, context: context,
                               cache: options.useCache ? try AudioCache(context: context) : nil,
                               captionsPath: options.captionsPath, quiet: options.quiet)
@@ -274,7 +274,7 @@ enum DialogueCommand {
         let summary = "\(script.turns.count) turn\(script.turns.count == 1 ? "" : "s") by \(plan.cast.count) speaker\(plan.cast.count == 1 ? "" : "s"), "
             + "\(buy.total) request\(buy.total == 1 ? "" : "s") (\(buy.total - buy.requests) cached), \(Output.grouped(buy.characters)) characters to buy, about \(Output.grouped(estimate)) credits"
         if inv.flag(.dryRun) {
-            try printPlan(plan, job: job, summary: summary, estimate: estimate, buy: buy, inv, context)
+            try printPlan(plan, job: job, summary: summary, estimate: estimate, buy: buy, options: options, inv, context)
             return
         }
         if buy.requests > 0 {
@@ -307,16 +307,13 @@ enum DialogueCommand {
         try SpeakCommand.finishReport(job.metrics, options, context)
     }
 
-    /// Settings the dialogue endpoint does not take are said, not silently dropped.
-    static func noteSettings(_ plan: DialoguePlan, request: SpeechRequest, options: SpeakOptions, context: Context) throws {
-        guard plan.viaDialogue, !options.quiet, let s = request.settings else { return }
-        var dropped: [String] = []
-        if s.similarityBoost != nil { dropped.append("--similarity-boost") }
-        if s.style != nil { dropped.append("--style") }
-        if s.useSpeakerBoost != nil { dropped.append("speaker boost") }
-        if s.speed != nil { dropped.append("--speed/--rate") }
-        if !dropped.isEmpty {
-            context.err("elevenlabs: note: text to dialogue takes only --stability; leaving out \(dropped.joined(separator: ", "))\n")
+    /// Settings the dialogue endpoint does not take are refused, not dropped. SpeakOptions refuses
+    /// them already for a model known to speak dialogue; this catches one that only turned out to be
+    /// such a model when its display name was resolved (before anything is bought).
+    static func refuseSettings(_ plan: DialoguePlan, _ inv: Invocation) throws {
+        guard plan.viaDialogue else { return }
+        for option in SpeechPaths.dialogueEndpointRefuses where inv.flag(option) {
+            if let e = SpeechPaths.refusal(option, on: [.dialogue], dialogueEndpoint: true) { throw e }
         }
     }
 
@@ -340,17 +337,17 @@ enum DialogueCommand {
     }
 
     static func printPlan(_ plan: DialoguePlan, job: DialogueJob, summary: String, estimate: Int,
-                          buy: (requests: Int, total: Int, characters: Int), _ inv: Invocation, _ context: Context) throws {
+                          buy: (requests: Int, total: Int, characters: Int), options: SpeakOptions, _ inv: Invocation, _ context: Context) throws {
         if inv.flag(.json) {
             struct Voice: Encodable { let speaker: String; let voice: String; let voice_id: String }
             struct Doc: Encodable {
                 let cast: [Voice]; let turns: Int; let endpoint: String; let requests: Int; let cached_requests: Int
-                let characters: Int; let characters_to_buy: Int; let credits: Int
+                let characters: Int; let characters_to_buy: Int; let credits: Int; let audio: SpeakCommand.PlannedAudio
             }
             try context.out(Output.json(Doc(cast: plan.cast.map { Voice(speaker: $0.speaker, voice: $0.voice, voice_id: $0.voiceID) },
                                             turns: plan.lines.count, endpoint: plan.viaDialogue ? "text-to-dialogue" : "text-to-speech",
                                             requests: buy.total, cached_requests: buy.total - buy.requests, characters: plan.characters,
-                                            characters_to_buy: buy.characters, credits: estimate)))
+                                            characters_to_buy: buy.characters, credits: estimate, audio: .init(options))))
             return
         }
         var text = "elevenlabs: would speak \(summary)\n"
@@ -359,6 +356,6 @@ enum DialogueCommand {
         for c in plan.cast {
             text += "  \(Output.clean(c.speaker)) = \(Output.clean(c.voice))\(c.voice == c.voiceID ? "" : " (\(c.voiceID))")\n"
         }
-        try context.out(text)
+        try context.out(text + SpeakCommand.PlannedAudio(options).line)
     }
 }

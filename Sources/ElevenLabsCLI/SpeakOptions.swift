@@ -76,6 +76,9 @@ struct SpeakOptions {
             // Several voices in one piece is what text to dialogue is for, and it speaks with eleven_v3.
             model = ("eleven_v3", true)
         }
+        // Every option given must be honoured by a path this run takes (SpeechPaths), before anything else.
+        let paths = SpeechPaths.paths(of: inv)
+        try SpeechPaths.check(inv, paths: paths, dialogueEndpoint: inv.flag(.dialogue) && ModelRules.supportsDialogue(model.id))
         var o = SpeakOptions(config: config, voice: Resolve.voiceSpec(inv, context, config: config),
                              modelID: model.id, modelExplicit: model.explicit, settings: settings, language: language, seed: seed,
                              textNormalization: inv.value(.textNormalization), format: AudioFormats.safeDefault,
@@ -97,28 +100,11 @@ struct SpeakOptions {
             throw UsageError("unknown format '\(f)'\(near)", hint: "'elevenlabs speak --help' lists the formats", command: "speak")
         }
         o.dialogue = inv.flag(.dialogue)
-        if !inv.all(.cast).isEmpty && !o.dialogue {
-            throw UsageError("--cast maps the speakers of a --dialogue script", hint: "elevenlabs speak --dialogue script.txt --cast NAME=VOICE", command: "speak")
-        }
-        if o.dialogue {
-            _ = try DialoguePlan.castOptions(inv.all(.cast))
-            for (flag, why) in [(OptionName.live, "a script is read whole"), (.eachLine, "a script's lines are its turns")] where inv.flag(flag) {
-                throw UsageError("--\(flag) cannot be used with --dialogue", hint: why, command: "speak")
-            }
-            if inv.value(.voice) != nil {
-                throw UsageError("--dialogue takes its voices from the script, not -v", hint: "cast them with --cast NAME=VOICE", command: "speak")
-            }
-        }
+        if o.dialogue { _ = try DialoguePlan.castOptions(inv.all(.cast)) }
         if inv.value(.outDir) != nil {
             o.mode = .batch
             o.format = explicitFormat ?? AudioFormats.safeDefault
             try refuseDialogueWAV(o)
-            // A batch writes files: options about one sound on this machine would be ignored, so they are refused.
-            for (flag, why) in [(OptionName.play, "a batch writes files; play them afterwards"), (.highlight, "a batch writes files; use --captions srt"),
-                                (.metrics, "a batch records each item in DIR/manifest.jsonl"), (.live, "a batch reads its inputs whole")]
-            where inv.flag(flag) {
-                throw UsageError("--\(flag) cannot be used with --out-dir", hint: why, command: "speak")
-            }
             if let given = o.captionsPath {
                 // One captions file beside each output, so the option names a format, not a file.
                 let kind = (given.hasPrefix(".") ? String(given.dropFirst()) : given).lowercased()
@@ -131,10 +117,7 @@ struct SpeakOptions {
             }
             return o
         }
-        for (flag, given) in [("jobs", inv.value(.jobs) != nil), ("force", inv.flag(.force))] where given {
-            throw UsageError("--\(flag) is for batches (--out-dir DIR)", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
-        }
-        if inv.all(.file).count > 1 || inv.flag(.eachLine) {
+        if inv.all(.file).count > 1 {
             throw UsageError("several inputs (or --each-line) need --out-dir DIR", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
         }
         o.mode = try !o.dialogue && liveMode(inv, context) ? .live : .text
@@ -152,9 +135,10 @@ struct SpeakOptions {
             o.readAhead = ahead.bytes
             if ahead.ended { o.mode = .text }
         }
-        if o.mode == .live && inv.flag(.dryRun) {
-            // Live text is not known in advance, so it cannot be priced; silently buying it would be worse.
-            throw UsageError("--dry-run cannot price live input (the text is not known yet)", hint: "use --no-live to read it whole and price it", command: "speak")
+        if o.mode == .live && !inv.flag(.live) {
+            // Standard input turned out to be a pipe or a terminal, spoken live: its options are
+            // checked again for that path (live text, for one, cannot be priced by --dry-run).
+            try SpeechPaths.check(inv, paths: paths.union([.live]), dialogueEndpoint: false)
         }
         if let output = o.output, output != "-" {
             if output.hasSuffix("/") {
@@ -232,11 +216,6 @@ struct SpeakOptions {
             // As say -i: with no terminal to show the text on, it just speaks.
             if !o.quiet { context.err("elevenlabs: warning: --highlight needs a terminal to show the text on; speaking without it\n") }
             o.highlight = false
-        }
-        if o.highlight {
-            guard o.play else {
-                throw UsageError("--highlight marks words as they are played", hint: "use it when playing, without -o", command: "speak")
-            }
         }
         if o.language != nil && !ModelRules.supportsLanguageCode(o.modelID) && !o.quiet {
             context.err("elevenlabs: warning: \(o.modelID) does not take --language (it detects the language itself); leaving it out\n")

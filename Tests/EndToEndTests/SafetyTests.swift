@@ -169,7 +169,7 @@ import TestSupport
             let bigPlan = try #require(try JSONSerialization.jsonObject(with: big.stdout) as? [String: Any])
             #expect((bigPlan["requests"] as? Int ?? 0) >= 4 && (bigPlan["credits"] as? Int ?? 0) > 35_000)
             #expect(tts(sandbox) == 1)
-            for (args, message) in [(["--dry-run", "--live"], "--dry-run cannot price live input"), (["--jobs", "2", "hi"], "--jobs is for batches"),
+            for (args, message) in [(["--dry-run", "--live"], "--dry-run cannot be used with live input"), (["--jobs", "2", "hi"], "--jobs (-j) is for batches"),
                                     (["--force", "hi"], "--force is for batches")] {
                 let r = try await run("elevenlabs", ["speak"] + args, env: env(sandbox), stdin: Data("piped".utf8))
                 #expect(r.status == 2 && r.err.contains(message), "\(args): \(r.err)")

@@ -131,7 +131,6 @@ enum BatchCommand {
     static func run(_ inv: Invocation, _ context: Context, options: SpeakOptions) throws {
         let config = options.config, format = options.format
         let dir = inv.value(.outDir)!
-        if inv.value(.output) != nil { throw UsageError("--out-dir and -o cannot be used together", command: "speak") }
         var st = stat()
         if stat(dir, &st) == 0 && st.st_mode & S_IFMT != S_IFDIR {
             throw CLIError("--out-dir \(dir) is not a directory", hint: "name a directory (it is created when missing)", exit: .input)

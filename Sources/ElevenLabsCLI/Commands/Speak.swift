@@ -39,9 +39,14 @@ enum SpeakCommand {
         if inv.value(.model) == "?" { try ModelsCommand.run(Invocation(listing: inv, command: "models"), context); return }
         if inv.value(.format) == "?" { try listFormats(inv, context); return }
         if inv.flag(.cacheInfo) || inv.flag(.clearCache) {
-            // These look after the cache and speak nothing: text with them would be silently dropped.
-            guard inv.operands.isEmpty && inv.all(.file).isEmpty else {
-                throw UsageError("--\(inv.flag(.clearCache) ? "clear-cache" : "cache-info") speaks nothing; give it no text",
+            // These look after the cache and speak nothing: text, or an option about speaking, with
+            // them would be silently dropped.
+            let speakingOption = OptionName.allCases.first { o in
+                inv.values[o] != nil && !OptionTable.spec(o).isGlobal && o != .cacheInfo && o != .clearCache
+            }
+            guard inv.operands.isEmpty && speakingOption == nil else {
+                let what = speakingOption.map { "no \(SpeechPaths.spelled($0))" } ?? "no text"
+                throw UsageError("--\(inv.flag(.clearCache) ? "clear-cache" : "cache-info") speaks nothing; give it \(what)",
                                  hint: "run it on its own: elevenlabs speak \(inv.flag(.clearCache) ? "--clear-cache" : "--cache-info")", command: "speak")
             }
             try cacheInfo(inv, context)
@@ -186,15 +191,40 @@ enum SpeakCommand {
         if options.json {
             struct Plan: Encodable {
                 let voice_id: String; let model_id: String; let characters: Int; let requests: Int; let cached_requests: Int
-                let characters_to_buy: Int; let credits: Int; let credits_remaining: Int
+                let characters_to_buy: Int; let credits: Int; let credits_remaining: Int; let audio: PlannedAudio
             }
             try context.out(Output.json(Plan(voice_id: request.voiceID, model_id: request.modelID, characters: characters, requests: planned.count,
                                              cached_requests: planned.count - toBuy.count, characters_to_buy: buying, credits: estimate,
-                                             credits_remaining: remaining)))
+                                             credits_remaining: remaining, audio: PlannedAudio(options))))
             return
         }
         try context.out("elevenlabs: would speak \(Output.grouped(characters)) characters in \(planned.count) request\(planned.count == 1 ? "" : "s") (\(planned.count - toBuy.count) cached) "
-                        + "with \(Output.clean(voice)) and \(request.modelID): about \(Output.grouped(estimate)) credits of \(Output.grouped(remaining)) left\n")
+                        + "with \(Output.clean(voice)) and \(request.modelID): about \(Output.grouped(estimate)) credits of \(Output.grouped(remaining)) left\n"
+                        + PlannedAudio(options).line)
+    }
+
+    /// Where a dry run's audio would go: so the options that shape it (-o, --format, --play,
+    /// --device, --captions) are shown by the plan, not dropped by it.
+    struct PlannedAudio: Encodable {
+        let output: String?
+        let output_format: String
+        let play_device: String?
+        let captions: String?
+
+        init(_ o: SpeakOptions) {
+            output = o.output == "-" ? "standard output" : o.output
+            output_format = o.format
+            play_device = o.play ? o.device : nil
+            captions = o.captionsPath
+        }
+
+        var line: String {
+            var steps: [String] = []
+            if let output { steps.append("write \(Output.clean(output)) (\(output_format))") } else { steps.append("as \(output_format)") }
+            if let play_device { steps.append("play on '\(Output.clean(play_device))'") }
+            if let captions { steps.append("captions in \(Output.clean(captions))") }
+            return "  then: " + steps.joined(separator: ", ") + "\n"
+        }
     }
 
     /// `--metrics` (on stderr), and `--json` alone: the result as JSON, on standard output unless
