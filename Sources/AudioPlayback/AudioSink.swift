@@ -2,6 +2,8 @@
 // interface in front of the output, so the player does not care which). A sink is used by one
 // thread only, the player's.
 
+import ThreadSupport
+
 public protocol AudioSink: AnyObject {
     /// Sets the format of what follows; called again only when it changes.
     func configure(_ format: PCMFormat) throws
@@ -17,18 +19,27 @@ public protocol AudioSink: AnyObject {
 }
 
 /// Keeps everything written, in order, with the formats it came in: what a device would have played.
-public final class MemorySink: AudioSink, @unchecked Sendable { // used by the player's thread, read after it ended
-    public private(set) var pcm: [UInt8] = []
-    public private(set) var formats: [PCMFormat] = []
-    public private(set) var drained = false
-    public private(set) var dropped = false
+/// Written by the player's thread and read by a test's, so what it keeps is in a Monitor.
+public final class MemorySink: AudioSink, Sendable {
+    private struct Kept {
+        var pcm: [UInt8] = []
+        var formats: [PCMFormat] = []
+        var drained = false
+        var dropped = false
+    }
+    private let kept = Monitor(Kept())
+
+    public var pcm: [UInt8] { kept.read { $0.pcm } }
+    public var formats: [PCMFormat] { kept.read { $0.formats } }
+    public var drained: Bool { kept.read { $0.drained } }
+    public var dropped: Bool { kept.read { $0.dropped } }
 
     public init() {}
-    public func configure(_ format: PCMFormat) throws { if formats.last != format { formats.append(format) } }
-    public func write(_ bytes: UnsafeRawBufferPointer) throws { pcm.append(contentsOf: bytes) }
+    public func configure(_ format: PCMFormat) throws { kept.note { if $0.formats.last != format { $0.formats.append(format) } } }
+    public func write(_ bytes: UnsafeRawBufferPointer) throws { kept.note { $0.pcm.append(contentsOf: bytes) } }
     public func delayFrames() -> Int { 0 }
-    public func drain() { drained = true }
-    public func drop() { dropped = true }
+    public func drain() { kept.note { $0.drained = true } }
+    public func drop() { kept.note { $0.dropped = true } }
     public func close() {}
 }
 

@@ -20,7 +20,7 @@ public final class Player: Sendable {
 
     private enum Item { case stream, bytes([UInt8]) }
 
-    /// Everything the two threads share, only touched with `cond` locked.
+    /// Everything the two threads share, in a Monitor.
     private struct State {
         var queue: [Item] = []
         var queuedBytes = 0
@@ -35,17 +35,15 @@ public final class Player: Sendable {
         var delayFrames = 0
         var rate = 0
         var measuredAt = 0.0
+        /// Told once, when the first sound is written (a highlighter waits for it without polling).
+        var onFirstSound: [@Sendable () -> Void] = []
     }
 
     /// The state both threads share. The player's thread holds this, not the player, so dropping the
     /// last reference to the player still stops and joins its thread.
-    private final class Shared: @unchecked Sendable { // `state` is only read or written with `cond` locked
-        let cond = Condition()
-        var state = State()
-    }
+    private typealias Shared = Monitor<State>
 
-    private let shared = Shared()
-    private var cond: Condition { shared.cond }
+    private let shared = Shared(State())
     private let isInterrupted: @Sendable () -> Bool
     private let body: @Sendable () -> Void
     /// The player's thread once started (at creation, or on `start()` / first use when deferred).
@@ -93,15 +91,16 @@ public final class Player: Sendable {
     /// Blocks until the device is open; throws its error when it cannot be opened.
     public func waitUntilReady() throws {
         start()
-        try cond.withLock {
-            while !shared.state.opened && shared.state.failure == nil && !shared.state.aborted && !isInterrupted() { cond.wait() }
-            if let failure = shared.state.failure { throw failure }
+        let isInterrupted = self.isInterrupted
+        let failure = shared.wait { s -> WaitStep<AudioError?> in
+            s.opened || s.failure != nil || s.aborted || isInterrupted() ? .done(s.failure) : .wait
         }
+        if let failure { throw failure }
     }
 
     /// Starts a new MP3 stream: what follows is decoded from a clean start (a new request's answer).
     public func beginStream() {
-        cond.withLock { shared.state.queue.append(.stream); cond.broadcast() }
+        shared.update { $0.queue.append(.stream) }
     }
 
     /// Queues bytes in any split; blocks while the queue is full. Throws when the device has failed.
@@ -109,106 +108,108 @@ public final class Player: Sendable {
         guard bytes.count > 0 else { return }
         start()
         let block = Array(bytes) // the one copy between the network and the player's thread
-        try cond.withLock {
-            while shared.state.failure == nil && !shared.state.aborted && !isInterrupted() && shared.state.queuedBytes > Self.maxQueuedBytes { cond.wait() }
-            if let failure = shared.state.failure { throw failure }
-            shared.state.queue.append(.bytes(block))
-            shared.state.queuedBytes += block.count
-            cond.broadcast()
+        let isInterrupted = self.isInterrupted
+        let failure = shared.wait { s -> WaitStep<AudioError?> in
+            if let failure = s.failure { return .done(failure) }
+            if !s.aborted && !isInterrupted() && s.queuedBytes > Self.maxQueuedBytes { return .wait }
+            s.queue.append(.bytes(block))
+            s.queuedBytes += block.count
+            return .done(nil)
         }
+        if let failure { throw failure }
     }
 
     /// Throws when playing has failed (so a transfer can stop early).
-    public func checkHealthy() throws { if let f = cond.withLock({ shared.state.failure }) { throw f } }
+    public func checkHealthy() throws { if let f = shared.read({ $0.failure }) { throw f } }
 
     /// Ends the stream and waits until the device has played it all (drain: the last word is heard).
     public func finish() throws {
         start()
-        cond.withLock { shared.state.ended = true; cond.broadcast() }
+        shared.update { $0.ended = true }
         join()
-        if let failure = cond.withLock({ shared.state.failure }) { throw failure }
+        if let failure = shared.read({ $0.failure }) { throw failure }
     }
 
     /// Stops at once: what is queued or buffered in the device is dropped.
     public func abort() {
-        cond.withLock { shared.state.aborted = true; cond.broadcast() }
+        shared.update { $0.aborted = true }
         join()
     }
 
     /// Monotonic time of the first PCM handed to the device (time to first sound), if any.
-    public var firstWrite: Double? { cond.withLock { shared.state.firstWrite } }
+    public var firstWrite: Double? { shared.read { $0.firstWrite } }
+
+    /// Runs `told` (on the player's thread) when the first sound is written, or now if it has been.
+    public func whenSounding(_ told: @escaping @Sendable () -> Void) {
+        let now = shared.update { s -> Bool in
+            if s.firstWrite != nil { return true }
+            s.onFirstSound.append(told)
+            return false
+        }
+        if now { told() }
+    }
 
     /// Seconds of audio decoded (or taken as PCM) so far.
-    public var decodedSeconds: Double { cond.withLock { shared.state.decodedSeconds } }
+    public var decodedSeconds: Double { shared.read { $0.decodedSeconds } }
 
     /// Seconds of audio heard so far: what was written less what the device still holds (its own
     /// delay, as it last reported it), moved on by the time since then; -1 before the first sound.
     public var heardSeconds: Double {
-        cond.withLock {
-            guard shared.state.firstWrite != nil, shared.state.rate > 0 else { return -1 }
-            let written = Double(shared.state.framesWritten) / Double(shared.state.rate)
-            let atMeasure = Double(shared.state.framesWritten - shared.state.delayFrames) / Double(shared.state.rate)
-            return min(written, atMeasure + (monotonicSeconds() - shared.state.measuredAt))
+        shared.read { s in
+            guard s.firstWrite != nil, s.rate > 0 else { return -1 }
+            let written = Double(s.framesWritten) / Double(s.rate)
+            let atMeasure = Double(s.framesWritten - s.delayFrames) / Double(s.rate)
+            return min(written, atMeasure + (monotonicSeconds() - s.measuredAt))
         }
     }
 
     // MARK: The player's thread
 
     private static func fail(_ shared: Shared, _ error: Error) {
-        shared.cond.withLock {
-            shared.state.failure = shared.state.failure ?? ((error as? AudioError) ?? AudioError(.deviceFailed, "\(error)"))
-            shared.cond.broadcast()
-        }
+        shared.update { $0.failure = $0.failure ?? ((error as? AudioError) ?? AudioError(.deviceFailed, "\(error)")) }
     }
 
     private static func run(_ shared: Shared, input: Input, expected: PCMFormat?, isInterrupted: @Sendable () -> Bool,
                             makeSink: @escaping @Sendable () throws -> AudioSink) {
-        let cond = shared.cond
         // Opening the device (loading libasound, parsing ALSA's configuration, loading libmpg123)
         // overlaps the request; on two cores it must not take much CPU from the TLS handshake or the
         // main thread's preparation, and the CPU is idle while the network is waited for. So it runs
         // on a helper thread at a lower priority (nice 10): an unprivileged thread can lower its own
         // priority but never raise it again, and playback itself must keep the normal one.
-        final class Opened: @unchecked Sendable { // written by the helper before it ends, read after the join
-            var result: Result<(AudioSink, MP3Decoder?), Error>?
-        }
-        let opened = Opened()
+        let opened = Monitor<Result<(AudioSink, MP3Decoder?), Error>?>(nil) // written by the helper, read after the join
         DetachedThread.start {
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) // on Linux: this thread only
-            opened.result = Result {
+            let result = Result<(AudioSink, MP3Decoder?), Error> {
                 let sink = try makeSink()
                 if let expected { try sink.configure(expected) }
                 // The decoder (and libmpg123) is ready before the first audio arrives, not after it.
                 let decoder: MP3Decoder? = input == .mp3 ? try MP3Decoder() : nil
                 return (sink, decoder)
             }
+            opened.update { $0 = result }
         }.join()
         let sink: AudioSink
         var decoder: MP3Decoder?
         do {
-            (sink, decoder) = try opened.result!.get()
+            (sink, decoder) = try opened.read { $0! }.get()
         } catch {
             fail(shared, error)
             return
         }
         Timeline.mark("device opened, decoder ready", thread: "player")
-        cond.withLock { shared.state.opened = true; cond.broadcast() }
+        shared.update { $0.opened = true }
         var decoderFed = false
         var partial: [UInt8] = [] // PCM bytes of a frame split across two network chunks
         var stopped = false
         while !stopped {
-            let next: Item? = cond.withLock {
-                while true {
-                    if shared.state.aborted || isInterrupted() { return nil }
-                    if !shared.state.queue.isEmpty {
-                        let item = shared.state.queue.removeFirst()
-                        if case .bytes(let b) = item { shared.state.queuedBytes -= b.count }
-                        cond.broadcast()
-                        return item
-                    }
-                    if shared.state.ended { return nil }
-                    cond.wait()
+            let next: Item? = shared.wait { s in
+                if s.aborted || isInterrupted() { return .done(nil) }
+                if !s.queue.isEmpty {
+                    let item = s.queue.removeFirst()
+                    if case .bytes(let b) = item { s.queuedBytes -= b.count }
+                    return .done(item) // a done step wakes the network side waiting for room
                 }
+                return s.ended ? .done(nil) : .wait
             }
             guard let item = next else { break }
             do {
@@ -244,7 +245,7 @@ public final class Player: Sendable {
                 break
             }
         }
-        let drop = cond.withLock { shared.state.aborted || shared.state.failure != nil }
+        let drop = shared.read { $0.aborted || $0.failure != nil }
         if drop || isInterrupted() { sink.drop() } else { sink.drain() }
         sink.close()
     }
@@ -256,23 +257,28 @@ public final class Player: Sendable {
         let slice = max(format.bytesPerFrame, Int(Double(format.sampleRate) * sliceSeconds) * format.bytesPerFrame)
         var offset = 0
         while offset < pcm.count {
-            if shared.cond.withLock({ shared.state.aborted }) || isInterrupted() { return false }
+            if shared.read({ $0.aborted }) || isInterrupted() { return false }
             let end = min(pcm.count, offset + slice)
             let started = monotonicSeconds()
             try sink.write(UnsafeRawBufferPointer(rebasing: pcm[offset..<end]))
             let delay = sink.delayFrames()
             let frames = (end - offset) / format.bytesPerFrame
-            shared.cond.withLock {
-                if shared.state.firstWrite == nil {
-                    shared.state.firstWrite = started
+            let told = shared.note { s -> [@Sendable () -> Void] in
+                var told: [@Sendable () -> Void] = []
+                if s.firstWrite == nil {
+                    s.firstWrite = started
                     Timeline.mark("first PCM written", thread: "player")
+                    told = s.onFirstSound
+                    s.onFirstSound = []
                 }
-                shared.state.framesWritten += frames
-                shared.state.delayFrames = delay
-                shared.state.rate = format.sampleRate
-                shared.state.measuredAt = monotonicSeconds()
-                shared.state.decodedSeconds += format.seconds(ofBytes: end - offset)
+                s.framesWritten += frames
+                s.delayFrames = delay
+                s.rate = format.sampleRate
+                s.measuredAt = monotonicSeconds()
+                s.decodedSeconds += format.seconds(ofBytes: end - offset)
+                return told
             }
+            for t in told { t() }
             offset = end
         }
         return true

@@ -91,16 +91,11 @@ extension ElevenLabsClient {
         }
     }
 
-    /// Waits for the backoff; a signal wakes the wait (every Condition is woken), ending it at once.
+    /// Waits for the backoff; a signal wakes the wait (every Monitor is woken), ending it at once.
     private func sleep(seconds: Double) throws {
         let end = monotonicSeconds() + seconds
-        let pause = Condition()
-        try pause.withLock {
-            while monotonicSeconds() < end {
-                if configuration.transport.shouldAbort?() == true { throw TransferAborted() }
-                pause.wait(until: end)
-            }
-        }
-        if configuration.transport.shouldAbort?() == true { throw TransferAborted() }
+        let shouldAbort = configuration.transport.shouldAbort
+        let aborted = Monitor(()).wait(until: end) { _ in shouldAbort?() == true ? true : nil } ?? false
+        if aborted || shouldAbort?() == true { throw TransferAborted() }
     }
 }

@@ -7,31 +7,31 @@ import ThreadSupport
 
 final class Highlighter: Sendable {
     /// What the highlighter's thread and the callers share.
-    private final class Shared: @unchecked Sendable { // `words` and `finished` are only touched with `cond` locked
-        let cond = Condition()
+    private struct State {
         var words: [Captions.Word] = []
         var finished = false
     }
-    private let shared = Shared()
+    private let shared = Monitor(State())
     private let joiner: Joiner
 
     init(context: Context, player: Player) {
         let shared = self.shared
+        // Woken when the first sound is written, so nothing polls before the speech starts.
+        player.whenSounding { shared.update { _ in } }
         joiner = DetachedThread.start { Self.run(shared, context: context, player: player) }
     }
 
     deinit { finish() }
 
-    func add(_ more: [Captions.Word]) { shared.cond.withLock { shared.words += more; shared.cond.broadcast() } }
+    func add(_ more: [Captions.Word]) { shared.update { $0.words += more } }
 
     /// Shows what is left and ends the line.
     func finish() {
-        shared.cond.withLock { shared.finished = true; shared.cond.broadcast() }
+        shared.update { $0.finished = true }
         joiner.join()
     }
 
-    private static func run(_ shared: Shared, context: Context, player: Player) {
-        let cond = shared.cond
+    private static func run(_ shared: Monitor<State>, context: Context, player: Player) {
         var shown = 0
         var line: [String] = []
         var lineLength = 0
@@ -61,21 +61,16 @@ final class Highlighter: Sendable {
         }
         while true {
             // The next word, once it is known and heard (or once everything is over).
-            let word: Captions.Word? = cond.withLock {
-                while true {
-                    if Signals.isPending() { return nil }
-                    if shown < shared.words.count {
-                        let w = shared.words[shown]
-                        if shared.finished { return w } // the speech is over: only left to show
-                        let heard = player.heardSeconds
-                        if heard >= w.start { return w }
-                        // Until the word starts: sleep the time left, or until something changes.
-                        cond.wait(seconds: heard < 0 ? 0.05 : min(0.5, w.start - heard))
-                        continue
-                    }
-                    if shared.finished { return nil }
-                    cond.wait()
-                }
+            let word: Captions.Word? = shared.wait { s in
+                if Signals.isPending() { return .done(nil) }
+                guard shown < s.words.count else { return s.finished ? .done(nil) : .wait }
+                let w = s.words[shown]
+                if s.finished { return .done(w) } // the speech is over: only left to show
+                let heard = player.heardSeconds
+                if heard >= w.start { return .done(w) }
+                // Before the first sound: until the player says it has begun. Then until the word
+                // starts (at most 0.5 s, as the device's delay is re-measured), or something changes.
+                return heard < 0 ? .wait : .waitUntil(monotonicSeconds() + min(0.5, w.start - heard))
             }
             guard let word else { break }
             show(Output.clean(word.text), by: word.speaker)

@@ -12,14 +12,13 @@ import ThreadSupport
 /// Reads standard input on a thread of its own (a read may block for as long as the writer waits),
 /// decoding UTF-8 across read boundaries, and says so on `wake` each time something arrives.
 final class StdinReader: Sendable {
-    private final class Shared: @unchecked Sendable { // every field is only touched with `cond` locked
-        let cond = Condition()
+    private struct State {
         var pending = ""
         var eof = false
         var failure: Error?
         var lastInput = monotonicSeconds()
     }
-    private let shared = Shared()
+    private let shared = Monitor(State())
 
     /// `prefix`: what was read ahead of this reader (TextInput.readAhead), delivered first.
     init(fd: Int32, prefix: [UInt8] = [], wake: @escaping @Sendable () -> Void) throws {
@@ -33,11 +32,11 @@ final class StdinReader: Sendable {
             guard let text = String(validating: prefix.dropLast(keep), as: UTF8.self) else {
                 throw CLIError("standard input is not valid UTF-8 text", exit: .input)
             }
-            shared.pending = text
+            shared.note { $0.pending = text }
         }
         DetachedThread.startDetached {
             func end(_ failure: Error?) {
-                shared.cond.withLock { shared.failure = shared.failure ?? failure; shared.eof = true; shared.cond.broadcast() }
+                shared.update { $0.failure = $0.failure ?? failure; $0.eof = true }
                 wake()
             }
             var carry = carried
@@ -62,7 +61,7 @@ final class StdinReader: Sendable {
                     end(CLIError("standard input is not valid UTF-8 text", exit: .input))
                     return
                 }
-                shared.cond.withLock { shared.pending += text; shared.lastInput = monotonicSeconds(); shared.cond.broadcast() }
+                shared.update { $0.pending += text; $0.lastInput = monotonicSeconds() }
                 wake()
             }
         }
@@ -70,10 +69,10 @@ final class StdinReader: Sendable {
 
     /// What has arrived since the last call, whether input has ended, and when text last came.
     func take() throws -> (text: String, ended: Bool, lastInput: Double) {
-        try shared.cond.withLock {
-            if let failure = shared.failure { throw failure }
-            defer { shared.pending = "" }
-            return (shared.pending, shared.eof, shared.lastInput)
+        try shared.note { s in
+            if let failure = s.failure { throw failure }
+            defer { s.pending = "" }
+            return (s.pending, s.eof, s.lastInput)
         }
     }
 }

@@ -9,6 +9,7 @@ import Foundation
 import Glibc
 #endif
 import ElevenLabsAPI
+import Synchronization
 import AudioPlayback
 import ThreadSupport
 
@@ -69,12 +70,11 @@ enum Output {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { clean(String($0)) }.joined(separator: "\n")
     }
 
-    nonisolated(unsafe) private static var warned: Set<String> = []
-    private static let warnedLock = Condition()
+    private static let warned = Synchronization.Mutex<Set<String>>([])
 
     /// A warning said once per run, however many times its cause is met.
     static func warnOnce(_ message: String, context: Context) {
-        let first = warnedLock.withLock { warned.insert(message).inserted }
+        let first = warned.withLock { $0.insert(message).inserted }
         if first { context.err("elevenlabs: warning: \(message)\n") }
     }
 

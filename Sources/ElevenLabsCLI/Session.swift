@@ -3,7 +3,9 @@
 import ElevenLabsAPI
 import ThreadSupport
 
-final class Session: @unchecked Sendable { // used by one thread at a time: a batch gives each worker its own
+/// Used by one thread at a time (it holds a libcurl handle): a batch gives each worker its own,
+/// made on the worker's thread, so it is not Sendable and the compiler keeps it on one thread.
+final class Session {
     let config: ConfigFile?
     let keySource: KeySource
     let client: ElevenLabsClient

@@ -50,12 +50,10 @@ public enum Signals {
             guard poll(&pfd, 1, -1) >= 0 || errno == EINTR else { return }
             var buf = [UInt8](repeating: 0, count: 16)
             guard read(fd, &buf, buf.count) > 0 else { continue }
-            // A waiter that was just about to wait can miss one wake-up: repeat it shortly after.
-            for delay in [0, 20_000, 200_000] as [UInt32] {
-                if delay > 0 { usleep(delay) }
-                Wakeups.wakeAll()
-                for wake in wakers.withLock({ $0 }) { wake() }
-            }
+            // Once is enough: wakeAll takes each waiter's lock first, so none can be between its
+            // look at the flag and its wait, and the fd wakers leave a byte that stays readable.
+            Wakeups.wakeAll()
+            for wake in wakers.withLock({ $0 }) { wake() }
         }
     }
 

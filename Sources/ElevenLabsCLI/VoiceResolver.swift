@@ -3,6 +3,7 @@
 // listing them, never a guess. The account's voice list comes from the cache when fresh, and is
 // fetched again (every page of the account's voices) on a miss, so a new clone is found at once.
 import ElevenLabsAPI
+import Synchronization
 
 struct VoiceRef: Codable, Equatable {
     var voice_id: String
@@ -17,8 +18,12 @@ struct VoiceRef: Codable, Equatable {
 
 /// The voice list as fetched during this run: a name missing from it is not fetched again (a script
 /// with 5,000 unvoiced speakers made 5,000 listings).
-final class VoiceListMemo: @unchecked Sendable { // used by one thread at a time, as its Session is
-    var voices: [VoiceRef]?
+final class VoiceListMemo: Sendable {
+    private let kept = Synchronization.Mutex<[VoiceRef]?>(nil)
+    var voices: [VoiceRef]? {
+        get { kept.withLock { $0 } }
+        set { kept.withLock { $0 = newValue } }
+    }
 }
 
 struct VoiceResolver {

@@ -8,72 +8,164 @@ import Glibc
 import Synchronization
 
 /// A pthread mutex and condition variable on the monotonic clock (a wall-clock jump never stretches
-/// or cuts a wait short).
-public final class Condition: @unchecked Sendable { // the pthread objects are only used through their own API
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+/// or cuts a wait short). Only Monitor uses it: code outside this module shares state through that.
+final class Condition: @unchecked Sendable { // the pthread objects are only used through their own API
+    private let pair = Wakeups.Pair()
 
-    public init() {
-        pthread_mutex_init(mutex, nil)
-        var attr = pthread_condattr_t()
-        pthread_condattr_init(&attr)
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
-        pthread_cond_init(cond, &attr)
-        pthread_condattr_destroy(&attr)
-        Wakeups.register(cond)
-    }
+    init() { Wakeups.register(pair) }
 
-    deinit {
-        Wakeups.unregister(cond) // before the condition is destroyed: wakeAll never touches a dead one
-        pthread_cond_destroy(cond)
-        pthread_mutex_destroy(mutex)
-        cond.deallocate()
-        mutex.deallocate()
-    }
+    deinit { Wakeups.retire(pair) } // destroyed there, once no wakeAll is using it
 
-    public func lock() { pthread_mutex_lock(mutex) }
-    public func unlock() { pthread_mutex_unlock(mutex) }
-    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    func lock() { pthread_mutex_lock(pair.mutex) }
+    func unlock() { pthread_mutex_unlock(pair.mutex) }
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
         lock(); defer { unlock() }
         return try body()
     }
-    public func broadcast() { pthread_cond_broadcast(cond) }
+    func broadcast() { pthread_cond_broadcast(pair.cond) }
 
     /// Waits (lock held) until woken: by a `broadcast`, or by `Wakeups.wakeAll` (a signal arrived).
-    public func wait() { pthread_cond_wait(cond, mutex) }
+    func wait() { pthread_cond_wait(pair.cond, pair.mutex) }
 
     /// Waits (lock held) until woken or until the monotonic `deadline` (seconds) has passed.
-    public func wait(until deadline: Double) {
+    func wait(until deadline: Double) {
         let whole = deadline.rounded(.down)
         var ts = timespec(tv_sec: Int(whole), tv_nsec: Int((deadline - whole) * 1e9))
-        pthread_cond_timedwait(cond, mutex, &ts)
+        pthread_cond_timedwait(pair.cond, pair.mutex, &ts)
     }
 
     /// Waits (lock held) at most `seconds`.
-    public func wait(seconds: Double) { wait(until: monotonicSeconds() + seconds) }
+    func wait(seconds: Double) { wait(until: monotonicSeconds() + seconds) }
 }
 
-/// Every live Condition's pthread condition, so that one event (a signal) can wake every waiter to
-/// look at it. Only the raw conditions are kept, never the objects: taking a reference to a
-/// Condition whose last owner was just letting it go would run its deinit on the waking thread,
-/// inside this registry's lock, which its unregister then takes again ("Recursive call to lock
-/// Mutex", a crash seen once in about 37 interrupted batches).
-public enum Wakeups {
-    private final class Registry: @unchecked Sendable { // only touched with `all` locked
-        var conditions: Set<UnsafeMutablePointer<pthread_cond_t>> = []
-    }
-    private static let all = Mutex(Registry())
+/// What a `Monitor.wait` step decides, looking at the state with the lock held.
+public enum WaitStep<T> {
+    /// Stop waiting, with this result.
+    case done(T)
+    /// Wait until the state changes (or a signal arrives).
+    case wait
+    /// Wait until the state changes, a signal arrives, or the monotonic clock reaches this time.
+    case waitUntil(Double)
+}
 
-    static func register(_ c: UnsafeMutablePointer<pthread_cond_t>) { all.withLock { _ = $0.conditions.insert(c) } }
-    static func unregister(_ c: UnsafeMutablePointer<pthread_cond_t>) { all.withLock { _ = $0.conditions.remove(c) } }
+/// State shared between threads: every read and change goes through the lock, every change wakes
+/// the waiters, and a wait is a loop over a step that looks at the state, so a wake-up is never
+/// lost and nothing polls. With `Condition`, the one audited `@unchecked Sendable` of the program's
+/// own code: `state` is only touched inside `condition.withLock`.
+public final class Monitor<State>: @unchecked Sendable {
+    private let condition = Condition()
+    private var state: State
 
-    /// Wakes every waiter (each then checks what it waits for, and the signal flag). The mutexes are
-    /// not taken (a waiter may hold one while it creates a Condition), so a waiter that was about to
-    /// wait can miss one call: callers repeat it shortly after.
-    public static func wakeAll() {
-        all.withLock { registry in
-            for c in registry.conditions { pthread_cond_broadcast(c) }
+    public init(_ state: State) { self.state = state }
+
+    /// Changes (or reads) the state, then wakes every waiter to look at it.
+    @discardableResult
+    public func update<T>(_ body: (inout State) throws -> T) rethrows -> T {
+        try condition.withLock {
+            defer { condition.broadcast() }
+            return try body(&state)
         }
+    }
+
+    /// Changes the state without waking anyone: for changes no waiter waits for (a position that
+    /// is read when asked), so a steady stream of them costs no wake-ups.
+    @discardableResult
+    public func note<T>(_ body: (inout State) throws -> T) rethrows -> T {
+        try condition.withLock { try body(&state) }
+    }
+
+    /// Reads the state; nobody is woken.
+    public func read<T>(_ body: (State) throws -> T) rethrows -> T {
+        try condition.withLock { try body(state) }
+    }
+
+    /// Runs `step` with the lock held, again after every change and every signal, until it is done.
+    /// A step that changes the state wakes the other waiters.
+    public func wait<T>(_ step: (inout State) throws -> WaitStep<T>) rethrows -> T {
+        try condition.withLock {
+            while true {
+                switch try step(&state) {
+                case .done(let result):
+                    condition.broadcast()
+                    return result
+                case .wait: condition.wait()
+                case .waitUntil(let deadline): condition.wait(until: deadline)
+                }
+            }
+        }
+    }
+
+    /// Waits until `ready` gives a result, or until the monotonic `deadline` (then nil).
+    public func wait<T>(until deadline: Double? = nil, _ ready: (inout State) throws -> T?) rethrows -> T? {
+        try wait { state -> WaitStep<T?> in
+            if let result = try ready(&state) { return .done(result) }
+            guard let deadline else { return .wait }
+            return monotonicSeconds() >= deadline ? .done(nil) : .waitUntil(deadline)
+        }
+    }
+}
+
+/// Every live Condition, so that one event (a signal) can wake every waiter to look at it. A wake
+/// takes each condition's mutex before broadcasting, so a waiter between its look at the signal flag
+/// and its wait cannot miss it. The registry's own lock is never held while a condition's mutex is
+/// taken (a thread holding one may be creating a Condition, which registers), and a condition retired
+/// while a wake is using it is destroyed only after that wake.
+public enum Wakeups {
+    final class Pair: Hashable, @unchecked Sendable { // raw pthread objects, destroyed once, by the registry
+        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+        init() {
+            pthread_mutex_init(mutex, nil)
+            var attr = pthread_condattr_t()
+            pthread_condattr_init(&attr)
+            pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
+            pthread_cond_init(cond, &attr)
+            pthread_condattr_destroy(&attr)
+        }
+        func destroy() {
+            pthread_cond_destroy(cond)
+            pthread_mutex_destroy(mutex)
+            cond.deallocate()
+            mutex.deallocate()
+        }
+        static func == (a: Pair, b: Pair) -> Bool { a === b }
+        func hash(into h: inout Hasher) { h.combine(ObjectIdentifier(self)) }
+    }
+
+    private struct Registry {
+        var live: Set<Pair> = []
+        /// Wakes in progress, and conditions retired meanwhile (destroyed when the last wake ends).
+        var waking = 0
+        var retired: [Pair] = []
+    }
+    private static let registry = Mutex(Registry())
+
+    static func register(_ p: Pair) { registry.withLock { _ = $0.live.insert(p) } }
+
+    static func retire(_ p: Pair) {
+        let now = registry.withLock { r -> Bool in
+            r.live.remove(p)
+            if r.waking > 0 { r.retired.append(p); return false }
+            return true
+        }
+        if now { p.destroy() }
+    }
+
+    /// Wakes every waiter (each then checks what it waits for, and the signal flag).
+    public static func wakeAll() {
+        let pairs = registry.withLock { r -> [Pair] in r.waking += 1; return Array(r.live) }
+        for p in pairs {
+            pthread_mutex_lock(p.mutex)
+            pthread_mutex_unlock(p.mutex)
+            pthread_cond_broadcast(p.cond)
+        }
+        let done = registry.withLock { r -> [Pair] in
+            r.waking -= 1
+            guard r.waking == 0 else { return [] }
+            defer { r.retired = [] }
+            return r.retired
+        }
+        for p in done { p.destroy() }
     }
 }
 

@@ -12,12 +12,11 @@ public enum Timeline {
         public let thread: String
     }
 
-    private final class Store: @unchecked Sendable { // `marks` is only touched with `cond` locked
-        let cond = Condition()
+    private static let store: Monitor<[Mark]> = {
         var marks: [Mark] = []
-        init() { marks.reserveCapacity(32) }
-    }
-    private static let store = Store()
+        marks.reserveCapacity(32)
+        return Monitor(marks)
+    }()
 
     /// Only the start of a run is of interest; a long text or a batch makes many requests.
     static let capacity = 64
@@ -25,10 +24,9 @@ public enum Timeline {
     /// Notes that `step` has just finished (or finished `at`), on the thread `thread` names.
     public static func mark(_ step: String, at: Double? = nil, thread: String = "main") {
         let when = at ?? monotonicSeconds()
-        let s = store
-        s.cond.withLock { if s.marks.count < capacity { s.marks.append(Mark(step: step, at: when, thread: thread)) } }
+        store.note { marks in if marks.count < capacity { marks.append(Mark(step: step, at: when, thread: thread)) } }
     }
 
     /// Every mark so far, in the order they were made.
-    public static var marks: [Mark] { store.cond.withLock { store.marks } }
+    public static var marks: [Mark] { store.read { $0 } }
 }

@@ -218,17 +218,11 @@ final class CurlEasy {
 /// it on a thread of its own at program start, so it overlaps argument parsing, configuration and
 /// opening the audio device instead of delaying the first request.
 public enum CurlRuntime {
-    private static let state = InitState()
-
-    private final class InitState: @unchecked Sendable { // `started` and `done` are only touched with `cond` locked
-        let cond = Condition()
-        var started = false
-        var done = false
-    }
+    private struct State { var started = false; var done = false }
+    private static let state = Monitor(State())
 
     public static func warmUp() {
-        let s = state
-        let start = s.cond.withLock { () -> Bool in
+        let start = state.note { s -> Bool in
             if s.started { return false }
             s.started = true
             return true
@@ -237,21 +231,19 @@ public enum CurlRuntime {
         _ = DetachedThread.startDetached {
             curl_global_init(Int(CURL_GLOBAL_DEFAULT))
             Timeline.mark("curl_global_init", thread: "warm-up")
-            s.cond.withLock { s.done = true; s.cond.broadcast() }
+            state.update { $0.done = true }
         }
     }
 
     /// Waits for a warm-up in progress, if any (before the process exits).
     public static func waitForWarmUp() {
-        let s = state
-        s.cond.withLock { while s.started && !s.done { s.cond.wait() } }
+        _ = state.wait { s in !s.started || s.done ? true : nil }
     }
 
     /// Waits for the initialisation, starting it here when nobody has.
     static func ready() {
         warmUp()
-        let s = state
-        s.cond.withLock { while !s.done { s.cond.wait() } }
+        _ = state.wait { s in s.done ? true : nil }
     }
 }
 

@@ -229,18 +229,24 @@ enum BatchCommand {
         let progress = Progress(total: todo.count, line: ProgressLine(inv, context))
         var joins: [Joiner] = []
         for _ in 0..<jobs {
-            // One client per worker: one curl handle, one kept-alive connection each.
-            let worker = try Session(inv, context, config: config)
-            worker.client.configurationRetryForBatch()
             joins.append(DetachedThread.start { [pool, manifest, progress, printer] in
+                // One client per worker, made on the worker's thread (a Session stays on one): one
+                // curl handle, one kept-alive connection each. The same settings made the main
+                // session already, so this fails only if the machine changed meanwhile; then the
+                // worker reports each item it takes instead of leaving it undone.
+                let worker: Session
+                do { worker = try Session(inv, context, config: config) } catch {
+                    while let item = pool.next() { pool.finished(item, error: ("\(error)", ExitCode.of(error))) }
+                    return
+                }
+                worker.client.configurationRetryForBatch()
                 work(pool: pool, session: worker, template: template, chunkLimit: model.max_characters,
                      cache: audioCache, manifest: manifest, progress: progress, printer: printer, context: context)
             })
         }
-        while !pool.isDone {
-            progress.draw()
-            pool.waitForChange(seconds: 0.25)
-        }
+        // A progress line on screen is redrawn as its clock moves; otherwise nothing wakes but events.
+        progress.draw()
+        pool.waitUntilDone(every: 0.25, tick: progress.line.shown ? { progress.draw() } : nil)
         joins.forEach { $0.join() }
         try Signals.check()
         let failed = pool.failures
@@ -382,64 +388,74 @@ final class OrderedPrinter: Sendable {
 
 /// The work queue and the concurrency limit, which 429 answers lower and successes raise again
 /// (never above the starting limit). Workers wait here for a free slot, woken when one frees up.
-final class Pool: @unchecked Sendable { // every field is only touched with `cond` locked
-    private let cond = Condition()
-    private var queue: [BatchCommand.Item]
-    private var active = 0
-    private var limit: Int
-    private var ceiling: Int
-    private var successesSinceSlowdown = 0
-    private var failed: [(input: String, message: String, exit: ExitCode)] = []
-    private var learned = false
+final class Pool: Sendable {
+    private struct State {
+        var queue: [BatchCommand.Item]
+        var active = 0
+        var limit = 1
+        var ceiling: Int
+        var successesSinceSlowdown = 0
+        var failed: [(input: String, message: String, exit: ExitCode)] = []
+        var learned = false
+        var done: Bool { (queue.isEmpty || Signals.isPending()) && active == 0 }
+    }
+    private let state: Monitor<State>
 
     init(todo: [BatchCommand.Item], limit: Int) {
-        queue = todo
-        self.limit = 1
-        ceiling = limit
+        state = Monitor(State(queue: todo, ceiling: limit))
     }
 
-    var failures: [(input: String, message: String, exit: ExitCode)] { cond.withLock { failed } }
+    var failures: [(input: String, message: String, exit: ExitCode)] { state.read { $0.failed } }
 
     /// The plan's limit as the server reports it; until then one request at a time.
     func learn(limit server: Int) {
-        cond.withLock {
-            if !learned { learned = true; ceiling = min(ceiling, max(1, server)); limit = ceiling }
-            else if server < ceiling { ceiling = max(1, server); limit = min(limit, ceiling) }
-            cond.broadcast()
+        state.update { s in
+            if !s.learned { s.learned = true; s.ceiling = min(s.ceiling, max(1, server)); s.limit = s.ceiling }
+            else if server < s.ceiling { s.ceiling = max(1, server); s.limit = min(s.limit, s.ceiling) }
         }
     }
 
-    var isDone: Bool { cond.withLock { (queue.isEmpty || Signals.isPending()) && active == 0 } }
-
-    /// Waits until something finishes, a signal arrives, or `seconds` pass (the progress line's redraw).
-    func waitForChange(seconds: Double) { cond.withLock { cond.wait(seconds: seconds) } }
+    /// Waits until every item is done (or a signal stopped the batch). `tick`, when given, runs every
+    /// `every` seconds meanwhile (a progress line with a clock); without it the wait sleeps until an
+    /// item finishes or a signal arrives.
+    func waitUntilDone(every: Double, tick: (() -> Void)?) {
+        while true {
+            let deadline = monotonicSeconds() + every
+            let done = state.wait { s -> WaitStep<Bool> in
+                if s.done { return .done(true) }
+                guard tick != nil else { return .wait }
+                return monotonicSeconds() >= deadline ? .done(false) : .waitUntil(deadline)
+            }
+            if done { return }
+            tick?()
+        }
+    }
 
     func next() -> BatchCommand.Item? {
-        cond.withLock {
-            while !queue.isEmpty && active >= limit && !Signals.isPending() { cond.wait() }
-            if queue.isEmpty || Signals.isPending() { return nil }
-            active += 1
-            return queue.removeFirst()
+        state.wait { s in
+            if s.queue.isEmpty || Signals.isPending() { return .done(nil) }
+            if s.active >= s.limit { return .wait }
+            s.active += 1
+            return .done(s.queue.removeFirst())
         }
     }
 
     func finished(_ item: BatchCommand.Item, error: (String, ExitCode)?) {
-        cond.withLock {
-            active -= 1
+        state.update { s in
+            s.active -= 1
             // Without the header (an error first), the pool still opens once something has finished.
-            if !learned { learned = true; limit = ceiling }
-            if let error { failed.append((item.input, error.0, error.1)) } else {
-                successesSinceSlowdown += 1
-                if limit < ceiling && successesSinceSlowdown >= limit * 2 { limit += 1; successesSinceSlowdown = 0 }
+            if !s.learned { s.learned = true; s.limit = s.ceiling }
+            if let error { s.failed.append((item.input, error.0, error.1)) } else {
+                s.successesSinceSlowdown += 1
+                if s.limit < s.ceiling && s.successesSinceSlowdown >= s.limit * 2 { s.limit += 1; s.successesSinceSlowdown = 0 }
             }
-            cond.broadcast()
         }
     }
 
     func slowDown() {
-        cond.withLock {
-            limit = max(1, limit - 1)
-            successesSinceSlowdown = 0
+        state.note { s in
+            s.limit = max(1, s.limit - 1)
+            s.successesSinceSlowdown = 0
         }
     }
 }
