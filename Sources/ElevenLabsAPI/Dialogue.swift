@@ -30,7 +30,7 @@ public struct VoiceSegment: Sendable, Equatable {
 public struct DialogueRequest: Sendable, Equatable {
     public var inputs: [DialogueInput]
     public var modelID: String
-    public var outputFormat: String
+    public var outputFormat: OutputFormat
     /// The only setting the dialogue endpoint takes (`settings.stability`).
     public var stability: Double?
     public var languageCode: String?
@@ -40,7 +40,7 @@ public struct DialogueRequest: Sendable, Equatable {
     /// Character timings and voice segments with the audio.
     public var withTimestamps = false
 
-    public init(inputs: [DialogueInput], modelID: String, outputFormat: String) {
+    public init(inputs: [DialogueInput], modelID: String, outputFormat: OutputFormat) {
         self.inputs = inputs; self.modelID = modelID; self.outputFormat = outputFormat
     }
 
@@ -131,7 +131,7 @@ extension ElevenLabsClient {
                                onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> SpeechReceipt {
         let path = request.path()
         var lines = TimedLines(endpoint: "POST \(path)")
-        let head = try streamAudio(path: path, query: [("output_format", request.outputFormat)], body: try request.body(),
+        let head = try streamAudio(path: path, query: [("output_format", request.outputFormat.name)], body: try request.body(),
                                    beforeBody: beforeBody, timed: request.withTimestamps, onHead: onHead, onAudio: { chunk in
             guard request.withTimestamps else { try onAudio(chunk); return }
             try lines.append(chunk, onTimings: onTimings, onAudio: onAudio)

@@ -15,7 +15,7 @@ public struct SpeechRequest: Sendable, Equatable {
     public var modelID: String
     public var settings: VoiceSettings?
     /// The API's `output_format` (`mp3_44100_128`, `pcm_24000`, `wav_44100`, ...).
-    public var outputFormat: String
+    public var outputFormat: OutputFormat
     public var languageCode: String?
     public var seed: Int?
     /// `auto`, `on` or `off`.
@@ -29,7 +29,7 @@ public struct SpeechRequest: Sendable, Equatable {
     /// Pronunciation dictionaries to apply, in order (at most three).
     public var dictionaries: [DictionaryLocator] = []
 
-    public init(voiceID: String, text: String, modelID: String, outputFormat: String, settings: VoiceSettings? = nil,
+    public init(voiceID: String, text: String, modelID: String, outputFormat: OutputFormat, settings: VoiceSettings? = nil,
                 languageCode: String? = nil, seed: Int? = nil, textNormalization: String? = nil) {
         self.voiceID = voiceID; self.text = text; self.modelID = modelID; self.outputFormat = outputFormat
         self.settings = settings; self.languageCode = languageCode; self.seed = seed; self.textNormalization = textNormalization
@@ -63,7 +63,7 @@ public struct SpeechRequest: Sendable, Equatable {
     }
 
     /// `wav_*` exists only on the whole-file endpoint; everything else streams.
-    public var isWholeFile: Bool { outputFormat.hasPrefix("wav_") }
+    public var isWholeFile: Bool { outputFormat.isWholeFile }
 
     func path() throws -> String {
         let base = "/v1/text-to-speech/\(try pathID(voiceID))"
@@ -123,7 +123,7 @@ extension ElevenLabsClient {
         let path = try request.path()
         let timed = request.withTimestamps && !request.isWholeFile
         var lines = TimedLines(endpoint: "POST \(path)")
-        let head = try streamAudio(path: path, query: [("output_format", request.outputFormat)],
+        let head = try streamAudio(path: path, query: [("output_format", request.outputFormat.name)],
                                    body: try encodedBody ?? request.body(), beforeBody: beforeBody, timed: timed,
                                    onHead: onHead, onAudio: { chunk in
             guard timed else { try onAudio(chunk); return }

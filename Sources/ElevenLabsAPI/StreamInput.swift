@@ -13,7 +13,7 @@ import Foundation
 public struct StreamInputOptions: Sendable {
     public var voiceID: String
     public var modelID: String
-    public var outputFormat: String
+    public var outputFormat: OutputFormat
     public var languageCode: String?
     public var seed: Int?
     public var textNormalization: String?
@@ -24,7 +24,7 @@ public struct StreamInputOptions: Sendable {
     /// `<break>` and `<phoneme>` in the text are parsed rather than read (`enable_ssml_parsing`).
     public var ssmlParsing = false
 
-    public init(voiceID: String, modelID: String, outputFormat: String) {
+    public init(voiceID: String, modelID: String, outputFormat: OutputFormat) {
         self.voiceID = voiceID; self.modelID = modelID; self.outputFormat = outputFormat
     }
 }
@@ -63,7 +63,7 @@ public final class StreamInputSession {
     /// version (required here, unlike on text to speech).
     public init(client: ElevenLabsClient, options: StreamInputOptions, settings: VoiceSettings?,
                 dictionaries: [DictionaryLocator] = [], schedule: [Int] = StreamInputSession.defaultSchedule) throws {
-        var query: [(String, String)] = [("model_id", options.modelID), ("output_format", options.outputFormat)]
+        var query: [(String, String)] = [("model_id", options.modelID), ("output_format", options.outputFormat.name)]
         if let t = options.inactivityTimeout { query.append(("inactivity_timeout", String(t))) }
         if options.syncAlignment { query.append(("sync_alignment", "true")) }
         if let l = options.languageCode, ModelRules.supportsLanguageCode(options.modelID) { query.append(("language_code", l)) }

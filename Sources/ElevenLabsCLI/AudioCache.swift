@@ -40,7 +40,7 @@ struct AudioCache {
         /// The API's address: the sandbox's audio must never stand in for the service's.
         let server: String
         let voice_id: String
-        let output_format: String
+        let output_format: OutputFormat
         let model_id: String
         let voice_settings: VoiceSettings?
         let language_code: String?

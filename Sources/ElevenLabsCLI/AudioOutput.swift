@@ -7,7 +7,7 @@ import AudioPlayback
 import ElevenLabsAPI
 
 final class AudioOutput {
-    let format: String
+    let format: OutputFormat
     private let file: AtomicFile?
     private let toStdout: Bool
     let player: Player?
@@ -26,17 +26,17 @@ final class AudioOutput {
     private(set) var bytes = 0
 
     /// `path` "-" is standard output; nil writes no file.
-    init(format: String, path: String?, wrapWAV: Bool, player: Player?, context: Context) throws {
+    init(format: OutputFormat, path: String?, wrapWAV: Bool, player: Player?, context: Context) throws {
         self.format = format
         self.player = player
         self.context = context
         self.wrapWAV = wrapWAV
-        serverWAV = format.hasPrefix("wav_")
+        serverWAV = format.isWholeFile
         toStdout = path == "-"
-        stdoutStart = toStdout && (wrapWAV || format.hasPrefix("wav_")) ? context.stdout.seekableOffset() : nil
+        stdoutStart = toStdout && (wrapWAV || format.isWholeFile) ? context.stdout.seekableOffset() : nil
         if let path, path != "-" { file = try AtomicFile(path: path) } else { file = nil }
         if wrapWAV, let file {
-            try AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: nil).withUnsafeBytes { try file.write($0) }
+            try AudioFormats.wavHeader(sampleRate: format.sampleRate, dataBytes: nil).withUnsafeBytes { try file.write($0) }
         }
     }
 
@@ -51,7 +51,7 @@ final class AudioOutput {
             // nothing can be patched, the first header is replaced by one that says "until the end".
             skipHeader = parts > 0 || unpatchable ? 44 : 0
             if parts == 0 && unpatchable {
-                try AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: nil).withUnsafeBytes { try emit($0, play: false) }
+                try AudioFormats.wavHeader(sampleRate: format.sampleRate, dataBytes: nil).withUnsafeBytes { try emit($0, play: false) }
             }
         }
         parts += 1
@@ -81,12 +81,12 @@ final class AudioOutput {
         try Signals.check()
         if let file {
             if wrapWAV || (serverWAV && parts > 1) {
-                try file.patch(AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: file.bytesWritten - 44), at: 0)
+                try file.patch(AudioFormats.wavHeader(sampleRate: format.sampleRate, dataBytes: file.bytesWritten - 44), at: 0)
             }
             try file.commit()
         }
         if let start = stdoutStart, serverWAV || wrapWAV, stdoutBytes >= 44 {
-            try context.stdout.patch(AudioFormats.wavHeader(sampleRate: AudioFormats.sampleRate(format), dataBytes: stdoutBytes - 44), at: start)
+            try context.stdout.patch(AudioFormats.wavHeader(sampleRate: format.sampleRate, dataBytes: stdoutBytes - 44), at: start)
         }
     }
 
@@ -99,11 +99,8 @@ final class AudioOutput {
     /// The audio's length, from the player when it decoded it, else from the format and size.
     func seconds() -> Double? {
         if let player, player.decodedSeconds > 0 { return player.decodedSeconds }
-        if let direct = AudioFormats.playback(format) ?? nil { return direct.seconds(ofBytes: bytes) }
-        if serverWAV || wrapWAV { return Double(max(0, bytes - (serverWAV ? 44 : 0))) / Double(2 * AudioFormats.sampleRate(format)) }
-        if AudioFormats.codec(format) == "mp3", let kbps = Int(format.split(separator: "_").last ?? ""), kbps > 0 {
-            return Double(bytes * 8) / Double(kbps * 1000) // constant bit rate
-        }
-        return nil
+        if case .direct(let direct) = AudioFormats.playback(format) { return direct.seconds(ofBytes: bytes) }
+        if serverWAV || wrapWAV { return format.seconds(bytes: max(0, bytes - (serverWAV ? 44 : 0))) }
+        return format.codec == .mp3 ? format.seconds(bytes: bytes) : nil // constant bit rate
     }
 }

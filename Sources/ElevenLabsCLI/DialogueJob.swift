@@ -127,7 +127,7 @@ struct DialogueJob {
     private struct DialogueKey: Encodable {
         let server: String
         let endpoint = "text-to-dialogue"
-        let output_format: String
+        let output_format: OutputFormat
         let body: String
         /// As in AudioCache.KeyMaterial: true for the answer with timings.
         var timings: Bool? = nil
@@ -194,7 +194,7 @@ struct DialogueJob {
     /// `onProgress` hears the characters done after each request.
     mutating func run(into out: AudioOutput, highlighter: Highlighter? = nil, onProgress: ((Int) -> Void)? = nil) throws {
         engine.metrics = SpeakCommand.Metrics(voice_id: plan.cast.map(\.voiceID).joined(separator: ","), model_id: engine.request.modelID,
-                                              output_format: engine.request.outputFormat)
+                                              output_format: engine.request.outputFormat.name)
         let started = monotonicSeconds()
         var captions = Captions()
         var offset = 0.0

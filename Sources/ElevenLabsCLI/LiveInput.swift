@@ -218,7 +218,7 @@ enum LiveInput {
         var stream = try open()
         defer { stream.close() }
 
-        var metrics = SpeakCommand.Metrics(voice_id: voiceID, model_id: options.modelID, output_format: options.format)
+        var metrics = SpeakCommand.Metrics(voice_id: voiceID, model_id: options.modelID, output_format: options.format.name)
         let started = monotonicSeconds()
         var units = Units()
         var lastSent = monotonicSeconds()
@@ -231,7 +231,7 @@ enum LiveInput {
         var announced = 0
         var length = MP3Length()
         var pcmBytes = 0
-        let mp3 = AudioFormats.codec(options.format) == "mp3"
+        let mp3 = options.format.codec == .mp3
 
         func send(_ text: String, flush: Bool) throws {
             try stream.send(text: text.replacingNewlines(), flush: flush)
@@ -371,7 +371,7 @@ enum LiveInput {
             switch event {
             case .audio(let audio, let timings):
                 if metrics.first_byte_ms == nil { metrics.first_byte_ms = Int((monotonicSeconds() - started) * 1000) }
-                let offset = mp3 ? length.seconds : AudioFormats.seconds(bytes: pcmBytes, format: options.format)
+                let offset = mp3 ? length.seconds : options.format.seconds(bytes: pcmBytes)
                 if let timings, options.captionsPath != nil || highlighter != nil {
                     captions.add(characters: timings.characters, starts: timings.starts, ends: timings.ends, offset: offset)
                     if captions.words.count > announced {

@@ -169,7 +169,7 @@ public enum OptionTable {
                    help: "write the audio to PATH instead of playing it ('-' for standard output); the extension picks the format",
                    helpFor: ["history": "history save: where to write the generation ('-' for standard output)",
                              "voices": "voices preview: write the preview to PATH (MP3) instead of playing it"]),
-        OptionSpec(name: .format, short: nil, kind: .value("FORMAT"), commands: ["speak"], choices: AudioFormats.all, repeatable: false,
+        OptionSpec(name: .format, short: nil, kind: .value("FORMAT"), commands: ["speak"], choices: AudioFormats.names, repeatable: false,
                    help: "the API's output format, e.g. mp3_44100_128 or pcm_24000 (must agree with the extension); '?' lists them"),
         OptionSpec(name: .play, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "with -o, play the audio as well"),

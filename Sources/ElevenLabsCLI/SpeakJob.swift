@@ -76,7 +76,7 @@ struct SpeechJob {
 
     /// The whole job: every part, then the sound played to its end, the file and the captions written.
     mutating func run(into out: AudioOutput, highlighter: Highlighter? = nil) throws {
-        metrics = SpeakCommand.Metrics(voice_id: request.voiceID, model_id: request.modelID, output_format: request.outputFormat)
+        metrics = SpeakCommand.Metrics(voice_id: request.voiceID, model_id: request.modelID, output_format: request.outputFormat.name)
         let started = monotonicSeconds()
         var captions = Captions()
         var offset = 0.0
@@ -192,7 +192,7 @@ struct SpeechJob {
     /// (shifted by `offset`) and on to the highlighter. `speakerOf` names the speaker of a dialogue
     /// request's input, for its voice segments. A request with timings is cached with them (the
     /// answer's lines as they came), and such an entry also answers the same request without.
-    mutating func fetch(cacheKeys: AudioCache.Keys?, first: Bool, format: String, timed: Bool, out: AudioOutput, timings: inout Captions,
+    mutating func fetch(cacheKeys: AudioCache.Keys?, first: Bool, format: OutputFormat, timed: Bool, out: AudioOutput, timings: inout Captions,
                         offset: Double, highlighter: Highlighter?, speakerOf: ((Int) -> String?)? = nil,
                         send: Send) throws -> FetchResult {
         let requestStart = monotonicSeconds()
@@ -202,7 +202,7 @@ struct SpeechJob {
         // The exact length of this part's audio: the next part's timings start where it ends.
         var length = MP3Length()
         var pcmBytes = 0
-        let mp3 = AudioFormats.codec(format) == "mp3"
+        let mp3 = format.codec == .mp3
         var announced = 0 // words already handed to the highlighter
         let player = out.player
         func takeTimings(_ t: CharacterTimings) {
@@ -223,7 +223,7 @@ struct SpeechJob {
             timings.flushWord()
             if timings.words.count > announced { highlighter?.add(Array(timings.words[announced...])) }
             return FetchResult(requestID: receipt.requestID, credits: receipt.credits, concurrencyLimit: receipt.concurrency,
-                               seconds: mp3 ? length.seconds : AudioFormats.seconds(bytes: pcmBytes, format: format))
+                               seconds: mp3 ? length.seconds : format.seconds(bytes: pcmBytes))
         }
         // Audio bought before: from disk, no request, no credits. An entry with timings is replayed
         // through the same reader as the answer it was made from.

@@ -33,7 +33,7 @@ struct SpeakOptions {
     /// Pronunciation dictionaries (`--dict`, else the config's `dictionary`), in order.
     var dictionaries: [DictionaryLocator] = []
     /// The API's output_format.
-    var format: String
+    var format: OutputFormat
     /// `-o` (nil: play only; "-": standard output).
     var output: String?
     /// Raw PCM from the API wrapped here in a RIFF header (`-o x.wav` without --format).
@@ -81,7 +81,7 @@ struct SpeakOptions {
         try SpeechPaths.check(inv, paths: paths, dialogueEndpoint: inv.flag(.dialogue) && ModelRules.supportsDialogue(model.id))
         var o = SpeakOptions(config: config, voice: Resolve.voiceSpec(inv, context, config: config),
                              modelID: model.id, modelExplicit: model.explicit, settings: settings, language: language, seed: seed,
-                             textNormalization: inv.value(.textNormalization), format: AudioFormats.safeDefault,
+                             textNormalization: inv.value(.textNormalization), format: OutputFormat.safeDefault,
                              output: inv.value(.output), play: false, device: Resolve.device(inv, context, config: config),
                              captionsPath: inv.value(.captions), highlight: inv.flag(.highlight),
                              useCache: !inv.flag(.noCache), metrics: inv.flag(.metrics), json: inv.flag(.json), quiet: inv.flag(.quiet))
@@ -94,16 +94,19 @@ struct SpeakOptions {
             throw UsageError("at most \(DictionaryLocator.maxPerRequest) pronunciation dictionaries apply to a request, not \(o.dictionaries.count)",
                              hint: "keep the three that matter most (they apply in order)", command: "speak")
         }
-        let explicitFormat = inv.value(.format) ?? config?["format"]
-        if let f = explicitFormat, !AudioFormats.all.contains(f) {
-            let near = nearest(f, in: AudioFormats.all).map { "; did you mean '\($0)'?" } ?? ""
-            throw UsageError("unknown format '\(f)'\(near)", hint: "'elevenlabs speak --help' lists the formats", command: "speak")
+        var explicitFormat: OutputFormat? = nil
+        if let f = inv.value(.format) ?? config?["format"] {
+            guard let known = OutputFormat(f) else {
+                let near = nearest(f, in: AudioFormats.names).map { "; did you mean '\($0)'?" } ?? ""
+                throw UsageError("unknown format '\(f)'\(near)", hint: "'elevenlabs speak --help' lists the formats", command: "speak")
+            }
+            explicitFormat = known
         }
         o.dialogue = inv.flag(.dialogue)
         if o.dialogue { _ = try DialoguePlan.castOptions(inv.all(.cast)) }
         if inv.value(.outDir) != nil {
             o.mode = .batch
-            o.format = explicitFormat ?? AudioFormats.safeDefault
+            o.format = explicitFormat ?? OutputFormat.safeDefault
             try refuseDialogueWAV(o)
             if let given = o.captionsPath {
                 // One captions file beside each output, so the option names a format, not a file.
@@ -144,48 +147,48 @@ struct SpeakOptions {
             if output.hasSuffix("/") {
                 throw UsageError("'\(output)' names a directory", hint: "to write one file per input there: --out-dir \(output)", command: "speak")
             }
-            let byExtension = AudioFormats.forExtension(output)
+            let byExtension = OutputFormat.forFile(output)
             let name = output.split(separator: "/").last.map(String.init) ?? output
             if explicitFormat == nil && byExtension == nil {
                 guard let dot = name.lastIndex(of: "."), dot != name.startIndex else {
                     // No extension: MP3, as the safest default, said once (after the path is known to
                     // take a file: a directory is an error, not a note and then an error).
                     try AtomicFile.check(output)
-                    if !o.quiet { context.err("elevenlabs: note: '\(output)' has no extension; writing MP3 (\(AudioFormats.safeDefault))\n") }
-                    o.format = AudioFormats.safeDefault
+                    if !o.quiet { context.err("elevenlabs: note: '\(output)' has no extension; writing MP3 (\(OutputFormat.safeDefault))\n") }
+                    o.format = OutputFormat.safeDefault
                     return try finish(o, inv, context)
                 }
                 throw UsageError("'\(name[dot...])' is not an audio format this tool writes",
                                  hint: "use .mp3, .wav, .pcm (or .raw), .ulaw, .alaw or .opus (or .ogg), or name the format with --format", command: "speak")
             }
             if let configured = explicitFormat, inv.value(.format) == nil, let implied = byExtension,
-               AudioFormats.codec(configured) != AudioFormats.codec(implied) && !(implied == AudioFormats.wavStreamFormat && configured.hasPrefix("wav_")) {
+               !configured.fits(fileOf: implied) {
                 // A configured default never beats the name the user just typed: `format = mp3_22050_32`
                 // with -o x.wav would write an MP3 named .wav. The extension decides, and says so.
                 if !o.quiet {
                     context.err("elevenlabs: note: '\(name)' asks for \(implied), not the config's \(configured) (\(config!.source(of: "format"))); writing \(implied)\n")
                 }
                 o.format = implied
-                o.wrapWAV = output.lowercased().hasSuffix(".wav") && o.format.hasPrefix("pcm_")
+                o.wrapWAV = output.lowercased().hasSuffix(".wav") && o.format.isRawPCM
                 try AtomicFile.check(output)
                 return try finish(o, inv, context)
             }
             if let explicit = explicitFormat, inv.value(.format) != nil, let implied = byExtension,
-               AudioFormats.codec(explicit) != AudioFormats.codec(implied) && !(implied == AudioFormats.wavStreamFormat && explicit.hasPrefix("wav_")) {
+               !explicit.fits(fileOf: implied) {
                 // --format wav_16000 -o x.mp3 would write a WAV named .mp3.
                 throw UsageError("--format \(explicit) does not match the name '\(name)'",
-                                 hint: "name the file .\(AudioFormats.fileExtension(explicit)), or leave --format out", command: "speak")
+                                 hint: "name the file .\(explicit.fileExtension), or leave --format out", command: "speak")
             }
             o.format = explicitFormat ?? byExtension!
             // A .wav of PCM gets its RIFF header here (the API's wav_* come with their own).
-            o.wrapWAV = output.lowercased().hasSuffix(".wav") && o.format.hasPrefix("pcm_")
+            o.wrapWAV = output.lowercased().hasSuffix(".wav") && o.format.isRawPCM
             // A directory that cannot take the file fails now, not after the audio was paid for.
             try AtomicFile.check(output)
         } else {
             if o.output == "-" && context.stdoutIsTerminal {
                 throw UsageError("refusing to write audio to a terminal", hint: "redirect it (-o - > file.mp3) or pipe it to a player", command: "speak")
             }
-            o.format = explicitFormat ?? AudioFormats.safeDefault
+            o.format = explicitFormat ?? OutputFormat.safeDefault
         }
         return try finish(o, inv, context)
     }
@@ -195,14 +198,14 @@ struct SpeakOptions {
         var o = options
         o.play = o.output == nil || inv.flag(.play)
         if o.play && AudioFormats.playback(o.format) == nil {
-            let from = inv.value(.format) == nil ? o.config.flatMap { c in c["format"] == o.format ? " (the config's \(c.source(of: "format")))" : nil } ?? "" : ""
+            let from = inv.value(.format) == nil ? o.config.flatMap { c in c["format"] == o.format.name ? " (the config's \(c.source(of: "format")))" : nil } ?? "" : ""
             throw UsageError("\(o.format)\(from) cannot be played directly", hint: "play mp3_*, pcm_*, ulaw_8000 or alaw_8000, or write it to a file with -o", command: "speak")
         }
-        if o.format.hasPrefix("wav_") && inv.flag(.play) {
+        if o.format.isWholeFile && inv.flag(.play) {
             throw UsageError("--play cannot be used with a wav_* format", hint: "write .wav to play it as it arrives", command: "speak")
         }
         try refuseDialogueWAV(o)
-        if o.mode == .live && o.format.hasPrefix("wav_") {
+        if o.mode == .live && o.format.isWholeFile {
             throw UsageError("live input cannot produce \(o.format)", hint: "write .wav (PCM in a WAV header) or use --no-live", command: "speak")
         }
         if let path = o.captionsPath {
@@ -226,15 +229,15 @@ struct SpeakOptions {
     }
 
     /// Timings come only with the streamed formats the tool can measure.
-    static func refuseCaptionsFormat(_ format: String) throws {
-        if format.hasPrefix("wav_") || format.hasPrefix("opus") {
+    static func refuseCaptionsFormat(_ format: OutputFormat) throws {
+        if !format.carriesTimings {
             throw UsageError("--captions cannot be used with \(format)", hint: "use an mp3_*, pcm_*, ulaw_8000 or alaw_8000 format", command: "speak")
         }
     }
 
     /// The dialogue endpoints' formats have no wav_* (official OpenAPI, AllowedOutputFormats).
     static func refuseDialogueWAV(_ o: SpeakOptions) throws {
-        guard o.dialogue && ModelRules.supportsDialogue(o.modelID) && o.format.hasPrefix("wav_") else { return }
+        guard o.dialogue && ModelRules.supportsDialogue(o.modelID) && o.format.isWholeFile else { return }
         throw UsageError("text to dialogue cannot produce \(o.format)", hint: "use an mp3_*, pcm_*, ulaw_8000 or alaw_8000 format (-o NAME.wav without --format writes PCM in a WAV header)", command: "speak")
     }
 

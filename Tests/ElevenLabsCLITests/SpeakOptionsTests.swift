@@ -3,6 +3,7 @@
 import Testing
 import Foundation
 @testable import ElevenLabsCLI
+import ElevenLabsAPI
 
 private func context(env: [String: String] = [:], stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false) -> Context {
     Context(stdout: OutputStream(capturing: ()), stderr: OutputStream(capturing: ()), stdinFD: open("/dev/null", O_RDONLY),
@@ -28,19 +29,19 @@ private func refusal(_ args: [String], _ ctx: Context = context()) -> String? {
         #expect(fromOptions.voice == "Roger" && fromOptions.modelID == "eleven_v3" && fromOptions.modelExplicit && fromOptions.device == "default")
         let defaults = try options(["speak", "hi"])
         #expect(defaults.voice == nil && defaults.modelID == Resolve.defaultModel && defaults.device == "default")
-        #expect(defaults.format == "mp3_44100_128" && defaults.play && defaults.output == nil && defaults.mode == .text)
+        #expect(defaults.format.name == "mp3_44100_128" && defaults.play && defaults.output == nil && defaults.mode == .text)
     }
 
     @Test func theOutputsNameSetsTheFormat() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("opts-\(UUID().uuidString)").path
         let wav = try options(["speak", "-o", dir + "/a.wav", "hi"])
-        #expect(wav.format == AudioFormats.wavStreamFormat && wav.wrapWAV && !wav.play)
+        #expect(wav.format == OutputFormat.wavStream && wav.wrapWAV && !wav.play)
         let pcm = try options(["speak", "-o", dir + "/a.raw", "--play", "hi"])
-        #expect(pcm.format == "pcm_24000" && !pcm.wrapWAV && pcm.play)
+        #expect(pcm.format.name == "pcm_24000" && !pcm.wrapWAV && pcm.play)
         let explicit = try options(["speak", "-o", dir + "/a.wav", "--format", "wav_44100", "hi"])
-        #expect(explicit.format == "wav_44100" && !explicit.wrapWAV)
+        #expect(explicit.format.name == "wav_44100" && !explicit.wrapWAV)
         let request = try options(["speak", "--stability", "0.3", "--captions", dir + "/c.srt", "hi"]).request(voiceID: "JBFqnCBsd6RMkjVDRZzb")
-        #expect(request.withTimestamps && request.settings?.stability == 0.3 && request.outputFormat == "mp3_44100_128")
+        #expect(request.withTimestamps && request.settings?.stability == 0.3 && request.outputFormat.name == "mp3_44100_128")
     }
 
     @Test func everyLocalMistakeIsRefusedWithItsReason() {
@@ -60,7 +61,7 @@ private func refusal(_ args: [String], _ ctx: Context = context()) -> String? {
 
     @Test func outDirMakesABatch() throws {
         let batch = try options(["speak", "--out-dir", "/tmp/somewhere", "--format", "pcm_16000", "a.txt"])
-        #expect(batch.mode == .batch && batch.format == "pcm_16000")
+        #expect(batch.mode == .batch && batch.format.name == "pcm_16000")
     }
 
     @Test func sayHabitsWork() throws {
@@ -74,9 +75,9 @@ private func refusal(_ args: [String], _ ctx: Context = context()) -> String? {
         let bare = FileManager.default.temporaryDirectory.appendingPathComponent("noext-\(UUID().uuidString)").path
         let noExtension = context()
         let mp3 = try options(["speak", "-o", bare, "hi"], noExtension)
-        #expect(mp3.format == "mp3_44100_128" && noExtension.stderr.capturedText.contains("has no extension; writing MP3"))
+        #expect(mp3.format.name == "mp3_44100_128" && noExtension.stderr.capturedText.contains("has no extension; writing MP3"))
         let pcmWAV = try options(["speak", "--format", "pcm_16000", "-o", bare + ".wav", "hi"])
-        #expect(pcmWAV.format == "pcm_16000" && pcmWAV.wrapWAV)
+        #expect(pcmWAV.format.name == "pcm_16000" && pcmWAV.wrapWAV)
         // A number is text, not an option: the error says how to speak it.
         do { _ = try CommandLineParser.parse(["-5", "degrees"]); Issue.record("parsed") } catch let e as UsageError {
             #expect(e.hint?.contains("put -- before it: elevenlabs -- -5") == true, "\(e.hint ?? "")")

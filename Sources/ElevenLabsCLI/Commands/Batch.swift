@@ -52,7 +52,7 @@ enum BatchCommand {
         let language_code: String?
         let seed: Int?
         let apply_text_normalization: String?
-        let output_format: String
+        let output_format: OutputFormat
         /// Absent without dictionaries, so manifests written before them still match.
         var pronunciation_dictionary_locators: [DictionaryLocator]? = nil
         /// --dialogue and its --cast values (absent otherwise, as above).
@@ -310,10 +310,10 @@ enum BatchCommand {
     }
 
     /// The inputs and their outputs: one per file, or one per non-empty line with --each-line.
-    static func plan(_ inv: Invocation, _ context: Context, dir: String, format: String, recipe: Recipe) throws -> [Item] {
+    static func plan(_ inv: Invocation, _ context: Context, dir: String, format: OutputFormat, recipe: Recipe) throws -> [Item] {
         var sources = inv.all(.file) + inv.operands
         if sources.isEmpty { sources = ["-"] }
-        let ext = AudioFormats.fileExtension(format)
+        let ext = format.fileExtension
         var used: Set<String> = []
         func outputPath(_ stem: String) -> String {
             var name = stem.isEmpty ? "input" : stem

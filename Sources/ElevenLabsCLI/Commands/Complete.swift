@@ -28,7 +28,7 @@ enum CompleteCommand {
     static func values(_ kind: String, _ context: Context) throws -> [(value: String, description: String)] {
         switch kind {
         case "formats":
-            return AudioFormats.all.map { ($0, "") }
+            return AudioFormats.names.map { ($0, "") }
         case "devices":
             return ALSASink.devices().map { ($0.name, $0.description) }
         case "settings":

@@ -48,7 +48,7 @@ enum ConfigCommand {
         rows.append(Row(setting: "api_key", value: key.map { Redaction.mask($0.key) }, source: key.map { "\($0.source)" } ?? "not set"))
         let layered: [(String, String?, String)] = [
             ("base_url", "ELEVENLABS_BASE_URL", ClientConfiguration.defaultBaseURL), ("voice", "ELEVENLABS_VOICE", "George"),
-            ("model", "ELEVENLABS_MODEL", Resolve.defaultModel), ("format", nil, AudioFormats.safeDefault),
+            ("model", "ELEVENLABS_MODEL", Resolve.defaultModel), ("format", nil, OutputFormat.safeDefault.name),
             ("device", "ELEVENLABS_DEVICE", "default"), ("dictionary", nil, "none"),
         ]
         for (name, variable, fallback) in layered {
@@ -161,8 +161,8 @@ enum ConfigCommand {
             }
         case "base_url": _ = try ClientConfiguration.validateBaseURL(value)
         case "format":
-            guard AudioFormats.all.contains(value) else {
-                let near = nearest(value, in: AudioFormats.all).map { "; did you mean '\($0)'?" } ?? ""
+            guard OutputFormat(value) != nil else {
+                let near = nearest(value, in: AudioFormats.names).map { "; did you mean '\($0)'?" } ?? ""
                 throw UsageError("unknown format '\(value)'\(near)", hint: "'elevenlabs speak --format ?' lists them", command: "config")
             }
         case "dictionary": _ = try SpeakOptions.dictionaries(value, source: "dictionary")

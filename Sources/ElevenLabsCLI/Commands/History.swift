@@ -127,7 +127,7 @@ enum HistoryCommand {
         let config = try Resolve.config(inv, context)
         let player = Player(device: Resolve.device(inv, context, config: config), input: .mp3, isInterrupted: Signals.isPending)
         let session = try Session(inv, context, config: config)
-        let out = try AudioOutput(format: AudioFormats.safeDefault, path: nil, wrapWAV: false, player: player, context: context)
+        let out = try AudioOutput(format: OutputFormat.safeDefault, path: nil, wrapWAV: false, player: player, context: context)
         var done = false
         defer { if !done { out.discard() } }
         try player.waitUntilReady()
@@ -163,7 +163,7 @@ enum HistoryCommand {
         }
         let session = try Session(inv, context)
         if lower.hasSuffix(".wav") { try saveWAV(id: id, to: output, session: session); return }
-        let out = try AudioOutput(format: AudioFormats.safeDefault, path: output, wrapWAV: false, player: nil, context: context)
+        let out = try AudioOutput(format: OutputFormat.safeDefault, path: output, wrapWAV: false, player: nil, context: context)
         var done = false
         defer { if !done { out.discard() } }
         try out.beginPart()
@@ -247,13 +247,11 @@ enum HistoryCommand {
     }
 
     static func fileExtension(_ item: HistoryItem) -> String {
-        let format = item.outputFormat ?? ""
-        if format.hasPrefix("pcm_") { return "pcm" }
-        if format.hasPrefix("wav_") || item.contentType == "audio/wav" { return "wav" }
-        if format.hasPrefix("ulaw") { return "ulaw" }
-        if format.hasPrefix("alaw") { return "alaw" }
-        if format.hasPrefix("opus") { return "opus" }
-        return "mp3"
+        if let known = item.outputFormat.flatMap(OutputFormat.init) { return known.fileExtension }
+        if item.contentType == "audio/wav" { return "wav" }
+        // A format name this tool does not know (the server's may be newer): its codec, if it names one.
+        let codec = (item.outputFormat ?? "").prefix { $0 != "_" }
+        return OutputFormat.Codec(rawValue: String(codec))?.rawValue ?? "mp3"
     }
 
     static func uniquePath(dir: String, base: String, ext: String) -> String {

@@ -147,16 +147,16 @@ enum SpeakCommand {
                 try job.run(into: out, highlighter: highlighter)
                 break
             } catch let e as APIError where e.code == "output_format_not_allowed" && options.output == nil
-                        && job.request.outputFormat != AudioFormats.safeDefault {
+                        && job.request.outputFormat != OutputFormat.safeDefault {
                 // Only playing: any format sounds the same to the listener, so fall back to one every plan has.
                 out.discard()
                 highlighter?.finish()
                 if !options.quiet {
-                    context.err("elevenlabs: \(job.request.outputFormat) is not included in your plan; playing \(AudioFormats.safeDefault) instead\n")
+                    context.err("elevenlabs: \(job.request.outputFormat) is not included in your plan; playing \(OutputFormat.safeDefault) instead\n")
                 }
-                job.request.outputFormat = AudioFormats.safeDefault
+                job.request.outputFormat = OutputFormat.safeDefault
                 var fallback = options
-                fallback.format = AudioFormats.safeDefault
+                fallback.format = OutputFormat.safeDefault
                 player = makePlayer(fallback)
             } catch {
                 out.discard()
@@ -207,7 +207,7 @@ enum SpeakCommand {
     /// --device, --captions) are shown by the plan, not dropped by it.
     struct PlannedAudio: Encodable {
         let output: String?
-        let output_format: String
+        let output_format: OutputFormat
         let play_device: String?
         let captions: String?
 
@@ -259,7 +259,8 @@ enum SpeakCommand {
     /// A player for the options' device and format (MP3 is decoded on the player's thread; PCM and
     /// G.711 are played as they are).
     static func makePlayer(_ options: SpeakOptions) -> Player {
-        let input: Player.Input = AudioFormats.playback(options.format).flatMap { $0 }.map { .pcm($0) } ?? .mp3
+        let input: Player.Input
+        if case .direct(let pcm) = AudioFormats.playback(options.format) { input = .pcm(pcm) } else { input = .mp3 }
         return Player(device: options.device, input: input, expected: AudioFormats.decodedFormat(options.format),
                       isInterrupted: Signals.isPending, deferStart: true)
     }
@@ -268,10 +269,9 @@ enum SpeakCommand {
     /// for the account's plan when a key is at hand.
     static func listFormats(_ inv: Invocation, _ context: Context) throws {
         let tier = (try? Session(inv, context)).flatMap { try? $0.client.subscription().tier }
-        let rows = AudioFormats.all.map { f -> [String] in
-            let needs = AudioFormats.planNeeded(f)
-            var row = [f, AudioFormats.describe(f), needs ?? "any"]
-            if let tier { row.append(AudioFormats.allowed(f, tier: tier) ? "yes" : "no") }
+        let rows = OutputFormat.all.map { f -> [String] in
+            var row = [f.name, AudioFormats.describe(f), f.planNeeded ?? "any"]
+            if let tier { row.append(f.allowed(onTier: tier) ? "yes" : "no") }
             return row
         }
         if inv.flag(.json) {

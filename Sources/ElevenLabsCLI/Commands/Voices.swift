@@ -131,7 +131,7 @@ enum VoicesCommand {
         guard let url = try session.client.voice(id: voice.voice_id).previewURL, !url.isEmpty else {
             throw CLIError("'\(voice.name)' has no preview", exit: .failure)
         }
-        let out = try AudioOutput(format: AudioFormats.safeDefault, path: output, wrapWAV: false, player: player, context: context)
+        let out = try AudioOutput(format: OutputFormat.safeDefault, path: output, wrapWAV: false, player: player, context: context)
         var done = false
         defer { if !done { out.discard() } }
         try player?.waitUntilReady()
