@@ -60,6 +60,16 @@ public struct DialogueRequest: Sendable, Equatable {
         return TextChunker.split(text, limit: maxCharacters, firstTarget: maxCharacters)
     }
 
+    /// What decides this request's audio (RequestIdentity): the body exactly as sent, as text, with
+    /// the endpoint and the format.
+    public func identity() throws -> RequestIdentity {
+        guard case .bytes(let bytes, _) = try body() else { return RequestIdentity(beside: [:]) }
+        return RequestIdentity(beside: [
+            "endpoint": .string("text-to-dialogue"), "output_format": .string(outputFormat.name),
+            "body": .string(String(decoding: bytes, as: UTF8.self)),
+        ])
+    }
+
     public func body() throws -> HTTPRequest.Body {
         struct Settings: Encodable { let stability: Double }
         struct Body: Encodable {

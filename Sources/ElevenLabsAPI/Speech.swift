@@ -38,28 +38,42 @@ public struct SpeechRequest: Sendable, Equatable {
     /// At most this many previous request ids are sent (the API's limit).
     public static let maxPreviousRequestIDs = 3
 
-    /// The JSON body (contract §1, `text_to_speech_stream`); `output_format` travels in the query.
-    public func body() throws -> HTTPRequest.Body {
-        struct Body: Encodable {
-            let text: String
-            let model_id: String
-            let voice_settings: VoiceSettings?
-            let language_code: String?
-            let seed: Int?
-            let apply_text_normalization: String?
-            let previous_request_ids: [String]?
-            let next_text: String?
-            let pronunciation_dictionary_locators: [DictionaryLocator]?
-        }
+    /// The fields of the JSON body (contract §1, `text_to_speech_stream`).
+    struct Body: Encodable, Sendable {
+        let text: String
+        let model_id: String
+        let voice_settings: VoiceSettings?
+        let language_code: String?
+        let seed: Int?
+        let apply_text_normalization: String?
+        let previous_request_ids: [String]?
+        let next_text: String?
+        let pronunciation_dictionary_locators: [DictionaryLocator]?
+    }
+
+    /// The body's fields; for the identity, without the previous requests' ids (they differ from
+    /// run to run; the identity names the text they spoke instead).
+    func bodyFields(forIdentity: Bool = false) -> Body {
         // Fields the model does not take are left out rather than sent to be refused or ignored.
         let stitch = ModelRules.supportsStitching(modelID)
-        return try ElevenLabsClient.jsonBody(Body(
+        return Body(
             text: text, model_id: modelID, voice_settings: settings?.isEmpty == false ? settings : nil,
             language_code: ModelRules.supportsLanguageCode(modelID) ? languageCode : nil, seed: seed,
             apply_text_normalization: textNormalization,
-            previous_request_ids: !stitch || previousRequestIDs.isEmpty ? nil : Array(previousRequestIDs.suffix(Self.maxPreviousRequestIDs)),
+            previous_request_ids: forIdentity || !stitch || previousRequestIDs.isEmpty ? nil : Array(previousRequestIDs.suffix(Self.maxPreviousRequestIDs)),
             next_text: stitch ? nextText : nil,
-            pronunciation_dictionary_locators: dictionaries.isEmpty ? nil : dictionaries))
+            pronunciation_dictionary_locators: dictionaries.isEmpty ? nil : dictionaries)
+    }
+
+    /// The JSON body; `output_format` travels in the query, the voice in the path.
+    public func body() throws -> HTTPRequest.Body { try ElevenLabsClient.jsonBody(bodyFields()) }
+
+    /// What decides this request's audio (RequestIdentity): the body as sent, the voice and the
+    /// format, and `previousText`, the text the previous requests spoke, in place of their ids.
+    public func identity(previousText: String?) -> RequestIdentity {
+        RequestIdentity(body: bodyFields(forIdentity: true),
+                        beside: ["voice_id": .string(voiceID), "output_format": .string(outputFormat.name),
+                                 "previous_text": previousText.map(JSONValue.string)])
     }
 
     /// `wav_*` exists only on the whole-file endpoint; everything else streams.

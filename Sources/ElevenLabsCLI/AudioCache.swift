@@ -35,42 +35,17 @@ struct AudioCache {
         directory = Cache.root(context).map { $0 + "/audio" }
     }
 
-    /// What decides a chunk's audio, in a fixed order; its SHA-256 names the entry.
-    struct KeyMaterial: Encodable {
-        /// The API's address: the sandbox's audio must never stand in for the service's.
-        let server: String
-        let voice_id: String
-        let output_format: OutputFormat
-        let model_id: String
-        let voice_settings: VoiceSettings?
-        let language_code: String?
-        let seed: Int?
-        let apply_text_normalization: String?
-        let previous_text: String?
-        let next_text: String?
-        /// Absent (not null) without dictionaries, so keys made before dictionaries existed still match.
-        let pronunciation_dictionary_locators: [DictionaryLocator]?
-        let text: String
-        /// true: the entry holds the with-timestamps answer (TimedLines), audio and timings. Absent
-        /// for audio alone, as above.
-        var timings: Bool? = nil
-    }
-
     /// A request's two possible entries: its audio alone, and its audio with timings (which can
     /// stand in for the audio alone).
     struct Keys { let plain: String; let timed: String }
 
-    static func key(_ m: KeyMaterial) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Digest.sha256Hex(Array((try? encoder.encode(m)) ?? Data(m.text.utf8)))
-    }
-
-    /// The key for another kind of request (text to dialogue): the SHA-256 of its sorted JSON.
-    static func key<T: Encodable>(encoding value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Digest.sha256Hex(Array((try? encoder.encode(value)) ?? Data()))
+    /// The entries' names for a request: the SHA-256 of its identity (RequestIdentity, made from the
+    /// body it sends) with the API's address, so the sandbox's audio never stands in for the
+    /// service's. `timings` is absent (not false) for audio alone, so the keys of entries made
+    /// before timings were cached still match.
+    static func keys(_ identity: RequestIdentity, server: String) throws -> Keys {
+        let plain = identity.adding(["server": .string(server)])
+        return Keys(plain: try plain.digest(), timed: try plain.adding(["timings": .bool(true)]).digest())
     }
 
     private func path(_ key: String) -> String? { directory.map { "\($0)/\(key).audio" } }

@@ -122,24 +122,9 @@ struct DialogueJob {
         return r
     }
 
-    /// What decides a dialogue request's audio: its body exactly as sent (so the key can never
-    /// disagree with the request), the format and the server; its SHA-256 names the cache entry.
-    private struct DialogueKey: Encodable {
-        let server: String
-        let endpoint = "text-to-dialogue"
-        let output_format: OutputFormat
-        let body: String
-        /// As in AudioCache.KeyMaterial: true for the answer with timings.
-        var timings: Bool? = nil
-    }
-
+    /// The audio cache's keys for a dialogue request: its identity (the body exactly as sent).
     func cacheKeys(_ r: DialogueRequest) throws -> AudioCache.Keys {
-        guard case .bytes(let body, _) = try r.body() else { throw CLIError("the dialogue request has no body", exit: .failure) }
-        var m = DialogueKey(server: engine.session.client.configuration.baseURL, output_format: r.outputFormat,
-                            body: String(decoding: body, as: UTF8.self))
-        let plain = AudioCache.key(encoding: m)
-        m.timings = true
-        return AudioCache.Keys(plain: plain, timed: AudioCache.key(encoding: m))
+        try AudioCache.keys(r.identity(), server: engine.session.client.configuration.baseURL)
     }
 
     /// Voice segments for timings that came without them (the schema requires them, but a server that
@@ -179,7 +164,7 @@ struct DialogueJob {
             for line in plan.lines {
                 var template = engine.request
                 template.voiceID = line.voiceID
-                for p in SpeechJob.plannedKeys(parts(line), template: template, server: server) {
+                for p in try SpeechJob.plannedKeys(parts(line), template: template, server: server) {
                     total += 1
                     if let cache = engine.cache, cache.has(p.keys, timed: template.withTimestamps) { continue }
                     requests += 1

@@ -114,7 +114,7 @@ struct SpeechJob {
             // been charged. Parts already complete are in the audio cache, so running the command
             // again buys only what is missing.
             let client = session.client
-            let key = cache.map { _ in Self.cacheKeys(part, previous: previous, server: client.configuration.baseURL) }
+            let key = cache == nil ? nil : try Self.cacheKeys(part, previous: previous, server: client.configuration.baseURL)
             var timings = Captions()
             timings.speaker = speaker
             let first = out.bytes == 0 && index == 0
@@ -137,28 +137,21 @@ struct SpeechJob {
         }
     }
 
-    /// The audio cache's keys for a part: everything that decides its audio, with the text before it.
-    static func cacheKeys(_ part: SpeechRequest, previous: String?, server: String) -> AudioCache.Keys {
-        var m = AudioCache.KeyMaterial(
-            server: server, voice_id: part.voiceID, output_format: part.outputFormat,
-            model_id: part.modelID, voice_settings: part.settings, language_code: part.languageCode, seed: part.seed,
-            apply_text_normalization: part.textNormalization, previous_text: previous, next_text: part.nextText,
-            pronunciation_dictionary_locators: part.dictionaries.isEmpty ? nil : part.dictionaries, text: part.text)
-        let plain = AudioCache.key(m)
-        m.timings = true
-        return AudioCache.Keys(plain: plain, timed: AudioCache.key(m))
+    /// The audio cache's keys for a part: its identity, with the text spoken before it.
+    static func cacheKeys(_ part: SpeechRequest, previous: String?, server: String) throws -> AudioCache.Keys {
+        try AudioCache.keys(part.identity(previousText: previous), server: server)
     }
 
     /// The keys `speak` will use for these parts, and each part's characters, without sending anything
     /// (for estimating what is not in the cache yet).
-    static func plannedKeys(_ texts: [String], template: SpeechRequest, server: String) -> [(keys: AudioCache.Keys, characters: Int)] {
+    static func plannedKeys(_ texts: [String], template: SpeechRequest, server: String) throws -> [(keys: AudioCache.Keys, characters: Int)] {
         var previous: String? = nil
-        return texts.indices.map { i in
+        return try texts.indices.map { i in
             var part = template
             part.text = Markup.adapt(texts[i], model: part.modelID).text
             part.nextText = i + 1 < texts.count ? String(Markup.adapt(texts[i + 1], model: part.modelID).text.prefix(nextTextLength)) : nil
             defer { previous = part.text }
-            return (cacheKeys(part, previous: previous, server: server), texts[i].unicodeScalars.count)
+            return (try cacheKeys(part, previous: previous, server: server), texts[i].unicodeScalars.count)
         }
     }
 

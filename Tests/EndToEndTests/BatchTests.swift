@@ -213,3 +213,26 @@ extension BatchTests {
         }
     }
 }
+
+extension BatchTests {
+    /// Fingerprints now come from the request's identity (#27); a manifest written by 0.3, with its
+    /// older fingerprint, still marks its outputs done, so an upgrade never buys a finished batch again.
+    @Test func aManifestFromTheLastVersionStillCountsAsDone() async throws {
+        let files = try inputs(2)
+        let out = try outDir()
+        let text = try String(contentsOfFile: files[0], encoding: .utf8)
+        let legacy = #"{"model_id":"eleven_multilingual_v2","output_format":"mp3_44100_128","text":"\#(text)","voice":"JBFqnCBsd6RMkjVDRZzb"}"#
+        let done = out.appendingPathComponent("part001.mp3")
+        try Data([0xFF, 0xFB, 0x90, 0x00]).write(to: done)
+        try #"{"fingerprint":"\#(Digest.sha256Hex(legacy))","input":"\#(files[0])","output":"\#(done.path)","status":"ok"}"#
+            .appending("\n").write(to: out.appendingPathComponent("manifest.jsonl"), atomically: true, encoding: .utf8)
+        try await withSandbox { sandbox in
+            let r = try await run("elevenlabs", ["speak", "--out-dir", out.path] + files, env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            // Only the second input was bought; the first, done by the old version, was left alone.
+            let bought = sandbox.requests.filter { $0.path.hasPrefix("/v1/text-to-speech") }.compactMap { $0.jsonObject?["text"] as? String }
+            #expect(bought.count == 1 && bought.first?.contains("number 2") == true, "\(bought)")
+            #expect(try Data(contentsOf: done).count == 4)
+        }
+    }
+}

@@ -24,6 +24,9 @@ enum BatchCommand {
         var captions: String? = nil
         /// SHA-256 of everything that decides the audio: an output made with another is stale.
         var fingerprint = ""
+        /// The fingerprint as 0.3 and before wrote it (LegacyRecipe), still taken as done, so an
+        /// upgrade never buys a finished batch again.
+        var legacyFingerprint = ""
         /// Position in the input order (for printing paths in that order).
         var index = 0
         /// --dialogue: the script, and once voices are resolved, its plan.
@@ -44,8 +47,9 @@ enum BatchCommand {
         let jobs: Int?
     }
 
-    /// What decides the audio besides the text, as given on the command line (no lookup needed).
-    struct Recipe: Encodable {
+    /// How 0.3 and before fingerprinted an item (what decides the audio besides the text, as given
+    /// on the command line). Only read, to honour manifests they wrote: new ones hold `fingerprint`.
+    struct LegacyRecipe: Encodable {
         let voice: String
         let model_id: String
         let voice_settings: VoiceSettings?
@@ -135,12 +139,15 @@ enum BatchCommand {
         if stat(dir, &st) == 0 && st.st_mode & S_IFMT != S_IFDIR {
             throw CLIError("--out-dir \(dir) is not a directory", hint: "name a directory (it is created when missing)", exit: .input)
         }
-        let recipe = Recipe(voice: options.voice ?? VoiceResolver.defaultVoiceID, model_id: options.modelID,
+        let recipe = LegacyRecipe(voice: options.voice ?? VoiceResolver.defaultVoiceID, model_id: options.modelID,
                             voice_settings: options.settings.isEmpty ? nil : options.settings, language_code: options.language,
                             seed: options.seed, apply_text_normalization: options.textNormalization, output_format: format,
                             pronunciation_dictionary_locators: options.dictionaries.isEmpty ? nil : options.dictionaries,
                             dialogue_cast: options.dialogue ? inv.all(.cast) : nil)
-        var items = try plan(inv, context, dir: dir, format: format, recipe: recipe)
+        // The fingerprint's request: the voice as given (knowing it needs no lookup).
+        let identified = options.request(voiceID: options.voice ?? VoiceResolver.defaultVoiceID)
+        var items = try plan(inv, context, dir: dir, format: format, identified: identified,
+                             cast: options.dialogue ? inv.all(.cast) : nil, recipe: recipe)
         if let kind = options.captionsPath {
             for i in items.indices { items[i].captions = String(items[i].output[..<items[i].output.lastIndex(of: ".")!]) + "." + kind }
         }
@@ -157,7 +164,8 @@ enum BatchCommand {
         let made = readManifest(manifestPath)
         // Done means: the file is there and the manifest says it was made from exactly this.
         let isDone = { (item: Item) in
-            FileIO.exists(item.output) && made[item.output] == item.fingerprint && (item.captions.map(FileIO.exists) ?? true)
+            FileIO.exists(item.output) && (made[item.output] == item.fingerprint || made[item.output] == item.legacyFingerprint)
+                && (item.captions.map(FileIO.exists) ?? true)
         }
         var todo = inv.flag(.force) ? items : items.filter { !isDone($0) }
         let skipped = items.count - todo.count
@@ -310,7 +318,8 @@ enum BatchCommand {
     }
 
     /// The inputs and their outputs: one per file, or one per non-empty line with --each-line.
-    static func plan(_ inv: Invocation, _ context: Context, dir: String, format: OutputFormat, recipe: Recipe) throws -> [Item] {
+    static func plan(_ inv: Invocation, _ context: Context, dir: String, format: OutputFormat, identified: SpeechRequest,
+                     cast: [String]?, recipe: LegacyRecipe) throws -> [Item] {
         var sources = inv.all(.file) + inv.operands
         if sources.isEmpty { sources = ["-"] }
         let ext = format.fileExtension
@@ -349,14 +358,18 @@ enum BatchCommand {
             }
         }
         // Two inputs never share an output (names are made unique above), and each output's
-        // fingerprint covers its text and the recipe.
+        // fingerprint is the identity of the request its text makes (with a dialogue's cast).
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         for i in items.indices {
+            var request = identified
+            request.text = items[i].text
+            items[i].index = i
+            items[i].fingerprint = try request.identity(previousText: nil)
+                .adding(["dialogue_cast": cast.map { .array($0.map(JSONValue.string)) }]).digest()
             var r = recipe
             r.text = items[i].text
-            items[i].index = i
-            items[i].fingerprint = Digest.sha256Hex((try? encoder.encode(r)).map(Array.init) ?? Array(items[i].text.utf8))
+            items[i].legacyFingerprint = Digest.sha256Hex((try? encoder.encode(r)).map(Array.init) ?? Array(items[i].text.utf8))
         }
         return items
     }

@@ -181,7 +181,7 @@ enum SpeakCommand {
             if let limit = model?.max_characters { texts = SpeechJob.fitted(texts[0], limit: limit, model: request.modelID) }
         }
         let cache = options.useCache ? try AudioCache(context: context) : nil
-        let planned = SpeechJob.plannedKeys(texts, template: request, server: session.client.configuration.baseURL)
+        let planned = try SpeechJob.plannedKeys(texts, template: request, server: session.client.configuration.baseURL)
         let toBuy = planned.filter { !(cache?.has($0.keys, timed: request.withTimestamps) ?? false) }
         let buying = toBuy.reduce(0) { $0 + $1.characters }
         let estimate = try Spend.estimate(characters: buying, perCharacter: model?.credits_per_character)
