@@ -238,20 +238,16 @@ enum DialogueCommand {
         let (script, origin) = try read(inv, context)
         let castOptions = try DialoguePlan.castOptions(inv.all(.cast))
         try DialoguePlan.checkCast(script, options: castOptions, origin: origin)
-        let session = try Session(inv, context, config: options.config)
+        let pipeline = try SpeechPipeline(inv, context, options: options)
         var request = options.request(voiceID: "")
-        if options.useCache && request.dictionaries.contains(where: { $0.version_id == nil }) {
-            request.dictionaries = try Resolve.dictionaryVersions(request.dictionaries, session: session) // see SpeakCommand
-        }
-        let model = try Resolve.naming(options.modelSource) {
-            try Resolve.model(options.modelID, explicit: true, characters: script.characters, session: session)
-        }
+        request.dictionaries = try pipeline.dictionaries(request.dictionaries)
+        let model = try pipeline.model(characters: script.characters, explicit: true)
         if let id = model?.model_id { request.modelID = id }
         let plan = try DialoguePlan.make(script, origin: origin, castOptions: castOptions, model: request.modelID,
-                                         session: session,
+                                         session: pipeline.session,
                                          notes: { if !options.quiet { context.err("elevenlabs: note: \($0)\n") } })
         try refuseSettings(plan, inv)
-        var job = DialogueJob(plan: plan, template: request, turnLimit: model?.max_characters, session: session, context: context,
+        var job = DialogueJob(plan: plan, template: request, turnLimit: model?.max_characters, session: pipeline.session, context: context,
                               cache: options.useCache ? try AudioCache(context: context) : nil,
                               captionsPath: options.captionsPath, quiet: options.quiet)
         let buy = try job.toBuy()
@@ -263,33 +259,27 @@ enum DialogueCommand {
             return
         }
         if buy.requests > 0 {
-            let remaining = try session.client.subscription().creditsRemaining
-            try Spend.check(estimate: estimate, remaining: remaining, what: "this script (\(Output.grouped(buy.characters)) characters)",
-                            question: "speak \(summary) of \(Output.grouped(remaining)) left?", inv, context)
+            try pipeline.checkSpend(characters: buy.characters, model: model, what: "this script (\(Output.grouped(buy.characters)) characters)") {
+                _, remaining in "speak \(summary) of \(Output.grouped(remaining)) left?"
+            }
         }
-        let player = options.play ? try SpeakCommand.playerKeepingTheFile(options, context) : nil
+        let player = try SpeechPipeline.player(options, inv, context)
         defer { player?.abort() }
-        let out = try AudioOutput(format: request.outputFormat, path: options.output, wrapWAV: options.wrapWAV, player: player, context: context)
-        // The progress line would write over the highlighted text: one or the other.
-        let highlighter = options.highlight ? player.map { Highlighter(context: context, player: $0) } : nil
-        let progress = buy.total > 1 && highlighter == nil ? ProgressLine(inv, context) : nil
+        let out = try pipeline.output(format: request.outputFormat, player: player)
+        let highlighter = pipeline.highlighter(player)
+        let progress = pipeline.progress(several: buy.total > 1, highlighter: highlighter)
         let characters = plan.characters
         // Requests through text to dialogue; turns (each one or more requests) otherwise.
         let steps = plan.viaDialogue ? buy.total : plan.lines.count, unit = plan.viaDialogue ? "requests" : "turns"
         var stepsDone = 0
-        do {
+        try SpeechPipeline.transfer(into: out, highlighter: highlighter, progress: progress) {
             try job.run(into: out, highlighter: highlighter, onProgress: { done in
                 stepsDone += 1
                 progress?.draw("\(min(100, done * 100 / max(1, characters)))% of \(Output.grouped(characters)) chars, \(stepsDone) of \(steps) \(unit)")
             })
-        } catch {
-            out.discard()
-            highlighter?.finish()
-            progress?.clear()
-            throw error
         }
         progress?.finish("elevenlabs: \(script.turns.count) turns in \(buy.total) requests (\(buy.total - buy.requests) cached), \(Output.grouped(job.metrics.credits ?? 0)) credits")
-        try SpeakCommand.finishReport(job.metrics, options, context)
+        try SpeechPipeline.report(job.metrics, options, context)
     }
 
     /// Settings the dialogue endpoint does not take are refused, not dropped. SpeakOptions refuses

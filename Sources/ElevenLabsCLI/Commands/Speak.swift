@@ -34,24 +34,7 @@ enum SpeakCommand {
     }
 
     static func run(_ inv: Invocation, _ context: Context) throws {
-        if inv.value(.voice) == "?" { try VoicesCommand.list(inv, context); return }
-        if inv.value(.device) == "?" { try listDevices(context); return }
-        if inv.value(.model) == "?" { try ModelsCommand.run(Invocation(listing: inv, command: "models"), context); return }
-        if inv.value(.format) == "?" { try listFormats(inv, context); return }
-        if inv.flag(.cacheInfo) || inv.flag(.clearCache) {
-            // These look after the cache and speak nothing: text, or an option about speaking, with
-            // them would be silently dropped.
-            let speakingOption = OptionName.allCases.first { o in
-                inv.values[o] != nil && !OptionTable.spec(o).isGlobal && o != .cacheInfo && o != .clearCache
-            }
-            guard inv.operands.isEmpty && speakingOption == nil else {
-                let what = speakingOption.map { "no \(SpeechPaths.spelled($0))" } ?? "no text"
-                throw UsageError("--\(inv.flag(.clearCache) ? "clear-cache" : "cache-info") speaks nothing; give it \(what)",
-                                 hint: "run it on its own: elevenlabs speak \(inv.flag(.clearCache) ? "--clear-cache" : "--cache-info")", command: "speak")
-            }
-            try cacheInfo(inv, context)
-            return
-        }
+        if try answerQuestion(inv, context) { return }
 
         // 1. Everything that can be checked locally, so bad input never costs a request.
         let options = try SpeakOptions.parse(inv, context)
@@ -63,109 +46,143 @@ enum SpeakCommand {
 
         // 2. The device opens on the player's thread while the request connects; the request body is
         // held back until it is open, so a bad device still costs nothing (see HTTPRequest.beforeBody).
-        var player = options.play && !inv.flag(.dryRun) ? try playerKeepingTheFile(options, context) : nil
+        var player = try SpeechPipeline.player(options, inv, context)
         defer { player?.abort() }
         guard let input else {
             player?.start()
             try LiveInput.run(inv, context, options: options, player: player)
             return
         }
+        try speak(input, options: options, player: &player, inv, context)
+    }
 
-        // 3. The account: key, voice and model. The first request body (which holds no voice: that
-        // is in the path) is encoded first, while libcurl initialises on its thread (CurlRuntime.warmUp),
-        // since making the client waits for that; long texts are split by the model's per-request limit.
-        let characters = input.characters
+    /// `-v ?`, `-a ?`, `-m ?`, `--format ?`, `--cache-info` and `--clear-cache`: answered, nothing spoken.
+    static func answerQuestion(_ inv: Invocation, _ context: Context) throws -> Bool {
+        if inv.value(.voice) == "?" { try VoicesCommand.list(inv, context); return true }
+        if inv.value(.device) == "?" { try listDevices(context); return true }
+        if inv.value(.model) == "?" { try ModelsCommand.run(Invocation(listing: inv, command: "models"), context); return true }
+        if inv.value(.format) == "?" { try listFormats(inv, context); return true }
+        guard inv.flag(.cacheInfo) || inv.flag(.clearCache) else { return false }
+        // These look after the cache and speak nothing: text, or an option about speaking, with
+        // them would be silently dropped.
+        let speakingOption = OptionName.allCases.first { o in
+            inv.values[o] != nil && !OptionTable.spec(o).isGlobal && o != .cacheInfo && o != .clearCache
+        }
+        guard inv.operands.isEmpty && speakingOption == nil else {
+            let what = speakingOption.map { "no \(SpeechPaths.spelled($0))" } ?? "no text"
+            throw UsageError("--\(inv.flag(.clearCache) ? "clear-cache" : "cache-info") speaks nothing; give it \(what)",
+                             hint: "run it on its own: elevenlabs speak \(inv.flag(.clearCache) ? "--clear-cache" : "--cache-info")", command: "speak")
+        }
+        try cacheInfo(inv, context)
+        return true
+    }
+
+    /// The request every part of a text shares, made ready: voice, model and dictionaries resolved.
+    /// The first body (which holds no voice: that is in the path) is encoded before the session is
+    /// made, while libcurl initialises on its thread (CurlRuntime.warmUp), since making the client
+    /// waits for that.
+    struct Prepared {
+        var request: SpeechRequest
+        var quickBody: HTTPRequest.Body?
+        let model: CachedModel?
+        let pipeline: SpeechPipeline
+    }
+
+    static func prepare(_ input: TextSource, options: SpeakOptions, _ inv: Invocation, _ context: Context) throws -> Prepared {
         var request = options.request(voiceID: "")
         var quickBody: HTTPRequest.Body? = nil
-        if characters <= Resolve.smallestModelLimit {
+        if input.characters <= Resolve.smallestModelLimit {
             request.text = try input.wholeText()
             quickBody = try request.body()
             Timeline.mark("request body encoded")
         }
-        let session = try Session(inv, context, config: options.config)
-        if options.useCache && request.dictionaries.contains(where: { $0.version_id == nil }) {
-            // "The latest version" changes when the dictionary is edited: cached audio is keyed by
-            // the version that made it, so the latest is looked up (one request) and named.
-            request.dictionaries = try Resolve.dictionaryVersions(request.dictionaries, session: session)
-            if case .bytes = quickBody { quickBody = try request.body() }
+        let pipeline = try SpeechPipeline(inv, context, options: options)
+        let named = try pipeline.dictionaries(request.dictionaries)
+        if named != request.dictionaries {
+            request.dictionaries = named
+            if quickBody != nil { quickBody = try request.body() }
         }
-        request.voiceID = try Resolve.naming(options.voiceSource) { try Resolve.voiceID(options.voice, session: session) }
-        Timeline.mark("voice resolved")
-        let model = try Resolve.naming(options.modelSource) { try Resolve.model(options.modelID, explicit: options.modelExplicit, characters: characters, session: session) }
-        Timeline.mark("model resolved")
+        request.voiceID = try pipeline.voiceID()
+        let model = try pipeline.model(characters: input.characters)
         if let id = model?.model_id, id != request.modelID {
             request.modelID = id
-            if let quick = quickBody, case .bytes = quick { quickBody = try request.body() }
+            if quickBody != nil { quickBody = try request.body() }
         }
+        return Prepared(request: request, quickBody: quickBody, model: model, pipeline: pipeline)
+    }
+
+    /// One text: priced when it needs several requests, then bought part by part, played and/or
+    /// written as it arrives.
+    static func speak(_ input: TextSource, options: SpeakOptions, player: inout Player?, _ inv: Invocation, _ context: Context) throws {
+        let ready = try prepare(input, options: options, inv, context)
+        let (pipeline, model, characters) = (ready.pipeline, ready.model, input.characters)
         if inv.flag(.dryRun) {
-            try dryRun(input, request: request, model: model, characters: characters, session: session, options: options, inv, context)
+            try dryRun(input, request: ready.request, model: model, characters: characters, session: pipeline.session, options: options, inv, context)
             return
         }
+        let several = characters > (model?.max_characters ?? Int.max)
         let chunks: SpeechJob.ChunkPlan
-        if let limit = model?.max_characters, characters > limit {
+        if let limit = model?.max_characters, several {
             // Several requests: a failure halfway would waste what was bought, so the cost is checked
             // first (one request for the plan; a text that fits one request pays no such round trip).
-            let estimate = try Spend.estimate(characters: characters, perCharacter: model?.credits_per_character)
-            let remaining = try session.client.subscription().creditsRemaining
-            try Spend.check(estimate: estimate, remaining: remaining, what: "this text (\(Output.grouped(characters)) characters)",
-                            question: "speak \(Output.grouped(characters)) characters for about \(Output.grouped(estimate)) credits of \(Output.grouped(remaining)) left?",
-                            inv, context)
+            try pipeline.checkSpend(characters: characters, model: model, what: "this text (\(Output.grouped(characters)) characters)") {
+                "speak \(Output.grouped(characters)) characters for about \(Output.grouped($0)) credits of \(Output.grouped($1)) left?"
+            }
             chunks = SpeechJob.ChunkPlan { let chunker = input.chunker(limit: limit); return chunker.next }
-                .fitting(limit: limit, model: request.modelID)
+                .fitting(limit: limit, model: ready.request.modelID)
             if !ModelRules.supportsStitching(options.modelID) && !options.quiet {
                 context.err("elevenlabs: note: \(options.modelID) takes no request stitching; the text is split at sentences and each part spoken on its own\n")
             }
         } else {
-            chunks = SpeechJob.ChunkPlan.fixed([request.text.isEmpty ? try input.wholeText() : request.text])
-                .fitting(limit: model?.max_characters, model: request.modelID)
+            chunks = SpeechJob.ChunkPlan.fixed([ready.request.text.isEmpty ? try input.wholeText() : ready.request.text])
+                .fitting(limit: model?.max_characters, model: ready.request.modelID)
         }
-
-        // 4. The requests, played and/or written as they arrive.
-        var job = SpeechJob(chunks: chunks, request: request, quickBody: quickBody, session: session, context: context,
+        var job = SpeechJob(chunks: chunks, request: ready.request, quickBody: ready.quickBody, session: pipeline.session, context: context,
                             cache: options.useCache ? try AudioCache(context: context) : nil,
                             captionsPath: options.captionsPath)
         if options.useCache { Timeline.mark("audio cache opened") }
         job.quiet = options.quiet
-        // Several requests: a progress line (not over the highlighted text).
-        let progress = characters > (model?.max_characters ?? Int.max) && !options.highlight ? ProgressLine(inv, context) : nil
-        if let progress {
-            let started = monotonicSeconds()
-            var parts = 0
-            job.onPart = { done in
-                parts += 1
-                let elapsed = monotonicSeconds() - started
-                let left = done > 0 ? ProgressLine.duration(elapsed / Double(done) * Double(max(0, characters - done))) + " left" : ""
-                // The most telling first: a narrow terminal cuts the end.
-                progress.draw("\(min(100, done * 100 / max(1, characters)))% of \(Output.grouped(characters)) chars, \(parts) part\(parts == 1 ? "" : "s")\(left.isEmpty ? "" : ", " + left)")
-            }
+        let progress = pipeline.progress(several: several, highlighter: nil)
+        if let progress { job.onPart = progressReporter(progress, characters: characters) }
+        try play(&job, pipeline: pipeline, player: &player)
+        progress?.finish("elevenlabs: \(Output.grouped(characters)) characters in several requests, \(Output.grouped(job.metrics.credits ?? 0)) credits")
+        try SpeechPipeline.report(job.metrics, options, context)
+    }
+
+    /// The progress line of a long text: share done, parts, and time left.
+    static func progressReporter(_ progress: ProgressLine, characters: Int) -> (Int) -> Void {
+        let started = monotonicSeconds()
+        var parts = 0
+        return { done in
+            parts += 1
+            let elapsed = monotonicSeconds() - started
+            let left = done > 0 ? ProgressLine.duration(elapsed / Double(done) * Double(max(0, characters - done))) + " left" : ""
+            // The most telling first: a narrow terminal cuts the end.
+            progress.draw("\(min(100, done * 100 / max(1, characters)))% of \(Output.grouped(characters)) chars, \(parts) part\(parts == 1 ? "" : "s")\(left.isEmpty ? "" : ", " + left)")
         }
+    }
+
+    /// Runs the job into its outputs. Only playing, a format the plan lacks falls back to one every
+    /// plan has: any format sounds the same to the listener.
+    static func play(_ job: inout SpeechJob, pipeline: SpeechPipeline, player: inout Player?) throws {
+        let options = pipeline.options
         while true {
-            let highlighter = options.highlight ? player.map { Highlighter(context: context, player: $0) } : nil
-            let out = try AudioOutput(format: job.request.outputFormat, path: options.output, wrapWAV: options.wrapWAV,
-                                      player: player, context: context)
+            let highlighter = pipeline.highlighter(player)
+            let out = try pipeline.output(format: job.request.outputFormat, player: player)
             do {
-                try job.run(into: out, highlighter: highlighter)
-                break
+                try SpeechPipeline.transfer(into: out, highlighter: highlighter) { try job.run(into: out, highlighter: highlighter) }
+                return
             } catch let e as APIError where e.code == "output_format_not_allowed" && options.output == nil
                         && job.request.outputFormat != OutputFormat.safeDefault {
-                // Only playing: any format sounds the same to the listener, so fall back to one every plan has.
-                out.discard()
-                highlighter?.finish()
                 if !options.quiet {
-                    context.err("elevenlabs: \(job.request.outputFormat) is not included in your plan; playing \(OutputFormat.safeDefault) instead\n")
+                    pipeline.context.err("elevenlabs: \(job.request.outputFormat) is not included in your plan; playing \(OutputFormat.safeDefault) instead\n")
                 }
                 job.request.outputFormat = OutputFormat.safeDefault
                 var fallback = options
                 fallback.format = OutputFormat.safeDefault
-                player = makePlayer(fallback)
-            } catch {
-                out.discard()
-                highlighter?.finish()
-                throw error
+                player = SpeechPipeline.makePlayer(fallback)
             }
         }
-        progress?.finish("elevenlabs: \(Output.grouped(characters)) characters in several requests, \(Output.grouped(job.metrics.credits ?? 0)) credits")
-        try finishReport(job.metrics, options, context)
     }
 
     /// `--dry-run`: what would be bought (the parts the audio cache does not hold), what it would cost
@@ -225,44 +242,6 @@ enum SpeakCommand {
             if let captions { steps.append("captions in \(Output.clean(captions))") }
             return "  then: " + steps.joined(separator: ", ") + "\n"
         }
-    }
-
-    /// `--metrics` (on stderr), and `--json` alone: the result as JSON, on standard output unless
-    /// the audio goes there.
-    static func finishReport(_ m: Metrics, _ options: SpeakOptions, _ context: Context) throws {
-        if options.metrics {
-            var m = m
-            m.main_started = context.startTime
-            m.steps = Timeline.marks.sorted { $0.at < $1.at }.map {
-                Metrics.Step(step: $0.step, thread: $0.thread, ms: (($0.at - context.startTime) * 1e5).rounded() / 100)
-            }
-            try report(m, json: options.json, context: context)
-        }
-        else if options.json {
-            if options.output == "-" { context.err(try Output.json(m)) } else { try context.out(Output.json(m)) }
-        }
-    }
-
-    /// The player, unless a file is written as well and the device cannot play: then a warning, and
-    /// the file is written without playing (a device must not cost the file).
-    static func playerKeepingTheFile(_ options: SpeakOptions, _ context: Context) throws -> Player? {
-        let player = makePlayer(options)
-        guard let output = options.output else { return player }
-        do { try player.waitUntilReady() } catch let e as AudioError {
-            context.err("elevenlabs: warning: \(e.message); writing \(output) without playing it\n")
-            player.abort()
-            return nil
-        }
-        return player
-    }
-
-    /// A player for the options' device and format (MP3 is decoded on the player's thread; PCM and
-    /// G.711 are played as they are).
-    static func makePlayer(_ options: SpeakOptions) -> Player {
-        let input: Player.Input
-        if case .direct(let pcm) = AudioFormats.playback(options.format) { input = .pcm(pcm) } else { input = .mp3 }
-        return Player(device: options.device, input: input, expected: AudioFormats.decodedFormat(options.format),
-                      isInterrupted: Signals.isPending, deferStart: true)
     }
 
     /// `--format '?'`: every output format, what it is, and the plan it needs (contract §8), marked

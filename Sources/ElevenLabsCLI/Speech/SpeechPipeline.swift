@@ -1,0 +1,124 @@
+// The set-up and the ends that every way of speaking shares, written once: speak, dialogue and live
+// input run through it, and a batch's workers use its request set-up. Each command only turns its
+// input into requests (one text, the parts of a long one, dialogue turns, live units, batch items);
+// the account, the voice and the model, the dictionaries, the spend check, the player, where the
+// audio goes, the highlighter, the progress line and the end (keep, discard or report) are here.
+import ElevenLabsAPI
+import AudioPlayback
+import ThreadSupport
+
+struct SpeechPipeline {
+    let inv: Invocation
+    let context: Context
+    let options: SpeakOptions
+    let session: Session
+
+    init(_ inv: Invocation, _ context: Context, options: SpeakOptions) throws {
+        self.inv = inv
+        self.context = context
+        self.options = options
+        session = try Session(inv, context, config: options.config)
+    }
+
+    // MARK: The request
+
+    /// Dictionaries given without a version, named by their latest (one request each). The audio
+    /// cache keys audio by the version that made it, and the WebSocket needs versions (`always`).
+    func dictionaries(_ locators: [DictionaryLocator], always: Bool = false) throws -> [DictionaryLocator] {
+        guard (always || options.useCache) && locators.contains(where: { $0.version_id == nil }) else { return locators }
+        return try Resolve.dictionaryVersions(locators, session: session)
+    }
+
+    /// The voice's id; a name through the account's voice list, an error naming where it was set.
+    func voiceID() throws -> String {
+        defer { Timeline.mark("voice resolved") }
+        return try Resolve.naming(options.voiceSource) { try Resolve.voiceID(options.voice, session: session) }
+    }
+
+    /// The model (nil when the default is certain to take `characters` and nothing needs its details).
+    func model(characters: Int, explicit: Bool? = nil) throws -> CachedModel? {
+        defer { Timeline.mark("model resolved") }
+        return try Resolve.naming(options.modelSource) {
+            try Resolve.model(options.modelID, explicit: explicit ?? options.modelExplicit, characters: characters, session: session)
+        }
+    }
+
+    /// The spend check: refused over what is left, asked about over the confirmation threshold.
+    /// `question` gets the estimate and what is left.
+    func checkSpend(characters: Int, model: CachedModel?, what: String, question: (_ estimate: Int, _ remaining: Int) -> String) throws {
+        let estimate = try Spend.estimate(characters: characters, perCharacter: model?.credits_per_character)
+        let remaining = try session.client.subscription().creditsRemaining
+        try Spend.check(estimate: estimate, remaining: remaining, what: what, question: question(estimate, remaining), inv, context)
+    }
+
+    // MARK: Where the audio goes
+
+    /// The player when the audio is played (not for a dry run), unless a file is written as well and
+    /// the device cannot play: then a warning, and the file is written without playing (a device
+    /// must not cost the file). Made before the session, so the device opens while the request
+    /// connects.
+    static func player(_ options: SpeakOptions, _ inv: Invocation, _ context: Context) throws -> Player? {
+        guard options.play && !inv.flag(.dryRun) else { return nil }
+        let player = makePlayer(options)
+        guard let output = options.output else { return player }
+        do { try player.waitUntilReady() } catch let e as AudioError {
+            context.err("elevenlabs: warning: \(e.message); writing \(output) without playing it\n")
+            player.abort()
+            return nil
+        }
+        return player
+    }
+
+    /// A player for the options' device and format (MP3 is decoded on the player's thread; PCM and
+    /// G.711 are played as they are).
+    static func makePlayer(_ options: SpeakOptions) -> Player {
+        let input: Player.Input
+        if case .direct(let pcm) = AudioFormats.playback(options.format) { input = .pcm(pcm) } else { input = .mp3 }
+        return Player(device: options.device, input: input, expected: AudioFormats.decodedFormat(options.format),
+                      isInterrupted: Signals.isPending, deferStart: true)
+    }
+
+    /// Where the audio goes: the file or standard output of -o, and the player.
+    func output(format: OutputFormat, player: Player?) throws -> AudioOutput {
+        try AudioOutput(format: format, path: options.output, wrapWAV: options.wrapWAV, player: player, context: context)
+    }
+
+    /// `--highlight`'s marked text, when playing.
+    func highlighter(_ player: Player?) -> Highlighter? {
+        options.highlight ? player.map { Highlighter(context: context, player: $0) } : nil
+    }
+
+    /// A progress line for work of several steps; never over the highlighted text (one or the other).
+    func progress(several: Bool, highlighter: Highlighter?) -> ProgressLine? {
+        several && highlighter == nil ? ProgressLine(inv, context) : nil
+    }
+
+    // MARK: The end
+
+    /// Runs a transfer into `out`. On any failure nothing half-done remains: the partial file is
+    /// removed, the sound stops, the highlighted line ends and the progress line is cleared.
+    static func transfer(into out: AudioOutput, highlighter: Highlighter?, progress: ProgressLine? = nil, _ body: () throws -> Void) throws {
+        do { try body() } catch {
+            out.discard()
+            highlighter?.finish()
+            progress?.clear()
+            throw error
+        }
+    }
+
+    /// `--metrics` (on stderr), and `--json` alone: the result as JSON, on standard output unless
+    /// the audio goes there.
+    static func report(_ m: SpeakCommand.Metrics, _ options: SpeakOptions, _ context: Context) throws {
+        if options.metrics {
+            var m = m
+            m.main_started = context.startTime
+            m.steps = Timeline.marks.sorted { $0.at < $1.at }.map {
+                SpeakCommand.Metrics.Step(step: $0.step, thread: $0.thread, ms: (($0.at - context.startTime) * 1e5).rounded() / 100)
+            }
+            try SpeakCommand.report(m, json: options.json, context: context)
+        }
+        else if options.json {
+            if options.output == "-" { context.err(try Output.json(m)) } else { try context.out(Output.json(m)) }
+        }
+    }
+}
