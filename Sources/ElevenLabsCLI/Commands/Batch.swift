@@ -133,33 +133,12 @@ enum BatchCommand {
     }
 
     static func run(_ inv: Invocation, _ context: Context, options: SpeakOptions) throws {
-        let config = options.config, format = options.format
         let dir = inv.value(.outDir)!
         var st = stat()
         if stat(dir, &st) == 0 && st.st_mode & S_IFMT != S_IFDIR {
             throw CLIError("--out-dir \(dir) is not a directory", hint: "name a directory (it is created when missing)", exit: .input)
         }
-        let recipe = LegacyRecipe(voice: options.voice ?? VoiceResolver.defaultVoiceID, model_id: options.modelID,
-                            voice_settings: options.settings.isEmpty ? nil : options.settings, language_code: options.language,
-                            seed: options.seed, apply_text_normalization: options.textNormalization, output_format: format,
-                            pronunciation_dictionary_locators: options.dictionaries.isEmpty ? nil : options.dictionaries,
-                            dialogue_cast: options.dialogue ? inv.all(.cast) : nil)
-        // The fingerprint's request: the voice as given (knowing it needs no lookup).
-        let identified = options.request(voiceID: options.voice ?? VoiceResolver.defaultVoiceID)
-        var items = try plan(inv, context, dir: dir, format: format, identified: identified,
-                             cast: options.dialogue ? inv.all(.cast) : nil, recipe: recipe)
-        if let kind = options.captionsPath {
-            for i in items.indices { items[i].captions = String(items[i].output[..<items[i].output.lastIndex(of: ".")!]) + "." + kind }
-        }
-        let castOptions = try DialoguePlan.castOptions(inv.all(.cast))
-        if options.dialogue {
-            // Every script is checked before anything is sent; a --cast must name a speaker of one of them.
-            for i in items.indices { items[i].script = try DialogueScript.parse(items[i].text, origin: items[i].input) }
-            let speakers = Set(items.flatMap { $0.script!.speakers.map { $0.lowercased() } })
-            for c in castOptions where !speakers.contains(c.speaker.lowercased()) {
-                throw UsageError("--cast \(Output.clean(c.speaker))=...: no script has a speaker '\(Output.clean(c.speaker))'", command: "speak")
-            }
-        }
+        let items = try inputs(inv, context, options: options, dir: dir)
         let manifestPath = (dir.hasSuffix("/") ? String(dir.dropLast()) : dir) + "/manifest.jsonl"
         let made = readManifest(manifestPath)
         // Done means: the file is there and the manifest says it was made from exactly this.
@@ -168,75 +147,131 @@ enum BatchCommand {
                 && (item.captions.map(FileIO.exists) ?? true)
         }
         var todo = inv.flag(.force) ? items : items.filter { !isDone($0) }
-        let skipped = items.count - todo.count
         let printer = inv.flag(.eachLine) ? OrderedPrinter(count: items.count, context: context) : nil
         if inv.flag(.eachLine) && (todo.isEmpty || inv.flag(.dryRun)) {
             removeStaleClips(manifestPath, items: items, dryRun: inv.flag(.dryRun), context)
         }
-        if todo.isEmpty {
-            // Everything is there: no request at all.
-            if inv.flag(.dryRun) {
-                if inv.flag(.json) { try context.out(Output.json(Plan(items: [], skipped: items.count, characters: 0, credits: 0, credits_remaining: nil, jobs: nil))); return }
-                try context.out("elevenlabs: would convert nothing: all \(items.count) outputs are up to date (--force converts again)\n")
-                return
-            }
-            for item in items { printer?.finished(item.index, path: item.output) }
-            if context.stderrIsTerminal && !inv.flag(.quiet) {
-                context.err("elevenlabs: all \(items.count) outputs are up to date; nothing to do (--force converts again)\n")
-            }
-            return
-        }
+        if todo.isEmpty { try nothingToDo(items, printer: printer, inv, context); return }
         if !inv.flag(.dryRun) {
             try AtomicFile.makeDirectories(dir.hasSuffix("/") && dir.count > 1 ? String(dir.dropLast()) : dir, for: dir)
         }
 
-        let audioCache = inv.flag(.noCache) ? nil : try AudioCache(context: context)
-        let session = try Session(inv, context, config: config)
-        let voiceID = try Resolve.naming(options.voiceSource) { try Resolve.voiceID(options.voice, session: session) }
-        let checked = try Resolve.naming(options.modelSource) { try Resolve.model(options.modelID, explicit: true, characters: 0, session: session) }
-        guard let model = checked else { return }
-        var request = options.request(voiceID: voiceID)
-        if options.useCache && request.dictionaries.contains(where: { $0.version_id == nil }) {
-            request.dictionaries = try Resolve.dictionaryVersions(request.dictionaries, session: session) // see SpeakCommand
-        }
-        request.modelID = model.model_id
-        let template = request
-        if options.dialogue {
-            for i in todo.indices {
-                todo[i].dialogue = try DialoguePlan.make(todo[i].script!, origin: todo[i].input, castOptions: castOptions, model: model.model_id,
-                                                         session: session, notes: { if !options.quiet { context.err("elevenlabs: note: \($0)\n") } })
-            }
-        }
+        let setup = try prepare(&todo, options: options, inv, context)
         let characters = todo.reduce(0) { $0 + $1.characters }
-        let estimate = try Spend.estimate(characters: characters, perCharacter: model.credits_per_character)
-        let subscription = try session.client.subscription()
-        let planJobs = Resolve.concurrency(tier: subscription.tier, model: template.modelID)
-        let jobs = min(try inv.integer(.jobs, in: 1...64) ?? planJobs, 64)
-
-        let summary = "\(todo.count) item\(todo.count == 1 ? "" : "s") (\(skipped) already done), \(Output.grouped(characters)) characters, about \(Output.grouped(estimate)) credits of \(Output.grouped(subscription.creditsRemaining)) left, \(jobs) at a time"
+        let estimate = try Spend.estimate(characters: characters, perCharacter: setup.model.credits_per_character)
+        let remaining = setup.subscription.creditsRemaining
+        let skipped = items.count - todo.count
+        let summary = "\(todo.count) item\(todo.count == 1 ? "" : "s") (\(skipped) already done), \(Output.grouped(characters)) characters, about \(Output.grouped(estimate)) credits of \(Output.grouped(remaining)) left, \(setup.jobs) at a time"
         if inv.flag(.dryRun) {
             if inv.flag(.json) {
                 try context.out(Output.json(Plan(items: todo.map { .init(input: $0.input, output: $0.output, characters: $0.characters) },
                                                  skipped: skipped, characters: characters, credits: estimate,
-                                                 credits_remaining: subscription.creditsRemaining, jobs: jobs)))
+                                                 credits_remaining: remaining, jobs: setup.jobs)))
                 return
             }
             try context.out("elevenlabs: would convert " + summary + "\n" + todo.map { "\($0.input) -> \($0.output)\n" }.joined())
             return
         }
-        try Spend.check(estimate: estimate, remaining: subscription.creditsRemaining, what: "this batch",
-                        question: "convert \(summary)?", inv, context)
+        try Spend.check(estimate: estimate, remaining: remaining, what: "this batch", question: "convert \(summary)?", inv, context)
 
         // Paths of outputs already up to date are printed too, in their place in the input order.
         let todoIndexes = Set(todo.map(\.index))
         for item in items where !todoIndexes.contains(item.index) { printer?.finished(item.index, path: item.output) }
-        let manifest = ManifestWriter(path: manifestPath)
+        let failed = try convert(todo, setup: setup, manifest: ManifestWriter(path: manifestPath), printer: printer, inv, context)
+        // On a terminal a summary; in a script only errors speak (--quiet keeps the terminal quiet too).
+        let ending = "elevenlabs: \(todo.count - failed.count) converted, \(failed.count) failed, \(skipped) skipped; manifest: \(manifestPath)"
+        setup.progress.finish(ending)
+        if !failed.isEmpty && !setup.progress.line.shown { context.err(ending + "\n") }
+        if failed.isEmpty && inv.flag(.eachLine) { removeStaleClips(manifestPath, items: items, dryRun: false, context) }
+        if let first = failed.first {
+            throw CLIError("\(failed.count) of \(todo.count) item\(todo.count == 1 ? "" : "s") failed, the first (\(first.input)): \(first.message)",
+                           hint: "run the same command again to retry just those", exit: first.exit)
+        }
+    }
+
+    /// The items, each with its output, captions and fingerprint; dialogue scripts parsed and their
+    /// casts checked, all before anything is sent.
+    static func inputs(_ inv: Invocation, _ context: Context, options: SpeakOptions, dir: String) throws -> [Item] {
+        let recipe = LegacyRecipe(voice: options.voice ?? VoiceResolver.defaultVoiceID, model_id: options.modelID,
+                                  voice_settings: options.settings.isEmpty ? nil : options.settings, language_code: options.language,
+                                  seed: options.seed, apply_text_normalization: options.textNormalization, output_format: options.format,
+                                  pronunciation_dictionary_locators: options.dictionaries.isEmpty ? nil : options.dictionaries,
+                                  dialogue_cast: options.dialogue ? inv.all(.cast) : nil)
+        // The fingerprint's request: the voice as given (knowing it needs no lookup).
+        let identified = options.request(voiceID: options.voice ?? VoiceResolver.defaultVoiceID)
+        var items = try plan(inv, context, dir: dir, format: options.format, identified: identified,
+                             cast: options.dialogue ? inv.all(.cast) : nil, recipe: recipe)
+        if let kind = options.captionsPath {
+            for i in items.indices { items[i].captions = String(items[i].output[..<items[i].output.lastIndex(of: ".")!]) + "." + kind }
+        }
+        if options.dialogue {
+            // Every script is checked before anything is sent; a --cast must name a speaker of one of them.
+            for i in items.indices { items[i].script = try DialogueScript.parse(items[i].text, origin: items[i].input) }
+            let speakers = Set(items.flatMap { $0.script!.speakers.map { $0.lowercased() } })
+            for c in try DialoguePlan.castOptions(inv.all(.cast)) where !speakers.contains(c.speaker.lowercased()) {
+                throw UsageError("--cast \(Output.clean(c.speaker))=...: no script has a speaker '\(Output.clean(c.speaker))'", command: "speak")
+            }
+        }
+        return items
+    }
+
+    /// Everything is there: no request at all.
+    static func nothingToDo(_ items: [Item], printer: OrderedPrinter?, _ inv: Invocation, _ context: Context) throws {
+        if inv.flag(.dryRun) {
+            if inv.flag(.json) { try context.out(Output.json(Plan(items: [], skipped: items.count, characters: 0, credits: 0, credits_remaining: nil, jobs: nil))); return }
+            try context.out("elevenlabs: would convert nothing: all \(items.count) outputs are up to date (--force converts again)\n")
+            return
+        }
+        for item in items { printer?.finished(item.index, path: item.output) }
+        if context.stderrIsTerminal && !inv.flag(.quiet) {
+            context.err("elevenlabs: all \(items.count) outputs are up to date; nothing to do (--force converts again)\n")
+        }
+    }
+
+    /// What every item's request shares, and how many go at once.
+    struct Setup {
+        let pipeline: SpeechPipeline
+        let template: SpeechRequest
+        let model: CachedModel
+        let subscription: Subscription
+        let jobs: Int
+        let cache: AudioCache?
+        let progress: Progress
+    }
+
+    /// The account, voice, model and dictionaries (SpeechPipeline), each script's plan, the plan's
+    /// concurrency.
+    static func prepare(_ todo: inout [Item], options: SpeakOptions, _ inv: Invocation, _ context: Context) throws -> Setup {
+        let pipeline = try SpeechPipeline(inv, context, options: options)
+        var request = options.request(voiceID: try pipeline.voiceID())
+        // Asked explicitly, the model is always looked up (a batch needs its limit and price).
+        guard let model = try pipeline.model(characters: 0, explicit: true) else { throw CLIError("the model could not be looked up", exit: .failure) }
+        request.dictionaries = try pipeline.dictionaries(request.dictionaries)
+        request.modelID = model.model_id
+        if options.dialogue {
+            let castOptions = try DialoguePlan.castOptions(inv.all(.cast))
+            for i in todo.indices {
+                todo[i].dialogue = try DialoguePlan.make(todo[i].script!, origin: todo[i].input, castOptions: castOptions, model: model.model_id,
+                                                         session: pipeline.session, notes: { if !options.quiet { context.err("elevenlabs: note: \($0)\n") } })
+            }
+        }
+        let subscription = try pipeline.session.client.subscription()
+        let planJobs = Resolve.concurrency(tier: subscription.tier, model: request.modelID)
+        let jobs = min(try inv.integer(.jobs, in: 1...64) ?? planJobs, 64)
+        return Setup(pipeline: pipeline, template: request, model: model, subscription: subscription, jobs: jobs,
+                     cache: options.useCache ? try AudioCache(context: context) : nil,
+                     progress: Progress(total: todo.count, line: ProgressLine(inv, context)))
+    }
+
+    /// The items converted by `setup.jobs` workers; the failures, in the order they happened.
+    static func convert(_ todo: [Item], setup: Setup, manifest: ManifestWriter, printer: OrderedPrinter?,
+                        _ inv: Invocation, _ context: Context) throws -> [(input: String, message: String, exit: ExitCode)] {
         // The first item goes alone: its answer's receipt says what the
         // plan really allows, and the pool opens up to that (never above --jobs or the plan).
-        let pool = Pool(todo: todo, limit: jobs)
-        let progress = Progress(total: todo.count, line: ProgressLine(inv, context))
+        let pool = Pool(todo: todo, limit: setup.jobs)
+        let (template, chunkLimit, cache, progress, config) = (setup.template, setup.model.max_characters, setup.cache, setup.progress, setup.pipeline.options.config)
         var joins: [Joiner] = []
-        for _ in 0..<jobs {
+        for _ in 0..<setup.jobs {
             joins.append(DetachedThread.start { [pool, manifest, progress, printer] in
                 // One client per worker, made on the worker's thread (a Session stays on one): one
                 // curl handle, one kept-alive connection each. The same settings made the main
@@ -248,8 +283,8 @@ enum BatchCommand {
                     return
                 }
                 worker.client.configurationRetryForBatch()
-                work(pool: pool, session: worker, template: template, chunkLimit: model.max_characters,
-                     cache: audioCache, manifest: manifest, progress: progress, printer: printer, context: context)
+                work(pool: pool, session: worker, template: template, chunkLimit: chunkLimit,
+                     cache: cache, manifest: manifest, progress: progress, printer: printer, context: context)
             })
         }
         // A progress line on screen is redrawn as its clock moves; otherwise nothing wakes but events.
@@ -257,16 +292,7 @@ enum BatchCommand {
         pool.waitUntilDone(every: 0.25, tick: progress.line.shown ? { progress.draw() } : nil)
         joins.forEach { $0.join() }
         try Signals.check()
-        let failed = pool.failures
-        // On a terminal a summary; in a script only errors speak (--quiet keeps the terminal quiet too).
-        let ending = "elevenlabs: \(todo.count - failed.count) converted, \(failed.count) failed, \(skipped) skipped; manifest: \(manifestPath)"
-        progress.finish(ending)
-        if !failed.isEmpty && !progress.line.shown { context.err(ending + "\n") }
-        if failed.isEmpty && inv.flag(.eachLine) { removeStaleClips(manifestPath, items: items, dryRun: false, context) }
-        if let first = failed.first {
-            throw CLIError("\(failed.count) of \(todo.count) item\(todo.count == 1 ? "" : "s") failed, the first (\(first.input)): \(first.message)",
-                           hint: "run the same command again to retry just those", exit: first.exit)
-        }
+        return pool.failures
     }
 
     static func work(pool: Pool, session: Session, template: SpeechRequest, chunkLimit: Int?,
