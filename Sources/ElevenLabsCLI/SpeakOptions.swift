@@ -68,9 +68,6 @@ struct SpeakOptions {
     static func parse(_ inv: Invocation, _ context: Context) throws -> SpeakOptions {
         try refuseFileNamesAsText(inv)
         let config = try Resolve.config(inv, context)
-        let settings = try voiceSettings(inv, warn: inv.flag(.quiet) ? nil : { context.err("elevenlabs: warning: \($0)\n") })
-        let language = try languageCode(inv)
-        let seed = try inv.integer(.seed, in: 0...4_294_967_295)
         var model = Resolve.modelSpec(inv, context, config: config)
         if inv.flag(.dialogue) && inv.value(.model) == nil && context.environment["ELEVENLABS_MODEL"] == nil && config?["model"] == nil {
             // Several voices in one piece is what text to dialogue is for, and it speaks with eleven_v3.
@@ -79,8 +76,30 @@ struct SpeakOptions {
         // Every option given must be honoured by a path this run takes (SpeechPaths), before anything else.
         let paths = SpeechPaths.paths(of: inv)
         try SpeechPaths.check(inv, paths: paths, dialogueEndpoint: inv.flag(.dialogue) && ModelRules.supportsDialogue(model.id))
+        var o = try common(inv, context, config: config, model: model)
+        let explicitFormat = try configuredFormat(inv, config: config)
+        if inv.value(.outDir) != nil { return try forBatch(o, format: explicitFormat) }
+        if inv.all(.file).count > 1 {
+            throw UsageError("several inputs (or --each-line) need --out-dir DIR", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
+        }
+        try chooseMode(&o, paths: paths, inv, context)
+        if let output = o.output, output != "-" {
+            try forFile(&o, output: output, format: explicitFormat, inv, context)
+        } else {
+            if o.output == "-" && context.stdoutIsTerminal {
+                throw UsageError("refusing to write audio to a terminal", hint: "redirect it (-o - > file.mp3) or pipe it to a player", command: "speak")
+            }
+            o.format = explicitFormat ?? OutputFormat.safeDefault
+        }
+        return try finish(o, inv, context)
+    }
+
+    /// What every way of speaking takes: the request's settings, the voice, the device, the outputs.
+    private static func common(_ inv: Invocation, _ context: Context, config: ConfigFile?, model: (id: String, explicit: Bool)) throws -> SpeakOptions {
+        let settings = try voiceSettings(inv, warn: inv.flag(.quiet) ? nil : { context.err("elevenlabs: warning: \($0)\n") })
         var o = SpeakOptions(config: config, voice: Resolve.voiceSpec(inv, context, config: config),
-                             modelID: model.id, modelExplicit: model.explicit, settings: settings, language: language, seed: seed,
+                             modelID: model.id, modelExplicit: model.explicit, settings: settings, language: try languageCode(inv),
+                             seed: try inv.integer(.seed, in: 0...4_294_967_295),
                              textNormalization: inv.value(.textNormalization), format: OutputFormat.safeDefault,
                              output: inv.value(.output), play: false, device: Resolve.device(inv, context, config: config),
                              captionsPath: inv.value(.captions), highlight: inv.flag(.highlight),
@@ -94,35 +113,43 @@ struct SpeakOptions {
             throw UsageError("at most \(DictionaryLocator.maxPerRequest) pronunciation dictionaries apply to a request, not \(o.dictionaries.count)",
                              hint: "keep the three that matter most (they apply in order)", command: "speak")
         }
-        var explicitFormat: OutputFormat? = nil
-        if let f = inv.value(.format) ?? config?["format"] {
-            guard let known = OutputFormat(f) else {
-                let near = nearest(f, in: AudioFormats.names).map { "; did you mean '\($0)'?" } ?? ""
-                throw UsageError("unknown format '\(f)'\(near)", hint: "'elevenlabs speak --help' lists the formats", command: "speak")
-            }
-            explicitFormat = known
-        }
         o.dialogue = inv.flag(.dialogue)
         if o.dialogue { _ = try DialoguePlan.castOptions(inv.all(.cast)) }
-        if inv.value(.outDir) != nil {
-            o.mode = .batch
-            o.format = explicitFormat ?? OutputFormat.safeDefault
-            try refuseDialogueWAV(o)
-            if let given = o.captionsPath {
-                // One captions file beside each output, so the option names a format, not a file.
-                let kind = (given.hasPrefix(".") ? String(given.dropFirst()) : given).lowercased()
-                guard Captions.Format(rawValue: kind) != nil else {
-                    throw UsageError("with --out-dir, --captions takes a format: srt, vtt or json, not '\(Output.clean(given))'",
-                                     hint: "a captions file is written beside each output: --out-dir audio/ --captions srt", command: "speak")
-                }
-                try refuseCaptionsFormat(o.format)
-                o.captionsPath = kind
+        return o
+    }
+
+    /// --format, else the config file's format; nil when neither names one.
+    private static func configuredFormat(_ inv: Invocation, config: ConfigFile?) throws -> OutputFormat? {
+        guard let f = inv.value(.format) ?? config?["format"] else { return nil }
+        guard let known = OutputFormat(f) else {
+            let near = nearest(f, in: AudioFormats.names).map { "; did you mean '\($0)'?" } ?? ""
+            throw UsageError("unknown format '\(f)'\(near)", hint: "'elevenlabs speak --help' lists the formats", command: "speak")
+        }
+        return known
+    }
+
+    /// A batch: the format given (or MP3), and --captions as a format for a file beside each output.
+    private static func forBatch(_ options: SpeakOptions, format: OutputFormat?) throws -> SpeakOptions {
+        var o = options
+        o.mode = .batch
+        o.format = format ?? OutputFormat.safeDefault
+        try refuseDialogueWAV(o)
+        if let given = o.captionsPath {
+            // One captions file beside each output, so the option names a format, not a file.
+            let kind = (given.hasPrefix(".") ? String(given.dropFirst()) : given).lowercased()
+            guard Captions.Format(rawValue: kind) != nil else {
+                throw UsageError("with --out-dir, --captions takes a format: srt, vtt or json, not '\(Output.clean(given))'",
+                                 hint: "a captions file is written beside each output: --out-dir audio/ --captions srt", command: "speak")
             }
-            return o
+            try refuseCaptionsFormat(o.format)
+            o.captionsPath = kind
         }
-        if inv.all(.file).count > 1 {
-            throw UsageError("several inputs (or --each-line) need --out-dir DIR", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
-        }
+        return o
+    }
+
+    /// Live or read whole: standard input from a pipe or a terminal is spoken as it arrives, unless
+    /// the model cannot, or the audio goes to a file and the pipe ends soon (read ahead, then priced).
+    private static func chooseMode(_ o: inout SpeakOptions, paths: Set<SpeechPath>, _ inv: Invocation, _ context: Context) throws {
         o.mode = try !o.dialogue && liveMode(inv, context) ? .live : .text
         if o.mode == .live && !inv.flag(.live) && !ModelRules.supportsStreamInput(o.modelID) {
             // A pipe would be spoken live by default, but the model is not served on that socket:
@@ -143,54 +170,46 @@ struct SpeakOptions {
             // checked again for that path (live text, for one, cannot be priced by --dry-run).
             try SpeechPaths.check(inv, paths: paths.union([.live]), dialogueEndpoint: false)
         }
-        if let output = o.output, output != "-" {
-            if output.hasSuffix("/") {
-                throw UsageError("'\(output)' names a directory", hint: "to write one file per input there: --out-dir \(output)", command: "speak")
-            }
-            let byExtension = OutputFormat.forFile(output)
-            let name = output.split(separator: "/").last.map(String.init) ?? output
-            if explicitFormat == nil && byExtension == nil {
-                guard let dot = name.lastIndex(of: "."), dot != name.startIndex else {
-                    // No extension: MP3, as the safest default, said once (after the path is known to
-                    // take a file: a directory is an error, not a note and then an error).
-                    try AtomicFile.check(output)
-                    if !o.quiet { context.err("elevenlabs: note: '\(output)' has no extension; writing MP3 (\(OutputFormat.safeDefault))\n") }
-                    o.format = OutputFormat.safeDefault
-                    return try finish(o, inv, context)
-                }
-                throw UsageError("'\(name[dot...])' is not an audio format this tool writes",
-                                 hint: "use .mp3, .wav, .pcm (or .raw), .ulaw, .alaw or .opus (or .ogg), or name the format with --format", command: "speak")
-            }
-            if let configured = explicitFormat, inv.value(.format) == nil, let implied = byExtension,
-               !configured.fits(fileOf: implied) {
-                // A configured default never beats the name the user just typed: `format = mp3_22050_32`
-                // with -o x.wav would write an MP3 named .wav. The extension decides, and says so.
-                if !o.quiet {
-                    context.err("elevenlabs: note: '\(name)' asks for \(implied), not the config's \(configured) (\(config!.source(of: "format"))); writing \(implied)\n")
-                }
-                o.format = implied
-                o.wrapWAV = output.lowercased().hasSuffix(".wav") && o.format.isRawPCM
-                try AtomicFile.check(output)
-                return try finish(o, inv, context)
-            }
-            if let explicit = explicitFormat, inv.value(.format) != nil, let implied = byExtension,
-               !explicit.fits(fileOf: implied) {
-                // --format wav_16000 -o x.mp3 would write a WAV named .mp3.
-                throw UsageError("--format \(explicit) does not match the name '\(name)'",
-                                 hint: "name the file .\(explicit.fileExtension), or leave --format out", command: "speak")
-            }
-            o.format = explicitFormat ?? byExtension!
-            // A .wav of PCM gets its RIFF header here (the API's wav_* come with their own).
-            o.wrapWAV = output.lowercased().hasSuffix(".wav") && o.format.isRawPCM
-            // A directory that cannot take the file fails now, not after the audio was paid for.
-            try AtomicFile.check(output)
-        } else {
-            if o.output == "-" && context.stdoutIsTerminal {
-                throw UsageError("refusing to write audio to a terminal", hint: "redirect it (-o - > file.mp3) or pipe it to a player", command: "speak")
-            }
-            o.format = explicitFormat ?? OutputFormat.safeDefault
+    }
+
+    /// `-o FILE`: the format from the name (a configured one never beats it; a --format that
+    /// contradicts it is refused), and the file's directory checked before anything is bought.
+    private static func forFile(_ o: inout SpeakOptions, output: String, format explicitFormat: OutputFormat?, _ inv: Invocation, _ context: Context) throws {
+        if output.hasSuffix("/") {
+            throw UsageError("'\(output)' names a directory", hint: "to write one file per input there: --out-dir \(output)", command: "speak")
         }
-        return try finish(o, inv, context)
+        let byExtension = OutputFormat.forFile(output)
+        let name = output.split(separator: "/").last.map(String.init) ?? output
+        if explicitFormat == nil && byExtension == nil {
+            guard let dot = name.lastIndex(of: "."), dot != name.startIndex else {
+                // No extension: MP3, as the safest default, said once (after the path is known to
+                // take a file: a directory is an error, not a note and then an error).
+                try AtomicFile.check(output)
+                if !o.quiet { context.err("elevenlabs: note: '\(output)' has no extension; writing MP3 (\(OutputFormat.safeDefault))\n") }
+                o.format = OutputFormat.safeDefault
+                return
+            }
+            throw UsageError("'\(name[dot...])' is not an audio format this tool writes",
+                             hint: "use .mp3, .wav, .pcm (or .raw), .ulaw, .alaw or .opus (or .ogg), or name the format with --format", command: "speak")
+        }
+        if let configured = explicitFormat, inv.value(.format) == nil, let implied = byExtension, !configured.fits(fileOf: implied) {
+            // A configured default never beats the name the user just typed: `format = mp3_22050_32`
+            // with -o x.wav would write an MP3 named .wav. The extension decides, and says so.
+            if !o.quiet {
+                context.err("elevenlabs: note: '\(name)' asks for \(implied), not the config's \(configured) (\(o.config!.source(of: "format"))); writing \(implied)\n")
+            }
+            o.format = implied
+        } else if let explicit = explicitFormat, inv.value(.format) != nil, let implied = byExtension, !explicit.fits(fileOf: implied) {
+            // --format wav_16000 -o x.mp3 would write a WAV named .mp3.
+            throw UsageError("--format \(explicit) does not match the name '\(name)'",
+                             hint: "name the file .\(explicit.fileExtension), or leave --format out", command: "speak")
+        } else {
+            o.format = explicitFormat ?? byExtension!
+        }
+        // A .wav of PCM gets its RIFF header here (the API's wav_* come with their own).
+        o.wrapWAV = output.lowercased().hasSuffix(".wav") && o.format.isRawPCM
+        // A directory that cannot take the file fails now, not after the audio was paid for.
+        try AtomicFile.check(output)
     }
 
     /// The checks that depend on the format being known.
