@@ -63,16 +63,97 @@ public enum CommandLineParser {
     static let implicitCommand = "speak"
 
     public static func parse(_ args: [String]) throws -> ParseResult {
+        var p = Parsing(args: args)
+        while p.i < args.count {
+            if let early = try p.step() { return early }
+            p.i += 1
+        }
+        return try p.result()
+    }
+
+    /// The parse so far: the command, the options and operands seen, and where in argv it is.
+    private struct Parsing {
+        let args: [String]
+        var i = 0
         var command: String? = nil
+        /// True when no command was named: `speak` was taken, as text or one of its options came first.
         var implicit = false
         var values: [OptionName: [String]] = [:]
         var operands: [String] = []
-        var i = 0
         var optionsEnded = false
         /// Operands given after `--`: text on purpose, never taken for a command word.
         var afterDashes = 0
 
-        func spec(long name: String) throws -> OptionSpec {
+        init(args: [String]) { self.args = args }
+
+        /// One argument; a result when it ends the parse early (`help`).
+        mutating func step() throws -> ParseResult? {
+            let arg = args[i]
+            // `-?` asks for help as -h does (as in many tools people know); quoted, since a shell
+            // would otherwise expand it against one-letter file names.
+            if arg == "-?" && !optionsEnded { values[.help] = [""]; return nil }
+            if optionsEnded || arg == "-" || !arg.hasPrefix("-") { return try operand(arg) }
+            if arg == "--" { optionsEnded = true }
+            else if arg.hasPrefix("--") { try longOption(arg) }
+            else { try shortOptions(arg) }
+            return nil
+        }
+
+        /// A command word (the first bare word, when it names one), `help TOPIC`, or an operand.
+        mutating func operand(_ arg: String) throws -> ParseResult? {
+            if command == nil && !optionsEnded {
+                if arg == "help" {
+                    let topic = args.dropFirst(i + 1).first { !$0.hasPrefix("-") }
+                    if let t = topic, OptionTable.command(named: t) == nil {
+                        throw unknownCommand(t)
+                    }
+                    return .help(command: topic)
+                }
+                if OptionTable.command(named: arg) != nil {
+                    command = arg
+                    return nil
+                }
+            }
+            if command == nil { command = implicitCommand; implicit = true }
+            operands.append(arg)
+            if optionsEnded { afterDashes += 1 }
+            return nil
+        }
+
+        /// `--name`, `--name value`, `--name=value`.
+        mutating func longOption(_ arg: String) throws {
+            let body = arg.dropFirst(2)
+            let name: String, inline: String?
+            if let eq = body.firstIndex(of: "=") {
+                name = String(body[..<eq]); inline = String(body[body.index(after: eq)...])
+            } else {
+                name = String(body); inline = nil
+            }
+            let s = try spec(long: name)
+            if s.takesValue {
+                try store(s, try inline ?? takeValue(for: s, shown: "--\(name)"))
+            } else {
+                if inline != nil { throw UsageError("--\(name) takes no value", command: command) }
+                try store(s, "")
+            }
+        }
+
+        /// One or more short options: `-q`, `-qv Roger`, `-vRoger`, `-o-`.
+        mutating func shortOptions(_ arg: String) throws {
+            var rest = Substring(arg.dropFirst())
+            while let c = rest.first {
+                rest = rest.dropFirst()
+                let s = try spec(short: c)
+                if s.takesValue {
+                    let v = rest.isEmpty ? try takeValue(for: s, shown: "-\(c)") : String(rest)
+                    try store(s, v)
+                    return
+                }
+                try store(s, "")
+            }
+        }
+
+        mutating func spec(long name: String) throws -> OptionSpec {
             let valid = OptionTable.options(for: command)
             if let s = valid.first(where: { $0.long == name }) { return s }
             if let s = adoptImplicit({ $0.long == name }) { return s }
@@ -88,7 +169,7 @@ public enum CommandLineParser {
             throw UsageError("unknown option --\(name)\(near)", command: command)
         }
 
-        func spec(short c: Character) throws -> OptionSpec {
+        mutating func spec(short c: Character) throws -> OptionSpec {
             let valid = OptionTable.options(for: command)
             if let s = valid.first(where: { $0.short == c }) { return s }
             if let s = adoptImplicit({ $0.short == c }) { return s }
@@ -102,15 +183,15 @@ public enum CommandLineParser {
             throw UsageError("unknown option -\(c)", hint: hint, command: command)
         }
 
-        // `elevenlabs -v Roger "hi"`: an option of the implicit command, before any command, selects it.
-        func adoptImplicit(_ match: (OptionSpec) -> Bool) -> OptionSpec? {
+        /// `elevenlabs -v Roger "hi"`: an option of the implicit command, before any command, selects it.
+        mutating func adoptImplicit(_ match: (OptionSpec) -> Bool) -> OptionSpec? {
             guard command == nil, let s = OptionTable.options(for: implicitCommand).first(where: match) else { return nil }
             command = implicitCommand
             implicit = true
             return s
         }
 
-        func store(_ s: OptionSpec, _ value: String) throws {
+        mutating func store(_ s: OptionSpec, _ value: String) throws {
             // '?' asks for the list (as say -v '?' does); the command answers it.
             if !s.choices.isEmpty && !s.choices.contains(value) && value != "?" {
                 let near = nearest(value, in: s.choices).map { "; did you mean '\($0)'?" } ?? ""
@@ -120,7 +201,7 @@ public enum CommandLineParser {
             if s.repeatable { values[s.name, default: []].append(value) } else { values[s.name] = [value] }
         }
 
-        func takeValue(for s: OptionSpec, shown: String) throws -> String {
+        mutating func takeValue(for s: OptionSpec, shown: String) throws -> String {
             guard i + 1 < args.count else {
                 throw UsageError("\(shown) needs a value (\(s.metavar ?? "VALUE"))", command: command)
             }
@@ -128,83 +209,27 @@ public enum CommandLineParser {
             return args[i]
         }
 
-        while i < args.count {
-            let arg = args[i]
-            // `-?` asks for help as -h does (as in many tools people know); quoted, since a shell
-            // would otherwise expand it against one-letter file names.
-            if arg == "-?" && !optionsEnded { values[.help] = [""]; i += 1; continue }
-            if optionsEnded || arg == "-" || !arg.hasPrefix("-") {
-                if command == nil && !optionsEnded {
-                    if arg == "help" {
-                        let topic = args.dropFirst(i + 1).first { !$0.hasPrefix("-") }
-                        if let t = topic, OptionTable.command(named: t) == nil {
-                            throw unknownCommand(t)
-                        }
-                        return .help(command: topic)
-                    }
-                    if OptionTable.command(named: arg) != nil {
-                        command = arg
-                        i += 1
-                        continue
-                    }
-                    command = implicitCommand
-                    implicit = true
-                }
-                if command == nil { command = implicitCommand; implicit = true }
-                operands.append(arg)
-                if optionsEnded { afterDashes += 1 }
-            } else if arg == "--" {
-                optionsEnded = true
-            } else if arg.hasPrefix("--") {
-                let body = arg.dropFirst(2)
-                let name: String, inline: String?
-                if let eq = body.firstIndex(of: "=") {
-                    name = String(body[..<eq]); inline = String(body[body.index(after: eq)...])
-                } else {
-                    name = String(body); inline = nil
-                }
-                let s = try spec(long: name)
-                if s.takesValue {
-                    try store(s, try inline ?? takeValue(for: s, shown: "--\(name)"))
-                } else {
-                    if inline != nil { throw UsageError("--\(name) takes no value", command: command) }
-                    try store(s, "")
-                }
-            } else {
-                // One or more short options: `-q`, `-qv Roger`, `-vRoger`, `-o-`.
-                var rest = Substring(arg.dropFirst())
-                while let c = rest.first {
-                    rest = rest.dropFirst()
-                    let s = try spec(short: c)
-                    if s.takesValue {
-                        let v = rest.isEmpty ? try takeValue(for: s, shown: "-\(c)") : String(rest)
-                        try store(s, v)
-                        break
-                    }
-                    try store(s, "")
-                }
+        /// What the whole command line asks for.
+        func result() throws -> ParseResult {
+            if values[.help] != nil { return .help(command: implicit ? nil : command) }
+            // `voices help`, `history help`: a command's own help, where "help" cannot be a name or text.
+            if let cmd = command, !implicit, cmd != "speak", operands == ["help"] { return .help(command: cmd) }
+            if values[.version] != nil { return .version }
+            guard let cmd = command else {
+                // Bare `elevenlabs`: the implicit command decides (speak reads stdin).
+                var inv = Invocation(command: implicitCommand)
+                inv.implicitCommand = true
+                inv.values = values
+                return .run(inv)
             }
-            i += 1
-        }
-
-        if values[.help] != nil { return .help(command: implicit ? nil : command) }
-        // `voices help`, `history help`: a command's own help, where "help" cannot be a name or text.
-        if let cmd = command, !implicit, cmd != "speak", operands == ["help"] { return .help(command: cmd) }
-        if values[.version] != nil { return .version }
-        guard let cmd = command else {
-            // Bare `elevenlabs`: the implicit command decides (speak reads stdin).
-            var inv = Invocation(command: implicitCommand)
-            inv.implicitCommand = true
+            if implicit && afterDashes == 0 { try rejectCommandPosition(operands) }
+            var inv = Invocation(command: cmd)
+            inv.implicitCommand = implicit
             inv.values = values
+            inv.operands = operands
+            inv.operandsAfterDashes = afterDashes
             return .run(inv)
         }
-        if implicit && afterDashes == 0 { try rejectCommandPosition(operands) }
-        var inv = Invocation(command: cmd)
-        inv.implicitCommand = implicit
-        inv.values = values
-        inv.operands = operands
-        inv.operandsAfterDashes = afterDashes
-        return .run(inv)
     }
 
     /// 'a', 'a' and 'b', 'a', 'b' and 'c'.
