@@ -261,44 +261,48 @@ public enum Docs {
         s += "    # From the command on, as if it were the program: its verb is argument 1, a name argument 2.\n"
         s += "    if [[ -n $cmd ]]; then words=(\"${(@)words[i,-1]}\"); (( CURRENT -= i - 1 )); fi\n"
         s += "    case $cmd in\n"
-        for c in OptionTable.commands + [nil] as [CommandSpec?] {
-            s += "    \(c?.name ?? "*"))\n        _arguments -s \\\n"
-            for o in c.map({ OptionTable.options(for: $0.name) }) ?? topLevelOptions {
-                let action: String
-                switch source(o) {
-                case .choices(let ch): action = ":\(o.metavar ?? "value"):(\(ch.joined(separator: " ")))"
-                // In braces: _arguments would otherwise slip compadd options in before the kind.
-                case .dynamic(let kind): action = ":\(kind):{_elevenlabs_values \(kind)}"
-                case .files: action = ":file:_files"
-                case .directories: action = ":directory:_files -/"
-                case .none: action = o.takesValue ? ":\(zshEscape(o.metavar ?? "value")):" : ""
-                }
-                let spec = "[\(zshEscape(o.help))]\(action)"
-                if let short = o.short {
-                    s += "            '(-\(short) --\(o.long))'{-\(short),--\(o.long)}'\(spec)' \\\n"
-                } else {
-                    s += "            '--\(o.long)\(spec)' \\\n"
-                }
-            }
-            if let c {
-                if !c.verbs.isEmpty {
-                    s += "            '1:action:(\(c.verbs.map(\.name).joined(separator: " ")))' \\\n"
-                    let kinds = operandKinds.filter { $0.command == c.name }
-                    if let k = kinds.first {
-                        s += "            '2:name:{ [[ ${words[2]} == (\(k.verbs.joined(separator: "|"))) ]] && _elevenlabs_values \(k.kind) || _files }' \\\n"
-                    }
-                    if c.name == "config" {
-                        let cases = settingValueKinds.map { "\($0.setting)) _elevenlabs_values \($0.kind) ;; " }.joined()
-                        s += "            '3:value:{ [[ ${words[2]} == set ]] && case ${words[3]} in \(cases)esac }' \\\n"
-                    }
-                }
-                s += "            '*:argument:_files'\n        ;;\n"
-            } else {
-                s += "            '1:command:{_describe command commands}' \\\n            '*:text:'\n        ;;\n"
-            }
-        }
+        for c in OptionTable.commands + [nil] as [CommandSpec?] { s += zshCase(c) }
         s += "    esac\n}\n\n_elevenlabs \"$@\"\n"
         return s
+    }
+
+    /// One command's arm of the zsh `case` (nil: before any command).
+    static func zshCase(_ c: CommandSpec?) -> String {
+        var s = "    \(c?.name ?? "*"))\n        _arguments -s \\\n"
+        for o in c.map({ OptionTable.options(for: $0.name) }) ?? topLevelOptions { s += zshOption(o) }
+        guard let c else {
+            return s + "            '1:command:{_describe command commands}' \\\n            '*:text:'\n        ;;\n"
+        }
+        if !c.verbs.isEmpty {
+            s += "            '1:action:(\(c.verbs.map(\.name).joined(separator: " ")))' \\\n"
+            let kinds = operandKinds.filter { $0.command == c.name }
+            if let k = kinds.first {
+                s += "            '2:name:{ [[ ${words[2]} == (\(k.verbs.joined(separator: "|"))) ]] && _elevenlabs_values \(k.kind) || _files }' \\\n"
+            }
+            if c.name == "config" {
+                let cases = settingValueKinds.map { "\($0.setting)) _elevenlabs_values \($0.kind) ;; " }.joined()
+                s += "            '3:value:{ [[ ${words[2]} == set ]] && case ${words[3]} in \(cases)esac }' \\\n"
+            }
+        }
+        return s + "            '*:argument:_files'\n        ;;\n"
+    }
+
+    /// One option's `_arguments` spec: its help, and what completes its value.
+    static func zshOption(_ o: OptionSpec) -> String {
+        let action: String
+        switch source(o) {
+        case .choices(let ch): action = ":\(o.metavar ?? "value"):(\(ch.joined(separator: " ")))"
+        // In braces: _arguments would otherwise slip compadd options in before the kind.
+        case .dynamic(let kind): action = ":\(kind):{_elevenlabs_values \(kind)}"
+        case .files: action = ":file:_files"
+        case .directories: action = ":directory:_files -/"
+        case .none: action = o.takesValue ? ":\(zshEscape(o.metavar ?? "value")):" : ""
+        }
+        let spec = "[\(zshEscape(o.help))]\(action)"
+        if let short = o.short {
+            return "            '(-\(short) --\(o.long))'{-\(short),--\(o.long)}'\(spec)' \\\n"
+        }
+        return "            '--\(o.long)\(spec)' \\\n"
     }
 
     public static func fish() -> String {
