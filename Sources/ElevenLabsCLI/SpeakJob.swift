@@ -185,6 +185,23 @@ struct SpeechJob {
     /// (shifted by `offset`) and on to the highlighter. `speakerOf` names the speaker of a dialogue
     /// request's input, for its voice segments. A request with timings is cached with them (the
     /// answer's lines as they came), and such an entry also answers the same request without.
+    /// The cache's entry for a request, and whether it holds timings. Audio alone is looked up first
+    /// when that is all that is wanted (the common case); an entry with timings answers either.
+    func cached(_ keys: AudioCache.Keys?, timed: Bool) -> (AudioCache.Hit, withTimings: Bool)? {
+        guard let keys, let cache else { return nil }
+        if !timed, let hit = cache.lookup(keys.plain) { return (hit, false) }
+        return cache.lookup(keys.timed).map { ($0, true) }
+    }
+
+    /// A cached answer, played back: one with timings through the same reader as the answer it was made from.
+    static func replay(_ hit: AudioCache.Hit, withTimings: Bool, onTimings: (CharacterTimings) -> Void,
+                       onAudio: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard withTimings else { try hit.stream(onAudio); return }
+        var lines = TimedLines(endpoint: "the audio cache")
+        try hit.stream { try lines.append($0, onTimings: onTimings, onAudio: onAudio) }
+        try lines.finish(onTimings: onTimings, onAudio: onAudio)
+    }
+
     mutating func fetch(cacheKeys: AudioCache.Keys?, first: Bool, format: OutputFormat, timed: Bool, out: AudioOutput, timings: inout Captions,
                         offset: Double, highlighter: Highlighter?, speakerOf: ((Int) -> String?)? = nil,
                         send: Send) throws -> FetchResult {
@@ -218,21 +235,11 @@ struct SpeechJob {
             return FetchResult(requestID: receipt.requestID, credits: receipt.credits, concurrencyLimit: receipt.concurrency,
                                seconds: mp3 ? length.seconds : format.seconds(bytes: pcmBytes))
         }
-        // Audio bought before: from disk, no request, no credits. An entry with timings is replayed
-        // through the same reader as the answer it was made from.
-        // Audio alone is looked up first when that is all that is wanted (the common case).
-        let plainHit = timed ? nil : cacheKeys.flatMap { cache?.lookup($0.plain) }
-        let timedHit = plainHit == nil ? cacheKeys.flatMap { cache?.lookup($0.timed) } : nil
-        if let hit = plainHit ?? timedHit {
+        // Audio bought before: from disk, no request, no credits.
+        if let (hit, withTimings) = cached(cacheKeys, timed: timed) {
             try out.player?.waitUntilReady()
             if firstByte == nil { firstByte = Int((monotonicSeconds() - requestStart) * 1000) }
-            if timedHit != nil {
-                var lines = TimedLines(endpoint: "the audio cache")
-                try hit.stream { try lines.append($0, onTimings: { if timed { takeTimings($0) } }, onAudio: takeAudio) }
-                try lines.finish(onTimings: { if timed { takeTimings($0) } }, onAudio: takeAudio)
-            } else {
-                try hit.stream(takeAudio)
-            }
+            try Self.replay(hit, withTimings: withTimings, onTimings: { if timed { takeTimings($0) } }, onAudio: takeAudio)
             metrics.cached_requests = (metrics.cached_requests ?? 0) + 1
             return finished((hit.requestID, 0, nil))
         }

@@ -82,6 +82,26 @@ public final class WebSocketClient {
         let hostPort = String(afterScheme[..<slash])
         let target = slash == afterScheme.endIndex ? "/" : String(afterScheme[slash...])
 
+        try openConnection(url, options: options)
+        var keyBytes = [UInt8](repeating: 0, count: 16)
+        var rng = SystemRandomNumberGenerator()
+        for i in keyBytes.indices { keyBytes[i] = UInt8.random(in: 0...255, using: &rng) }
+        let key = Data(keyBytes).base64EncodedString()
+        var request = "GET \(target) HTTP/1.1\r\nHost: \(hostPort)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        request += "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\nUser-Agent: \(options.userAgent)\r\n"
+        for h in headers { request += "\(h.name): \(h.value)\r\n" }
+        request += "\r\n"
+        trace?("> GET \(url) (WebSocket upgrade)")
+        for h in headers { trace?("> \(h.name): \(Redaction.headerValue(name: h.name, value: h.value))") }
+        try sendAll(Array(request.utf8), timeout: options.connectTimeout)
+        try readUpgrade(key: key, options: options)
+        isOpen = true
+        reader.feed(inbox[...]) // frames that came with the head
+        inbox = []
+    }
+
+    /// The TCP (and TLS) connection, made by libcurl and then left to us (CONNECT_ONLY).
+    private func openConnection(_ url: String, options: TransportOptions) throws {
         try easy.setURL(url)
         try easy.restrictProtocols("http,https")
         try easy.setNoSignal()
@@ -101,20 +121,11 @@ public final class WebSocketClient {
         try easy.clearProgressFunction()
         if rc == CURLE_ABORTED_BY_CALLBACK { throw TransferAborted() }
         if rc != CURLE_OK { throw easy.error(for: rc) }
+    }
 
-        var keyBytes = [UInt8](repeating: 0, count: 16)
-        var rng = SystemRandomNumberGenerator()
-        for i in keyBytes.indices { keyBytes[i] = UInt8.random(in: 0...255, using: &rng) }
-        let key = Data(keyBytes).base64EncodedString()
-        var request = "GET \(target) HTTP/1.1\r\nHost: \(hostPort)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        request += "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\nUser-Agent: \(options.userAgent)\r\n"
-        for h in headers { request += "\(h.name): \(h.value)\r\n" }
-        request += "\r\n"
-        trace?("> GET \(url) (WebSocket upgrade)")
-        for h in headers { trace?("> \(h.name): \(Redaction.headerValue(name: h.name, value: h.value))") }
-        try sendAll(Array(request.utf8), timeout: options.connectTimeout)
-
-        // Read the response head, then check the status and the accept value.
+    /// The answer to the upgrade: a 101 that switches to this protocol with the key's accept value,
+    /// or the API's error from a refusal's body.
+    private func readUpgrade(key: String, options: TransportOptions) throws {
         // One deadline for the whole head, checked on every read (a server trickling or flooding
         // bytes would otherwise hold us for ever); each byte is searched once; the head is capped.
         let deadline = monotonicSeconds() + max(options.connectTimeout, options.stallTimeout)
@@ -152,13 +163,9 @@ public final class WebSocketClient {
         else {
             throw WebSocketError(message: "the server's WebSocket handshake is invalid (no 'Upgrade: websocket' and 'Connection: Upgrade')")
         }
-        let expected = Self.acceptValue(for: key)
-        guard head.value(for: "sec-websocket-accept") == expected else {
+        guard head.value(for: "sec-websocket-accept") == Self.acceptValue(for: key) else {
             throw WebSocketError(message: "the server's WebSocket handshake is invalid (Sec-WebSocket-Accept does not match)")
         }
-        isOpen = true
-        reader.feed(inbox[...]) // frames that came with the head
-        inbox = []
     }
 
     /// What the connect's progress function asks (kept alive across the connect by its caller).
