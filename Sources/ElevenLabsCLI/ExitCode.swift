@@ -1,5 +1,5 @@
-// The exit codes, documented in `--help`, the man page and the README, and the single function that
-// maps any error to one of them.
+// The exit codes, documented in `--help`, the man page and the README (which error gets which is
+// ErrorPresentation's).
 import ElevenLabsAPI
 import AudioPlayback
 
@@ -47,38 +47,8 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
         }
     }
 
-    /// The one mapping from errors to exit codes.
-    public static func of(_ error: Error) -> ExitCode {
-        switch error {
-        case let e as CLIError: return e.exitCode
-        case is UsageError, is InvalidID: return .usage
-        case let e as ConfigurationError:
-            switch e.category {
-            case .credentials: return .auth
-            case .file: return .input
-            case .value: return .usage
-            }
-        case let e as APIError:
-            switch e.kind {
-            case .authentication, .permission: return .auth
-            case .quota: return .quota
-            case .rateLimited, .server: return .busy
-            default: return .failure
-            }
-        case let e as StreamInputError:
-            switch e.kind {
-            case .authentication, .permission: return .auth
-            case .quota: return .quota
-            default: return .failure
-            }
-        case is CurlError, is WebSocketError, is AudioStreamBroken: return .network
-        case is AudioError: return .audio
-        case let e as Interrupted: return forSignal(e.signal)
-        case is TransferAborted: return .interrupted
-        case is FileError: return .input
-        default: return .failure
-        }
-    }
+    /// The exit code of any error (ErrorPresentation decides it, with the message and the hint).
+    public static func of(_ error: Error) -> ExitCode { ErrorPresentation(error).exit }
 }
 
 /// An error the CLI raises itself, with its exit code and an optional hint line.

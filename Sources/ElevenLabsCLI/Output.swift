@@ -129,41 +129,13 @@ enum Output {
     }
 
     static func report(_ error: Error, context: Context) {
-        var lines: [String] = []
-        var hint: String? = nil
-        switch error {
-        case let e as UsageError:
-            lines.append(e.message)
-            hint = e.hint
-            let cmd = e.command.map { "elevenlabs \($0) --help" } ?? "elevenlabs --help"
-            context.err(format(lines, hint: hint) + "elevenlabs: try '\(cmd)' for more information\n")
-            return
-        case let e as CLIError: lines.append(e.message); hint = e.hint
-        case let e as ConfigurationError: lines.append(e.message); hint = e.hint
-        case let e as APIError:
-            var m = e.message
-            m += e.code.map { " (HTTP \(e.httpStatus), \($0))" } ?? " (HTTP \(e.httpStatus))"
-            lines.append(m)
-            hint = Hints.advice(for: e)
-        case let e as StreamInputError:
-            lines.append("\(e)")
-            // The same advice as for the REST code of the same name.
-            hint = Hints.advice(code: e.code, httpStatus: 0, permission: nil)
-        case let e as CurlError:
-            lines.append("network error: \(e.message)")
-            hint = timeoutHint(e.timeout) ?? "check your connection, proxy settings (https_proxy) and --base-url"
-        case let e as AudioStreamBroken:
-            let detail = (e.underlying as? CurlError)?.message ?? "\(e.underlying)"
-            lines.append("the audio stream broke off: \(detail); it was not requested again, since it may have been charged")
-            hint = "run the command again: no file was left half-written, and parts that arrived whole come from the audio cache, free" +
-                ((e.underlying as? CurlError).flatMap { timeoutHint($0.timeout) }.map { "; \($0)" } ?? "")
-        case let e as FileError: lines.append("\(e)")
-        case let e as InvalidID: lines.append("\(e)"); hint = "copy the id from 'elevenlabs history' or 'elevenlabs voices'"
-        case let e as AudioError: lines.append(e.message); hint = Hints.advice(for: e)
-        case let e as ResponseFormatError: lines.append("\(e)")
-        default: lines.append("\(error)")
+        let shown = ErrorPresentation(error)
+        var text = format([shown.message], hint: shown.hint)
+        if let usage = shown.usage {
+            // A usage error points to the help of the command it was about.
+            text += "elevenlabs: try '\(usage.map { "elevenlabs \($0) --help" } ?? "elevenlabs --help")' for more information\n"
         }
-        context.err(format(lines, hint: hint))
+        context.err(text)
     }
 
     /// Each time limit has its own option, and the advice names it.

@@ -251,7 +251,8 @@ import TestSupport
                 p.standardError = FileHandle.nullDevice
                 try spawn(p)
                 // Once the first request's audio is arriving, as Ctrl-C would.
-                let deadline = Date().addingTimeInterval(10)
+                // (A cap, not a bound: a loaded machine may take a while to send it.)
+                let deadline = Date().addingTimeInterval(60)
                 while Date() < deadline && self.dialogueRequests(sandbox).isEmpty { Thread.sleep(forTimeInterval: 0.02) }
                 Thread.sleep(forTimeInterval: 0.3)
                 kill(p.processIdentifier, SIGINT)

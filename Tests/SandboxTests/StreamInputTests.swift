@@ -77,7 +77,7 @@ private func object(_ event: WebSocketEvent) -> [String: Any]? {
                 let ws = try open(sandbox)
                 try ws.sendText(#"{"text":" ","voice_settings":{"stability":0.5}}"#)
                 try ws.sendText(#"{"text":"Hi. ","voice_settings":{"stability":0.9}}"#)
-                while true { let e = try ws.receive(timeout: 5); if case .closed = e { return e } }
+                while true { let e = try ws.receive(timeout: 30); if case .closed = e { return e } }
             }
             #expect(event == .closed(code: 1008, reason: "voice_settings field must be provided in the first message and then either be not provided or not change."))
         }
@@ -89,7 +89,7 @@ private func object(_ event: WebSocketEvent) -> [String: Any]? {
                 let ws = try open(sandbox, query: [("model_id", "eleven_flash_v2_5"), ("inactivity_timeout", "1")])
                 try ws.sendText(#"{"text":" "}"#)
                 var seen: [WebSocketEvent] = []
-                while true { let e = try ws.receive(timeout: 5); if case .closed = e { return (seen, e) }; seen.append(e) }
+                while true { let e = try ws.receive(timeout: 30); if case .closed = e { return (seen, e) }; seen.append(e) }
             }
             guard case .closed(let code, let reason) = close else { Issue.record("not closed"); return }
             #expect(code == 1008)
@@ -106,8 +106,8 @@ private func object(_ event: WebSocketEvent) -> [String: Any]? {
             let (first, last) = try await onThread { () -> (WebSocketEvent, WebSocketEvent) in
                 let ws = try open(sandbox, key: "sk_wrong_key_99999999")
                 try ws.sendText(#"{"text":" "}"#)
-                let first = try ws.receive(timeout: 5)
-                return (first, try ws.receive(timeout: 5))
+                let first = try ws.receive(timeout: 30)
+                return (first, try ws.receive(timeout: 30))
             }
             #expect(object(first)?["error"] as? String == "invalid_api_key")
             #expect(last == .closed(code: 1008, reason: "Invalid API key"))
@@ -119,7 +119,7 @@ private func object(_ event: WebSocketEvent) -> [String: Any]? {
             let last = try await onThread { () -> WebSocketEvent in
                 let ws = try open(sandbox)
                 try ws.sendText(#"{"text":"Hello "}"#)
-                while true { let e = try ws.receive(timeout: 5); if case .closed = e { return e } }
+                while true { let e = try ws.receive(timeout: 30); if case .closed = e { return e } }
             }
             guard case .closed(let code, _) = last else { Issue.record("not closed"); return }
             #expect(code == 1008)

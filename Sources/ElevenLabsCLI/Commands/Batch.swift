@@ -279,7 +279,8 @@ enum BatchCommand {
                 // worker reports each item it takes instead of leaving it undone.
                 let worker: Session
                 do { worker = try Session(inv, context, config: config) } catch {
-                    while let item = pool.next() { pool.finished(item, error: ("\(error)", ExitCode.of(error))) }
+                    let shown = ErrorPresentation(error)
+                    while let item = pool.next() { pool.finished(item, error: (shown.message, shown.exit)) }
                     return
                 }
                 worker.client.configurationRetryForBatch()
@@ -328,17 +329,13 @@ enum BatchCommand {
                 out?.discard()
                 if Signals.pending != 0 { pool.finished(item, error: nil); continue }
                 printer?.finished(item.index, path: nil)
-                let message: String
-                switch error {
-                case let e as APIError: message = e.description
-                case let e as CLIError: message = e.message
-                default: message = "\(error)"
-                }
+                let shown = ErrorPresentation(error)
+                let message = shown.message
                 manifest.append(ManifestLine(input: item.input, output: item.output, voice_id: template.voiceID, model_id: template.modelID,
                                              characters: item.characters, credits: nil, request_id: nil, status: "failed", error: message))
                 progress.line.clear()
                 context.err("elevenlabs: \(Output.clean(item.input)): \(Output.clean(message))\n")
-                pool.finished(item, error: (message, ExitCode.of(error)))
+                pool.finished(item, error: (message, shown.exit))
             }
         }
     }
