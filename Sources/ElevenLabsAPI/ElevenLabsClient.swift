@@ -23,7 +23,6 @@ public struct ClientConfiguration: Sendable {
     public init(baseURL: String = ClientConfiguration.defaultBaseURL, apiKey: String?,
                 transport: TransportOptions = TransportOptions()) {
         self.baseURL = baseURL; self.apiKey = apiKey; self.transport = transport
-        self.transport.userAgent = "elevenlabs-cli/\(cliVersion)"
     }
 
     /// Accepts `https://host[:port][/prefix]`, or plain http only when the parsed host is loopback
@@ -121,14 +120,8 @@ public final class ElevenLabsClient {
     /// Told before each retry (the CLI says it on stderr).
     public var onRetry: ((RetryNotice) -> Void)?
 
-    /// Batches ride out longer storms of 429s: more retries and more total waiting, because an item
-    /// must not fail for a transient reason. A retry count the caller sets afterwards still wins.
-    public func configurationRetryForBatch() {
-        if configuration.retry.maxRetries == RetryPolicy().maxRetries {
-            configuration.retry.maxRetries = 10
-            configuration.retry.maxTotalWait = 300
-        }
-    }
+    /// Changes how transient failures are retried (the caller's policy, e.g. a batch's longer one).
+    public func updateRetry(_ change: (inout RetryPolicy) -> Void) { change(&configuration.retry) }
 
     /// Reports upload progress of multipart requests (sample uploads).
     public func setUploadProgress(_ report: @escaping @Sendable (Int64, Int64) -> Void) {

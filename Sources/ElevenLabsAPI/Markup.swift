@@ -5,7 +5,23 @@
 //   `[laughs]`): eleven_v3 only; other models read them aloud;
 // - `<phoneme>`: the English-only models eleven_flash_v2, eleven_turbo_v2 and eleven_monolingual_v1.
 // A faithful conversion is made where one exists (a break into a v3 pause tag and back); the rest
-// is left as written and reported, once per kind, so the caller can warn.
+// is left as written and reported as a typed note, once per kind; the caller words it (and the
+// advice in it: the core knows no command line).
+
+/// What adapting markup to a model changed, or found that will not work.
+public enum MarkupNote: Hashable, Sendable {
+    /// `<break>` tags turned into the model's pause tags (eleven_v3 takes no SSML breaks).
+    case breaksConverted(model: String, count: Int)
+    /// Breaks longer than the longest pause the service makes.
+    case breaksTooLong(count: Int)
+    /// v3 pause tags turned into `<break>` tags (models other than eleven_v3).
+    case pauseTagsConverted(model: String, count: Int)
+    /// Audio tags the model would read aloud (only eleven_v3 takes them).
+    case audioTagsSpoken(model: String, tags: [String])
+    /// `<phoneme>` tags the model does not take (they are spoken as written).
+    case phonemesUnsupported(model: String)
+}
+
 public enum Markup {
     /// Models that take `<phoneme>` tags.
     static let phonemeModels: Set<String> = ["eleven_flash_v2", "eleven_turbo_v2", "eleven_monolingual_v1"]
@@ -26,8 +42,8 @@ public enum Markup {
 
     public struct Result: Equatable {
         public var text: String
-        /// What was converted or will not work, one line each (deduplicated by the caller).
-        public var notes: [String]
+        /// What was converted or will not work (deduplicated by the caller).
+        public var notes: [MarkupNote]
     }
 
     /// The text as `model` should receive it, and what was changed or will not work.
@@ -35,18 +51,18 @@ public enum Markup {
         // Cheap exit: most texts hold no markup at all.
         guard text.contains("<") || text.contains("[") else { return Result(text: text, notes: []) }
         var out = text
-        var notes: [String] = []
+        var notes: [MarkupNote] = []
         if !takesBreakTags(model) {
             var converted = 0
             out = replaceBreaks(in: out) { seconds in
                 converted += 1
                 return seconds < 1 ? "[short pause]" : seconds <= 2 ? "[pause]" : "[long pause]"
             }
-            if converted > 0 { notes.append("\(model) takes no <break> tags; \(converted) converted to its pause tags ([short pause], [pause], [long pause])") }
+            if converted > 0 { notes.append(.breaksConverted(model: model, count: converted)) }
         } else {
             var long = 0
             _ = replaceBreaks(in: out) { seconds in if seconds > maxBreakSeconds { long += 1 }; return nil }
-            if long > 0 { notes.append("\(long) <break> tag\(long == 1 ? " is" : "s are") over \(Int(maxBreakSeconds)) s, the longest pause the service makes") }
+            if long > 0 { notes.append(.breaksTooLong(count: long)) }
         }
         if !takesAudioTags(model) {
             var converted = 0
@@ -54,15 +70,12 @@ public enum Markup {
                 converted += out.ranges(of: tag).count
                 out = out.replacing(tag, with: "<break time=\"\(seconds)\"/>")
             }
-            if converted > 0 { notes.append("\(model) takes no v3 pause tags; \(converted) converted to <break> tags") }
+            if converted > 0 { notes.append(.pauseTagsConverted(model: model, count: converted)) }
             let others = audioTags(in: out)
-            if !others.isEmpty {
-                notes.append("\(model) would read \(others.prefix(3).joined(separator: ", "))\(others.count > 3 ? ", ..." : "") aloud: audio tags work only with eleven_v3 (-m eleven_v3)")
-            }
+            if !others.isEmpty { notes.append(.audioTagsSpoken(model: model, tags: others)) }
         }
         if !takesPhonemeTags(model) && out.contains("<phoneme") {
-            notes.append("\(model) takes no <phoneme> tags (only eleven_flash_v2, eleven_turbo_v2 and eleven_monolingual_v1 do); "
-                         + "they are spoken as written: a pronunciation dictionary (--dict) works with every model")
+            notes.append(.phonemesUnsupported(model: model))
         }
         return Result(text: out, notes: notes)
     }

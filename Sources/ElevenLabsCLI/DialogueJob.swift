@@ -21,7 +21,7 @@ struct DialoguePlan {
     /// Through the text-to-dialogue endpoint (else each turn through text to speech).
     var viaDialogue: Bool
     /// Markup notes already given (so speaking the turns does not give them again).
-    var notes: Set<String> = []
+    var notes: Set<MarkupNote> = []
     var characters: Int { lines.reduce(0) { $0 + $1.text.unicodeScalars.count } }
 
     /// `--cast NAME=VOICE` values (several may be given in one, separated by commas).
@@ -72,13 +72,13 @@ struct DialoguePlan {
                            exit: .usage)
         }
         let viaDialogue = ModelRules.supportsDialogue(model)
-        var given: Set<String> = []
+        var given: Set<MarkupNote> = []
         var lines: [Line] = []
         for turn in script.turns {
             let voice = cast.first { $0.speaker.lowercased() == turn.speaker.lowercased() }!
             // Markup the model cannot take is converted where a faithful form exists, else noted once.
             let adapted = Markup.adapt(turn.text, model: model)
-            for note in adapted.notes where given.insert(note).inserted { notes(note) }
+            for note in adapted.notes where given.insert(note).inserted { notes(note.text) }
             let pieces = viaDialogue ? DialogueRequest.pieces(adapted.text) : [adapted.text]
             lines += pieces.map { Line(speaker: voice.speaker, voiceID: voice.voiceID, text: $0) }
         }

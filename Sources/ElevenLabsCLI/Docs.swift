@@ -32,7 +32,7 @@ public enum Docs {
     public static func manPage() -> String {
         var s = """
         .\\" Generated from the option table (Sources/ElevenLabsCLI/OptionTable.swift); do not edit.
-        .TH ELEVENLABS 1 "" "elevenlabs \(cliVersion)" "User Commands"
+        .TH ELEVENLABS 1 "" "elevenlabs \(BuildInfo.version)" "User Commands"
         .SH NAME
         elevenlabs \\- speak text with ElevenLabs voices, and manage voices, clones and history
         .SH SYNOPSIS

@@ -64,6 +64,7 @@ final class Session {
             transport.caFile = ca
         }
         transport.deadline = deadline
+        transport.userAgent = "elevenlabs-cli/\(BuildInfo.version)"
         var configuration = ClientConfiguration(baseURL: base, apiKey: key, transport: transport)
         if let n = try inv.integer(.retries, in: 0...10) { configuration.retry.maxRetries = n }
         client = ElevenLabsClient(configuration)

@@ -80,7 +80,7 @@ struct SpeechJob {
         let started = monotonicSeconds()
         var captions = Captions()
         var offset = 0.0
-        var notes: Set<String> = []
+        var notes: Set<MarkupNote> = []
         try speak(into: out, captions: &captions, offset: &offset, notes: &notes, highlighter: highlighter)
         try complete(out, captions: captions, started: started, highlighter: highlighter)
     }
@@ -89,7 +89,7 @@ struct SpeechJob {
     /// `captions`, shifted by `offset`, which grows by the audio spoken. `notes` are markup notes
     /// already given.
     mutating func speak(into out: AudioOutput, captions: inout Captions, offset captionsOffset: inout Double,
-                        notes markupNotes: inout Set<String>, highlighter: Highlighter? = nil) throws {
+                        notes markupNotes: inout Set<MarkupNote>, highlighter: Highlighter? = nil) throws {
         var requestIDs: [String] = []
         let nextChunk = chunks.make()
         var current = try nextChunk()
@@ -105,7 +105,7 @@ struct SpeechJob {
             let adapted = Markup.adapt(text, model: part.modelID)
             part.text = adapted.text
             for note in adapted.notes where markupNotes.insert(note).inserted && !quiet {
-                context.err("elevenlabs: note: \(note)\n")
+                context.err("elevenlabs: note: \(note.text)\n")
             }
             part.nextText = upcoming.map { String(Markup.adapt($0, model: part.modelID).text.prefix(Self.nextTextLength)) }
             part.previousRequestIDs = requestIDs

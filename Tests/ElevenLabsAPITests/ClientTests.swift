@@ -15,14 +15,14 @@ private func ttsBody(_ text: String) throws -> HTTPRequest.Body {
 @Suite struct ClientTests {
     @Test func modelsDecodeFromTheBareArray() async throws {
         try await withSandbox { sandbox in
-            let models = try await onThread { try client(for: sandbox).models() }
+            let models = try await onThread { try client(for: sandbox, configure: { $0.userAgent = "probe/1.0" }).models() }
             #expect(models.map(\.modelID).contains("eleven_flash_v2_5"))
             let v2 = try #require(models.first { $0.modelID == "eleven_multilingual_v2" })
             #expect(v2.characterLimit() == 10_000)
             #expect(models.first { $0.modelID == "eleven_flash_v2_5" }?.costPerCharacter == 0.5)
             let sent = try #require(sandbox.requests.last)
             #expect(sent.headers["xi-api-key"] == "sk_...cdef")
-            #expect(sent.headers["user-agent"] == "elevenlabs-cli/\(cliVersion)")
+            #expect(sent.headers["user-agent"] == "probe/1.0") // the caller's, as given
         }
     }
 

@@ -4,6 +4,7 @@ import Testing
 import Foundation
 import ElevenLabsSandbox
 import TestSupport
+@testable import ElevenLabsCLI
 
 @Suite struct LiveInputTests {
     let dir: URL
@@ -59,6 +60,7 @@ import TestSupport
             #expect(messages[1]["flush"] as? Bool == true)                      // the first sentence is not held back
             #expect(texts.joined().contains("The end"))
             #expect(session.headers["xi-api-key"] == "sk_...cdef")
+            #expect(session.headers["user-agent"] == "elevenlabs-cli/\(BuildInfo.version)") // the CLI names itself, the WebSocket too
             #expect(session.queryValue("output_format") == "mp3_44100_128")
             let played = try Data(contentsOf: captured)
             #expect(played.count > 100_000)

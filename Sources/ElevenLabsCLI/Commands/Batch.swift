@@ -283,7 +283,9 @@ enum BatchCommand {
                     while let item = pool.next() { pool.finished(item, error: (shown.message, shown.exit)) }
                     return
                 }
-                worker.client.configurationRetryForBatch()
+                // Batches ride out longer storms of 429s: more retries and more total waiting, because
+                // an item must not fail for a transient reason. A --retries given still wins.
+                if inv.value(.retries) == nil { worker.client.updateRetry { $0.maxRetries = 10; $0.maxTotalWait = 300 } }
                 work(pool: pool, session: worker, template: template, chunkLimit: chunkLimit,
                      cache: cache, manifest: manifest, progress: progress, printer: printer, context: context)
             })

@@ -97,7 +97,7 @@ final class LiveStream {
     private var announced = 0
     private var length = MP3Length()
     private var pcmBytes = 0
-    private var notes: Set<String> = []
+    private var notes: Set<MarkupNote> = []
     /// SSML turned on mid-run: the current stream is ending, and units wait in `held`.
     private var switching = false
     private var held: [(String, Bool)] = []
@@ -266,7 +266,7 @@ final class LiveStream {
         // Invisible characters alone would be billed as silence (see SpeakableText).
         guard SpeakableText.hasSpeech(unit) else { return }
         let adapted = Markup.adapt(unit, model: connection.modelID)
-        for note in adapted.notes where notes.insert(note).inserted && !options.quiet { pipeline.context.err("elevenlabs: note: \(note)\n") }
+        for note in adapted.notes where notes.insert(note).inserted && !options.quiet { pipeline.context.err("elevenlabs: note: \(note.text)\n") }
         if switching { held.append((adapted.text, flush)); return }
         if !connection.ssmlParsing && Markup.takesBreakTags(connection.modelID) && Markup.hasSSML(adapted.text) {
             connection.ssmlParsing = true

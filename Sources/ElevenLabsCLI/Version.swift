@@ -15,5 +15,3 @@ public enum BuildInfo {
         return "\(version) (\(made.isEmpty ? "built from source" : made.joined(separator: ", ")))"
     }
 }
-
-public let cliVersion = BuildInfo.version
