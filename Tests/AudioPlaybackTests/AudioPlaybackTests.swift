@@ -4,6 +4,7 @@
 import Testing
 import Foundation
 import AudioPlayback
+import ThreadSupport
 @testable import ElevenLabsSandbox
 import TestSupport
 
@@ -114,17 +115,51 @@ private func decode(_ mp3: [UInt8], pieces: Int) throws -> (PCMFormat?, [UInt8])
         #expect(abs(seconds - 2 * reference.0!.seconds(ofBytes: reference.1.count)) < 0.001)
     }
 
+    /// An abort stops at once: of ten seconds queued, a device that plays in real time gets no more
+    /// than what was written before the abort and the slice in progress; what is queued and what
+    /// the device holds are dropped, never drained. (A player that finished the queue, or drained,
+    /// would hand the sink all ten seconds.)
     @Test func anAbortedPlayerDropsWhatIsQueued() async throws {
         let mp3 = try fixture()
-        let sink = MemorySink()
-        let heard = try await onThread { () -> Double in
+        let (format, once) = try decode(mp3, pieces: mp3.count)
+        let sink = PacedSink()
+        let (written, heard) = try await onThread { () -> (Int, Double) in
             let player = Player(input: .mp3, makeSink: { sink })
             try player.waitUntilReady()
-            try mp3.withUnsafeBytes { try player.enqueue($0) }
+            for _ in 0..<10 {
+                player.beginStream()
+                try mp3.withUnsafeBytes { try player.enqueue($0) }
+            }
+            sink.waitForFirstWrite()
+            let before = sink.pcm.count
             player.abort()
-            return player.heardSeconds
+            return (sink.pcm.count - before, player.heardSeconds)
         }
+        let rate = try #require(format).sampleRate, slice = Int(Double(rate) * 0.02) * 2
         #expect(sink.dropped && !sink.drained)
-        #expect(heard <= 1.1)
+        // At most the slice being written when the abort came, and one more on its heels.
+        #expect(written <= 2 * slice, "\(written) bytes written after the abort (a slice is \(slice))")
+        #expect(sink.pcm.count < once.count * 2, "\(sink.pcm.count) of \(once.count * 10) bytes reached the device")
+        #expect(heard < 2)
     }
+}
+
+/// A device that plays in real time: each write takes as long as its audio lasts.
+private final class PacedSink: AudioSink, Sendable {
+    private struct State { var pcm: [UInt8] = []; var rate = 0; var drained = false; var dropped = false }
+    private let state = Monitor(State())
+    var pcm: [UInt8] { state.read { $0.pcm } }
+    var drained: Bool { state.read { $0.drained } }
+    var dropped: Bool { state.read { $0.dropped } }
+    func waitForFirstWrite() { _ = state.wait { $0.pcm.isEmpty ? nil : true } }
+    func configure(_ format: PCMFormat) throws { state.update { $0.rate = format.sampleRate } }
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        let rate = state.read { $0.rate }
+        state.update { $0.pcm.append(contentsOf: bytes) }
+        usleep(UInt32(Double(bytes.count) / Double(max(1, rate) * 2) * 1_000_000))
+    }
+    func delayFrames() -> Int { 0 }
+    func drain() { state.update { $0.drained = true } }
+    func drop() { state.update { $0.dropped = true } }
+    func close() {}
 }
