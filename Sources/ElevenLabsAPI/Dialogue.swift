@@ -139,14 +139,7 @@ extension ElevenLabsClient {
                                onHead: (ResponseHead) throws -> Void = { _ in },
                                onTimings: (CharacterTimings) throws -> Void = { _ in },
                                onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> SpeechReceipt {
-        let path = request.path()
-        var lines = TimedLines(endpoint: "POST \(path)")
-        let head = try streamAudio(path: path, query: [("output_format", request.outputFormat.name)], body: try request.body(),
-                                   beforeBody: beforeBody, timed: request.withTimestamps, onHead: onHead, onAudio: { chunk in
-            guard request.withTimestamps else { try onAudio(chunk); return }
-            try lines.append(chunk, onTimings: onTimings, onAudio: onAudio)
-        })
-        if request.withTimestamps { try lines.finish(onTimings: onTimings, onAudio: onAudio) }
-        return SpeechReceipt(head)
+        try streamAnswer(path: request.path(), format: request.outputFormat, body: try request.body(), timed: request.withTimestamps,
+                         beforeBody: beforeBody, onHead: onHead, onTimings: onTimings, onAudio: onAudio)
     }
 }

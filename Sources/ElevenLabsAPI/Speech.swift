@@ -135,11 +135,21 @@ extension ElevenLabsClient {
                              onTimings: (CharacterTimings) throws -> Void = { _ in },
                              onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> SpeechReceipt {
         let path = try request.path()
-        let timed = request.withTimestamps && !request.isWholeFile
+        return try streamAnswer(path: path, format: request.outputFormat, body: try encodedBody ?? request.body(),
+                                timed: request.withTimestamps && !request.isWholeFile, beforeBody: beforeBody,
+                                onHead: onHead, onTimings: onTimings, onAudio: onAudio)
+    }
+
+    /// The one streaming function of both audio endpoints (text to speech and text to dialogue):
+    /// POSTs `body`, hands the audio on as it arrives and, with timestamps, splits the answer's
+    /// lines into timings and audio; the receipt comes from the answer's headers.
+    func streamAnswer(path: String, format: OutputFormat, body: HTTPRequest.Body, timed: Bool,
+                      beforeBody: (@Sendable () throws -> Void)?, onHead: (ResponseHead) throws -> Void,
+                      onTimings: (CharacterTimings) throws -> Void,
+                      onAudio: (UnsafeRawBufferPointer) throws -> Void) throws -> SpeechReceipt {
         var lines = TimedLines(endpoint: "POST \(path)")
-        let head = try streamAudio(path: path, query: [("output_format", request.outputFormat.name)],
-                                   body: try encodedBody ?? request.body(), beforeBody: beforeBody, timed: timed,
-                                   onHead: onHead, onAudio: { chunk in
+        let head = try streamAudio(path: path, query: [("output_format", format.name)], body: body, beforeBody: beforeBody,
+                                   timed: timed, onHead: onHead, onAudio: { chunk in
             guard timed else { try onAudio(chunk); return }
             try lines.append(chunk, onTimings: onTimings, onAudio: onAudio)
         })
