@@ -125,7 +125,7 @@ enum HistoryCommand {
     static func play(_ inv: Invocation, _ context: Context) throws {
         let id = try ids(inv, exactly: true)[0]
         let config = try Resolve.config(inv, context)
-        let player = Player(device: Resolve.device(inv, context, config: config), input: .mp3, isInterrupted: Signals.isPending)
+        let player = SpeechPipeline.player(device: Resolve.device(inv, context, config: config), input: .mp3, context)
         let session = try Session(inv, context, config: config)
         let out = try AudioOutput(format: OutputFormat.safeDefault, path: nil, wrapWAV: false, player: player, context: context)
         var done = false

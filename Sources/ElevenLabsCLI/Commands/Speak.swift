@@ -180,7 +180,7 @@ enum SpeakCommand {
                 job.request.outputFormat = OutputFormat.safeDefault
                 var fallback = options
                 fallback.format = OutputFormat.safeDefault
-                player = SpeechPipeline.makePlayer(fallback)
+                player = SpeechPipeline.makePlayer(fallback, pipeline.context)
             }
         }
     }

@@ -125,7 +125,7 @@ enum VoicesCommand {
             if output != "-" { try AtomicFile.check(output) }
         }
         let config = try Resolve.config(inv, context)
-        let player = output == nil ? Player(device: Resolve.device(inv, context, config: config), input: .mp3, isInterrupted: Signals.isPending) : nil
+        let player = output == nil ? SpeechPipeline.player(device: Resolve.device(inv, context, config: config), input: .mp3, context) : nil
         let session = try Session(inv, context, config: config)
         let voice = try session.voiceResolver.resolve(inv.operands[1])
         guard let url = try session.client.voice(id: voice.voice_id).previewURL, !url.isEmpty else {

@@ -64,6 +64,16 @@ public final class OutputStream: Sendable {
     }
 }
 
+/// What one run learns as it goes and later steps need: where the key came from (for advice on a
+/// refused key), warnings already given, whether a progress line is on screen (so an interrupted
+/// run ends it). Per Context, not global, so runs in one process (tests) never see each other's.
+public final class RunState: Sendable {
+    let keySource = Synchronization.Mutex<String?>(nil)
+    let warned = Synchronization.Mutex<Set<String>>([])
+    let progressOnScreen = Synchronization.Mutex(false)
+    public init() {}
+}
+
 public final class Context: Sendable {
     public let stdout: OutputStream
     public let stderr: OutputStream
@@ -75,11 +85,25 @@ public final class Context: Sendable {
     public let terminalWidth: Int
     /// When the program started (monotonic seconds), for time-to-first-sound.
     public let startTime: Double
+    public let run = RunState()
+    /// Opens the audio device a player writes to (ALSA; a memory sink in tests).
+    public let makeSink: @Sendable (_ device: String) throws -> AudioSink
+    /// Makes the API client for a session's configuration.
+    public let makeClient: @Sendable (ClientConfiguration) -> ElevenLabsClient
+    /// Whether a signal has asked the program to stop (Signals: a handler can only write a global,
+    /// so the process's one flag is read through here).
+    public let isInterrupted: @Sendable () -> Bool
 
     public init(stdout: OutputStream, stderr: OutputStream, stdinFD: Int32, environment: [String: String],
                 stdoutIsTerminal: Bool, stderrIsTerminal: Bool, stdinIsTerminal: Bool, terminalWidth: Int = 80,
-                startTime: Double = monotonicSeconds()) {
+                startTime: Double = monotonicSeconds(),
+                makeSink: @escaping @Sendable (String) throws -> AudioSink = { try ALSASink(device: $0) },
+                makeClient: @escaping @Sendable (ClientConfiguration) -> ElevenLabsClient = { ElevenLabsClient($0) },
+                isInterrupted: @escaping @Sendable () -> Bool = Signals.isPending) {
         self.startTime = startTime
+        self.makeSink = makeSink
+        self.makeClient = makeClient
+        self.isInterrupted = isInterrupted
         self.stdout = stdout; self.stderr = stderr; self.stdinFD = stdinFD; self.environment = environment
         self.stdoutIsTerminal = stdoutIsTerminal; self.stderrIsTerminal = stderrIsTerminal
         self.stdinIsTerminal = stdinIsTerminal

@@ -11,7 +11,8 @@ struct ErrorPresentation {
     /// For a usage error: the command whose help to point to (nil inside: the top-level help).
     var usage: String?? = nil
 
-    init(_ error: Error) {
+    /// `keySource`: where the run's key came from, for the advice on a refused key.
+    init(_ error: Error, keySource: String? = nil) {
         switch error {
         case let e as UsageError:
             (exit, message, hint, usage) = (.usage, e.message, e.hint, .some(e.command))
@@ -32,7 +33,7 @@ struct ErrorPresentation {
             case .rateLimited, .server: code = .busy
             default: code = .failure
             }
-            (exit, message, hint) = (code, e.message + (e.code.map { " (HTTP \(e.httpStatus), \($0))" } ?? " (HTTP \(e.httpStatus))"), Hints.advice(for: e))
+            (exit, message, hint) = (code, e.message + (e.code.map { " (HTTP \(e.httpStatus), \($0))" } ?? " (HTTP \(e.httpStatus))"), Hints.advice(for: e, keySource: keySource))
         case let e as StreamInputError:
             let code: ExitCode
             switch e.kind {
@@ -41,7 +42,7 @@ struct ErrorPresentation {
             default: code = .failure
             }
             // The same advice as for the REST code of the same name.
-            (exit, message, hint) = (code, "\(e)", Hints.advice(code: e.code, httpStatus: 0, permission: nil))
+            (exit, message, hint) = (code, "\(e)", Hints.advice(code: e.code, httpStatus: 0, permission: nil, keySource: keySource))
         case let e as CurlError:
             (exit, message, hint) = (.network, "network error: \(e.message)",
                                      Output.timeoutHint(e.timeout) ?? "check your connection, proxy settings (https_proxy) and --base-url")

@@ -5,17 +5,16 @@ import AudioPlayback
 import Synchronization
 
 enum Hints {
-    /// Where this run's API key came from (set when the session reads it), so a refused key's
-    /// advice points at the right place.
-    static let keySource = Mutex<String?>(nil)
+    /// The next step for an API error, when there is a useful one. `keySource`: where this run's
+    /// key came from (RunState), so a refused key's advice points at the right place.
+    static func advice(for e: APIError, keySource: String? = nil) -> String? {
+        advice(code: e.code, httpStatus: e.httpStatus, permission: e.missingPermission, keySource: keySource)
+    }
 
-    /// The next step for an API error, when there is a useful one.
-    static func advice(for e: APIError) -> String? { advice(code: e.code, httpStatus: e.httpStatus, permission: e.missingPermission) }
-
-    static func advice(code: String?, httpStatus: Int, permission: String?) -> String? {
+    static func advice(code: String?, httpStatus: Int, permission: String?, keySource: String? = nil) -> String? {
         switch code {
         case "invalid_api_key"?:
-            let from = keySource.withLock { $0 }.map { "the key from \($0)" } ?? "the API key"
+            let from = keySource.map { "the key from \($0)" } ?? "the API key"
             return "\(from) was refused: check it, or create a new one on the ElevenLabs site (your profile, API keys)"
         case "needs_authorization"?:
             return "no API key reached the server: set ELEVENLABS_API_KEY or use --api-key-file"

@@ -70,11 +70,9 @@ enum Output {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { clean(String($0)) }.joined(separator: "\n")
     }
 
-    private static let warned = Synchronization.Mutex<Set<String>>([])
-
     /// A warning said once per run, however many times its cause is met.
     static func warnOnce(_ message: String, context: Context) {
-        let first = warned.withLock { $0.insert(message).inserted }
+        let first = context.run.warned.withLock { $0.insert(message).inserted }
         if first { context.err("elevenlabs: warning: \(message)\n") }
     }
 
@@ -129,7 +127,7 @@ enum Output {
     }
 
     static func report(_ error: Error, context: Context) {
-        let shown = ErrorPresentation(error)
+        let shown = ErrorPresentation(error, keySource: context.run.keySource.withLock { $0 })
         var text = format([shown.message], hint: shown.hint)
         if let usage = shown.usage {
             // A usage error points to the help of the command it was about.

@@ -7,9 +7,6 @@ final class ProgressLine: Sendable {
     let shown: Bool
     private let context: Context
     private let drawn = Mutex(false)
-    /// Whether some progress line is on the screen now: a run that ends by a signal (Ctrl-C) ends
-    /// it with a newline, so the shell's prompt does not land on it.
-    static let onScreen = Mutex(false)
 
     init(_ inv: Invocation, _ context: Context) {
         shown = inv.flag(.progress) || (context.stderrIsTerminal && !inv.flag(.quiet))
@@ -21,14 +18,16 @@ final class ProgressLine: Sendable {
         let width = max(20, context.terminalWidth - 1)
         let line = text.count > width ? String(text.prefix(width - 1)) + "…" : text
         drawn.withLock { $0 = true }
-        Self.onScreen.withLock { $0 = true }
+        // Some progress line is on the screen now (RunState): a run that ends by a signal (Ctrl-C)
+        // ends it with a newline, so the shell's prompt does not land on it.
+        context.run.progressOnScreen.withLock { $0 = true }
         context.err("\r" + line + "\u{1B}[K")
     }
 
     /// Clears the line (before an error message, or at the end).
     func clear() {
         guard shown, drawn.withLock({ d in defer { d = false }; return d }) else { return }
-        Self.onScreen.withLock { $0 = false }
+        context.run.progressOnScreen.withLock { $0 = false }
         context.err("\r\u{1B}[K")
     }
 

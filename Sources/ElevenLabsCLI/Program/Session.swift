@@ -46,14 +46,14 @@ final class Session {
         let (key, source) = try Credentials.resolve(keyFileOption: inv.value(.apiKeyFile), environment: env, config: config)
         Timeline.mark("API key found")
         self.keySource = source
-        Hints.keySource.withLock { $0 = source.description }
+        context.run.keySource.withLock { $0 = source.description }
         if let exposed = Credentials.exposedKeyFile(source), !inv.flag(.quiet) {
             context.err("elevenlabs: warning: the key file \(exposed) can be read by others; run: chmod 600 \(exposed)\n")
         }
 
         cache = Cache(context: context, baseURL: base, apiKey: key)
         var transport = TransportOptions()
-        transport.shouldAbort = Signals.isPending
+        transport.shouldAbort = context.isInterrupted
         if let t = try inv.double(.connectTimeout, in: 0.1...600) { transport.connectTimeout = t }
         if let t = try inv.double(.stallTimeout, in: 1...3600) { transport.stallTimeout = t }
         if let t = try inv.double(.firstByteTimeout, in: 1...3600) { transport.firstByteTimeout = t }
@@ -67,7 +67,7 @@ final class Session {
         transport.userAgent = "elevenlabs-cli/\(BuildInfo.version)"
         var configuration = ClientConfiguration(baseURL: base, apiKey: key, transport: transport)
         if let n = try inv.integer(.retries, in: 0...10) { configuration.retry.maxRetries = n }
-        client = ElevenLabsClient(configuration)
+        client = context.makeClient(configuration)
         Timeline.mark("client ready (metadata cache, transport)")
         if !inv.flag(.quiet) {
             client.onRetry = { notice in

@@ -3,6 +3,9 @@
 // sound stops at once, and the exit code is 128 + the signal's number. (PIPE is ignored: a closed
 // reader is an EPIPE on write, which ends the program quietly.) Waiting threads are woken at once: the
 // handler writes to a pipe, and a watcher thread wakes every wait and every registered poll.
+// This is the one state that stays global, not in the Context: a signal belongs to the process,
+// and its handler may only store to static atomics. Transfers and players read it through
+// `Context.isInterrupted`; the checks between steps read it here.
 #if canImport(Glibc)
 import Glibc
 #endif

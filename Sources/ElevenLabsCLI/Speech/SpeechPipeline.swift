@@ -59,7 +59,7 @@ struct SpeechPipeline {
     /// connects.
     static func player(_ options: SpeakOptions, _ inv: Invocation, _ context: Context) throws -> Player? {
         guard options.play && !inv.flag(.dryRun) else { return nil }
-        let player = makePlayer(options)
+        let player = makePlayer(options, context)
         guard let output = options.output else { return player }
         do { try player.waitUntilReady() } catch let e as AudioError {
             context.err("elevenlabs: warning: \(e.message); writing \(output) without playing it\n")
@@ -71,11 +71,18 @@ struct SpeechPipeline {
 
     /// A player for the options' device and format (MP3 is decoded on the player's thread; PCM and
     /// G.711 are played as they are).
-    static func makePlayer(_ options: SpeakOptions) -> Player {
+    static func makePlayer(_ options: SpeakOptions, _ context: Context) -> Player {
         let input: Player.Input
         if case .direct(let pcm) = AudioFormats.playback(options.format) { input = .pcm(pcm) } else { input = .mp3 }
-        return Player(device: options.device, input: input, expected: AudioFormats.decodedFormat(options.format),
-                      isInterrupted: Signals.isPending, deferStart: true)
+        let (device, makeSink) = (options.device, context.makeSink)
+        return Player(input: input, expected: AudioFormats.decodedFormat(options.format), isInterrupted: context.isInterrupted,
+                      deferStart: true, makeSink: { try makeSink(device) })
+    }
+
+    /// A player on `device` through the context's sink (history play and voice preview use it too).
+    static func player(device: String, input: Player.Input, _ context: Context) -> Player {
+        let makeSink = context.makeSink
+        return Player(input: input, isInterrupted: context.isInterrupted, makeSink: { try makeSink(device) })
     }
 
     /// Where the audio goes: the file or standard output of -o, and the player.
