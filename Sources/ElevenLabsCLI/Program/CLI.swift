@@ -40,6 +40,8 @@ public enum CLI {
     }
 
     static func dispatch(_ inv: Invocation, _ context: Context) throws {
+        // Every option given must be one the verb honours (VerbOptions; speak's paths: SpeechPaths).
+        if inv.command != "speak" { try VerbOptions.check(inv) }
         switch inv.command {
         case "speak": try SpeakCommand.run(inv, context)
         case "models": try ModelsCommand.run(inv, context)
