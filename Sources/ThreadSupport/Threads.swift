@@ -8,8 +8,9 @@ import Glibc
 import Synchronization
 
 /// A pthread mutex and condition variable on the monotonic clock (a wall-clock jump never stretches
-/// or cuts a wait short). Only Monitor uses it: code outside this module shares state through that.
-final class Condition: @unchecked Sendable { // the pthread objects are only used through their own API
+/// or cuts a wait short). Only Monitor holds one (it cannot be copied or shared on its own): code
+/// outside this module shares state through Monitor.
+struct Condition: ~Copyable {
     private let pair = Wakeups.Pair()
 
     init() { Wakeups.register(pair) }
@@ -50,8 +51,8 @@ public enum WaitStep<T> {
 
 /// State shared between threads: every read and change goes through the lock, every change wakes
 /// the waiters, and a wait is a loop over a step that looks at the state, so a wake-up is never
-/// lost and nothing polls. With `Condition`, the one audited `@unchecked Sendable` of the program's
-/// own code: `state` is only touched inside `condition.withLock`.
+/// lost and nothing polls. The one audited `@unchecked Sendable` of the program's own code: `state`
+/// is only touched inside `condition.withLock`.
 public final class Monitor<State>: @unchecked Sendable {
     private let condition = Condition()
     private var state: State
@@ -111,7 +112,7 @@ public final class Monitor<State>: @unchecked Sendable {
 /// taken (a thread holding one may be creating a Condition, which registers), and a condition retired
 /// while a wake is using it is destroyed only after that wake.
 public enum Wakeups {
-    final class Pair: Hashable, @unchecked Sendable { // raw pthread objects, destroyed once, by the registry
+    final class Pair: Hashable, @unchecked Sendable { // a C wrapper: raw pthread objects, only used through their own API, destroyed once, by the registry
         let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
         init() {

@@ -72,13 +72,16 @@ enum CompleteCommand {
     }
 
     /// A session for a Tab press: no retries and short timeouts, so an unreachable API costs a
-    /// second or two, never a hung prompt; no warnings.
+    /// second or two, never a hung prompt; no warnings. However the requests add up (pages of
+    /// voices, a server trickling bytes), 3 s in all, unless ELEVENLABS_COMPLETE_TIMEOUT gives a slow
+    /// link (or a loaded machine) longer: each request's own limits grow with it.
     static func quickSession(_ context: Context) throws -> Session {
-        guard case .run(let inv) = try CommandLineParser.parse(["user", "--quiet", "--retries", "0", "--connect-timeout", "2",
-                                                                  "--first-byte-timeout", "3", "--stall-timeout", "3"]) else {
+        let allowed = context.environment["ELEVENLABS_COMPLETE_TIMEOUT"].flatMap(Double.init).flatMap { (0.5...60).contains($0) ? $0 : nil } ?? 3
+        let each = Output.decimal(max(1, allowed)), connect = Output.decimal(max(1, min(allowed, 10) * 2 / 3))
+        guard case .run(let inv) = try CommandLineParser.parse(["user", "--quiet", "--retries", "0", "--connect-timeout", connect,
+                                                                  "--first-byte-timeout", each, "--stall-timeout", each]) else {
             throw CLIError("unreachable", exit: .failure)
         }
-        // However the requests add up (pages of voices, a server trickling bytes), 3 s in all.
-        return try Session(inv, context, config: try Session.loadConfig(inv, context), deadline: monotonicSeconds() + 3)
+        return try Session(inv, context, config: try Session.loadConfig(inv, context), deadline: monotonicSeconds() + allowed)
     }
 }

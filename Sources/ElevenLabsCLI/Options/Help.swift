@@ -12,6 +12,7 @@ enum Help {
         ("ELEVENLABS_MODEL", "the model when -m is not given"),
         ("ELEVENLABS_DEVICE", "the ALSA device when --device is not given"),
         ("ELEVENLABS_CACHE_MAX_MB", "the audio cache's size limit in MiB (default 512; 0 turns it off)"),
+        ("ELEVENLABS_COMPLETE_TIMEOUT", "how long a Tab press may wait for the API's names, in seconds (default 3, up to 60)"),
         ("XDG_CONFIG_HOME", "where the config file lives (elevenlabs/config; else ~/.config)"),
         ("XDG_CACHE_HOME", "where the caches live (elevenlabs/; else ~/.cache)"),
         ("TMPDIR", "where standard input is spooled while it is read (else /tmp)"),
