@@ -21,6 +21,7 @@ public func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) as
 /// Starts a sandbox on a free loopback port for the duration of `body`.
 public func withSandbox<T>(_ configure: (inout SandboxConfiguration) -> Void = { _ in },
                            _ body: (Sandbox) async throws -> T) async throws -> T {
+    ignorePipeSignal()
     var config = SandboxConfiguration()
     configure(&config)
     let sandbox = Sandbox(config)
@@ -104,10 +105,18 @@ public func runShell(_ script: String, env: [String: String] = [:], terminal: Bo
 /// Starts a child (see Child). Spawns go one at a time, so a child never inherits a pipe another
 /// spawn is setting up at that moment.
 public func spawn(_ p: Child) throws {
+    ignorePipeSignal()
     spawnLock.lock(); defer { spawnLock.unlock() }
     try p.run()
 }
 private let spawnLock = NSLock()
+
+/// The tests write to pipes a child may close first (its standard input, when it exits before
+/// reading: a refused command line), and run the CLI's code in-process, which writes to sockets a
+/// server may close. The binary ignores SIGPIPE (a write then fails with EPIPE, which the code
+/// handles); the test process must too, or one such write ends the whole run (exit 141).
+public func ignorePipeSignal() { _ = pipeSignalIgnored }
+private let pipeSignalIgnored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
 /// Everything a pipe holds until its writer closes, read with read(2): Foundation's
 /// readDataToEndOfFile traps when a signal (SIGCHLD from another test's child) interrupts it.
@@ -124,7 +133,8 @@ public func readAll(_ handle: FileHandle) -> Data {
 
 /// Runs a program with a clean environment plus `env`; see `run`.
 public func runProcess(_ url: URL, _ args: [String], env: [String: String], stdin: Data?, timeout: Double) async throws -> ProcessResult {
-    try await onThread {
+    ignorePipeSignal()
+    return try await onThread {
         let p = Child()
         p.executableURL = url
         p.arguments = args
