@@ -59,6 +59,21 @@ import TestSupport
         }
     }
 
+    /// --quiet drops notes, retries and progress, and keeps errors and warnings, as its help says.
+    @Test func quietKeepsWarningsAndDropsNotes() async throws {
+        try await withSandbox { sandbox in
+            let dir = try temporaryDirectory()
+            let env = sandboxEnv(sandbox, cacheIn: dir).merging(["XDG_CONFIG_HOME": dir.appendingPathComponent("config").path]) { $1 }
+            let out = dir.appendingPathComponent("x").path
+            let (ctx, _, err) = context(env, sink: MemorySink())
+            // A rate beyond what voices do (a warning), and a file with no extension (a note).
+            let code = try await onThread { CLI.main(["speak", "-q", "--rate", "300", "-o", out, "Quietly."], context: ctx) }
+            #expect(code == .ok, "\(err.capturedText)")
+            #expect(err.capturedText.contains("warning: --rate 300 is beyond"), "\(err.capturedText)")
+            #expect(!err.capturedText.contains("note:"), "\(err.capturedText)")
+        }
+    }
+
     @Test func helpAndParsingRunInProcess() async throws {
         let (ctx, out, err) = context([:], sink: MemorySink())
         #expect(CLI.main(["speak", "--help"], context: ctx) == .ok)

@@ -9,8 +9,13 @@ import AudioPlayback
 enum CompleteCommand {
     static let kinds = ["voices", "models", "history", "formats", "devices", "settings"]
 
-    static func run(_ args: [String], _ context: Context) {
+    static func run(_ args: [String], _ shown: Context) {
         guard args.count == 1 else { return }
+        // A Tab must not spill text: warnings (which --quiet keeps) go nowhere here.
+        let context = Context(stdout: shown.stdout, stderr: OutputStream(capturing: ()), stdinFD: shown.stdinFD,
+                              environment: shown.environment, stdoutIsTerminal: shown.stdoutIsTerminal, stderrIsTerminal: false,
+                              stdinIsTerminal: shown.stdinIsTerminal, terminalWidth: shown.terminalWidth, startTime: shown.startTime,
+                              makeSink: shown.makeSink, makeClient: shown.makeClient, isInterrupted: shown.isInterrupted)
         let lines = (try? values(args[0], context)) ?? []
         // A value goes onto the command line as it is: one with control or direction-changing
         // characters (or a tab or newline, which would split the line) is left out, never altered.

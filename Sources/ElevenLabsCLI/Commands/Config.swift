@@ -150,9 +150,7 @@ enum ConfigCommand {
                 // No such voice, several, or a retired one: the voice list answered.
                 throw UsageError(e.message, hint: e.hint, command: "config")
             } catch {
-                if !inv.flag(.quiet) {
-                    context.err("elevenlabs: warning: could not check that the voice '\(Output.clean(value))' exists (\(Output.clean("\(error)"))); saved as given\n")
-                }
+                context.err("elevenlabs: warning: could not check that the voice '\(Output.clean(value))' exists (\(Output.clean("\(error)"))); saved as given\n")
             }
         case "api_key_file":
             guard !value.utf8.contains(where: { $0 < 0x20 }) else { throw UsageError("the value holds a control character", command: "config") }

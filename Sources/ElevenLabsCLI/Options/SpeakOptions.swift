@@ -96,7 +96,7 @@ struct SpeakOptions {
 
     /// What every way of speaking takes: the request's settings, the voice, the device, the outputs.
     private static func common(_ inv: Invocation, _ context: Context, config: ConfigFile?, model: (id: String, explicit: Bool)) throws -> SpeakOptions {
-        let settings = try voiceSettings(inv, warn: inv.flag(.quiet) ? nil : { context.err("elevenlabs: warning: \($0)\n") })
+        let settings = try voiceSettings(inv, warn: { context.err("elevenlabs: warning: \($0)\n") })
         var o = SpeakOptions(config: config, voice: Resolve.voiceSpec(inv, context, config: config),
                              modelID: model.id, modelExplicit: model.explicit, settings: settings, language: try languageCode(inv),
                              seed: try inv.integer(.seed, in: 0...4_294_967_295),
@@ -236,10 +236,10 @@ struct SpeakOptions {
         }
         if o.highlight && !context.stderrIsTerminal {
             // As say -i: with no terminal to show the text on, it just speaks.
-            if !o.quiet { context.err("elevenlabs: warning: --highlight needs a terminal to show the text on; speaking without it\n") }
+            context.err("elevenlabs: warning: --highlight needs a terminal to show the text on; speaking without it\n")
             o.highlight = false
         }
-        if o.language != nil && !ModelRules.supportsLanguageCode(o.modelID) && !o.quiet {
+        if o.language != nil && !ModelRules.supportsLanguageCode(o.modelID) {
             context.err("elevenlabs: warning: \(o.modelID) does not take --language (it detects the language itself); leaving it out\n")
         }
         o.voiceSource = Resolve.source(.voice, env: "ELEVENLABS_VOICE", configKey: "voice", inv, context, config: o.config)

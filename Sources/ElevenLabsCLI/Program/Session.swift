@@ -19,13 +19,14 @@ final class Session {
     static func loadConfig(_ inv: Invocation, _ context: Context) throws -> ConfigFile? {
         let config = try ConfigFile.defaultPath(environment: context.environment).flatMap { try ConfigFile.load(path: $0) }
         Timeline.mark("config file read")
-        if let config, !inv.flag(.quiet) {
+        // Warnings, which --quiet keeps (it drops notes, retries and progress).
+        if let config {
             for (_, message) in config.ignored { context.err("elevenlabs: warning: \(message)\n") }
         }
-        if let config, config.isExposed, !inv.flag(.quiet) {
+        if let config, config.isExposed {
             context.err("elevenlabs: warning: \(config.path) holds an API key and others can read it; run: chmod 600 \(config.path)\n")
         }
-        if let config, config.isWritableByOthers, !inv.flag(.quiet) {
+        if let config, config.isWritableByOthers {
             context.err("elevenlabs: warning: others can change \(config.path) (and so where your key is sent); run: chmod go-w \(config.path)\n")
         }
         return config
@@ -47,7 +48,7 @@ final class Session {
         Timeline.mark("API key found")
         self.keySource = source
         context.run.keySource.withLock { $0 = source.description }
-        if let exposed = Credentials.exposedKeyFile(source), !inv.flag(.quiet) {
+        if let exposed = Credentials.exposedKeyFile(source) {
             context.err("elevenlabs: warning: the key file \(exposed) can be read by others; run: chmod 600 \(exposed)\n")
         }
 

@@ -145,9 +145,7 @@ final class LiveStream {
             } catch let e where finalAt != nil && (e is WebSocketError || e is CurlError) {
                 // The final message came, so every text sent was answered; only the close is missing.
                 // The audio was paid for in full: keep it, and say what happened.
-                if !options.quiet {
-                    pipeline.context.err("elevenlabs: warning: the connection dropped after the server's final message (\(Output.clean("\(e)"))); all the audio had arrived and is kept\n")
-                }
+                pipeline.context.err("elevenlabs: warning: the connection dropped after the server's final message (\(Output.clean("\(e)"))); all the audio had arrived and is kept\n")
                 captions.flushWord()
                 if switching { try switchStreams(); continue }
                 if captions.words.count > announced { highlighter?.add(Array(captions.words[announced...])) }
