@@ -31,7 +31,7 @@ public enum CLI {
         } catch {
             // Interrupted: stop quietly, as shells expect of Ctrl-C; cleanup already ran while unwinding.
             if Signals.pending != 0 {
-                if context.run.progressOnScreen.withLock({ $0 }) { context.err("\n") }
+                if context.run.progressOnScreen.read({ $0 }) { context.err("\n") }
                 return ExitCode.forSignal(Signals.pending)
             }
             Output.report(error, context: context)

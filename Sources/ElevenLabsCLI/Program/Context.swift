@@ -67,10 +67,12 @@ public final class OutputStream: Sendable {
 /// What one run learns as it goes and later steps need: where the key came from (for advice on a
 /// refused key), warnings already given, whether a progress line is on screen (so an interrupted
 /// run ends it). Per Context, not global, so runs in one process (tests) never see each other's.
+/// (Monitors, whose pthread locks the thread sanitizer sees: a batch's workers set the key source
+/// at once.)
 public final class RunState: Sendable {
-    let keySource = Synchronization.Mutex<String?>(nil)
-    let warned = Synchronization.Mutex<Set<String>>([])
-    let progressOnScreen = Synchronization.Mutex(false)
+    let keySource = Monitor<String?>(nil)
+    let warned = Monitor<Set<String>>([])
+    let progressOnScreen = Monitor(false)
     public init() {}
 }
 

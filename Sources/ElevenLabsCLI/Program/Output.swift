@@ -72,7 +72,7 @@ enum Output {
 
     /// A warning said once per run, however many times its cause is met.
     static func warnOnce(_ message: String, context: Context) {
-        let first = context.run.warned.withLock { $0.insert(message).inserted }
+        let first = context.run.warned.note { $0.insert(message).inserted }
         if first { context.err("elevenlabs: warning: \(message)\n") }
     }
 
@@ -127,7 +127,7 @@ enum Output {
     }
 
     static func report(_ error: Error, context: Context) {
-        let shown = ErrorPresentation(error, keySource: context.run.keySource.withLock { $0 })
+        let shown = ErrorPresentation(error, keySource: context.run.keySource.read { $0 })
         var text = format([shown.message], hint: shown.hint)
         if let usage = shown.usage {
             // A usage error points to the help of the command it was about.

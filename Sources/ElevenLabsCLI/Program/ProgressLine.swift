@@ -20,14 +20,14 @@ final class ProgressLine: Sendable {
         drawn.withLock { $0 = true }
         // Some progress line is on the screen now (RunState): a run that ends by a signal (Ctrl-C)
         // ends it with a newline, so the shell's prompt does not land on it.
-        context.run.progressOnScreen.withLock { $0 = true }
+        context.run.progressOnScreen.note { $0 = true }
         context.err("\r" + line + "\u{1B}[K")
     }
 
     /// Clears the line (before an error message, or at the end).
     func clear() {
         guard shown, drawn.withLock({ d in defer { d = false }; return d }) else { return }
-        context.run.progressOnScreen.withLock { $0 = false }
+        context.run.progressOnScreen.note { $0 = false }
         context.err("\r\u{1B}[K")
     }
 

@@ -47,7 +47,7 @@ final class Session {
         let (key, source) = try Credentials.resolve(keyFileOption: inv.value(.apiKeyFile), environment: env, config: config)
         Timeline.mark("API key found")
         self.keySource = source
-        context.run.keySource.withLock { $0 = source.description }
+        context.run.keySource.note { $0 = source.description }
         if let exposed = Credentials.exposedKeyFile(source) {
             context.err("elevenlabs: warning: the key file \(exposed) can be read by others; run: chmod 600 \(exposed)\n")
         }
