@@ -35,8 +35,6 @@ struct Condition: ~Copyable {
         pthread_cond_timedwait(pair.cond, pair.mutex, &ts)
     }
 
-    /// Waits (lock held) at most `seconds`.
-    func wait(seconds: Double) { wait(until: monotonicSeconds() + seconds) }
 }
 
 /// What a `Monitor.wait` step decides, looking at the state with the lock held.

@@ -140,10 +140,17 @@ import TestSupport
         }
         #expect(bound)
         let port = UInt16(bigEndian: address.sin_port)
-        let silentStart = Date()
-        let silent = try await run("elevenlabs", ["__complete", "history"], env: ["ELEVENLABS_BASE_URL": "http://127.0.0.1:\(port)", "ELEVENLABS_API_KEY": sandboxKey])
-        #expect(silent.status == 0 && silent.out.isEmpty && silent.err.isEmpty, "\(silent.err)")
-        #expect(Date().timeIntervalSince(silentStart) < 8, "a Tab press waited \(Date().timeIntervalSince(silentStart)) s on a silent server")
+        // ELEVENLABS_COMPLETE_TIMEOUT values that are no time (unset, infinite, huge, negative, not a
+        // number) leave the 3 s default: a Tab never waits long because of a bad setting.
+        for bad in [nil, "inf", "1e300", "-5", "nan", "0", "soon"] as [String?] {
+            var env = ["ELEVENLABS_BASE_URL": "http://127.0.0.1:\(port)", "ELEVENLABS_API_KEY": sandboxKey]
+            env["ELEVENLABS_COMPLETE_TIMEOUT"] = bad
+            let silentStart = Date()
+            let silent = try await run("elevenlabs", ["__complete", "history"], env: env)
+            #expect(silent.status == 0 && silent.out.isEmpty && silent.err.isEmpty, "\(bad ?? "unset"): \(silent.err)")
+            #expect(Date().timeIntervalSince(silentStart) < 8,
+                    "with ELEVENLABS_COMPLETE_TIMEOUT=\(bad ?? "unset") a Tab press waited \(Date().timeIntervalSince(silentStart)) s on a silent server")
+        }
     }
 }
 
