@@ -22,7 +22,7 @@ _elevenlabs() {
     verb=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         if [[ -z "$cmd" ]]; then
-            case "${COMP_WORDS[i]}" in speak|models|user|voices|clone|history|dictionaries|config|version|completion) cmd="${COMP_WORDS[i]}" ;; esac
+            case "${COMP_WORDS[i]}" in speak|models|user|voices|clone|history|dictionaries|config|cache|version|completion) cmd="${COMP_WORDS[i]}" ;; esac
         elif [[ -z "$verb" && "${COMP_WORDS[i]}" != -* ]]; then
             verb="${COMP_WORDS[i]}"
         fi
@@ -78,7 +78,8 @@ _elevenlabs() {
             "history ") COMPREPLY=($(compgen -W "list show play save download delete" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
             "dictionaries ") COMPREPLY=($(compgen -W "list show add" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
             "config ") COMPREPLY=($(compgen -W "show set unset path" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
-            " ") COMPREPLY=($(compgen -W "speak models user voices clone history dictionaries config version completion help" -- "$cur")); return ;;
+            "cache ") COMPREPLY=($(compgen -W "info clear path" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
+            " ") COMPREPLY=($(compgen -W "speak models user voices clone history dictionaries config cache version completion help" -- "$cur")); return ;;
         esac
         return
     fi
@@ -91,6 +92,7 @@ _elevenlabs() {
         history) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --output --device --out-dir --yes --search --limit --after --before -h -V -q -v -m -o -a -y" -- "$cur")) ;;
         dictionaries) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --description --name -h -V -q" -- "$cur")) ;;
         config) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
+        cache) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         version) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         completion) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         *) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --file --output --format --play --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --rate --language --dict --seed --text-normalization --out-dir --each-line --jobs --force --dry-run --dialogue --cast --yes --progress --captions --highlight --no-cache --cache-info --clear-cache --live --no-live --metrics -h -V -q -v -m -f -o -a -r -j -y -i" -- "$cur")) ;;

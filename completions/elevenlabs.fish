@@ -2,7 +2,7 @@
 # Names, ids and devices come from `elevenlabs __complete KIND`: voices and models from the local
 # cache (fetched once when missing), history ids from one page of history, all with short timeouts.
 # fish escapes what it inserts, so names with spaces stay one argument.
-set -l commands speak models user voices clone history dictionaries config version completion
+set -l commands speak models user voices clone history dictionaries config cache version completion
 complete -c elevenlabs -f
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a speak -d 'speak text aloud, or save it as audio (the default command)'
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a models -d 'list the text-to-speech models, their languages, limits and cost'
@@ -31,12 +31,16 @@ complete -c elevenlabs -n "__fish_seen_subcommand_from config; and not __fish_se
 complete -c elevenlabs -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from show set unset path" -a set -d 'write NAME = VALUE into the config file (atomically, keeping comments)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from show set unset path" -a unset -d 'remove NAME from the config file'
 complete -c elevenlabs -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from show set unset path" -a path -d 'print the config file\'s path'
+complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a cache -d 'show, empty or locate the audio cache (audio already bought, replayed free)'
+complete -c elevenlabs -n "__fish_seen_subcommand_from cache; and not __fish_seen_subcommand_from info clear path" -a info -d 'how many entries, their size and the cap (cache_max_mb), and where'
+complete -c elevenlabs -n "__fish_seen_subcommand_from cache; and not __fish_seen_subcommand_from info clear path" -a clear -d 'remove every cached audio entry'
+complete -c elevenlabs -n "__fish_seen_subcommand_from cache; and not __fish_seen_subcommand_from info clear path" -a path -d 'print the cache directory'
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a version -d 'show the version and the libcurl, mpg123 and ALSA versions (as --version)'
 complete -c elevenlabs -n "not __fish_seen_subcommand_from $commands" -a completion -d 'print the bash, zsh or fish completion script (to install it without the repository)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from voices; and __fish_seen_subcommand_from show settings delete preview" -a '(elevenlabs __complete voices 2>/dev/null)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from clone; and __fish_seen_subcommand_from edit" -a '(elevenlabs __complete voices 2>/dev/null)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from history; and __fish_seen_subcommand_from show play save delete" -a '(elevenlabs __complete history 2>/dev/null)'
-complete -c elevenlabs -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from set unset; and not __fish_seen_subcommand_from api_key api_key_file base_url voice model format device dictionary" -a '(elevenlabs __complete settings 2>/dev/null)'
+complete -c elevenlabs -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from set unset; and not __fish_seen_subcommand_from api_key api_key_file base_url voice model format device dictionary cache_max_mb" -a '(elevenlabs __complete settings 2>/dev/null)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from set; and __fish_seen_subcommand_from voice" -a '(elevenlabs __complete voices 2>/dev/null)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from set; and __fish_seen_subcommand_from model" -a '(elevenlabs __complete models 2>/dev/null)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from set; and __fish_seen_subcommand_from format" -a '(elevenlabs __complete formats 2>/dev/null)'
@@ -45,7 +49,7 @@ complete -c elevenlabs -l help -s h -d 'show help (for a command: elevenlabs COM
 complete -c elevenlabs -l version -s V -d 'show the version and the libcurl, mpg123 and ALSA versions'
 complete -c elevenlabs -l api-key-file -r -F -d 'read the API key from FILE (safer than the environment on shared machines)'
 complete -c elevenlabs -l base-url -x -d 'API address (default https://api.elevenlabs.io; also ELEVENLABS_BASE_URL)'
-complete -c elevenlabs -l json -d 'print machine-readable JSON instead of tables'
+complete -c elevenlabs -l json -d 'print machine-readable JSON instead of tables; --json FIELD,... prints only those fields of a listing (\'--json ?\' lists them)'
 complete -c elevenlabs -l verbose -d 'trace requests and responses on stderr (the key is masked)'
 complete -c elevenlabs -l quiet -s q -d 'print nothing on stderr but errors and warnings (no notes, retries or progress)'
 complete -c elevenlabs -l connect-timeout -x -d 'give up connecting after SECONDS (default 10)'
@@ -83,8 +87,8 @@ complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l captions -x -d 'also write captions timed to the audio: FILE.srt, FILE.vtt or FILE.json (with --out-dir: srt, vtt or json, one beside each output)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l highlight -s i -d 'on a terminal, show the text and mark each word as it is heard (like say -i)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l no-cache -d 'neither use nor fill the audio cache (audio already bought is otherwise reused, free)'
-complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l cache-info -d 'show the audio cache\'s size and place, and exit'
-complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l clear-cache -d 'empty the audio cache, and exit'
+complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l cache-info -d 'show the audio cache\'s size and place, and exit (as \'elevenlabs cache\')'
+complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l clear-cache -d 'empty the audio cache, and exit (as \'elevenlabs cache clear\')'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l live -d 'speak standard input as it arrives, over the WebSocket (the default for a pipe or terminal)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l no-live -d 'read standard input to its end first, then speak it (long texts are split into requests)'
 complete -c elevenlabs -n "__fish_seen_subcommand_from speak; or not __fish_seen_subcommand_from $commands" -l metrics -d 'report time to first byte and sound, audio length, credits, request id and a timeline of the steps before the first sound on stderr (--json for JSON)'

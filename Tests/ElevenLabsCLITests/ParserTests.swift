@@ -82,7 +82,28 @@ private func usageError(_ args: [String]) -> UsageError? {
     }
 
     @Test func flagGivenAValueIsAnError() {
-        #expect(usageError(["models", "--json=yes"])?.message == "--json takes no value")
+        #expect(usageError(["models", "--verbose=yes"])?.message == "--verbose takes no value")
+    }
+
+    /// `--json` takes a field list only when the next word is one (names of the command's fields,
+    /// or `?`), so text and ids after it stay operands.
+    @Test func jsonTakesAFieldListOnlyWhenTheNextWordIsOne() throws {
+        func parsed(_ args: [String]) throws -> Invocation {
+            guard case .run(let inv) = try CommandLineParser.parse(args) else { throw CLIError("not a run", exit: .usage) }
+            return inv
+        }
+        #expect(try parsed(["voices", "--json", "name,voice_id"]).value(.json) == "name,voice_id")
+        #expect(try parsed(["voices", "--json", "?"]).value(.json) == "?")
+        #expect(try parsed(["voices", "--json=name"]).value(.json) == "name")
+        #expect(try parsed(["voices", "--json", "name,voise_id"]).value(.json) == "name,voise_id") // a slip: refused by name
+        let show = try parsed(["voices", "show", "--json", "Roger"])
+        #expect(show.value(.json) == "" && show.operands == ["show", "Roger"])
+        let plain = try parsed(["history", "--json", "show"])
+        #expect(plain.value(.json) == "" && plain.operands == ["show"])
+        let speak = try parsed(["speak", "--json", "name", "is what it is"])
+        #expect(speak.value(.json) == "" && speak.operands == ["name", "is what it is"])
+        #expect(throws: UsageError.self) { try JSONFields.selection(try parsed(["voices", "--json", "name,voise_id"])) }
+        #expect(try JSONFields.selection(try parsed(["voices", "--json", "name,voice_id"])) == ["voice_id", "name"]) // table order
     }
 
     @Test func unknownCommandSuggestsTheNearest() {

@@ -48,6 +48,7 @@ import TestSupport
                 "clone": ["": ["clone", "Probe Voice", wav.path], "edit": ["clone", "edit", "No Such Voice"]],
                 "dictionaries": ["list": ["dictionaries"], "show": ["dictionaries", "show", "nosuchdictionary"], "add": ["dictionaries", "add", pls.path]],
                 "config": ["show": ["config"], "set": ["config", "set", "model", "eleven_v3"], "unset": ["config", "unset", "model"], "path": ["config", "path"]],
+                "cache": ["info": ["cache"], "clear": ["cache", "clear"], "path": ["cache", "path"]],
                 "models": ["": ["models"]], "user": ["": ["user"]], "version": ["": ["version"]], "completion": ["": ["completion", "bash"]],
             ]
             #expect(Set(verbs.keys) == Set(VerbOptions.honours.keys))

@@ -59,7 +59,7 @@ import TestSupport
 
     @Test func commandLikeWordsAndFileNamesAreNotSpoken() async throws {
         try await withSandbox { sandbox in
-            for word in ["login", "auth", "cache", "list", "status", "formats", "versoin", "Stats", "configure"] {
+            for word in ["login", "auth", "cahce", "list", "status", "formats", "versoin", "Stats", "configure"] {
                 let r = try await run("elevenlabs", [word], env: env(sandbox))
                 #expect(r.status == 2, "\(word): \(r.err)")
                 #expect(r.err.contains("to speak it: elevenlabs speak '\(word)'"), "\(word): \(r.err)")
@@ -359,8 +359,9 @@ extension SafetyTests {
         let mode = (try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int) ?? 0
         #expect(mode == 0o600, "a config holding a key is private, not \(String(mode, radix: 8))")
         let show = try await run("elevenlabs", ["config", "show", "--json"], env: base.merging(["ELEVENLABS_MODEL": "eleven_flash_v2_5"]) { $1 })
-        let rows = try #require(try JSONSerialization.jsonObject(with: show.stdout) as? [[String: Any]], "\(show.out)")
-        func row(_ name: String) -> [String: Any]? { rows.first { $0["setting"] as? String == name } }
+        // An object keyed by setting (#31).
+        let rows = try #require(try JSONSerialization.jsonObject(with: show.stdout) as? [String: [String: Any]], "\(show.out)")
+        func row(_ name: String) -> [String: Any]? { rows[name] }
         #expect(row("voice")?["value"] as? String == "Roger" && row("voice")?["source"] as? String == "voice in \(file.path):2")
         #expect(row("model")?["source"] as? String == "ELEVENLABS_MODEL")
         #expect(row("device")?["source"] as? String == "default")

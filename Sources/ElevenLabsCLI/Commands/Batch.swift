@@ -259,7 +259,7 @@ enum BatchCommand {
         let planJobs = Resolve.concurrency(tier: subscription.tier, model: request.modelID)
         let jobs = min(try inv.integer(.jobs, in: 1...64) ?? planJobs, 64)
         return Setup(pipeline: pipeline, template: request, model: model, subscription: subscription, jobs: jobs,
-                     cache: options.useCache ? try AudioCache(context: context) : nil,
+                     cache: options.useCache ? try AudioCache(context: context, config: options.config) : nil,
                      progress: Progress(total: todo.count, line: ProgressLine(inv, context)))
     }
 

@@ -7,6 +7,10 @@ import Glibc
 import ElevenLabsAPI
 
 enum ConfigCommand {
+    /// The settings `config show` lists, in its order (the config file's keys, but the key file's
+    /// path, which shows as the key's source, and with the cache's cap).
+    static let shownSettings = ["api_key", "base_url", "voice", "model", "format", "device", "dictionary", "cache_max_mb"]
+
     struct Row: Encodable {
         let setting: String
         let value: String?
@@ -56,9 +60,16 @@ enum ConfigCommand {
             else if let v = config?[name] { rows.append(Row(setting: name, value: v, source: config!.source(of: name))) }
             else { rows.append(Row(setting: name, value: fallback, source: "default")) }
         }
-        rows.append(Row(setting: "cache_max_mb", value: env["ELEVENLABS_CACHE_MAX_MB"] ?? "512",
-                        source: env["ELEVENLABS_CACHE_MAX_MB"] != nil ? "ELEVENLABS_CACHE_MAX_MB" : "default"))
-        if inv.flag(.json) { try context.out(Output.json(rows)); return }
+        if let v = env["ELEVENLABS_CACHE_MAX_MB"] { rows.append(Row(setting: "cache_max_mb", value: v, source: "ELEVENLABS_CACHE_MAX_MB")) }
+        else if let v = config?["cache_max_mb"] { rows.append(Row(setting: "cache_max_mb", value: v, source: config!.source(of: "cache_max_mb"))) }
+        else { rows.append(Row(setting: "cache_max_mb", value: "512", source: "default")) }
+        if inv.flag(.json) {
+            // An object keyed by setting, so a script reads `.voice.value` without a search.
+            struct Entry: Encodable { let value: String?; let source: String }
+            let object = Dictionary(rows.map { ($0.setting, Entry(value: $0.value, source: $0.source)) }, uniquingKeysWith: { a, _ in a })
+            try context.out(JSONFields.render(object, inv))
+            return
+        }
         try context.out(Output.table(["SETTING", "VALUE", "SOURCE"], rows.map { [$0.setting, $0.value ?? "(none)", $0.source] }, context: context))
         if config == nil { context.err("elevenlabs: no config file yet; 'elevenlabs config set NAME VALUE' makes \(path)\n") }
     }
@@ -164,6 +175,11 @@ enum ConfigCommand {
                 throw UsageError("unknown format '\(value)'\(near)", hint: "'elevenlabs speak --format ?' lists them", command: "config")
             }
         case "dictionary": _ = try SpeakOptions.dictionaries(value, source: "dictionary")
+        case "cache_max_mb":
+            guard AudioCache.megabytes(value) != nil else {
+                throw UsageError("cache_max_mb must be a number of MiB from 0 to \(AudioCache.maxMB), not '\(Output.clean(value))'",
+                                 hint: "0 turns the audio cache off; the default is 512", command: "config")
+            }
         case "api_key":
             guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
                 throw UsageError("the key holds a control character, a space or a non-ASCII byte", command: "config")

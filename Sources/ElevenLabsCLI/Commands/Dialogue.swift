@@ -24,7 +24,7 @@ enum DialogueCommand {
                                          notes: { if !options.quiet { context.err("elevenlabs: note: \($0)\n") } })
         try refuseSettings(plan, inv)
         var job = DialogueJob(plan: plan, template: request, turnLimit: model?.max_characters, session: pipeline.session, context: context,
-                              cache: options.useCache ? try AudioCache(context: context) : nil,
+                              cache: options.useCache ? try AudioCache(context: context, config: options.config) : nil,
                               captionsPath: options.captionsPath, quiet: options.quiet)
         let buy = try job.toBuy()
         let estimate = try Spend.estimate(characters: buy.characters, perCharacter: model?.credits_per_character)

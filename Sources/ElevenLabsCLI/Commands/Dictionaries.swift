@@ -33,7 +33,7 @@ enum DictionariesCommand {
         if inv.operands.count > 1 { throw UsageError("'dictionaries list' takes no arguments", command: "dictionaries") }
         let session = try Session(inv, context)
         let rows = try session.client.pronunciationDictionaries().map(Row.init)
-        if session.json { try context.out(Output.json(rows)); return }
+        if session.json { try context.out(JSONFields.render(rows, inv)); return }
         if rows.isEmpty {
             context.err("elevenlabs: no pronunciation dictionaries yet; add one with: elevenlabs dictionaries add FILE.pls --name NAME\n")
             return
@@ -53,7 +53,7 @@ enum DictionariesCommand {
         }
         let session = try Session(inv, context)
         let row = Row(try session.client.pronunciationDictionary(id: id))
-        if session.json { try context.out(Output.json(row)); return }
+        if session.json { try context.out(JSONFields.render(row, inv)); return }
         var lines = [("id", row.id), ("name", row.name), ("latest version", row.latest_version_id),
                      ("rules", Output.grouped(row.rules)), ("created", row.created_unix.map(Output.dateTime) ?? "unknown")]
         if let d = row.description, !d.isEmpty { lines.append(("description", d)) }

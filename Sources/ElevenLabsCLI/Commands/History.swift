@@ -95,7 +95,7 @@ enum HistoryCommand {
             q.startAfter = items.count < limit ? try paging.next(page.lastHistoryItemID, hasMore: page.hasMore, count: page.history.count) : nil
         } while q.startAfter != nil
         let rows = items.prefix(limit).map(Row.init)
-        if session.json { try context.out(Output.json(Array(rows))); return }
+        if session.json { try context.out(JSONFields.render(Array(rows), inv)); return }
         if rows.isEmpty { context.err("elevenlabs: no generations match\n"); return }
         let table = rows.map { r -> [String] in
             // The voice's whole name, less a premade voice's description ("Roger - Laid-Back, ...").
@@ -109,7 +109,7 @@ enum HistoryCommand {
         let id = try ids(inv, exactly: true)[0]
         let session = try Session(inv, context)
         let item = try session.client.historyItem(id: id)
-        if session.json { try context.out(Output.json(Row(item))); return }
+        if session.json { try context.out(JSONFields.render(Row(item), inv)); return }
         var lines: [[String]] = [["History ID", item.historyItemID], ["Date (UTC)", Output.dateTime(item.dateUnix)]]
         if let v = item.shownVoiceName { lines.append(["Voice", v + (item.voiceID.map { " (\($0))" } ?? "")]) }
         if let m = item.modelID { lines.append(["Model", m]) }

@@ -28,7 +28,7 @@ enum ModelsCommand {
                 credits_per_character: m.costPerCharacter,
                 languages: (m.languages ?? []).map(\.languageID))
         }
-        if session.json { try context.out(Output.json(rows)); return }
+        if session.json { try context.out(JSONFields.render(rows, inv)); return }
         if rows.isEmpty { context.err("elevenlabs: no models\n"); return }
         let table = rows.map { r -> [String] in
             let langs = r.languages.count <= 4 ? r.languages.joined(separator: ", ")

@@ -73,7 +73,7 @@ enum SpeakCommand {
             throw UsageError("--\(inv.flag(.clearCache) ? "clear-cache" : "cache-info") speaks nothing; give it \(what)",
                              hint: "run it on its own: elevenlabs speak \(inv.flag(.clearCache) ? "--clear-cache" : "--cache-info")", command: "speak")
         }
-        try cacheInfo(inv, context)
+        try CacheCommand.info(inv, context, clear: inv.flag(.clearCache))
         return true
     }
 
@@ -138,7 +138,7 @@ enum SpeakCommand {
                 .fitting(limit: model?.max_characters, model: ready.request.modelID)
         }
         var job = SpeechJob(chunks: chunks, request: ready.request, quickBody: ready.quickBody, session: pipeline.session, context: context,
-                            cache: options.useCache ? try AudioCache(context: context) : nil,
+                            cache: options.useCache ? try AudioCache(context: context, config: options.config) : nil,
                             captionsPath: options.captionsPath)
         if options.useCache { Timeline.mark("audio cache opened") }
         job.quiet = options.quiet
@@ -197,7 +197,7 @@ enum SpeakCommand {
             texts = [request.text.isEmpty ? try input.wholeText() : request.text]
             if let limit = model?.max_characters { texts = SpeechJob.fitted(texts[0], limit: limit, model: request.modelID) }
         }
-        let cache = options.useCache ? try AudioCache(context: context) : nil
+        let cache = options.useCache ? try AudioCache(context: context, config: options.config) : nil
         let planned = try SpeechJob.plannedKeys(texts, template: request, server: session.client.configuration.baseURL)
         let toBuy = planned.filter { !(cache?.has($0.keys, timed: request.withTimestamps) ?? false) }
         let buying = toBuy.reduce(0) { $0 + $1.characters }
@@ -259,25 +259,6 @@ enum SpeakCommand {
             return
         }
         try context.out(Output.table(["FORMAT", "WHAT", "PLAN"] + (tier.map { ["ON \($0.uppercased())"] } ?? []), rows, context: context))
-    }
-
-    static func cacheInfo(_ inv: Invocation, _ context: Context) throws {
-        let cache = try AudioCache(context: context)
-        struct Info: Encodable { let entries: Int; let bytes: Int; let max_bytes: Int?; let directory: String?; let removed: Bool }
-        if inv.flag(.json) {
-            let all = cache.entries()
-            let gone = inv.flag(.clearCache) ? cache.clear() : (all.count, all.reduce(0) { $0 + $1.bytes })
-            try context.out(Output.json(Info(entries: gone.0, bytes: gone.1, max_bytes: inv.flag(.clearCache) ? nil : cache.maxBytes,
-                                             directory: cache.directory, removed: inv.flag(.clearCache))))
-            return
-        }
-        if inv.flag(.clearCache) {
-            let gone = cache.clear()
-            try context.out("removed \(gone.entries) cached audio entr\(gone.entries == 1 ? "y" : "ies") (\(Output.grouped(gone.bytes)) bytes)\n")
-        } else {
-            let all = cache.entries()
-            try context.out("\(all.count) cached audio entr\(all.count == 1 ? "y" : "ies"), \(Output.grouped(all.reduce(0) { $0 + $1.bytes })) of \(Output.grouped(cache.maxBytes)) bytes in \(cache.directory ?? "(no cache directory)")\n")
-        }
     }
 
     static func listDevices(_ context: Context) throws {

@@ -27,7 +27,7 @@ enum UserCommand {
                             reset_unix: sub.nextCharacterCountResetUnix, voice_slots_used: sub.voiceSlotsUsed,
                             voice_limit: sub.voiceLimit, concurrency_limit: Resolve.concurrency(tier: sub.tier),
                             api_key: Redaction.mask(key), api_key_source: session.keySource.description)
-        if session.json { try context.out(Output.json(report)); return }
+        if session.json { try context.out(JSONFields.render(report, inv)); return }
         // The client checked both numbers are 0...10^12, so the share is a plain fraction.
         let share = sub.characterLimit > 0 ? min(1, Double(sub.characterCount) / Double(sub.characterLimit)) : 1
         let pct = Int(share * 100)

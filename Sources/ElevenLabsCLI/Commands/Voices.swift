@@ -11,11 +11,15 @@ enum VoicesCommand {
         let labels: [String: String]
         let description: String?
         let preview_url: String?
+        /// `voices show` only: the voice's stored settings, as its table shows them.
+        let settings: VoiceSettings?
     }
 
-    static func row(_ v: Voice) -> Row {
+    static func row(_ v: Voice) -> Row { row(v, withSettings: false) }
+
+    static func row(_ v: Voice, withSettings: Bool) -> Row {
         Row(voice_id: v.voiceID, name: v.name, category: v.category, labels: v.labels ?? [:],
-            description: v.description, preview_url: v.previewURL)
+            description: v.description, preview_url: v.previewURL, settings: withSettings ? v.settings : nil)
     }
 
     static func run(_ inv: Invocation, _ context: Context) throws {
@@ -40,10 +44,12 @@ enum VoicesCommand {
         if inv.value(.search) == nil && inv.value(.category) == nil && filters.isEmpty {
             session.cache.store("voices", voices.map(VoiceRef.init))
         }
-        if session.json { try context.out(Output.json(voices.map(row))); return }
+        // By name, as people look for them, in the table and in JSON alike.
+        let sorted = voices.sorted { $0.name.lowercased() < $1.name.lowercased() }
+        if session.json { try context.out(JSONFields.render(sorted.map(row), inv)); return }
         if voices.isEmpty { context.err("elevenlabs: no voices match\n"); return }
-        // By name, as people look for them; the whole name, description included.
-        let rows = voices.sorted { $0.name.lowercased() < $1.name.lowercased() }.map { v -> [String] in
+        // The whole name, description included.
+        let rows = sorted.map { v -> [String] in
             let l = v.labels ?? [:]
             let labels = ["gender", "age", "accent", "language", "use_case"].compactMap { l[$0] }.joined(separator: ", ")
             return [v.voiceID, v.name, v.category ?? "", labels]
@@ -86,7 +92,7 @@ enum VoicesCommand {
         }
         let current = try session.client.voiceSettings(id: voice.voice_id)
         let defaults = try session.client.defaultVoiceSettings()
-        if session.json { try context.out(Output.json(SettingsOut(voice_id: voice.voice_id, settings: current, defaults: defaults))); return }
+        if session.json { try context.out(JSONFields.render(SettingsOut(voice_id: voice.voice_id, settings: current, defaults: defaults), inv)); return }
         try context.out("\(Output.clean(voice.name)) (\(voice.voice_id))\n  settings  \(settingsLine(current))\n  defaults  \(settingsLine(defaults))\n")
     }
 
@@ -151,7 +157,7 @@ enum VoicesCommand {
         let session = try Session(inv, context)
         let voice = try session.voiceResolver.resolve(inv.operands[1])
         let full = try session.client.voice(id: voice.voice_id)
-        if session.json { try context.out(Output.json(row(full))); return }
+        if session.json { try context.out(JSONFields.render(row(full, withSettings: true), inv)); return }
         var lines: [[String]] = [["Name", full.name], ["Voice ID", full.voiceID], ["Category", full.category ?? ""]]
         if let d = full.description, !d.isEmpty { lines.append(["Description", d]) }
         for (k, v) in (full.labels ?? [:]).sorted(by: { $0.key < $1.key }) { lines.append(["Label \(k)", v]) }

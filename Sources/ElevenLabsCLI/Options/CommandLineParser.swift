@@ -130,6 +130,15 @@ public enum CommandLineParser {
                 name = String(body); inline = nil
             }
             let s = try spec(long: name)
+            if s.name == .json {
+                // `--json` alone prints every field; `--json=FIELDS`, or a field list after it
+                // (`--json name,voice_id`, `--json ?`), selects (JSONFields). Only a word made of
+                // the command's field names is taken, so text and ids stay operands.
+                if let inline { try store(s, inline) }
+                else if i + 1 < args.count, JSONFields.isSelection(args[i + 1], command: command) { i += 1; try store(s, args[i]) }
+                else { try store(s, "") }
+                return
+            }
             if s.takesValue {
                 try store(s, try inline ?? takeValue(for: s, shown: "--\(name)"))
             } else {
@@ -250,7 +259,7 @@ public enum CommandLineParser {
     static let commandLikeWords: [String: String?] = [
         "help": nil, "version": "version", "config": "config", "configure": "config", "settings": "config",
         "login": "config", "logout": "config", "auth": "config", "key": "config", "apikey": "config", "token": "config",
-        "completion": "completion", "completions": "completion", "cache": nil, "list": "voices", "ls": "voices",
+        "completion": "completion", "completions": "completion", "list": "voices", "ls": "voices",
         "status": "user", "formats": nil, "format": nil, "devices": nil, "device": nil, "info": "user", "init": "config",
         "setup": "config", "install": nil, "uninstall": nil, "update": nil, "upgrade": nil, "whoami": "user",
         "account": "user", "credits": "user", "balance": "user", "quota": "user", "usage": "user", "subscription": "user",

@@ -5,7 +5,7 @@ import Glibc
 #endif
 import ElevenLabsAPI
 public struct ConfigFile: Sendable {
-    public static let knownKeys: [String] = ["api_key", "api_key_file", "base_url", "voice", "model", "format", "device", "dictionary"]
+    public static let knownKeys: [String] = ["api_key", "api_key_file", "base_url", "voice", "model", "format", "device", "dictionary", "cache_max_mb"]
 
     public var path: String
     public var values: [String: String]

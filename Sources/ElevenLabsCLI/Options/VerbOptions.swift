@@ -30,12 +30,13 @@ enum VerbOptions {
         "config": ["show": [.json], "set": [], "unset": [], "path": []],
         "models": ["": [.json]],
         "user": ["": [.json]],
-        "version": ["": []],
+        "cache": ["info": [.json], "clear": [.json], "path": []],
+        "version": ["": [.json]],
         "completion": ["": []],
     ]
 
     /// The verb when no verb is named, and the other spellings of verbs.
-    static let defaultVerb: [String: String] = ["voices": "list", "history": "list", "dictionaries": "list", "config": "show", "clone": ""]
+    static let defaultVerb: [String: String] = ["voices": "list", "history": "list", "dictionaries": "list", "config": "show", "clone": "", "cache": "info"]
     static let aliases: [String: String] = ["ls": "list"]
 
     /// The verb an invocation names (its first operand, when that is one of the command's verbs),

@@ -21,18 +21,26 @@ struct AudioCache {
     /// The largest cap ELEVENLABS_CACHE_MAX_MB may set (1 TiB).
     static let maxMB = 1_048_576
 
-    init(context: Context) throws {
+    /// The cap comes from ELEVENLABS_CACHE_MAX_MB, else `cache_max_mb` in the config file, else 512.
+    init(context: Context, config: ConfigFile?) throws {
         var mb = 512.0
-        if let raw = context.environment["ELEVENLABS_CACHE_MAX_MB"] {
-            // inf, nan and 1e300 parse as numbers; none of them is a size.
-            guard let v = Double(raw.trimmingCharacters(in: " ")), v.isFinite, (0...Double(Self.maxMB)).contains(v) else {
-                throw UsageError("ELEVENLABS_CACHE_MAX_MB must be a number of MiB from 0 to \(Self.maxMB), not '\(Output.clean(raw))'",
+        let fromEnvironment = context.environment["ELEVENLABS_CACHE_MAX_MB"]
+        if let raw = fromEnvironment ?? config?["cache_max_mb"] {
+            let source = fromEnvironment != nil ? "ELEVENLABS_CACHE_MAX_MB" : "cache_max_mb (\(config!.source(of: "cache_max_mb")))"
+            guard let v = Self.megabytes(raw) else {
+                throw UsageError("\(source) must be a number of MiB from 0 to \(Self.maxMB), not '\(Output.clean(raw))'",
                                  hint: "0 turns the audio cache off; the default is 512")
             }
             mb = v
         }
         maxBytes = Int(mb * 1_048_576)
         directory = Cache.root(context).map { $0 + "/audio" }
+    }
+
+    /// A cap in MiB, or nil: inf, nan and 1e300 parse as numbers, but none of them is a size.
+    static func megabytes(_ raw: String) -> Double? {
+        guard let v = Double(raw.trimmingCharacters(in: " ")), v.isFinite, (0...Double(maxMB)).contains(v) else { return nil }
+        return v
     }
 
     /// A request's two possible entries: its audio alone, and its audio with timings (which can

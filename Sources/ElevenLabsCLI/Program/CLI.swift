@@ -42,6 +42,9 @@ public enum CLI {
     static func dispatch(_ inv: Invocation, _ context: Context) throws {
         // Every option given must be one the verb honours (VerbOptions; speak's paths: SpeechPaths).
         if inv.command != "speak" { try VerbOptions.check(inv) }
+        // `--json ?` lists the fields; a bad field list is refused before any request.
+        if try JSONFields.answerQuery(inv, context) { return }
+        _ = try JSONFields.selection(inv)
         switch inv.command {
         case "speak": try SpeakCommand.run(inv, context)
         case "models": try ModelsCommand.run(inv, context)
@@ -51,9 +54,10 @@ public enum CLI {
         case "history": try HistoryCommand.run(inv, context)
         case "config": try ConfigCommand.run(inv, context)
         case "dictionaries": try DictionariesCommand.run(inv, context)
+        case "cache": try CacheCommand.run(inv, context)
         case "version":
             try expectNoOperands(inv)
-            try context.out(versionText())
+            if inv.flag(.json) { try context.out(JSONFields.render(VersionReport(), inv)) } else { try context.out(versionText()) }
         case "completion":
             let shells = ["bash": Docs.bash, "zsh": Docs.zsh, "fish": Docs.fish]
             guard inv.operands.count == 1, let script = shells[inv.operands[0]] else {
@@ -83,6 +87,14 @@ public enum CLI {
             let null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY)
             if null >= 0 && null != fd { dup2(null, fd); close(null) }
         }
+    }
+
+    /// `version --json`: what `--version` prints, field by field (empty commit and packaging for
+    /// a build from source).
+    struct VersionReport: Encodable {
+        let version = BuildInfo.version, commit = BuildInfo.commit, packaging = BuildInfo.packaging
+        let libcurl = CurlInfo.version, tls = CurlInfo.sslVersion
+        let libmpg123 = AudioLibraries.mpg123Version, alsa_lib = AudioLibraries.alsaVersion
     }
 
     static func versionText() -> String {

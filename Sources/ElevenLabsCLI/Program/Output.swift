@@ -84,6 +84,24 @@ enum Output {
         return (text.filter { !$0.isWhitespace } == "[]" ? "[]" : text) + "\n"
     }
 
+    /// JSON whose objects (the value itself, or each one of a list) print the fields in `order` first,
+    /// in that order, then the rest by name; with `only`, just those fields. Nested objects keep
+    /// their keys sorted, as `json` prints them.
+    static func json<T: Encodable>(_ value: T, order: [String], only: [String]?) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let tree = try JSONDecoder().decode(JSONTree.self, from: try encoder.encode(value))
+        func shaped(_ node: JSONTree) -> JSONTree {
+            guard case .object(let fields) = node else { return node }
+            let keys = only ?? (order.filter { fields[$0] != nil } + fields.keys.filter { !order.contains($0) }.sorted())
+            return .ordered(keys.compactMap { k in fields[k].map { (k, $0) } })
+        }
+        switch tree {
+        case .array(let items): return JSONTree.array(items.map(shaped)).text() + "\n"
+        default: return shaped(tree).text() + "\n"
+        }
+    }
+
     static func grouped(_ n: Int) -> String {
         let digits = Array(String(n.magnitude)) // abs(Int.min) would trap
         var out = ""
@@ -92,6 +110,17 @@ enum Output {
             out.append(d)
         }
         return (n < 0 ? "-" : "") + out
+    }
+
+    /// A size as people read it: `912 bytes`, `8.4 MiB`, `512 MiB` (binary units, one decimal below 10).
+    static func size(_ bytes: Int) -> String {
+        guard bytes >= 1024 else { return "\(bytes) byte\(bytes == 1 ? "" : "s")" }
+        var value = Double(bytes)
+        var unit = 0
+        let units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        repeat { value /= 1024; unit += 1 } while value >= 1024 && unit < units.count
+        let shown = value < 10 && value != value.rounded() ? String(Double(Int(value * 10)) / 10) : String(Int(value))
+        return "\(shown) \(units[unit - 1])"
     }
 
     static func decimal(_ d: Double) -> String {

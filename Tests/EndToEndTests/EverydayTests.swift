@@ -1,0 +1,109 @@
+// Every day after, round two (#31), through the real binary against the sandbox: JSON as gh prints
+// it (fields in the table's order, a selection, a list of the fields), the cache as a command,
+// tables whose free text gives way first, outputs that behave like curl's and gh's, and one
+// did-you-mean for every enumerated value.
+import Testing
+import Foundation
+import ElevenLabsSandbox
+import TestSupport
+@testable import ElevenLabsCLI
+
+@Suite struct EverydayTests {
+    let dir: URL
+    init() throws { dir = try temporaryDirectory() }
+    func env(_ sandbox: Sandbox) -> [String: String] {
+        var e = sandboxEnv(sandbox, cacheIn: dir)
+        e["XDG_CONFIG_HOME"] = dir.appendingPathComponent("config").path
+        e["HOME"] = dir.path
+        return e
+    }
+    func keys(_ json: String) -> [[String]] {
+        // Keys in the order printed: each `"key" : ` at the objects' first level of indentation.
+        let lines = json.split(separator: "\n").map(String.init)
+        var objects: [[String]] = [], current: [String] = []
+        let depth = json.hasPrefix("[") ? 4 : 2
+        for line in lines {
+            let indent = line.prefix { $0 == " " }.count
+            if indent == depth, line.dropFirst(indent).hasPrefix("\""), let end = line.range(of: "\" : ") {
+                current.append(String(line[line.index(line.startIndex, offsetBy: indent + 1)..<end.lowerBound]))
+            }
+            if indent == depth - 2 && line.dropFirst(indent).hasPrefix("}") { objects.append(current); current = [] }
+        }
+        return objects
+    }
+
+    /// Every listing's JSON: its fields printed in the declared (table) order, no field that `--json ?`
+    /// does not list, a selection printing just those fields in that order, and a slip refused by name.
+    @Test func jsonPrintsTheTablesFieldsAndSelectsThem() async throws {
+        try await withSandbox { sandbox in
+            let e = env(sandbox)
+            #expect(try await run("elevenlabs", ["speak", "A generation.", "-o", dir.appendingPathComponent("a.mp3").path], env: e).status == 0)
+            let pls = dir.appendingPathComponent("names.pls")
+            try #"<?xml version="1.0" encoding="UTF-8"?><lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" xml:lang="en-US"><lexeme><grapheme>A</grapheme><alias>Ay</alias></lexeme></lexicon>"#
+                .write(to: pls, atomically: true, encoding: .utf8)
+            #expect(try await run("elevenlabs", ["dictionaries", "add", pls.path, "--name", "Names"], env: e).status == 0)
+            let listings: [(String, [String])] = [
+                ("voices list", ["voices"]), ("voices show", ["voices", "show", "Roger"]), ("voices settings", ["voices", "settings", "Roger"]),
+                ("history list", ["history"]), ("models", ["models"]), ("dictionaries list", ["dictionaries"]),
+                ("user", ["user"]), ("config show", ["config"]), ("version", ["version"]), ("cache info", ["cache"]),
+            ]
+            for (key, args) in listings {
+                let declared = JSONFields.outputs[key]!
+                let all = try await run("elevenlabs", args + ["--json"], env: e)
+                #expect(all.status == 0, "\(args): \(all.err)")
+                #expect(!keys(all.out).isEmpty && keys(all.out).allSatisfy { !$0.isEmpty }, "\(key): no objects read from \(all.out.prefix(200))")
+                for object in keys(all.out) {
+                    #expect(object.allSatisfy(declared.contains), "\(key): fields not listed by --json ?: \(object.filter { !declared.contains($0) })")
+                    #expect(object == declared.filter(object.contains), "\(key): not in the table's order: \(object)")
+                }
+                let listed = try await run("elevenlabs", args + ["--json", "?"], env: e)
+                #expect(listed.status == 0 && listed.out == declared.map { $0 + "\n" }.joined(), "\(key): \(listed.out)")
+                // Asked in reverse, printed in the table's order.
+                let two = Array(declared.prefix(2))
+                let some = try await run("elevenlabs", args + ["--json", two.reversed().joined(separator: ",")], env: e)
+                #expect(some.status == 0, "\(key): \(some.err)")
+                for object in keys(some.out) { #expect(object == two.filter(object.contains) && !object.isEmpty, "\(key): \(object)") }
+            }
+            let voices = try await run("elevenlabs", ["voices", "--json", "name,voise_id"], env: e)
+            #expect(voices.status == 2 && voices.err.contains("no field 'voise_id'; did you mean 'voice_id'?"), "\(voices.err)")
+            // A list on an output without fields is refused, and the word after a plain --json of a
+            // command without fields stays text.
+            let speak = try await run("elevenlabs", ["speak", "--dry-run", "--json=characters", "Some words here."], env: e)
+            #expect(speak.status == 2 && speak.err.contains("takes no field list"), "\(speak.err)")
+            // config is an object keyed by setting; version and voices show carry what their text shows.
+            let config = try JSONSerialization.jsonObject(with: Data(try await run("elevenlabs", ["config", "--json"], env: e).stdout)) as? [String: [String: String]]
+            #expect(config?["voice"]?["source"] == "default" && config?["model"]?["value"] != nil, "\(String(describing: config))")
+            let version = try JSONSerialization.jsonObject(with: Data(try await run("elevenlabs", ["version", "--json"], env: e).stdout)) as? [String: Any]
+            #expect(version?["version"] as? String == BuildInfo.version && version?["libcurl"] != nil)
+            let show = try JSONSerialization.jsonObject(with: Data(try await run("elevenlabs", ["voices", "show", "Roger", "--json"], env: e).stdout)) as? [String: Any]
+            #expect(show?["settings"] is [String: Any], "voices show --json lacks the settings its table shows")
+            // The list's rows in the table's order (by name).
+            let names = (try JSONSerialization.jsonObject(with: Data(try await run("elevenlabs", ["voices", "--json", "name"], env: e).stdout)) as? [[String: String]])?.compactMap { $0["name"] } ?? []
+            #expect(!names.isEmpty && names == names.sorted { $0.lowercased() < $1.lowercased() })
+        }
+    }
+
+    /// `elevenlabs cache`: what it holds in sizes people read, its place, and clearing it; the cap
+    /// from the config file (`config set cache_max_mb`), checked when set.
+    @Test func theCacheIsACommandWithSizesPeopleRead() async throws {
+        try await withSandbox { sandbox in
+            let e = env(sandbox)
+            #expect(try await run("elevenlabs", ["speak", "Cached words.", "-o", dir.appendingPathComponent("c.mp3").path], env: e).status == 0)
+            let info = try await run("elevenlabs", ["cache"], env: e)
+            #expect(info.status == 0 && info.out.hasPrefix("1 cached audio entry, ") && info.out.contains(" KiB of 512 MiB, in \(dir.path)/cache/elevenlabs/audio"), "\(info.out)")
+            #expect(try await run("elevenlabs", ["cache", "path"], env: e).out == "\(dir.path)/cache/elevenlabs/audio\n")
+            let set = try await run("elevenlabs", ["config", "set", "cache_max_mb", "100"], env: e)
+            #expect(set.status == 0, "\(set.err)")
+            #expect(try await run("elevenlabs", ["cache"], env: e).out.contains(" of 100 MiB"))
+            let config = try await run("elevenlabs", ["config"], env: e)
+            #expect(config.out.contains("cache_max_mb  100") && config.out.contains("config:1"), "\(config.out)")
+            let bad = try await run("elevenlabs", ["config", "set", "cache_max_mb", "lots"], env: e)
+            #expect(bad.status == 2 && bad.err.contains("cache_max_mb must be a number of MiB"), "\(bad.err)")
+            let cleared = try await run("elevenlabs", ["cache", "clear"], env: e)
+            #expect(cleared.status == 0 && cleared.out.hasPrefix("removed 1 cached audio entry ("), "\(cleared.out)")
+            #expect(try await run("elevenlabs", ["cache"], env: e).out.hasPrefix("0 cached audio entries, 0 bytes of 100 MiB"))
+            let slip = try await run("elevenlabs", ["cache", "clera"], env: e)
+            #expect(slip.status == 2 && slip.err.contains("did you mean 'clear'?"), "\(slip.err)")
+        }
+    }
+}
