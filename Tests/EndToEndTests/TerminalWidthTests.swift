@@ -45,6 +45,32 @@ import TestSupport
         }
     }
 
+    /// Free text gives way first, names after it, ids, dates and numbers never; into a pipe, nothing is
+    /// cut (#31: at 70 columns the history date was cut while its text kept 16 characters; models cut
+    /// its languages even into a pipe).
+    @Test func freeTextGivesWayFirstAndAPipeGetsEverything() async throws {
+        try await withSandbox { sandbox in
+            let dir = try temporaryDirectory()
+            let env = sandboxEnv(sandbox, cacheIn: dir)
+            _ = try await run("elevenlabs", ["speak", "--device", "null", "A generation with a text long enough to be cut in a table of seventy columns."], env: env)
+            let history = try await screen("history", width: 70, env: env)
+            let row = try #require(history.dropFirst().first)
+            #expect(row.count <= 70, "\(row)")
+            #expect(row.range(of: #"20\d\d-\d\d-\d\d \d\d:\d\d"#, options: .regularExpression) != nil, "the date was cut: \(row)")
+            #expect(row.hasSuffix("…") && row.contains("George"), "the text gives way, the voice stays: \(row)")
+            // Voices at 60: the labels give way before the names (whole here), the id is whole.
+            let voices = try await screen("voices", width: 60, env: env)
+            let roger = try #require(voices.first { $0.hasPrefix("CwhRBWXzGAHq8TQ4Fs17 ") })
+            #expect(roger.count <= 60 && roger.contains("Roger - Laid"), "\(roger)")
+            // Into a pipe: every language of every model, nothing cut.
+            let piped = try await run("elevenlabs", ["models"], env: env)
+            #expect(!piped.out.contains("…") && piped.out.contains("29: en, ja, zh, de"), "\(piped.out)")
+            let all = try await run("elevenlabs", ["models", "--json", "model_id,languages"], env: env)
+            let langs = (try JSONSerialization.jsonObject(with: all.stdout) as? [[String: Any]])?.first?["languages"] as? [String] ?? []
+            #expect(langs.count == 29 && piped.out.contains(langs.joined(separator: ", ")), "\(langs.count)")
+        }
+    }
+
     /// Every state a progress line was drawn in (the pieces between carriage returns), escapes removed.
     func redraws(_ stderr: String) -> [String] {
         stderr.replacingOccurrences(of: "\u{1B}[K", with: "").split(whereSeparator: { $0 == "\r" || $0 == "\n" }).map(String.init)

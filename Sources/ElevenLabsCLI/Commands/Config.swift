@@ -70,7 +70,7 @@ enum ConfigCommand {
             try context.out(JSONFields.render(object, inv))
             return
         }
-        try context.out(Output.table(["SETTING", "VALUE", "SOURCE"], rows.map { [$0.setting, $0.value ?? "(none)", $0.source] }, context: context))
+        try context.out(Output.table(["SETTING", "VALUE", "SOURCE"], rows.map { [$0.setting, $0.value ?? "(none)", $0.source] }, kinds: [.fixed, .name, .text], context: context))
         if config == nil { context.err("elevenlabs: no config file yet; 'elevenlabs config set NAME VALUE' makes \(path)\n") }
     }
 

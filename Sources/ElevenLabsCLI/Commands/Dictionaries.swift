@@ -40,7 +40,7 @@ enum DictionariesCommand {
         }
         try context.out(Output.table(["ID", "NAME", "VERSION", "RULES", "CREATED"], rows.map {
             [$0.id, $0.name, $0.latest_version_id, Output.grouped($0.rules), $0.created_unix.map(Output.date) ?? "unknown"]
-        }, context: context))
+        }, kinds: [.fixed, .name, .fixed, .fixed, .fixed], context: context))
     }
 
     static func show(_ inv: Invocation, _ context: Context) throws {

@@ -102,7 +102,7 @@ enum HistoryCommand {
             [r.history_item_id, Output.dateTime(r.date_unix), (r.voice_name ?? "").components(separatedBy: " - ").first ?? "",
              r.characters.map(String.init) ?? "", (r.text ?? "").replacingNewlines()]
         }
-        try context.out(Output.table(["HISTORY ID", "DATE (UTC)", "VOICE", "CHARS", "TEXT"], table, context: context))
+        try context.out(Output.table(["HISTORY ID", "DATE (UTC)", "VOICE", "CHARS", "TEXT"], table, kinds: [.fixed, .fixed, .name, .fixed, .text], context: context))
     }
 
     static func show(_ inv: Invocation, _ context: Context) throws {

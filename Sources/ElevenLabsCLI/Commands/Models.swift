@@ -31,11 +31,12 @@ enum ModelsCommand {
         if session.json { try context.out(JSONFields.render(rows, inv)); return }
         if rows.isEmpty { context.err("elevenlabs: no models\n"); return }
         let table = rows.map { r -> [String] in
-            let langs = r.languages.count <= 4 ? r.languages.joined(separator: ", ")
-                : "\(r.languages.count): " + r.languages.prefix(4).joined(separator: ", ") + ", …"
+            // Every language, counted when there are many; the table cuts the list on a narrow
+            // terminal, never into a pipe.
+            let langs = (r.languages.count > 4 ? "\(r.languages.count): " : "") + r.languages.joined(separator: ", ")
             return [r.model_id, r.name, r.max_characters_per_request.map(Output.grouped) ?? "?",
                     Output.decimal(r.credits_per_character), langs]
         }
-        try context.out(Output.table(["MODEL", "NAME", "MAX CHARS", "CREDITS/CHAR", "LANGUAGES"], table, context: context))
+        try context.out(Output.table(["MODEL", "NAME", "MAX CHARS", "CREDITS/CHAR", "LANGUAGES"], table, kinds: [.fixed, .name, .fixed, .fixed, .text], context: context))
     }
 }

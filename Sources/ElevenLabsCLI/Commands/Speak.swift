@@ -258,13 +258,14 @@ enum SpeakCommand {
             try context.out(Output.json(rows.map { Row(format: $0[0], description: $0[1], plan: $0[2], allowed: $0.count > 3 ? $0[3] == "yes" : nil) }))
             return
         }
-        try context.out(Output.table(["FORMAT", "WHAT", "PLAN"] + (tier.map { ["ON \($0.uppercased())"] } ?? []), rows, context: context))
+        try context.out(Output.table(["FORMAT", "WHAT", "PLAN"] + (tier.map { ["ON \($0.uppercased())"] } ?? []), rows,
+                                         kinds: [.fixed, .text, .name, .fixed], context: context))
     }
 
     static func listDevices(_ context: Context) throws {
         let devices = ALSASink.devices()
         if devices.isEmpty { context.err("elevenlabs: ALSA lists no playback devices\n"); return }
-        try context.out(Output.table(["DEVICE", "DESCRIPTION"], devices.map { [$0.name, $0.description] }, context: context))
+        try context.out(Output.table(["DEVICE", "DESCRIPTION"], devices.map { [$0.name, $0.description] }, kinds: [.fixed, .text], context: context))
     }
 
     static func report(_ m: Metrics, json: Bool, context: Context) throws {

@@ -54,7 +54,7 @@ enum VoicesCommand {
             let labels = ["gender", "age", "accent", "language", "use_case"].compactMap { l[$0] }.joined(separator: ", ")
             return [v.voiceID, v.name, v.category ?? "", labels]
         }
-        try context.out(Output.table(["VOICE ID", "NAME", "CATEGORY", "LABELS"], rows, context: context))
+        try context.out(Output.table(["VOICE ID", "NAME", "CATEGORY", "LABELS"], rows, kinds: [.fixed, .name, .name, .text], context: context))
     }
 
     static func settingsLine(_ s: VoiceSettings) -> String {

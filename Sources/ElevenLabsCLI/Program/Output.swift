@@ -14,24 +14,38 @@ import AudioPlayback
 import ThreadSupport
 
 enum Output {
-    /// Left-aligned columns. On a terminal, descriptive columns are cut with "…" to fit the width,
-    /// the widest first; the columns in `keep` (ids, which people copy) are never cut. Into a pipe
-    /// nothing is cut (scripts wanting structure should use --json).
-    static func table(_ header: [String], _ rows: [[String]], keep: Set<Int> = [0], context: Context) -> String {
+    /// How a table column gives way when the terminal is too narrow.
+    enum Column {
+        /// Ids, dates and numbers: never cut (people copy them, and a cut one is wrong, not short).
+        case fixed
+        /// Names and short labels: cut only when the free text has given all it can.
+        case name
+        /// Free text (history text, descriptions, label lists, languages): gives way first.
+        case text
+    }
+
+    /// Left-aligned columns. On a terminal, columns are cut with "…" to fit the width: free text
+    /// first, then names, each time the widest of them, never below its heading (or 8); fixed
+    /// columns never. Into a pipe nothing is cut (scripts wanting structure should use --json).
+    /// `kinds` defaults to the first column fixed and the rest names.
+    static func table(_ header: [String], _ rows: [[String]], kinds: [Column]? = nil, context: Context) -> String {
         guard !rows.isEmpty else { return "" }
+        let kinds = kinds ?? [.fixed] + Array(repeating: .name, count: max(0, header.count - 1))
         let rows = rows.map { $0.map { clean($0) } } // cells come from the server
         var widths = header.map(\.count)
         for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
         if context.stdoutIsTerminal {
             var total = widths.reduce(0, +) + 2 * (widths.count - 1)
-            // Shrink the widest cuttable column a step at a time until the table fits (or nothing more
-            // can give: then the terminal wraps, but no id is cut).
-            while total > context.terminalWidth {
-                let floor = { (i: Int) in max(header[i].count, 8) }
-                guard let widest = widths.indices.filter({ !keep.contains($0) && widths[$0] > floor($0) })
-                        .max(by: { widths[$0] < widths[$1] }) else { break }
-                widths[widest] -= 1
-                total -= 1
+            // Shrink, a step at a time, the widest column of the first kind that can still give,
+            // until the table fits (or nothing more can give: then the terminal wraps, whole ids).
+            let floor = { (i: Int) in max(header[i].count, 8) }
+            for kind in [Column.text, .name] {
+                while total > context.terminalWidth {
+                    guard let widest = widths.indices.filter({ kinds[$0] == kind && widths[$0] > floor($0) })
+                            .max(by: { widths[$0] < widths[$1] }) else { break }
+                    widths[widest] -= 1
+                    total -= 1
+                }
             }
         }
         func line(_ cells: [String], bold: Bool = false) -> String {
