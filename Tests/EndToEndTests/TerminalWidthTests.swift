@@ -16,10 +16,11 @@ import TestSupport
 
     @Test(arguments: [120, 80, 60, 40])
     func helpFitsTheTerminal(width: Int) async throws {
-        for command in ["--help", "help speak", "help voices"] {
+        for command in ["--help", "help speak", "help voices", "help options"] {
             let lines = try await screen(command, width: width)
             #expect(lines.count > 10, "\(command)")
-            let long = lines.filter { $0.count > width }
+            // Examples are command lines to copy: never folded, so they alone may pass the width.
+            let long = lines.filter { $0.count > width && !$0.hasPrefix("  elevenlabs ") && !$0.hasPrefix("  fortune ") }
             #expect(long.isEmpty, "\(command) at \(width) columns: \(long.prefix(3))")
         }
         let top = try await screen("--help", width: width).joined(separator: "\n")
@@ -43,6 +44,28 @@ import TestSupport
             let names = try await screen("voices", width: 200, env: env).dropFirst().compactMap { $0.split(separator: " ", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } }
             #expect(names.first?.hasPrefix("Alice - Clear") == true, "\(names.prefix(2))")
         }
+    }
+
+    /// Help into a pipe: COLUMNS is the width when set (80 when not), examples are never folded, a
+    /// command's help names the shared options once instead of describing them again, and each
+    /// option is described as that command uses it (#31: `voices --help` described history's --search).
+    @Test func pipedHelpHonoursColumnsAndKeepsExamplesWhole() async throws {
+        let wide = try await run("elevenlabs", ["speak", "--help"], env: ["COLUMNS": "200"])
+        #expect(wide.out.contains("\n  elevenlabs speak --format pcm_16000 -o - \"hi\" | aplay -r 16000 -f S16_LE -t raw -\n"), "\(wide.out)")
+        #expect(wide.out.split(separator: "\n").contains { $0.count > 100 }, "COLUMNS=200 was not honoured")
+        let narrow = try await run("elevenlabs", ["speak", "--help"], env: ["COLUMNS": "50"])
+        #expect(narrow.out.contains("| aplay -r 16000 -f S16_LE -t raw -\n"), "an example was folded")
+        #expect(narrow.out.split(separator: "\n").filter { !$0.hasPrefix("  elevenlabs ") && !$0.hasPrefix("  fortune ") }.allSatisfy { $0.count <= 50 })
+        let piped = try await run("elevenlabs", ["voices", "--help"])
+        #expect(piped.out.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        #expect(!piped.out.contains("Global options:") && piped.out.contains("'elevenlabs help options' describes them"), "\(piped.out)")
+        #expect(!piped.out.contains("generations") && piped.out.contains("--json"), "voices --help: \(piped.out)")
+        let history = try await run("elevenlabs", ["history", "--help"])
+        #expect(history.out.contains("only generations whose text contains TEXT") && !history.out.contains("only voices whose"), "\(history.out)")
+        let clone = try await run("elevenlabs", ["clone", "--help"])
+        #expect(!clone.out.contains("dictionaries add:"), "\(clone.out)")
+        let options = try await run("elevenlabs", ["help", "options"])
+        #expect(options.status == 0 && options.out.contains("--connect-timeout SECONDS") && options.out.contains("--cacert FILE"))
     }
 
     /// Free text gives way first, names after it, ids, dates and numbers never; into a pipe, nothing is

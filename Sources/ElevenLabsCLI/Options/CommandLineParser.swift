@@ -104,7 +104,7 @@ public enum CommandLineParser {
             if command == nil && !optionsEnded {
                 if arg == "help" {
                     let topic = args.dropFirst(i + 1).first { !$0.hasPrefix("-") }
-                    if let t = topic, OptionTable.command(named: t) == nil {
+                    if let t = topic, t != "options", OptionTable.command(named: t) == nil {
                         throw unknownCommand(t)
                     }
                     return .help(command: topic)

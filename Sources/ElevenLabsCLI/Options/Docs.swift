@@ -18,15 +18,22 @@ public enum Docs {
         return out
     }
 
-    static func optionRoff(_ o: OptionSpec) -> String {
+    /// An option as `command` uses it (each command's section lists its own), one sentence or more,
+    /// each ending in a full stop.
+    static func optionRoff(_ o: OptionSpec, command: String? = nil) -> String {
         var label = o.short.map { "\\fB\\-\($0)\\fR, " } ?? ""
         label += "\\fB\\-\\-\(roff(o.long))\\fR"
         if let m = o.metavar { label += " \\fI\(roff(m))\\fR" }
-        var help = o.help
+        var help = sentence(o.help(for: command))
         if !o.choices.isEmpty { help += " One of: " + o.choices.joined(separator: ", ") + "." }
-        // Where another command uses it differently, say how.
-        for (command, text) in o.helpFor.sorted(by: { $0.key < $1.key }) { help += " With \(command): \(text)." }
         return ".TP\n\(label)\n\(roff(help))\n"
+    }
+
+    /// A description as a sentence: capitalised, with its full stop.
+    static func sentence(_ text: String) -> String {
+        guard let first = text.first else { return text }
+        let body = first.uppercased() + text.dropFirst()
+        return [".", "?", "!"].contains(body.last) ? body : body + "."
     }
 
     public static func manPage() -> String {
@@ -55,7 +62,7 @@ public enum Docs {
             let own = OptionTable.options.filter { $0.commands.contains(c.name) }
             if !own.isEmpty {
                 s += ".PP\nOptions of \\fB\(c.name)\\fR:\n"
-                for o in own { s += optionRoff(o) }
+                for o in own { s += optionRoff(o, command: c.name) }
             }
         }
         s += ".SH GLOBAL OPTIONS\n"
@@ -79,8 +86,9 @@ public enum Docs {
         or word, and a pause of 0.8 s sends the rest. \\fB\\-\\-no\\-live\\fR reads everything first.
         .SH THE AUDIO CACHE
         Audio bought once is kept under $XDG_CACHE_HOME/elevenlabs/audio and reused for the same text and
-        settings, free. ELEVENLABS_CACHE_MAX_MB caps it (least recently used go first);
-        \\fB\\-\\-no\\-cache\\fR skips it; \\fB\\-\\-cache\\-info\\fR and \\fB\\-\\-clear\\-cache\\fR show and empty it.
+        settings, free. ELEVENLABS_CACHE_MAX_MB, else cache_max_mb in the config file, caps it (default 512 MiB;
+        least recently used go first); \\fB\\-\\-no\\-cache\\fR skips it; \\fBelevenlabs cache\\fR shows it,
+        \\fBcache clear\\fR empties it and \\fBcache path\\fR prints its place.
         It is used only when it belongs to the user and no one else can write to it.
         .SH BATCHES
         \\fB\\-\\-out\\-dir\\fR DIR writes one file per input into DIR, and DIR/manifest.jsonl records each item
@@ -90,7 +98,7 @@ public enum Docs {
         .SH FILES
         .TP
         .I $XDG_CONFIG_HOME/elevenlabs/config
-        \\fIname\\fR = \\fIvalue\\fR lines: api_key, api_key_file, base_url, voice, model, format, device. The key is
+        \\fIname\\fR = \\fIvalue\\fR lines: \(ConfigFile.knownKeys.joined(separator: ", ")). The key is
         looked for in this order: \\fB\\-\\-api\\-key\\-file\\fR, ELEVENLABS_API_KEY, ELEVENLABS_API_KEY_FILE, the config file.
         .TP
         .I $XDG_CACHE_HOME/elevenlabs/

@@ -24,18 +24,33 @@ enum Help {
 
     static func text(for command: String?, width: Int = 80) -> String {
         let width = max(40, width)
+        if command == "options" { return globalOptions(width: width) }
         guard let name = command, let cmd = OptionTable.command(named: name) else { return general(width: width) }
         var s = wrap("elevenlabs \(cmd.name): \(cmd.summary)", width: width) + "\nUsage:\n"
         for u in cmd.usage { s += wrap("elevenlabs \(u)", width: width, indent: 2, hanging: 4) }
         if !cmd.verbs.isEmpty {
             s += "\nActions:\n" + columns(cmd.verbs.map { ($0.name, $0.help) }, width: width)
         }
-        let own = OptionTable.options.filter { $0.commands.contains(name) }
+        // Its own options, and --json where it prints JSON, each as this command uses it; the
+        // options every command shares are named once, not described again in every help.
+        let json = name == "speak" || VerbOptions.honours[name]?.values.contains { $0.contains(.json) } == true
+        let own = OptionTable.options.filter { $0.commands.contains(name) || (json && $0.name == .json) }
         if !own.isEmpty { s += "\nOptions:\n" + optionLines(own, width: width, command: name) }
-        s += "\nGlobal options:\n" + optionLines(OptionTable.options.filter(\.isGlobal), width: width)
-        if !cmd.examples.isEmpty { s += "\nExamples:\n" + cmd.examples.map { wrap($0, width: width, indent: 2, hanging: 4) }.joined() }
+        let shared = OptionTable.options.filter { g in g.isGlobal && !own.contains { $0.name == g.name } }
+        s += "\n" + wrap("Every command also takes " + shared.map { "--\($0.long)" }.joined(separator: ", ")
+                         + ": 'elevenlabs help options' describes them.", width: width)
+        if !cmd.examples.isEmpty { s += "\nExamples:\n" + examples(cmd.examples) }
         return s
     }
+
+    /// `elevenlabs help options`: the options every command takes.
+    static func globalOptions(width: Int = 80) -> String {
+        wrap("elevenlabs: the options every command takes", width: width) + "\nGlobal options:\n"
+            + optionLines(OptionTable.options.filter(\.isGlobal), width: width)
+    }
+
+    /// Examples are never folded: each is a command line to copy whole, however narrow the screen.
+    static func examples(_ lines: [String]) -> String { lines.map { "  \($0)\n" }.joined() }
 
     static func general(width: Int = 80) -> String {
         var s = wrap("elevenlabs: ElevenLabs text to speech and account tools for the terminal", width: width)
@@ -45,11 +60,9 @@ enum Help {
         s += "\nMost used speak options:\n"
         let common = ["voice", "model", "output", "file", "rate", "format", "device", "captions"]
         s += optionLines(common.compactMap { n in OptionTable.options.first { $0.long == n } }, width: width)
-        s += "\nExamples:\n"
-        for e in ["elevenlabs \"Hello there\"", "elevenlabs -v Roger -o hello.mp3 \"Hello there\"", "fortune | elevenlabs -v George",
-                  "elevenlabs speak -f chapter.txt -o chapter.mp3", "elevenlabs voices --search george"] {
-            s += wrap(e, width: width, indent: 2, hanging: 4)
-        }
+        s += "\nExamples:\n" + examples(["elevenlabs \"Hello there\"", "elevenlabs -v Roger -o hello.mp3 \"Hello there\"",
+                                         "fortune | elevenlabs -v George", "elevenlabs speak -f chapter.txt -o chapter.mp3",
+                                         "elevenlabs voices --search george"])
         s += "\nCommands:\n" + columns(OptionTable.commands.map { ($0.name, $0.summary) }, width: width)
         s += "\nGlobal options:\n" + optionLines(OptionTable.options.filter(\.isGlobal), width: width)
         s += "\n" + wrap("API key (the first source found is used):", width: width)

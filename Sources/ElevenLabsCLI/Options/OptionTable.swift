@@ -251,7 +251,8 @@ public enum OptionTable {
 
         // voices
         OptionSpec(name: .search, short: nil, kind: .value("TEXT"), commands: ["voices", "history"], choices: [], repeatable: false,
-                   help: "only voices (by name, description or labels) or generations (by text) containing TEXT"),
+                   help: "only voices whose name, description or labels contain TEXT",
+                   helpFor: ["history": "only generations whose text contains TEXT"]),
         OptionSpec(name: .gender, short: nil, kind: .value("GENDER"), commands: ["voices"], choices: [], repeatable: false,
                    help: "only voices with this gender label (male, female, neutral)"),
         OptionSpec(name: .accent, short: nil, kind: .value("ACCENT"), commands: ["voices"], choices: [], repeatable: false,
@@ -263,13 +264,15 @@ public enum OptionTable {
         OptionSpec(name: .label, short: nil, kind: .value("KEY=VALUE"), commands: ["clone"], choices: [], repeatable: true,
                    help: "a label for the voice, e.g. accent=irish (repeatable)"),
         OptionSpec(name: .description, short: nil, kind: .value("TEXT"), commands: ["clone", "dictionaries"], choices: [], repeatable: false,
-                   help: "a description of the voice (clone) or of the dictionary (dictionaries add)"),
+                   help: "a description of the voice",
+                   helpFor: ["dictionaries": "dictionaries add: a description of the dictionary"]),
         OptionSpec(name: .allowDuplicate, short: nil, kind: .flag, commands: ["clone"], choices: [], repeatable: false,
                    help: "make the voice even when one of yours already has that name (names then need the id to tell them apart)"),
         OptionSpec(name: .removeBackgroundNoise, short: nil, kind: .flag, commands: ["clone"], choices: [], repeatable: false,
                    help: "have the service clean the samples first"),
         OptionSpec(name: .name, short: nil, kind: .value("NAME"), commands: ["clone", "dictionaries"], choices: [], repeatable: false,
-                   help: "clone edit: the voice's new name; dictionaries add: the dictionary's name"),
+                   help: "clone edit: the voice's new name",
+                   helpFor: ["dictionaries": "dictionaries add: the dictionary's name (required)"]),
 
         // history
         OptionSpec(name: .limit, short: nil, kind: .value("N"), commands: ["history"], choices: [], repeatable: false,

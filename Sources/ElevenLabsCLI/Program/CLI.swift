@@ -19,7 +19,9 @@ public enum CLI {
             Timeline.mark("arguments parsed")
             switch parsed {
             case .help(let command):
-                try context.out(Help.text(for: command, width: context.stdoutIsTerminal ? context.terminalWidth : 80))
+                // The terminal's width; into a pipe, COLUMNS when set (as `COLUMNS=200 elevenlabs
+                // --help | less` asks), else 80.
+                try context.out(Help.text(for: command, width: context.terminalWidth))
             case .version:
                 try context.out(versionText())
             case .run(let inv):
