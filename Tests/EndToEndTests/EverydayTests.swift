@@ -106,4 +106,35 @@ import TestSupport
             #expect(slip.status == 2 && slip.err.contains("did you mean 'clear'?"), "\(slip.err)")
         }
     }
+
+    /// One did-you-mean for every enumerated value, and nothing sent for a slip: label filters look at
+    /// the values the account's voices have, a cast voice is suggested as `-v` suggests it, and a
+    /// language must be one the model speaks.
+    @Test func everyEnumeratedValueSuggestsTheNearest() async throws {
+        try await withSandbox { sandbox in
+            let e = env(sandbox)
+            let script = dir.appendingPathComponent("s.txt")
+            try "GUEST: Hello there.\n\nHOST: Hi.\n".write(to: script, atomically: true, encoding: .utf8)
+            let cases: [([String], String)] = [
+                (["voices", "--gender", "femal"], "no voice has the gender 'femal'; did you mean 'female'?"),
+                (["voices", "--age", "midle_aged"], "did you mean 'middle_aged'?"),
+                (["voices", "--category", "clone"], "did you mean 'cloned'?"),
+                (["speak", "-m", "flahs", "Some words to say."], "did you mean 'flash'?"),
+                (["speak", "-v", "Brain", "Some words to say."], "did you mean 'Brian'?"), // exit 1: the account has no such voice
+                (["speak", "--dialogue", script.path, "--cast", "GUEST=Brain", "--cast", "HOST=Roger"], "did you mean 'Brian'?"),
+                (["speak", "--language", "xx", "-m", "flash", "Some words to say."], "eleven_flash_v2_5 does not speak 'xx'"),
+                (["speak", "--language", "xx", "-m", "flash", "--out-dir", dir.appendingPathComponent("o").path, script.path], "does not speak 'xx'"),
+            ]
+            for (args, expected) in cases {
+                let r = try await run("elevenlabs", args + ["-o", dir.appendingPathComponent("x.mp3").path].filter { _ in args[0] == "speak" && !args.contains("--out-dir") }, env: e)
+                #expect(r.status == (args.contains("-v") ? 1 : 2) && r.err.contains(expected), "\(args): \(r.status) \(r.err)")
+            }
+            #expect(!sandbox.requests.contains { $0.method == "POST" }, "a slip was bought")
+            // A value the account has, in a combination nothing matches, is only "no voices match".
+            let none = try await run("elevenlabs", ["voices", "--gender", "female", "--age", "old", "--accent", "australian"], env: e)
+            #expect(none.status == 0 && none.err.contains("no voices match"), "\(none.err)")
+            let spoken = try await run("elevenlabs", ["speak", "--language", "de", "-m", "flash", "-o", dir.appendingPathComponent("de.mp3").path, "Guten Tag."], env: e)
+            #expect(spoken.status == 0, "\(spoken.err)")
+        }
+    }
 }

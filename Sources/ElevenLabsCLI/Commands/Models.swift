@@ -19,7 +19,8 @@ enum ModelsCommand {
         let session = try Session(inv, context)
         let models = try session.client.models()
         session.cache.store("models", models.map {
-            CachedModel(model_id: $0.modelID, name: $0.name, max_characters: $0.characterLimit(), credits_per_character: $0.costPerCharacter)
+            CachedModel(model_id: $0.modelID, name: $0.name, max_characters: $0.characterLimit(), credits_per_character: $0.costPerCharacter,
+                        languages: ($0.languages ?? []).map(\.languageID))
         })
         let rows = models.map { m in
             Row(model_id: m.modelID, name: m.name ?? m.modelID, description: m.description,

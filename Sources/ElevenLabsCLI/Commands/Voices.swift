@@ -47,7 +47,11 @@ enum VoicesCommand {
         // By name, as people look for them, in the table and in JSON alike.
         let sorted = voices.sorted { $0.name.lowercased() < $1.name.lowercased() }
         if session.json { try context.out(JSONFields.render(sorted.map(row), inv)); return }
-        if voices.isEmpty { context.err("elevenlabs: no voices match\n"); return }
+        if voices.isEmpty {
+            try refuseUnknownLabels(filters, session: session)
+            context.err("elevenlabs: no voices match\n")
+            return
+        }
         // The whole name, description included.
         let rows = sorted.map { v -> [String] in
             let l = v.labels ?? [:]
@@ -55,6 +59,21 @@ enum VoicesCommand {
             return [v.voiceID, v.name, v.category ?? "", labels]
         }
         try context.out(Output.table(["VOICE ID", "NAME", "CATEGORY", "LABELS"], rows, kinds: [.fixed, .name, .name, .text], context: context))
+    }
+
+    /// A label filter that matched nothing because no voice of the account has that value at all
+    /// (`--gender femal`) is a slip, refused (exit 2) with the nearest value, as `--category clone`
+    /// is; a value that exists but matches nothing in this combination is just "no voices match".
+    static func refuseUnknownLabels(_ filters: [(String, String)], session: Session) throws {
+        guard !filters.isEmpty else { return }
+        let all = try session.client.allVoices(search: nil, category: nil, filters: [])
+        for (label, value) in filters {
+            let known = Set(all.compactMap { $0.labels?[label]?.lowercased() }).sorted()
+            guard !known.isEmpty, !known.contains(value.lowercased()) else { continue }
+            let near = nearest(value, in: known, maxDistance: 3).map { "; did you mean '\($0)'?" } ?? ""
+            throw UsageError("no voice has the \(label) '\(Output.clean(value))'\(near)",
+                             hint: "\(label) values of your voices: " + known.map(Output.clean).joined(separator: ", "), command: "voices")
+        }
     }
 
     static func settingsLine(_ s: VoiceSettings) -> String {

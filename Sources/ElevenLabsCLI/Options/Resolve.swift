@@ -70,12 +70,16 @@ enum Resolve {
     /// The model (its id may differ from what was given: a display name), checked to exist before any
     /// text is sent; nil when the check was skipped (the
     /// default model with a short text needs none, which keeps the common case free of round trips).
-    static func model(_ id: String, explicit: Bool, characters: Int, session: Session) throws -> CachedModel? {
-        if !explicit && id == defaultModel && characters <= smallestModelLimit { return nil }
+    /// With `language`, the model is always looked up, and must speak it.
+    static func model(_ id: String, explicit: Bool, characters: Int, language: String? = nil, session: Session) throws -> CachedModel? {
+        if !explicit && id == defaultModel && characters <= smallestModelLimit && language == nil { return nil }
         var models = try session.models()
         // An id, or a display name ("Eleven Flash v2.5"), in any case.
         let matches = { (m: CachedModel) in m.model_id == id || m.name?.lowercased() == id.lowercased() }
-        if !models.contains(where: matches) { models = try session.models(refresh: true) }
+        // A cached list from before languages were kept is fetched again when a language is to be checked.
+        if !models.contains(where: matches) || (language != nil && models.first(where: matches)?.languages == nil) {
+            models = try session.models(refresh: true)
+        }
         guard let model = models.first(where: matches) else {
             // Slips of the short names too (`flahs` → flash), not only of the full ids.
             let near = (nearest(id, in: Array(modelAliases.keys).sorted(), maxDistance: id.count <= 5 ? 2 : 3)
@@ -86,6 +90,12 @@ enum Resolve {
         // requests (or none).
         if let limit = model.max_characters, limit < minimumModelLimit {
             throw CLIError("the server gave '\(id)' an impossible per-request limit (maximum_text_length_per_request \(limit))", exit: .failure)
+        }
+        if let language, ModelRules.supportsLanguageCode(model.model_id), let spoken = model.languages, !spoken.isEmpty,
+           !spoken.contains(language) {
+            let near = nearest(language, in: spoken, maxDistance: 1).map { "; did you mean '\($0)'?" } ?? ""
+            throw UsageError("\(model.model_id) does not speak '\(Output.clean(language))'\(near)",
+                             hint: "its languages: " + spoken.joined(separator: ", "), command: "speak")
         }
         return model
     }

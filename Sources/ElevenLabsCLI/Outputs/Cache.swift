@@ -16,6 +16,8 @@ struct CachedModel: Codable {
     var name: String?
     var max_characters: Int?
     var credits_per_character: Double?
+    /// The language codes it speaks (absent in entries cached before 0.4: refetched when needed).
+    var languages: [String]? = nil
 }
 
 struct CacheEntry<T: Codable>: Codable {

@@ -92,7 +92,8 @@ final class Session {
     func models(refresh: Bool = false) throws -> [CachedModel] {
         if !refresh, let cached = cache.load("models", as: CachedModel.self) { return cached }
         let models = try client.models().map {
-            CachedModel(model_id: $0.modelID, name: $0.name, max_characters: $0.characterLimit(), credits_per_character: $0.costPerCharacter)
+            CachedModel(model_id: $0.modelID, name: $0.name, max_characters: $0.characterLimit(), credits_per_character: $0.costPerCharacter,
+                        languages: ($0.languages ?? []).map(\.languageID))
         }
         cache.store("models", models)
         return models

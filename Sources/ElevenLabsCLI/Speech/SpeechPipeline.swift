@@ -39,7 +39,8 @@ struct SpeechPipeline {
     func model(characters: Int, explicit: Bool? = nil) throws -> CachedModel? {
         defer { Timeline.mark("model resolved") }
         return try Resolve.naming(options.modelSource) {
-            try Resolve.model(options.modelID, explicit: explicit ?? options.modelExplicit, characters: characters, session: session)
+            try Resolve.model(options.modelID, explicit: explicit ?? options.modelExplicit, characters: characters,
+                              language: options.language, session: session)
         }
     }
 

@@ -60,7 +60,9 @@ struct DialoguePlan {
             do {
                 cast.append((speaker, spec, try Resolve.voiceID(spec, session: session)))
             } catch let e as CLIError {
-                problems.append("\(speaker) (\(spec == speaker ? "" : "as '\(spec)': ")\(e.message))")
+                // The resolver's did-you-mean, as `-v Brain` gives it, belongs with its speaker.
+                let near = e.hint.flatMap { $0.hasPrefix("did you mean") ? "; \($0)" : nil } ?? ""
+                problems.append("\(speaker) (\(spec == speaker ? "" : "as '\(spec)': ")\(e.message)\(near))")
             }
         }
         if !problems.isEmpty {
