@@ -137,4 +137,56 @@ import TestSupport
             #expect(spoken.status == 0, "\(spoken.err)")
         }
     }
+
+    /// `history download` twice leaves one file, named the same each time (letters of every script
+    /// kept), skipped the second time and replaced with --clobber; every output (-o, --captions,
+    /// --out-dir, history save and download) makes a missing last directory and refuses a deeper
+    /// missing path, before anything is bought, unless --create-dirs.
+    @Test func downloadsAreIdempotentAndMissingDirectoriesFollowOneRule() async throws {
+        try await withSandbox { sandbox in
+            let e = env(sandbox)
+            #expect(try await run("elevenlabs", ["speak", "Siobhán met Tomás at the café.", "-o", dir.appendingPathComponent("s.mp3").path], env: e).status == 0)
+            let listed = try await run("elevenlabs", ["history", "--json", "history_item_id", "--limit", "1"], env: e)
+            let id = try #require((try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: String]])?.first?["history_item_id"])
+            let out = dir.appendingPathComponent("takes").path // missing: the last level is made
+            let first = try await run("elevenlabs", ["history", "download", id, "--out-dir", out], env: e)
+            #expect(first.status == 0, "\(first.err)")
+            let name = first.out.trimmingCharacters(in: .newlines)
+            #expect(name.hasPrefix(out + "/") && name.contains("siobhán-met-tomás-at-the-café") && name.hasSuffix("_\(id.prefix(8)).mp3"), "\(name)")
+            let audio = sandbox.requests.filter { $0.path.hasSuffix("/audio") }.count
+            let second = try await run("elevenlabs", ["history", "download", id, "--out-dir", out], env: e)
+            #expect(second.status == 0 && second.out == first.out && second.err.contains("already in"), "\(second.err)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out).count == 1)
+            #expect(sandbox.requests.filter { $0.path.hasSuffix("/audio") }.count == audio, "a file already there was downloaded again")
+            let clobber = try await run("elevenlabs", ["history", "download", id, "--out-dir", out, "--clobber"], env: e)
+            #expect(clobber.status == 0 && sandbox.requests.filter { $0.path.hasSuffix("/audio") }.count == audio + 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out).count == 1)
+
+            // A deeper missing path: refused (exit 3) for every output, with nothing bought or made.
+            let deep = dir.appendingPathComponent("typo/deeper").path
+            let text = "Words for a deep path."
+            let refusedRuns: [[String]] = [
+                ["speak", text, "-o", deep + "/x.mp3"], ["speak", text, "-o", dir.appendingPathComponent("ok.mp3").path, "--captions", deep + "/x.srt"],
+                ["speak", "--out-dir", deep, dir.appendingPathComponent("in.txt").path], ["history", "save", id, "-o", deep + "/x.mp3"],
+                ["history", "download", id, "--out-dir", deep], ["voices", "preview", "Roger", "-o", deep + "/p.mp3"],
+            ]
+            try "Words in a file.".write(to: dir.appendingPathComponent("in.txt"), atomically: true, encoding: .utf8)
+            let posts = sandbox.requests.filter { $0.method == "POST" }.count
+            for args in refusedRuns {
+                let r = try await run("elevenlabs", args, env: e)
+                #expect(r.status == 3 && r.err.contains("does not exist, nor does") && r.err.contains("--create-dirs"), "\(args): \(r.status) \(r.err)")
+            }
+            #expect(sandbox.requests.filter { $0.method == "POST" }.count == posts, "a refused output was bought")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("typo").path))
+            // With --create-dirs each is made.
+            for args in refusedRuns {
+                let r = try await run("elevenlabs", args + ["--create-dirs"], env: e)
+                #expect(r.status == 0, "\(args) --create-dirs: \(r.err)")
+            }
+            #expect(FileManager.default.fileExists(atPath: deep + "/x.mp3") && FileManager.default.fileExists(atPath: deep + "/x.srt"))
+            // One missing level is made without asking.
+            let one = try await run("elevenlabs", ["speak", text, "-o", dir.appendingPathComponent("fresh/x.mp3").path], env: e)
+            #expect(one.status == 0 && FileManager.default.fileExists(atPath: dir.appendingPathComponent("fresh/x.mp3").path), "\(one.err)")
+        }
+    }
 }

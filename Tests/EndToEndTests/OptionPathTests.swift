@@ -117,6 +117,8 @@ import TestSupport
                 paths.contains(.dryRun) ? s.status == 0 : s.files(in: "o").filter { $0.hasSuffix(".mp3") }.count == 2
             }),
             .jobs: Probe(args: { _, _ in ["--jobs", "1"] }, honoured: { s, _ in s.status == 0 }),
+            // Its effect needs a deep missing path, which EverydayTests gives every output.
+            .createDirs: Probe(args: { _, _ in ["--create-dirs"] }, honoured: { s, _ in s.status == 0 }),
             .force: Probe(args: { _, _ in ["--force", "--no-cache"] }, prepare: sameRunFirst, honoured: { s, paths in
                 paths.contains(.dryRun) ? s.status == 0 : s.speechRequests == 1
             }),

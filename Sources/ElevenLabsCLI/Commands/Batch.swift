@@ -138,6 +138,9 @@ enum BatchCommand {
         if stat(dir, &st) == 0 && st.st_mode & S_IFMT != S_IFDIR {
             throw CLIError("--out-dir \(dir) is not a directory", hint: "name a directory (it is created when missing)", exit: .input)
         }
+        // DIR itself may be missing (it is made); a deeper missing path needs --create-dirs.
+        try AtomicFile.checkDirectory(dir.hasSuffix("/") && dir.count > 1 ? String(dir.dropLast()) : dir, for: "into --out-dir \(dir)",
+                                      createDirs: inv.flag(.createDirs))
         let items = try inputs(inv, context, options: options, dir: dir)
         let manifestPath = (dir.hasSuffix("/") ? String(dir.dropLast()) : dir) + "/manifest.jsonl"
         let made = readManifest(manifestPath)

@@ -159,7 +159,7 @@ enum HistoryCommand {
             guard lower.hasSuffix(".mp3") || lower.hasSuffix(".wav") || !output.split(separator: "/").last!.contains(".") else {
                 throw UsageError("a generation's audio is MP3: save it as .mp3, or as .wav to have it decoded", command: "history")
             }
-            try AtomicFile.check(output)
+            try AtomicFile.check(output, createDirs: inv.flag(.createDirs))
         }
         let session = try Session(inv, context)
         if lower.hasSuffix(".wav") { try saveWAV(id: id, to: output, session: session); return }
@@ -199,46 +199,63 @@ enum HistoryCommand {
         try file.commit()
     }
 
-    /// One file per generation, named here from its date, voice and text; the server names nothing.
+    /// One file per generation, named here from its date, voice, text and id; the server names
+    /// nothing. Idempotent, as gh's `release download --skip-existing`: a file already there (the
+    /// name is the same each time) is kept and skipped unless --clobber; DIR is made when missing,
+    /// by the rule every --out-dir follows.
     static func download(_ inv: Invocation, _ context: Context) throws {
         let list = try ids(inv)
-        guard let dir = inv.value(.outDir) else {
+        guard let given = inv.value(.outDir) else {
             throw UsageError("'history download' needs --out-dir DIR", command: "history")
         }
+        let dir = given.hasSuffix("/") && given.count > 1 ? String(given.dropLast()) : given
         var st = stat()
-        guard stat(dir, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
-            throw CLIError("--out-dir \(dir) is not a directory", hint: "create it first (mkdir -p \(dir))", exit: .input)
+        if stat(dir, &st) == 0 && st.st_mode & S_IFMT != S_IFDIR {
+            throw CLIError("--out-dir \(given) is not a directory", hint: "name a directory (it is created when missing)", exit: .input)
         }
+        try AtomicFile.checkDirectory(dir, for: "into --out-dir \(given)", createDirs: inv.flag(.createDirs))
         let session = try Session(inv, context)
-        var written: [String] = []
+        try AtomicFile.makeDirectories(dir, for: "--out-dir \(given)")
+        var written: [String] = [], skipped = 0
         for id in list {
             try Signals.check()
             let item = try session.client.historyItem(id: id)
-            let path = uniquePath(dir: dir, base: fileName(item), ext: fileExtension(item))
-            let file = try AtomicFile(path: path)
-            defer { file.discard() }
-            try session.client.historyAudio(id: id) { bytes in try file.write(bytes) }
-            try file.commit()
+            let path = "\(dir)/\(fileName(item)).\(fileExtension(item))"
+            if FileIO.exists(path) && !inv.flag(.clobber) {
+                skipped += 1
+            } else {
+                let file = try AtomicFile(path: path)
+                defer { file.discard() }
+                try session.client.historyAudio(id: id) { bytes in try file.write(bytes) }
+                try file.commit()
+            }
             written.append(path)
-            // Each path as it completes, so scripts can pipe the list on.
+            // Each path as it completes (or is found already there), so scripts can pipe the list on.
             if !session.json { try context.out(path + "\n") }
+        }
+        if skipped > 0 && !inv.flag(.quiet) {
+            context.err("elevenlabs: \(skipped) of \(list.count) already in \(given), kept (--clobber downloads them again)\n")
         }
         if session.json { try context.out(Output.json(written)) }
     }
 
+    /// `DATE_VOICE_TEXT_ID`: the same name every time for the same generation (so a second download
+    /// finds it), and never the same for two (the id's first characters tell them apart).
     static func fileName(_ item: HistoryItem) -> String {
         let date = Output.dateTime(item.dateUnix).replacingOccurrences(" ", "_").replacingOccurrences(":", "")
         let voice = slug(item.shownVoiceName?.split(separator: " ").first.map(String.init) ?? "voice", max: 20)
         let words = slug((item.text?.isEmpty == false ? item.text : item.dialogue?.first?.text) ?? "", max: 40)
-        return [date, voice, words].filter { !$0.isEmpty }.joined(separator: "_")
+        let id = slug(item.historyItemID, max: 8, lowercase: false)
+        return [date, voice, words, id].filter { !$0.isEmpty }.joined(separator: "_")
     }
 
-    /// Letters, digits and dashes only: nothing from the server can make a path.
-    static func slug(_ s: String, max: Int) -> String {
+    /// Letters (of any script: Siobhán stays Siobhán), digits and dashes only: nothing from the
+    /// server can make a path, a hidden file or a terminal escape.
+    static func slug(_ s: String, max: Int, lowercase: Bool = true) -> String {
         var out = ""
         var dash = false
-        for c in s.lowercased() {
-            if (c.isLetter || c.isNumber) && c.isASCII { out.append(c); dash = false }
+        for c in lowercase ? s.lowercased() : s {
+            if c.isLetter || c.isNumber { out.append(c); dash = false }
             else if !dash && !out.isEmpty { out.append("-"); dash = true }
             if out.count >= max { break }
         }
@@ -252,14 +269,6 @@ enum HistoryCommand {
         // A format name this tool does not know (the server's may be newer): its codec, if it names one.
         let codec = (item.outputFormat ?? "").prefix { $0 != "_" }
         return OutputFormat.Codec(rawValue: String(codec))?.rawValue ?? "mp3"
-    }
-
-    static func uniquePath(dir: String, base: String, ext: String) -> String {
-        let root = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
-        var path = "\(root)/\(base).\(ext)"
-        var n = 2
-        while FileIO.exists(path) { path = "\(root)/\(base)-\(n).\(ext)"; n += 1 }
-        return path
     }
 
     static func delete(_ inv: Invocation, _ context: Context) throws {

@@ -147,7 +147,7 @@ enum VoicesCommand {
             if output == "-" && context.stdoutIsTerminal {
                 throw UsageError("refusing to write audio to a terminal", hint: "redirect it to a file", command: "voices")
             }
-            if output != "-" { try AtomicFile.check(output) }
+            if output != "-" { try AtomicFile.check(output, createDirs: inv.flag(.createDirs)) }
         }
         let config = try Resolve.config(inv, context)
         let player = output == nil ? SpeechPipeline.player(device: Resolve.device(inv, context, config: config), input: .mp3, context) : nil

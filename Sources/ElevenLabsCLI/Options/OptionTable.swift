@@ -17,6 +17,7 @@ public enum OptionName: String, CaseIterable, Sendable, Hashable {
     // voices, clone, history, dictionaries
     case search, gender, accent, age, label, description, allowDuplicate = "allow-duplicate"
     case removeBackgroundNoise = "remove-background-noise", name, limit, after, before, category
+    case createDirs = "create-dirs", clobber
 }
 
 public struct OptionSpec: Sendable {
@@ -100,7 +101,7 @@ public enum OptionTable {
         CommandSpec(name: "history", summary: "list, replay, save, download and delete your generations",
                     usage: ["history [--limit N] [--voice NAME|ID] [--model MODEL] [--search TEXT] [--after DATE] [--before DATE]",
                             "history show ID", "history play ID [--device NAME]", "history save ID -o FILE",
-                            "history download ID... --out-dir DIR", "history delete ID... [--yes]"],
+                            "history download ID... --out-dir DIR [--clobber]", "history delete ID... [--yes]"],
                     verbs: [("list", "your generations, as with no verb (also: ls)"), ("show", "one generation's details"), ("play", "play a generation again (no credits)"),
                             ("save", "write a generation's audio to a file (no credits)"),
                             ("download", "write several generations, one file each, under names made from date, voice and text"),
@@ -214,7 +215,11 @@ public enum OptionTable {
                    repeatable: false, help: "spell out numbers and abbreviations"),
         OptionSpec(name: .outDir, short: nil, kind: .value("DIR"), commands: ["speak", "history"], choices: [], repeatable: false,
                    help: "batch: one audio file per input (-f FILE..., or files as arguments) written into DIR (created when missing)",
-                   helpFor: ["history": "history download: the directory to write the files into"]),
+                   helpFor: ["history": "history download: the directory to write the files into (created when missing)"]),
+        OptionSpec(name: .createDirs, short: nil, kind: .flag, commands: ["speak", "history", "voices"], choices: [], repeatable: false,
+                   help: "make every missing directory of -o, --captions or --out-dir (without it only the last may be missing, and is made)",
+                   helpFor: ["history": "history save and download: make every missing directory of -o or --out-dir (without it only the last may be missing)",
+                             "voices": "voices preview: make every missing directory of -o (without it only the last may be missing)"]),
         OptionSpec(name: .eachLine, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "batch: every non-empty line of the input becomes its own numbered file; paths are printed as written"),
         OptionSpec(name: .jobs, short: "j", kind: .value("N"), commands: ["speak"], choices: [], repeatable: false,
@@ -275,6 +280,8 @@ public enum OptionTable {
                    helpFor: ["dictionaries": "dictionaries add: the dictionary's name (required)"]),
 
         // history
+        OptionSpec(name: .clobber, short: nil, kind: .flag, commands: ["history"], choices: [], repeatable: false,
+                   help: "history download: replace files already there (by default they are kept and skipped)"),
         OptionSpec(name: .limit, short: nil, kind: .value("N"), commands: ["history"], choices: [], repeatable: false,
                    help: "list at most N generations (default 20; pages are followed)"),
         OptionSpec(name: .after, short: nil, kind: .value("DATE"), commands: ["history"], choices: [], repeatable: false,

@@ -184,7 +184,7 @@ struct SpeakOptions {
             guard let dot = name.lastIndex(of: "."), dot != name.startIndex else {
                 // No extension: MP3, as the safest default, said once (after the path is known to
                 // take a file: a directory is an error, not a note and then an error).
-                try AtomicFile.check(output)
+                try AtomicFile.check(output, createDirs: inv.flag(.createDirs))
                 if !o.quiet { context.err("elevenlabs: note: '\(output)' has no extension; writing MP3 (\(OutputFormat.safeDefault))\n") }
                 o.format = OutputFormat.safeDefault
                 return
@@ -209,7 +209,7 @@ struct SpeakOptions {
         // A .wav of PCM gets its RIFF header here (the API's wav_* come with their own).
         o.wrapWAV = output.lowercased().hasSuffix(".wav") && o.format.isRawPCM
         // A directory that cannot take the file fails now, not after the audio was paid for.
-        try AtomicFile.check(output)
+        try AtomicFile.check(output, createDirs: inv.flag(.createDirs))
     }
 
     /// The checks that depend on the format being known.
@@ -232,7 +232,7 @@ struct SpeakOptions {
                 throw UsageError("cannot tell the captions format from '\(path)'", hint: "name it .srt, .vtt or .json", command: "speak")
             }
             try refuseCaptionsFormat(o.format)
-            try AtomicFile.check(path)
+            try AtomicFile.check(path, createDirs: inv.flag(.createDirs))
         }
         if o.highlight && !context.stderrIsTerminal {
             // As say -i: with no terminal to show the text on, it just speaks.

@@ -42,7 +42,7 @@ enum SpeechPaths {
     static let speaking: Set<OptionName> = [
         .voice, .model, .file, .format, .stability, .similarityBoost, .style, .speakerBoost, .noSpeakerBoost, .speed, .rate,
         .language, .dict, .seed, .textNormalization, .yes, .noCache, .progress, .captions, .live, .noLive,
-        .output, .outDir, .dialogue, .dryRun,
+        .output, .outDir, .dialogue, .dryRun, .createDirs,
     ]
 
     /// The options each path gives a meaning to. An option is honoured when one of the invocation's

@@ -12,14 +12,14 @@ enum VerbOptions {
             "show": [.json],
             "settings": [.stability, .similarityBoost, .style, .speakerBoost, .noSpeakerBoost, .speed, .json],
             "delete": [.yes, .json],
-            "preview": [.output, .device],
+            "preview": [.output, .device, .createDirs],
         ],
         "history": [
             "list": [.limit, .search, .model, .voice, .after, .before, .json],
             "show": [.json],
             "play": [.device],
-            "save": [.output],
-            "download": [.outDir, .json],
+            "save": [.output, .createDirs],
+            "download": [.outDir, .createDirs, .clobber, .json],
             "delete": [.yes, .json],
         ],
         "clone": [

@@ -31,7 +31,9 @@ final class AtomicFile {
 
     /// Fails, before anything is bought, when `path` cannot take a file: a directory, a block
     /// device, a directory that cannot be created, or one that is not writable.
-    static func check(_ path: String) throws {
+    /// `createDirs` (--create-dirs): any missing directories may be made; without it only the last
+    /// level may be missing (see `checkDirectory`).
+    static func check(_ path: String, createDirs: Bool = false) throws {
         let target = try resolve(path)
         var st = stat()
         if lstat(target, &st) == 0 {
@@ -48,18 +50,7 @@ final class AtomicFile {
         }
         // The directory, or the nearest one that exists when it is still to be made (only when the
         // audio is really written: a dry run leaves the disk as it was).
-        var dir = directory(of: target)
-        while true {
-            var d = stat()
-            if stat(dir, &d) == 0 {
-                guard d.st_mode & S_IFMT == S_IFDIR else { throw CLIError("cannot write \(path): \(dir) is not a directory", exit: .input) }
-                break
-            }
-            guard errno == ENOENT, directory(of: dir) != dir else {
-                throw CLIError("cannot write \(path): \(dir): \(FileIO.errnoText())", exit: .input)
-            }
-            dir = directory(of: dir)
-        }
+        let dir = try checkDirectory(directory(of: target), for: path, createDirs: createDirs)
         guard access(dir, W_OK) == 0 else {
             throw CLIError("cannot write \(path): the directory \(dir) is not writable (\(FileIO.errnoText()))", exit: .input)
         }
@@ -199,6 +190,33 @@ final class AtomicFile {
             current = link.hasPrefix("/") ? link : directory(of: current) + "/" + link
         }
         throw CLIError("cannot write \(path): too many levels of symbolic links", exit: .input)
+    }
+
+    /// The rule every output shares (-o, --captions, --out-dir, history save and download): a missing
+    /// last level is made when the output is written (`-o new/x.mp3`, `--out-dir new`); a deeper
+    /// missing path is more likely a typo than a wish, and is refused unless --create-dirs asks for
+    /// it (as curl's flag does). Nothing is made here. Returns the nearest directory that exists.
+    @discardableResult
+    static func checkDirectory(_ wanted: String, for path: String, createDirs: Bool) throws -> String {
+        var dir = wanted
+        var missing: [String] = []
+        while true {
+            var d = stat()
+            if stat(dir, &d) == 0 {
+                guard d.st_mode & S_IFMT == S_IFDIR else { throw CLIError("cannot write \(path): \(dir) is not a directory", exit: .input) }
+                break
+            }
+            guard errno == ENOENT, directory(of: dir) != dir else {
+                throw CLIError("cannot write \(path): \(dir): \(FileIO.errnoText())", exit: .input)
+            }
+            missing.append(dir)
+            dir = directory(of: dir)
+        }
+        if missing.count > 1 && !createDirs {
+            throw CLIError("cannot write \(path): \(missing[0]) does not exist, nor does \(missing[1])",
+                           hint: "add --create-dirs to make the missing directories (or mkdir -p \(missing[0]))", exit: .input)
+        }
+        return dir
     }
 
     /// `mkdir -p` for an output's directory (the umask decides the modes).
