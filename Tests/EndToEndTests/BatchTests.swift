@@ -143,13 +143,15 @@ extension BatchTests {
     @Test func ctrlCStopsTheBatchCleanly() async throws {
         let files = try inputs(30)
         let out = try outDir()
+        let errors = try temporaryDirectory().appendingPathComponent("stderr.txt")
         try await withSandbox({ $0.faults.chunkSize = 2000; $0.faults.chunkDelay = 0.02; $0.faults.concurrencyLimit = 2 }) { sandbox in
             let status = try await onThread { () -> Int32 in
                 let p = Child()
                 p.executableURL = binary("elevenlabs")
                 p.arguments = ["speak", "--out-dir", out.path] + files
                 p.environment = childEnvironment(self.env(sandbox))
-                p.standardError = FileHandle.nullDevice
+                #expect(FileManager.default.createFile(atPath: errors.path, contents: nil))
+                p.standardError = try FileHandle(forWritingTo: errors)
                 try spawn(p)
                 let deadline = Date().addingTimeInterval(60)
                 while Date() < deadline && ((try? FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".mp3") }.count) ?? 0) < 2 {
@@ -167,6 +169,10 @@ extension BatchTests {
             let manifest = try String(contentsOf: out.appendingPathComponent("manifest.jsonl"), encoding: .utf8).split(separator: "\n")
             #expect(manifest.count == done.count) // exactly the finished items, all ok
             #expect(manifest.allSatisfy { $0.contains("\"status\":\"ok\"") })
+            // It says where it stopped (#31): done, left and spent, on a line of its own.
+            let said = try String(contentsOf: errors, encoding: .utf8)
+            #expect(said.range(of: #"(^|\n)elevenlabs: interrupted: \d+ of 30 files done, \d+ left \(a rerun converts only those\), [\d,]+ credits spent\n"#,
+                               options: .regularExpression) != nil, "\(said)")
         }
     }
 }

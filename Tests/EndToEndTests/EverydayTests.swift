@@ -189,4 +189,20 @@ import TestSupport
             #expect(one.status == 0 && FileManager.default.fileExists(atPath: dir.appendingPathComponent("fresh/x.mp3").path), "\(one.err)")
         }
     }
+
+    /// The refusal and `--dry-run` price one text with one function: the parts as they will be sent,
+    /// less what the cache holds (#31: 12,001 against 11,994 credits).
+    @Test func theRefusalAndTheDryRunNameOneFigure() async throws {
+        let text = (1...250).map { "Sentence number \(1000 + $0) costs its characters." }.joined(separator: "  \n ")
+        try await withSandbox({ $0.characterLimit = 10_000 }) { sandbox in
+            let e = env(sandbox)
+            let out = dir.appendingPathComponent("q.mp3").path
+            let plan = try await run("elevenlabs", ["speak", "--dry-run", "--json", "-o", out, "-m", "eleven_multilingual_v2", text], env: e)
+            let credits = try #require((try JSONSerialization.jsonObject(with: plan.stdout) as? [String: Any])?["credits"] as? Int, "\(plan.out)\(plan.err)")
+            #expect(credits > 10_000)
+            let refused = try await run("elevenlabs", ["speak", "-o", out, "-m", "eleven_multilingual_v2", text], env: e)
+            #expect(refused.status == 5 && refused.err.contains("needs about \(Output.grouped(credits)) credits"), "plan said \(credits): \(refused.err)")
+            #expect(sandbox.creditsUsed == 0)
+        }
+    }
 }

@@ -125,7 +125,10 @@ enum SpeakCommand {
         if let limit = model?.max_characters, several {
             // Several requests: a failure halfway would waste what was bought, so the cost is checked
             // first (one request for the plan; a text that fits one request pays no such round trip).
-            try pipeline.checkSpend(characters: characters, model: model, what: "this text (\(Output.grouped(characters)) characters)") {
+            // Priced as --dry-run prices it: the parts to be sent, less what the cache holds.
+            let buying = try purchase(input, request: ready.request, model: model, characters: characters, session: pipeline.session,
+                                      options: options, context: context).characters
+            try pipeline.checkSpend(characters: buying, model: model, what: "this text (\(Output.grouped(characters)) characters)") {
                 "speak \(Output.grouped(characters)) characters for about \(Output.grouped($0)) credits of \(Output.grouped($1)) left?"
             }
             chunks = SpeechJob.ChunkPlan { let chunker = input.chunker(limit: limit); return chunker.next }
@@ -151,14 +154,15 @@ enum SpeakCommand {
 
     /// The progress line of a long text: share done, parts, and time left.
     static func progressReporter(_ progress: ProgressLine, characters: Int) -> (Int) -> Void {
-        let started = monotonicSeconds()
+        var timeLeft = TimeLeft()
         var parts = 0
         return { done in
             parts += 1
-            let elapsed = monotonicSeconds() - started
-            let left = done > 0 ? ProgressLine.duration(elapsed / Double(done) * Double(max(0, characters - done))) + " left" : ""
+            timeLeft.sample(done: done)
+            let share = min(100, done * 100 / max(1, characters))
+            progress.interruptedSummary("\(share)% of \(Output.grouped(characters)) characters done in \(parts) part\(parts == 1 ? "" : "s"); the parts bought are cached, so a rerun buys only the rest")
             // The most telling first: a narrow terminal cuts the end.
-            progress.draw("\(min(100, done * 100 / max(1, characters)))% of \(Output.grouped(characters)) chars, \(parts) part\(parts == 1 ? "" : "s")\(left.isEmpty ? "" : ", " + left)")
+            progress.draw("\(share)% of \(Output.grouped(characters)) chars, \(parts) part\(parts == 1 ? "" : "s"), \(timeLeft.text(total: characters))")
         }
     }
 
@@ -185,10 +189,12 @@ enum SpeakCommand {
         }
     }
 
-    /// `--dry-run`: what would be bought (the parts the audio cache does not hold), what it would cost
-    /// and what is left; no audio is requested.
-    static func dryRun(_ input: TextSource, request: SpeechRequest, model: CachedModel?, characters: Int, session: Session,
-                       options: SpeakOptions, _ inv: Invocation, _ context: Context) throws {
+    /// What a text would buy: its parts as they will be sent (cut and fitted to the model), less those
+    /// the audio cache holds. The one count that both the spend check and `--dry-run` price, so the
+    /// refusal and the plan can never name two figures for one text.
+    static func purchase(_ input: TextSource, request: SpeechRequest, model: CachedModel?, characters: Int, session: Session,
+                         options: SpeakOptions, context: Context) throws
+        -> (planned: [(keys: AudioCache.Keys, characters: Int)], toBuy: [(keys: AudioCache.Keys, characters: Int)], characters: Int) {
         var texts: [String] = []
         if let limit = model?.max_characters, characters > limit {
             let chunker = input.chunker(limit: limit)
@@ -200,7 +206,15 @@ enum SpeakCommand {
         let cache = options.useCache ? try AudioCache(context: context, config: options.config) : nil
         let planned = try SpeechJob.plannedKeys(texts, template: request, server: session.client.configuration.baseURL)
         let toBuy = planned.filter { !(cache?.has($0.keys, timed: request.withTimestamps) ?? false) }
-        let buying = toBuy.reduce(0) { $0 + $1.characters }
+        return (planned, toBuy, toBuy.reduce(0) { $0 + $1.characters })
+    }
+
+    /// `--dry-run`: what would be bought (the parts the audio cache does not hold), what it would cost
+    /// and what is left; no audio is requested.
+    static func dryRun(_ input: TextSource, request: SpeechRequest, model: CachedModel?, characters: Int, session: Session,
+                       options: SpeakOptions, _ inv: Invocation, _ context: Context) throws {
+        let (planned, toBuy, buying) = try purchase(input, request: request, model: model, characters: characters, session: session,
+                                                    options: options, context: context)
         let estimate = try Spend.estimate(characters: buying, perCharacter: model?.credits_per_character)
         let remaining = try session.client.subscription().creditsRemaining
         let given = options.voice ?? VoiceResolver.defaultVoiceName

@@ -34,6 +34,7 @@ public enum CLI {
             // Interrupted: stop quietly, as shells expect of Ctrl-C; cleanup already ran while unwinding.
             if Signals.pending != 0 {
                 if context.run.progressOnScreen.read({ $0 }) { context.err("\n") }
+                if let summary = context.run.progressSummary.read({ $0 }) { context.err("elevenlabs: interrupted: \(summary)\n") }
                 return ExitCode.forSignal(Signals.pending)
             }
             Output.report(error, context: context)

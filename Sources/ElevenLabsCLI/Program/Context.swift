@@ -73,6 +73,9 @@ public final class RunState: Sendable {
     let keySource = Monitor<String?>(nil)
     let warned = Monitor<Set<String>>([])
     let progressOnScreen = Monitor(false)
+    /// What a progress line would say if the run ended now (done, left, credits spent): printed when
+    /// Ctrl-C ends it, so an interrupted batch or long text still says where it stopped.
+    let progressSummary = Monitor<String?>(nil)
     public init() {}
 }
 

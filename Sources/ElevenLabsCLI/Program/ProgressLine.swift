@@ -2,14 +2,18 @@
 // and leaves pieces behind), cleared to the end of the line on each redraw, and replaced at the end
 // by a one-line summary. Shown on a terminal (not with --quiet), or anywhere with --progress.
 import Synchronization
+import ThreadSupport
 
 final class ProgressLine: Sendable {
     let shown: Bool
     private let context: Context
     private let drawn = Mutex(false)
 
+    private let quiet: Bool
+
     init(_ inv: Invocation, _ context: Context) {
         shown = inv.flag(.progress) || (context.stderrIsTerminal && !inv.flag(.quiet))
+        quiet = inv.flag(.quiet)
         self.context = context
     }
 
@@ -33,9 +37,14 @@ final class ProgressLine: Sendable {
 
     /// Replaces the line with a summary.
     func finish(_ summary: String?) {
+        context.run.progressSummary.note { $0 = nil }
         clear()
         if shown, let summary { context.err(summary + "\n") }
     }
+
+    /// What to say if the run is interrupted now (see RunState.progressSummary); set as work is done,
+    /// whether or not the line is shown.
+    func interruptedSummary(_ text: String) { if !quiet { context.run.progressSummary.note { $0 = text } } }
 
     /// "1m05s", "42s".
     static func duration(_ seconds: Double) -> String {
@@ -46,4 +55,40 @@ final class ProgressLine: Sendable {
     }
 
     private static func format2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+}
+
+/// Time left from the measured rate, as people expect it to behave: "?" until there is enough to go
+/// on (two samples and two seconds), the rate smoothed so one slow or fast part does not swing it,
+/// and counting down between samples instead of freezing on the last figure. One for every progress
+/// line (batches, long texts, dialogue).
+struct TimeLeft {
+    private let started = monotonicSeconds()
+    private var last: (time: Double, done: Double)?
+    private var rate: Double?
+    private var samples = 0
+    /// The share of the newest interval in the smoothed rate.
+    private let weight = 0.3
+
+    /// Records that `done` of `total` units are done now.
+    mutating func sample(done: Int) {
+        let now = monotonicSeconds()
+        let from = last ?? (started, 0)
+        let dt = now - from.time, dd = Double(done) - from.done
+        if dt > 0, dd > 0 {
+            let r = dd / dt
+            rate = rate.map { $0 + weight * (r - $0) } ?? r
+            samples += 1
+            last = (now, Double(done))
+        } else if last == nil {
+            last = (now, Double(done))
+        }
+    }
+
+    /// "1m05s left", or "? left" while the rate is not known well enough.
+    func text(total: Int) -> String {
+        let now = monotonicSeconds()
+        guard let rate, rate > 0, let last, samples >= 2, now - started >= 2 else { return "? left" }
+        let atSample = (Double(total) - last.done) / rate
+        return ProgressLine.duration(max(0, atSample - (now - last.time))) + " left"
+    }
 }

@@ -135,19 +135,28 @@ final class ManifestWriter: Sendable {
 final class Progress: Sendable {
     let line: ProgressLine
     private let total: Int
-    private let counts = Synchronization.Mutex((done: 0, characters: 0, credits: 0))
+    private let counts = Synchronization.Mutex((done: 0, characters: 0, credits: 0, left: TimeLeft()))
     private let started = monotonicSeconds()
 
-    init(total: Int, line: ProgressLine) { self.total = total; self.line = line }
+    init(total: Int, line: ProgressLine) {
+        self.total = total; self.line = line
+        line.interruptedSummary("0 of \(total) files done, \(total) left, 0 credits spent")
+    }
 
-    func done(characters c: Int, credits k: Int) { counts.withLock { $0.done += 1; $0.characters += c; $0.credits += k } }
+    func done(characters c: Int, credits k: Int) {
+        let (d, spent) = counts.withLock { s in
+            s.done += 1; s.characters += c; s.credits += k
+            s.left.sample(done: s.done)
+            return (s.done, s.credits)
+        }
+        line.interruptedSummary("\(d) of \(total) files done, \(total - d) left (a rerun converts only those), \(Output.grouped(spent)) credits spent")
+    }
 
     func draw() {
         guard line.shown else { return }
-        let (d, c, k) = counts.withLock { ($0.done, $0.characters, $0.credits) }
+        let (d, c, k, left) = counts.withLock { ($0.done, $0.characters, $0.credits, $0.left.text(total: total)) }
         let elapsed = monotonicSeconds() - started
         let rate = elapsed > 0 ? Double(d) / elapsed : 0
-        let left = rate > 0 ? ProgressLine.duration(Double(total - d) / rate) + " left" : "starting"
         line.draw("\(d)/\(total) files, \(Output.grouped(c)) chars, \(Output.grouped(k)) credits, \(Output.decimal((rate * 10).rounded() / 10)) files/s, \(left)")
     }
 
