@@ -108,9 +108,9 @@ import TestSupport
             let captions = try await run("elevenlabs", ["speak", "-o", dir.appendingPathComponent("ok.mp3").path, "--captions", isDir.path + "/x.srt/", "Hi."], env: env(sandbox))
             #expect(captions.status != 0)
             #expect(tts(sandbox) == 0)
-            // A missing directory is created, as the output needs it.
+            // Missing directories are created, as the output needs them (a deep path with --create-dirs).
             let nested = dir.appendingPathComponent("new/deeper/out.mp3")
-            let made = try await run("elevenlabs", ["speak", "-o", nested.path, "Into a new directory."], env: env(sandbox))
+            let made = try await run("elevenlabs", ["speak", "-o", nested.path, "--create-dirs", "Into a new directory."], env: env(sandbox))
             #expect(made.status == 0, "\(made.err)")
             #expect(FileManager.default.fileExists(atPath: nested.path))
         }
@@ -250,8 +250,8 @@ import TestSupport
             let a = dir.appendingPathComponent("a.txt"), b = dir.appendingPathComponent("a.md")
             try "The text file.".write(to: a, atomically: true, encoding: .utf8)
             try "The markdown file.".write(to: b, atomically: true, encoding: .utf8)
-            let out = dir.appendingPathComponent("made/here") // does not exist yet
-            let first = try await run("elevenlabs", ["speak", "--out-dir", out.path, a.path, b.path], env: env(sandbox))
+            let out = dir.appendingPathComponent("made/here") // does not exist yet, nor does its parent
+            let first = try await run("elevenlabs", ["speak", "--out-dir", out.path, "--create-dirs", a.path, b.path], env: env(sandbox))
             #expect(first.status == 0, "\(first.err)")
             #expect(Set(try FileManager.default.contentsOfDirectory(atPath: out.path)) == ["a.mp3", "a-2.mp3", "manifest.jsonl"])
             // a.md alone now maps to a.mp3, which holds a.txt's speech: it is converted again.
