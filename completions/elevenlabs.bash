@@ -73,9 +73,9 @@ _elevenlabs() {
             "clone edit") _elevenlabs_values voices; return ;;
             "history show"|"history play"|"history save"|"history delete") _elevenlabs_values history; return ;;
             "config set"|"config unset") _elevenlabs_values settings; return ;;
-            "voices ") COMPREPLY=($(compgen -W "list show settings delete preview" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
+            "voices ") COMPREPLY=($(compgen -W "list search show settings delete preview" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
             "clone ") COMPREPLY=($(compgen -W "edit" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
-            "history ") COMPREPLY=($(compgen -W "list show play save download delete" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
+            "history ") COMPREPLY=($(compgen -W "list search show play save download delete" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
             "dictionaries ") COMPREPLY=($(compgen -W "list show add" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
             "config ") COMPREPLY=($(compgen -W "show set unset path" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;
             "cache ") COMPREPLY=($(compgen -W "info clear path" -- "$cur")); [[ ${#COMPREPLY[@]} -gt 0 ]] && return ;;

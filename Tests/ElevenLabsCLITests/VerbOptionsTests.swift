@@ -41,9 +41,9 @@ import TestSupport
                 .write(to: pls, atomically: true, encoding: .utf8)
 
             let verbs: [String: [String: [String]]] = [
-                "voices": ["list": ["voices"], "show": ["voices", "show", "Roger"], "settings": ["voices", "settings", "Roger"],
+                "voices": ["list": ["voices"], "search": ["voices", "search", "Ro"], "show": ["voices", "show", "Roger"], "settings": ["voices", "settings", "Roger"],
                            "delete": ["voices", "delete", "No Such Voice"], "preview": ["voices", "preview", "Roger"]],
-                "history": ["list": ["history"], "show": ["history", "show", id], "play": ["history", "play", id],
+                "history": ["list": ["history"], "search": ["history", "search", "generation"], "show": ["history", "show", id], "play": ["history", "play", id],
                             "save": ["history", "save", id], "download": ["history", "download", id], "delete": ["history", "delete", "NoSuchItem00000000000"]],
                 "clone": ["": ["clone", "Probe Voice", wav.path], "edit": ["clone", "edit", "No Such Voice"]],
                 "dictionaries": ["list": ["dictionaries"], "show": ["dictionaries", "show", "nosuchdictionary"], "add": ["dictionaries", "add", pls.path]],

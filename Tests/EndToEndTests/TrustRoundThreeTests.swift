@@ -103,6 +103,10 @@ import TestSupport
                 let r = try await run("elevenlabs", args, env: env(sandbox))
                 #expect(r.status == 0, "\(args): \(r.err)")
             }
+            // `search TEXT` is the listing with --search TEXT (#31).
+            let george = try await run("elevenlabs", ["voices", "search", "george"], env: env(sandbox))
+            #expect(george.out.contains("George - ") && !george.out.contains("Roger - "), "\(george.out)")
+            #expect(try await run("elevenlabs", ["voices", "search"], env: env(sandbox)).status == 2)
             #expect(ttsTexts(sandbox) == ["Hello there.", "Hello there", "Hello", "hlep"])
         }
     }
@@ -480,10 +484,14 @@ extension TrustRoundThreeTests {
     @Test func listVerbsWorkEverywhere() async throws {
         try await withSandbox { sandbox in
             for args in [["voices", "list"], ["voices", "ls"], ["history", "list"], ["history", "ls"], ["models", "list"],
-                         ["dictionaries", "list"], ["dictionaries", "ls"]] {
+                         ["dictionaries", "list"], ["dictionaries", "ls"], ["voices", "search", "george"], ["history", "search", "words"]] {
                 let r = try await run("elevenlabs", args, env: env(sandbox))
                 #expect(r.status == 0, "\(args): \(r.err)")
             }
+            // `search TEXT` is the listing with --search TEXT (#31).
+            let george = try await run("elevenlabs", ["voices", "search", "george"], env: env(sandbox))
+            #expect(george.out.contains("George - ") && !george.out.contains("Roger - "), "\(george.out)")
+            #expect(try await run("elevenlabs", ["voices", "search"], env: env(sandbox)).status == 2)
         }
     }
 

@@ -35,13 +35,14 @@ enum HistoryCommand {
     static func run(_ inv: Invocation, _ context: Context) throws {
         switch inv.operands.first {
         case nil, "list", "ls": try list(inv, context) // list verbs, as dictionaries has
+        case "search": try list(try VoicesCommand.searching(inv), context)
         case "show": try show(inv, context)
         case "play": try play(inv, context)
         case "save": try save(inv, context)
         case "download": try download(inv, context)
         case "delete": try delete(inv, context)
         case let verb?:
-            let verbs = ["list", "show", "play", "save", "download", "delete"]
+            let verbs = ["list", "search", "show", "play", "save", "download", "delete"]
             let near = nearest(verb, in: verbs).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError("unknown action 'history \(verb)'\(near)", command: "history")
         }

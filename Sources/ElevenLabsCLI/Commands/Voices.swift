@@ -25,12 +25,13 @@ enum VoicesCommand {
     static func run(_ inv: Invocation, _ context: Context) throws {
         switch inv.operands.first {
         case nil, "list", "ls": try list(inv, context) // list verbs, as dictionaries has
+        case "search": try list(try searching(inv), context)
         case "show": try show(inv, context)
         case "settings": try settings(inv, context)
         case "delete": try delete(inv, context)
         case "preview": try preview(inv, context)
         case let verb?:
-            let near = nearest(verb, in: ["list", "show", "settings", "delete", "preview"]).map { "; did you mean '\($0)'?" } ?? ""
+            let near = nearest(verb, in: ["list", "search", "show", "settings", "delete", "preview"]).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError("unknown action 'voices \(verb)'\(near)", command: "voices")
         }
     }
@@ -74,6 +75,18 @@ enum VoicesCommand {
             throw UsageError("no voice has the \(label) '\(Output.clean(value))'\(near)",
                              hint: "\(label) values of your voices: " + known.map(Output.clean).joined(separator: ", "), command: "voices")
         }
+    }
+
+    /// `voices search TEXT` and `history search TEXT`: the listing with `--search TEXT`, as people
+    /// who know `gh search` or `apt search` type it.
+    static func searching(_ inv: Invocation) throws -> Invocation {
+        guard inv.operands.count >= 2 else {
+            throw UsageError("'\(inv.command) search' needs the text to look for", hint: "e.g. elevenlabs \(inv.command) search george", command: inv.command)
+        }
+        var listing = inv
+        listing.values[.search] = [inv.operands.dropFirst().joined(separator: " ")]
+        listing.operands = []
+        return listing
     }
 
     static func settingsLine(_ s: VoiceSettings) -> String {

@@ -13,10 +13,12 @@ enum JSONFields {
     /// Objects in a list are printed field by field in this order, then any field not named here.
     static let outputs: [String: [String]] = [
         "voices list": ["voice_id", "name", "category", "labels", "description", "preview_url"],
+        "voices search": ["voice_id", "name", "category", "labels", "description", "preview_url"],
         "voices show": ["name", "voice_id", "category", "description", "labels", "settings", "preview_url"],
         "voices settings": ["voice_id", "settings", "defaults"],
         "history list": historyFields,
         "history show": historyFields,
+        "history search": historyFields,
         "models": ["model_id", "name", "max_characters_per_request", "credits_per_character", "languages",
                    "description", "can_do_text_to_speech"],
         "dictionaries list": dictionaryFields,

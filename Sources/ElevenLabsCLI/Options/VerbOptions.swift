@@ -9,6 +9,7 @@ enum VerbOptions {
     static let honours: [String: [String: Set<OptionName>]] = [
         "voices": [
             "list": [.search, .category, .gender, .accent, .age, .language, .json],
+            "search": [.category, .gender, .accent, .age, .language, .json],
             "show": [.json],
             "settings": [.stability, .similarityBoost, .style, .speakerBoost, .noSpeakerBoost, .speed, .json],
             "delete": [.yes, .json],
@@ -16,6 +17,7 @@ enum VerbOptions {
         ],
         "history": [
             "list": [.limit, .search, .model, .voice, .after, .before, .json],
+            "search": [.limit, .model, .voice, .after, .before, .json],
             "show": [.json],
             "play": [.device],
             "save": [.output, .createDirs],
