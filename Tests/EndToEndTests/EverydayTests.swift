@@ -205,4 +205,34 @@ import TestSupport
             #expect(sandbox.creditsUsed == 0)
         }
     }
+
+    /// Ctrl-C in a long text ends the progress line and says where it stopped: the share done, and
+    /// that the parts bought are cached (#31: the prompt landed on the unfinished line).
+    @Test func ctrlCInALongTextSaysWhereItStopped() async throws {
+        let text = (1...160).map { "Sentence \($0) of a text that needs several requests of the model." }.joined(separator: " ")
+        let errors = dir.appendingPathComponent("stderr.txt")
+        try await withSandbox({ $0.faults.chunkSize = 2000; $0.faults.chunkDelay = 0.05 }) { sandbox in
+            let e = env(sandbox)
+            let status = try await onThread { () -> Int32 in
+                let p = Child()
+                p.executableURL = binary("elevenlabs")
+                p.arguments = ["speak", "--progress", "-m", "eleven_v3", "-o", self.dir.appendingPathComponent("long.mp3").path, text]
+                p.environment = childEnvironment(e)
+                #expect(FileManager.default.createFile(atPath: errors.path, contents: nil))
+                p.standardError = try FileHandle(forWritingTo: errors)
+                try spawn(p)
+                let deadline = Date().addingTimeInterval(60)
+                while Date() < deadline && !((try? String(contentsOf: errors, encoding: .utf8))?.contains("% of") ?? false) {
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
+                kill(p.processIdentifier, SIGINT)
+                p.waitUntilExit()
+                return p.terminationStatus
+            }
+            #expect(status == 130)
+            let said = try String(contentsOf: errors, encoding: .utf8)
+            #expect(said.range(of: #"\nelevenlabs: interrupted: \d+% of [\d,]+ characters done in \d+ parts?; the parts bought are cached, so a rerun buys only the rest\n$"#,
+                               options: .regularExpression) != nil, "\(said.suffix(300))")
+        }
+    }
 }

@@ -146,21 +146,22 @@ enum SpeakCommand {
         if options.useCache { Timeline.mark("audio cache opened") }
         job.quiet = options.quiet
         let progress = pipeline.progress(several: several, highlighter: nil)
-        if let progress { job.onPart = progressReporter(progress, characters: characters) }
+        if let progress { job.onPart = progressReporter(progress, characters: characters, cached: options.useCache) }
         try play(&job, pipeline: pipeline, player: &player)
         progress?.finish("elevenlabs: \(Output.grouped(characters)) characters in several requests, \(Output.grouped(job.metrics.credits ?? 0)) credits")
         try SpeechPipeline.report(job.metrics, options, context)
     }
 
     /// The progress line of a long text: share done, parts, and time left.
-    static func progressReporter(_ progress: ProgressLine, characters: Int) -> (Int) -> Void {
+    static func progressReporter(_ progress: ProgressLine, characters: Int, cached: Bool) -> (Int) -> Void {
         var timeLeft = TimeLeft()
         var parts = 0
         return { done in
             parts += 1
             timeLeft.sample(done: done)
             let share = min(100, done * 100 / max(1, characters))
-            progress.interruptedSummary("\(share)% of \(Output.grouped(characters)) characters done in \(parts) part\(parts == 1 ? "" : "s"); the parts bought are cached, so a rerun buys only the rest")
+            progress.interruptedSummary("\(share)% of \(Output.grouped(characters)) characters done in \(parts) part\(parts == 1 ? "" : "s")"
+                                        + (cached ? "; the parts bought are cached, so a rerun buys only the rest" : ""))
             // The most telling first: a narrow terminal cuts the end.
             progress.draw("\(share)% of \(Output.grouped(characters)) chars, \(parts) part\(parts == 1 ? "" : "s"), \(timeLeft.text(total: characters))")
         }

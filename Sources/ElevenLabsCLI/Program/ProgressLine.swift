@@ -62,16 +62,18 @@ final class ProgressLine: Sendable {
 /// and counting down between samples instead of freezing on the last figure. One for every progress
 /// line (batches, long texts, dialogue).
 struct TimeLeft {
-    private let started = monotonicSeconds()
+    private let started: Double
     private var last: (time: Double, done: Double)?
     private var rate: Double?
     private var samples = 0
     /// The share of the newest interval in the smoothed rate.
     private let weight = 0.3
 
-    /// Records that `done` of `total` units are done now.
-    mutating func sample(done: Int) {
-        let now = monotonicSeconds()
+    /// `now`: a clock in seconds (tests pass their own).
+    init(now: Double = monotonicSeconds()) { started = now }
+
+    /// Records that `done` units are done at `now`.
+    mutating func sample(done: Int, now: Double = monotonicSeconds()) {
         let from = last ?? (started, 0)
         let dt = now - from.time, dd = Double(done) - from.done
         if dt > 0, dd > 0 {
@@ -85,8 +87,7 @@ struct TimeLeft {
     }
 
     /// "1m05s left", or "? left" while the rate is not known well enough.
-    func text(total: Int) -> String {
-        let now = monotonicSeconds()
+    func text(total: Int, now: Double = monotonicSeconds()) -> String {
         guard let rate, rate > 0, let last, samples >= 2, now - started >= 2 else { return "? left" }
         let atSample = (Double(total) - last.done) / rate
         return ProgressLine.duration(max(0, atSample - (now - last.time))) + " left"
