@@ -21,11 +21,17 @@ let package = Package(
         .systemLibrary(name: "CMPG123"),
         .systemLibrary(name: "CALSA"),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // The document parsers are loaded with dlopen when a document is read (see their shim.h).
+        .systemLibrary(name: "CCmark"),
+        .systemLibrary(name: "CXML2"),
+        .systemLibrary(name: "CZip"),
 
         .target(name: "ThreadSupport"),
         .target(name: "ElevenLabsAPI", dependencies: ["CCurl", "CCrypto", "ThreadSupport"]),
         .target(name: "AudioPlayback", dependencies: ["CMPG123", "CALSA", "ThreadSupport"]),
-        .target(name: "ElevenLabsCLI", dependencies: ["ElevenLabsAPI", "AudioPlayback", "ThreadSupport"]),
+        // Documents (Markdown, HTML, EPUB) to speech-ready text in chapters: no HTTP, no audio.
+        .target(name: "Documents", dependencies: ["CCmark", "CXML2", "CZip"]),
+        .target(name: "ElevenLabsCLI", dependencies: ["ElevenLabsAPI", "AudioPlayback", "ThreadSupport", "Documents"]),
         .executableTarget(name: "elevenlabs", dependencies: ["ElevenLabsCLI"]),
 
         .target(name: "ElevenLabsSandbox",
@@ -40,6 +46,7 @@ let package = Package(
         .testTarget(name: "ElevenLabsAPITests", dependencies: ["ElevenLabsAPI", "TestSupport"]),
         .testTarget(name: "ElevenLabsCLITests", dependencies: ["ElevenLabsCLI", "TestSupport"]),
         .testTarget(name: "AudioPlaybackTests", dependencies: ["AudioPlayback", "TestSupport"]),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "TestSupport"]),
         // The Python validators and servers beside the tests are run by them, not built.
         .testTarget(name: "SandboxTests", dependencies: ["ElevenLabsSandbox", "TestSupport"],
                     exclude: ["validate_responses.py", "validate_stream_input.py"]),

@@ -1,0 +1,154 @@
+// Documents to speech-ready text and chapters: Markdown (libcmark), HTML (libxml2) and EPUB
+// (libzip + libxml2), from fixtures the tests write themselves. What is spoken has no markup
+// characters, no URLs and no code; chapters follow the headings (or the EPUB's spine and contents).
+import Testing
+import Foundation
+import TestSupport
+@testable import Documents
+
+/// A Markdown document with nested headings, lists, links, images, a table and a fenced code block.
+let markdownFixture = """
+# The Handbook
+
+An opening paragraph with a [link to the site](https://example.com/page) and *emphasis*.
+
+## Getting started
+
+Install it first.[^1]
+
+- First item
+- Second item with `code`
+  - A nested item
+
+![A diagram of the parts](diagram.png)
+
+| Name | Value |
+|------|-------|
+| a    | 1     |
+
+```sh
+rm -rf /
+```
+
+### A smaller heading
+
+Details under a smaller heading, see <https://example.com/raw>.
+
+## Using it
+
+Speak it aloud. Visit https://example.com/bare for more.
+
+[^1]: A footnote that is not read.
+"""
+
+@Suite struct DocumentsTests {
+    func spoken(_ d: Document) -> String { d.chapters.map(\.text).joined(separator: "\n") }
+
+    @Test func markdownBecomesChaptersOfSpokenText() throws {
+        let doc = try DocumentReader.read(Array(markdownFixture.utf8), format: .markdown)
+        #expect(doc.title == "The Handbook")
+        #expect(doc.chapters.map(\.title) == ["The Handbook", "Getting started", "Using it"])
+        let all = spoken(doc)
+        for forbidden in ["#", "*", "`", "](", "http", "example.com", "rm -rf", "|", "[^", "footnote"] {
+            #expect(!all.contains(forbidden), "\(forbidden) in: \(all)")
+        }
+        let start = doc.chapters[1].text
+        #expect(start.hasPrefix("Getting started. <break time=\"0.8s\"/>"), "\(start)")
+        for wanted in ["Install it first.", "First item.", "Second item with code.", "A nested item.", "A diagram of the parts.",
+                       "Table skipped.", "Code sample skipped.", "A smaller heading.", "Details under a smaller heading, see."] {
+            #expect(start.contains(wanted), "\(wanted) missing from: \(start)")
+        }
+        #expect(doc.chapters[0].text == "An opening paragraph with a link to the site and emphasis.")
+        #expect(doc.chapters[2].text.contains("Visit for more."))
+    }
+
+    @Test func readCodeReadsCodeAndTablesAndTheLevelCanBeChosen() throws {
+        let doc = try DocumentReader.read(Array(markdownFixture.utf8), format: .markdown, preparation: Preparation(readCode: true, chapterLevel: 3))
+        #expect(doc.chapters.map(\.title) == ["The Handbook", "A smaller heading"])
+        let all = spoken(doc)
+        #expect(all.contains("rm -rf /.") && all.contains("Name, Value. a, 1.") && !all.contains("skipped"), "\(all)")
+    }
+
+    @Test func htmlSkipsNavigationScriptsAndStyles() throws {
+        let html = """
+        <!DOCTYPE html><html><head><title>A Page</title><style>body { color: red }</style>
+        <script>var secret = "do not read";</script></head>
+        <body><nav><a href="/">Home</a> | <a href="/about">About</a></nav>
+        <h1>Part one</h1><p>First <b>bold</b> words, a <a href="https://x.example/">link</a><sup><a href="#fn1">1</a></sup>.</p>
+        <ul><li>An item</li><li>Another</li></ul><img src="a.png" alt="A photo of a cat">
+        <pre><code>print("hi")</code></pre><table><tr><td>1</td></tr></table>
+        <h1>Part two</h1><p>Second part.</p><footer>Written in 2026.</footer></body></html>
+        """
+        let doc = try DocumentReader.read(Array(html.utf8), format: .html)
+        #expect(doc.title == "A Page")
+        #expect(doc.chapters.map(\.title) == ["Part one", "Part two"])
+        let all = spoken(doc)
+        for forbidden in ["Home", "About", "secret", "color", "print", "<b>", "http"] { #expect(!all.contains(forbidden), "\(forbidden) in \(all)") }
+        for wanted in ["First bold words, a link.", "An item.", "Another.", "A photo of a cat.", "Code sample skipped.", "Table skipped.", "Second part."] {
+            #expect(all.contains(wanted), "\(wanted) missing from \(all)")
+        }
+    }
+
+    @Test func epubChaptersFollowTheSpineWithTitlesFromTheContents() throws {
+        let dir = try temporaryDirectory()
+        let epub = try makeEPUB(in: dir)
+        let doc = try DocumentReader.read(Array(try Data(contentsOf: epub)), format: .epub)
+        #expect(doc.title == "A Small Book" && doc.author == "Ada Writer")
+        #expect(doc.chapters.map(\.title) == ["The Beginning", "The Middle", "The End"])
+        #expect(doc.chapters[0].text.hasPrefix("The Beginning. <break"), "\(doc.chapters[0].text)")
+        #expect(doc.chapters[1].text.contains("Things happened in the middle."))
+        #expect(!spoken(doc).contains("Contents"), "the nav document was read")
+    }
+
+    @Test func hostileArchivesAreRefusedNotLoaded() throws {
+        #expect(throws: DocumentError.self) { try DocumentReader.read(Array("not a zip".utf8), format: .epub) }
+        let dir = try temporaryDirectory()
+        // A ZIP bomb: one entry that expands to 80 MiB of zeros.
+        let bomb = dir.appendingPathComponent("bomb.epub")
+        let made = try runTool(["python3", "-c", """
+        import zipfile
+        z = zipfile.ZipFile('\(bomb.path)', 'w', zipfile.ZIP_DEFLATED)
+        z.writestr('mimetype', 'application/epub+zip', compress_type=zipfile.ZIP_STORED)
+        z.writestr('META-INF/container.xml', b'0' * (80 << 20))
+        z.close()
+        """])
+        #expect(made.status == 0)
+        #expect(throws: DocumentError.self) { try DocumentReader.read(Array(try Data(contentsOf: bomb)), format: .epub) }
+        #expect(throws: DocumentError.self) { try DocumentReader.read(Array("# Only\n\n```\ncode\n```\n".utf8).map { $0 } + [0], format: .markdown) }
+    }
+}
+
+/// A small EPUB 3, assembled with Python's zipfile: three XHTML chapters, a nav document (also in
+/// the spine, as many books have it) and the OPF with title and author.
+func makeEPUB(in dir: URL, name: String = "book.epub") throws -> URL {
+    let path = dir.appendingPathComponent(name)
+    func chapter(_ title: String, _ body: String) -> String {
+        "<?xml version='1.0' encoding='utf-8'?><html xmlns='http://www.w3.org/1999/xhtml'><head><title>\(title)</title></head><body><h1>\(title)</h1><p>\(body)</p></body></html>"
+    }
+    let files: [(String, String)] = [
+        ("META-INF/container.xml", "<?xml version='1.0'?><container version='1.0' xmlns='urn:oasis:names:tc:opendocument:xmlns:container'><rootfiles><rootfile full-path='OEBPS/content.opf' media-type='application/oebps-package+xml'/></rootfiles></container>"),
+        ("OEBPS/content.opf", """
+        <?xml version='1.0' encoding='utf-8'?><package xmlns='http://www.idpf.org/2007/opf' version='3.0' unique-identifier='id'>
+        <metadata xmlns:dc='http://purl.org/dc/elements/1.1/'><dc:identifier id='id'>urn:uuid:1</dc:identifier><dc:title>A Small Book</dc:title><dc:creator>Ada Writer</dc:creator><dc:language>en</dc:language></metadata>
+        <manifest><item id='nav' href='nav.xhtml' media-type='application/xhtml+xml' properties='nav'/>
+        <item id='c1' href='text/one.xhtml' media-type='application/xhtml+xml'/><item id='c2' href='text/two%20b.xhtml' media-type='application/xhtml+xml'/>
+        <item id='c3' href='text/three.xhtml' media-type='application/xhtml+xml'/></manifest>
+        <spine><itemref idref='nav'/><itemref idref='c1'/><itemref idref='c2'/><itemref idref='c3'/></spine></package>
+        """),
+        ("OEBPS/nav.xhtml", "<?xml version='1.0'?><html xmlns='http://www.w3.org/1999/xhtml' xmlns:epub='http://www.idpf.org/2007/ops'><body><nav epub:type='toc'><h1>Contents</h1><ol><li><a href='text/one.xhtml'>The Beginning</a></li><li><a href='text/two%20b.xhtml#s'>The Middle</a></li><li><a href='text/three.xhtml'>The End</a></li></ol></nav></body></html>"),
+        ("OEBPS/text/one.xhtml", chapter("The Beginning", "It began on a quiet morning.")),
+        ("OEBPS/text/two b.xhtml", chapter("Chapter Two", "Things happened in the middle.")),
+        ("OEBPS/text/three.xhtml", chapter("The End", "And so it ended.")),
+    ]
+    var script = "import zipfile\nz = zipfile.ZipFile(\(pythonString(path.path)), 'w', zipfile.ZIP_DEFLATED)\n"
+    script += "z.writestr('mimetype', 'application/epub+zip', compress_type=zipfile.ZIP_STORED)\n"
+    for (name, content) in files { script += "z.writestr(\(pythonString(name)), \(pythonString(content)))\n" }
+    script += "z.close()\n"
+    let r = try runTool(["python3", "-c", script])
+    guard r.status == 0 else { throw DocumentError("could not make the EPUB fixture: \(String(decoding: r.output, as: UTF8.self))") }
+    return path
+}
+
+func pythonString(_ s: String) -> String {
+    "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'").replacingOccurrences(of: "\n", with: "\\n") + "'"
+}
