@@ -143,9 +143,13 @@ enum Spoken {
         text = String(text.unicodeScalars.compactMap { u -> Character? in
             u == "_" ? " " : "<>[]{}*`#|".unicodeScalars.contains(u) ? nil : Character(u)
         })
-        text = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-        // What was dropped (a URL, a marker) must not leave its space before the punctuation after it.
-        for mark in [".", ",", "!", "?", ";", ":"] { text = text.replacingAll(" " + mark, with: mark) }
+        // What was dropped (a URL, a marker) must not leave its space before the punctuation after
+        // it: a word of punctuation alone joins the word before.
+        var joined: [String] = []
+        for word in text.split(whereSeparator: { $0.isWhitespace }) {
+            if !joined.isEmpty, word.allSatisfy({ ".,!?;:".contains($0) }) { joined[joined.count - 1] += word } else { joined.append(String(word)) }
+        }
+        text = joined.joined(separator: " ")
         while let last = text.last, last == "," || last == " " { text.removeLast() }
         guard let last = text.last else { return "" }
         guard text.contains(where: { $0.isLetter || $0.isNumber }) else { return "" }
@@ -168,19 +172,5 @@ enum Spoken {
             chars = chars[(close + 1)...]
         }
         return out + String(chars)
-    }
-}
-
-extension String {
-    /// Every occurrence of `target` replaced (the core library has no Foundation).
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        var out = ""
-        var rest = self[...]
-        while let r = rest.firstRange(of: target) {
-            out += rest[..<r.lowerBound] + replacement
-            rest = rest[r.upperBound...]
-        }
-        return out + rest
     }
 }

@@ -73,9 +73,10 @@ enum Markdown {
                 case CMARK_NODE_TEXT, CMARK_NODE_CODE: s += literal(child)
                 case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK: s += " "
                 case CMARK_NODE_LINK:
+                    // A link is its text; an autolink's text is its address, which is never read.
                     let text = inline(child)
-                    let url = cm.cmark_node_get_url(child).map { String(cString: $0) } ?? ""
-                    if text != url && !text.hasPrefix("http") { s += text }
+                    let lower = text.lowercased()
+                    if !(lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:") || lower.hasPrefix("www.")) { s += text }
                 case CMARK_NODE_IMAGE, CMARK_NODE_EMPH, CMARK_NODE_STRONG: s += inline(child)
                 default: break
                 }

@@ -41,6 +41,13 @@ enum SpeakCommand {
         Timeline.mark("options checked")
         if options.mode == .batch { try BatchCommand.run(inv, context, options: options); return }
         if options.dialogue { try DialogueCommand.run(inv, context, options: options); return }
+        if options.document != nil {
+            // A document is read and prepared whole, then spoken chapter by chapter.
+            var player = inv.flag(.dryRun) ? nil : try SpeechPipeline.player(options, inv, context)
+            defer { player?.abort() }
+            try DocumentCommand.run(inv, context, options: options, player: &player)
+            return
+        }
         let input = options.mode == .text ? try TextInput.source(inv, context, readAhead: options.readAhead) : nil
         Timeline.mark("text read")
 

@@ -18,6 +18,8 @@ public enum OptionName: String, CaseIterable, Sendable, Hashable {
     case search, gender, accent, age, label, description, allowDuplicate = "allow-duplicate"
     case removeBackgroundNoise = "remove-background-noise", name, limit, after, before, category
     case createDirs = "create-dirs", clobber
+    // documents
+    case inputFormat = "input-format", chapterLevel = "chapter-level", readCode = "read-code", splitChapters = "split-chapters", author, cover
 }
 
 public struct OptionSpec: Sendable {
@@ -255,6 +257,20 @@ public enum OptionTable {
                    help: "read standard input to its end first, then speak it (long texts are split into requests)"),
         OptionSpec(name: .metrics, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
                    help: "report time to first byte and sound, audio length, credits, request id and a timeline of the steps before the first sound on stderr (--json for JSON)"),
+
+        // documents
+        OptionSpec(name: .inputFormat, short: nil, kind: .value("FORMAT"), commands: ["speak"], choices: ["md", "html", "epub", "text"], repeatable: false,
+                   help: "read the input as this kind of document (default: from the file's extension; .md, .html, .xhtml and .epub are documents)"),
+        OptionSpec(name: .chapterLevel, short: nil, kind: .value("N"), commands: ["speak"], choices: [], repeatable: false,
+                   help: "documents: headings of level N start chapters (default: the top level that occurs more than once)"),
+        OptionSpec(name: .readCode, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+                   help: "documents: read code blocks and tables aloud (default: a short note says each was skipped)"),
+        OptionSpec(name: .splitChapters, short: nil, kind: .flag, commands: ["speak"], choices: [], repeatable: false,
+                   help: "documents: one file per chapter ('NN - Title.mp3' in a folder named after -o's file) and an .m3u playlist"),
+        OptionSpec(name: .author, short: nil, kind: .value("NAME"), commands: ["speak"], choices: [], repeatable: false,
+                   help: "documents: the artist tag of the MP3 (default: the book's author, else the voice)"),
+        OptionSpec(name: .cover, short: nil, kind: .value("IMAGE"), commands: ["speak"], choices: [], repeatable: false,
+                   help: "documents: a JPEG or PNG cover picture for the MP3's tags"),
 
         // voices
         OptionSpec(name: .search, short: nil, kind: .value("TEXT"), commands: ["voices", "history"], choices: [], repeatable: false,

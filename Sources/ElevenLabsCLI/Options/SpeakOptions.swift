@@ -6,6 +6,7 @@ import Glibc
 #endif
 import ElevenLabsAPI
 import AudioPlayback
+import Documents
 
 struct SpeakOptions {
     enum Mode: Equatable {
@@ -51,6 +52,15 @@ struct SpeakOptions {
     /// Standard input read ahead from a pipe when the audio goes to a file (see TextInput.readAhead):
     /// all of it when `mode` became `.text`, else the start of a slow pipe, priced before going live.
     var readAhead: [UInt8]? = nil
+    /// `--input-format` (nil: each file's extension decides).
+    var inputFormat: DocumentFormat? = nil
+    /// The input is a document (Markdown, HTML, EPUB), prepared and spoken in chapters (DocumentCommand).
+    var document: DocumentFormat? = nil
+    var preparation = Preparation()
+    var splitChapters = false
+    var author: String? = nil
+    /// `--cover`: the picture's bytes and MIME type, read (and checked) before anything is bought.
+    var cover: (bytes: [UInt8], mime: String)? = nil
 
     /// The request that every part of the text shares (the text and stitching are filled in per part).
     func request(voiceID: String) -> SpeechRequest {
@@ -78,11 +88,13 @@ struct SpeakOptions {
         try SpeechPaths.check(inv, paths: paths, dialogueEndpoint: inv.flag(.dialogue) && ModelRules.supportsDialogue(model.id))
         var o = try common(inv, context, config: config, model: model)
         let explicitFormat = try configuredFormat(inv, config: config)
+        try documentOptions(&o, inv)
         if inv.value(.outDir) != nil { return try forBatch(o, format: explicitFormat) }
         if inv.all(.file).count > 1 {
             throw UsageError("several inputs (or --each-line) need --out-dir DIR", hint: "elevenlabs speak --out-dir audio/ a.txt b.txt", command: "speak")
         }
         try chooseMode(&o, paths: paths, inv, context)
+        try documentInput(&o, inv)
         if let output = o.output, output != "-" {
             try forFile(&o, output: output, format: explicitFormat, inv, context)
         } else {
@@ -150,6 +162,8 @@ struct SpeakOptions {
     /// Live or read whole: standard input from a pipe or a terminal is spoken as it arrives, unless
     /// the model cannot, or the audio goes to a file and the pipe ends soon (read ahead, then priced).
     private static func chooseMode(_ o: inout SpeakOptions, paths: Set<SpeechPath>, _ inv: Invocation, _ context: Context) throws {
+        // A document named by --input-format is read whole, from a file or standard input alike.
+        if let f = o.inputFormat, f != .text, !o.dialogue { o.mode = .text; return }
         o.mode = try !o.dialogue && liveMode(inv, context) ? .live : .text
         if o.mode == .live && !inv.flag(.live) && !ModelRules.supportsStreamInput(o.modelID) {
             // A pipe would be spoken live by default, but the model is not served on that socket:
@@ -251,6 +265,36 @@ struct SpeakOptions {
     static func refuseCaptionsFormat(_ format: OutputFormat) throws {
         if !format.carriesTimings {
             throw UsageError("--captions cannot be used with \(format)", hint: "use an mp3_*, pcm_*, ulaw_8000 or alaw_8000 format", command: "speak")
+        }
+    }
+
+    /// The options every document takes (batches too): how it is prepared, and its kind when named.
+    private static func documentOptions(_ o: inout SpeakOptions, _ inv: Invocation) throws {
+        o.preparation = Preparation(readCode: inv.flag(.readCode), chapterLevel: try inv.integer(.chapterLevel, in: 1...6))
+        o.inputFormat = inv.value(.inputFormat).flatMap(DocumentFormat.init(rawValue:))
+    }
+
+    /// Whether the one input is a document (`--input-format`, else the file's extension), and the
+    /// options only a document takes: refused for plain text, where they would be dropped.
+    private static func documentInput(_ o: inout SpeakOptions, _ inv: Invocation) throws {
+        let named = inv.value(.file).flatMap { $0 == "-" ? nil : DocumentFormat.forPath($0) }
+        let format = o.inputFormat ?? named
+        o.document = o.dialogue || format == .text ? nil : format
+        let documentOnly: [OptionName] = [.chapterLevel, .readCode, .splitChapters, .author, .cover]
+        if o.document == nil, let given = documentOnly.first(where: { inv.values[$0] != nil }) {
+            throw UsageError("\(SpeechPaths.spelled(given)) is for documents (.md, .html, .xhtml or .epub), and this input is plain text",
+                             hint: "give a document with -f FILE, or name its kind with --input-format md|html|epub", command: "speak")
+        }
+        o.splitChapters = inv.flag(.splitChapters)
+        o.author = inv.value(.author)
+        if let path = inv.value(.cover) {
+            let bytes: [UInt8]
+            do { bytes = try FileIO.read(path, limit: 16 << 20) } catch let e as FileError {
+                throw CLIError("cannot read the cover \(e)", hint: "a JPEG or PNG file, up to 16 MiB", exit: .input)
+            }
+            if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { o.cover = (bytes, "image/jpeg") }
+            else if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { o.cover = (bytes, "image/png") }
+            else { throw UsageError("the cover \(path) is neither a JPEG nor a PNG picture", command: "speak") }
         }
     }
 

@@ -42,14 +42,14 @@ enum SpeechPaths {
     static let speaking: Set<OptionName> = [
         .voice, .model, .file, .format, .stability, .similarityBoost, .style, .speakerBoost, .noSpeakerBoost, .speed, .rate,
         .language, .dict, .seed, .textNormalization, .yes, .noCache, .progress, .captions, .live, .noLive,
-        .output, .outDir, .dialogue, .dryRun, .createDirs,
+        .output, .outDir, .dialogue, .dryRun, .createDirs, .inputFormat, .chapterLevel, .readCode,
     ]
 
     /// The options each path gives a meaning to. An option is honoured when one of the invocation's
     /// paths lists it here (global options, which shape the connection, are honoured by all).
     static let honours: [SpeechPath: Set<OptionName>] = [
         .playing: speaking.union([.play, .device, .highlight, .metrics, .json]),
-        .file: speaking.union([.play, .metrics, .json]),
+        .file: speaking.union([.play, .metrics, .json, .splitChapters, .author, .cover]),
         .stdout: speaking.union([.play, .metrics, .json]),
         .batch: speaking.union([.eachLine, .jobs, .force]),
         .dialogue: [.cast],
@@ -65,11 +65,16 @@ enum SpeechPaths {
         ],
         .dialogue: [
             .voice: ("--dialogue takes its voices from the script, not -v", "cast them with --cast NAME=VOICE"),
+            .inputFormat: ("a script is read as a script", "drop --input-format"),
+            .chapterLevel: ("a script has no chapters", "drop --chapter-level"),
+            .readCode: ("a script has no code blocks", "drop --read-code"),
+            .splitChapters: ("a script has no chapters", "drop --split-chapters"),
             .live: ("a script is read whole", "drop --live"),
             .eachLine: ("a script's lines are its turns", "drop --each-line"),
         ],
         .live: [
             .dryRun: ("live text is not known yet, so it cannot be priced", "use --no-live to read it whole and price it"),
+            .inputFormat: ("a document is read whole, not spoken as it arrives", "drop --live"),
             .noLive: ("--live and --no-live contradict each other", "give one of them"),
         ],
         .dryRun: [
@@ -96,6 +101,9 @@ enum SpeechPaths {
             return batch ? ("--highlight cannot be used with --out-dir: a batch plays nothing", "use --captions srt for timed text")
                 : ("--highlight marks words as they are played, and \(main.phrase) plays nothing", "use it when playing, without -o, or add --play")
         case .play: return ("--play cannot be used with --out-dir: a batch writes files", "play them afterwards")
+        case .splitChapters, .author, .cover:
+            return ("\(name) shapes the one file -o writes", batch ? "convert the document on its own: elevenlabs -f BOOK.epub -o book.mp3 \(name)..."
+                        : "write a file: elevenlabs -f BOOK.epub -o book.mp3 \(name)...")
         case .metrics: return ("--metrics cannot be used with --out-dir: a batch records each item in DIR/manifest.jsonl", "read the manifest")
         case .json: return ("--json cannot be used with --out-dir: a batch prints the paths it writes (DIR/manifest.jsonl records each item)",
                             "with --dry-run, --json prints the plan")

@@ -57,6 +57,32 @@ final class AudioOutput {
         parts += 1
     }
 
+    /// Set to measure the MP3 written frame by frame (an audiobook's chapter times); off otherwise,
+    /// so plain speaking pays nothing for it.
+    var measuresMP3 = false
+    private var meter = MP3Length()
+
+    /// Seconds of audio written so far: counted from MP3 frames when measured, else from the format.
+    var writtenSeconds: Double {
+        if measuresMP3 { return meter.seconds }
+        if case .direct(let direct) = AudioFormats.playback(format) { return direct.seconds(ofBytes: bytes) }
+        return 0
+    }
+
+    /// Bytes for the file alone, before any audio (an ID3 tag): never played, never on stdout.
+    func writeFileHeader(_ header: [UInt8]) throws {
+        guard let file else { return }
+        try header.withUnsafeBytes { try file.write($0) }
+    }
+
+    /// Replaces bytes written by `writeFileHeader` (the same length), before the file is finished.
+    func patchFileHeader(_ header: [UInt8]) throws {
+        try file?.patch(header, at: 0)
+    }
+
+    /// True when the output is a regular file whose start can be patched (not stdout, not a FIFO).
+    var isPatchableFile: Bool { file != nil && file?.isStream == false }
+
     func write(_ chunk: UnsafeRawBufferPointer) throws {
         var data = chunk
         if skipHeader > 0 {
@@ -65,6 +91,7 @@ final class AudioOutput {
             data = UnsafeRawBufferPointer(rebasing: data[n...])
             if data.isEmpty { return }
         }
+        if measuresMP3 { meter.add(data) }
         bytes += data.count
         try emit(data, play: true)
     }
