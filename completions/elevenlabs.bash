@@ -54,6 +54,10 @@ _elevenlabs() {
         --jobs|-j) return ;;
         --cast) return ;;
         --captions) return ;;
+        --input-format) COMPREPLY=($(compgen -W "md html epub text" -- "$cur")); return ;;
+        --chapter-level) return ;;
+        --author) return ;;
+        --cover) return ;;
         --search) return ;;
         --gender) return ;;
         --accent) return ;;
@@ -84,7 +88,7 @@ _elevenlabs() {
         return
     fi
     case "$cmd" in
-        speak) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --file --output --format --play --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --rate --language --dict --seed --text-normalization --out-dir --create-dirs --each-line --jobs --force --dry-run --dialogue --cast --yes --progress --captions --highlight --no-cache --cache-info --clear-cache --live --no-live --metrics -h -V -q -v -m -f -o -a -r -j -y -i" -- "$cur")) ;;
+        speak) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --file --output --format --play --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --rate --language --dict --seed --text-normalization --out-dir --create-dirs --each-line --jobs --force --dry-run --dialogue --cast --yes --progress --captions --highlight --no-cache --cache-info --clear-cache --live --no-live --metrics --input-format --chapter-level --read-code --split-chapters --author --cover -h -V -q -v -m -f -o -a -r -j -y -i" -- "$cur")) ;;
         models) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         user) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         voices) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --output --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --language --create-dirs --yes --search --gender --accent --age --category -h -V -q -o -a -y" -- "$cur")) ;;
@@ -95,7 +99,7 @@ _elevenlabs() {
         cache) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         version) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
         completion) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert -h -V -q" -- "$cur")) ;;
-        *) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --file --output --format --play --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --rate --language --dict --seed --text-normalization --out-dir --create-dirs --each-line --jobs --force --dry-run --dialogue --cast --yes --progress --captions --highlight --no-cache --cache-info --clear-cache --live --no-live --metrics -h -V -q -v -m -f -o -a -r -j -y -i" -- "$cur")) ;;
+        *) COMPREPLY=($(compgen -W "--help --version --api-key-file --base-url --json --verbose --quiet --connect-timeout --first-byte-timeout --stall-timeout --retries --cacert --voice --model --file --output --format --play --device --stability --similarity-boost --style --speaker-boost --no-speaker-boost --speed --rate --language --dict --seed --text-normalization --out-dir --create-dirs --each-line --jobs --force --dry-run --dialogue --cast --yes --progress --captions --highlight --no-cache --cache-info --clear-cache --live --no-live --metrics --input-format --chapter-level --read-code --split-chapters --author --cover -h -V -q -v -m -f -o -a -r -j -y -i" -- "$cur")) ;;
     esac
 }
 complete -o default -F _elevenlabs elevenlabs

@@ -132,7 +132,8 @@ enum Spoken {
     static func sentence(_ raw: String) -> String {
         var words: [Substring] = []
         for word in raw.split(whereSeparator: { $0.isWhitespace }) {
-            let lower = word.lowercased()
+            // A URL in brackets or quotes is a URL too: "(https://...".
+            let lower = word.drop { "(\"'<[{“‘".contains($0) }.lowercased()
             if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("www.") || lower.hasPrefix("mailto:") { continue }
             words.append(word)
         }

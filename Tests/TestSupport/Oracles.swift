@@ -40,7 +40,7 @@ public func requireTool(_ tool: String) throws {
 /// Python modules the schema checks import, with the package that provides them.
 public let pythonModules: [(module: String, package: String)] = [
     ("jsonschema", "python3 -m pip install jsonschema"), ("yaml", "python3 -m pip install pyyaml"),
-    ("websockets", "python3 -m pip install websockets"),
+    ("websockets", "python3 -m pip install websockets"), ("mutagen", "apt-get install python3-mutagen"),
 ]
 
 #if canImport(Testing)

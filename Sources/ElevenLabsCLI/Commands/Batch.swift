@@ -12,6 +12,7 @@ import Foundation
 import Glibc
 #endif
 import ElevenLabsAPI
+import Documents
 import ThreadSupport
 import Synchronization
 
@@ -203,7 +204,8 @@ enum BatchCommand {
         // The fingerprint's request: the voice as given (knowing it needs no lookup).
         let identified = options.request(voiceID: options.voice ?? VoiceResolver.defaultVoiceID)
         var items = try plan(inv, context, dir: dir, format: options.format, identified: identified,
-                             cast: options.dialogue ? inv.all(.cast) : nil, recipe: recipe)
+                             cast: options.dialogue ? inv.all(.cast) : nil, recipe: recipe,
+                             documents: options.dialogue ? nil : (options.inputFormat, options.preparation))
         if let kind = options.captionsPath {
             for i in items.indices { items[i].captions = String(items[i].output[..<items[i].output.lastIndex(of: ".")!]) + "." + kind }
         }
@@ -347,7 +349,7 @@ enum BatchCommand {
 
     /// The inputs and their outputs: one per file, or one per non-empty line with --each-line.
     static func plan(_ inv: Invocation, _ context: Context, dir: String, format: OutputFormat, identified: SpeechRequest,
-                     cast: [String]?, recipe: LegacyRecipe) throws -> [Item] {
+                     cast: [String]?, recipe: LegacyRecipe, documents: (format: DocumentFormat?, preparation: Preparation)? = nil) throws -> [Item] {
         var sources = inv.all(.file) + inv.operands
         if sources.isEmpty { sources = ["-"] }
         let ext = format.fileExtension
@@ -364,6 +366,17 @@ enum BatchCommand {
             let text: String
             if source == "-" {
                 text = try TextInput.validate(try TextInput.readAll(fd: context.stdinFD), origin: "standard input")
+            } else if let documents, let document = documents.format ?? DocumentFormat.forPath(source), document != .text {
+                // A document converts as it speaks on its own: prepared, its chapters one after another.
+                let bytes: [UInt8]
+                do { bytes = try FileIO.read(source, limit: document == .epub ? DocumentReader.archiveLimit : DocumentReader.textLimit) } catch let e as FileError {
+                    throw CLIError("cannot read \(e)", hint: "check the input paths", exit: .input)
+                }
+                do {
+                    text = try DocumentReader.read(bytes, format: document, preparation: documents.preparation).chapters.map(\.text).joined(separator: "\n\n")
+                } catch let e as DocumentError {
+                    throw CLIError("\(Output.clean(source)): \(e.message)", hint: "--input-format names the kind of document when its extension does not", exit: .input)
+                }
             } else {
                 let bytes: [UInt8]
                 do { bytes = try FileIO.read(source, limit: TextInput.maxBytes) } catch let e as FileError {
