@@ -152,4 +152,57 @@ import TestSupport
             #expect(sent(sandbox).isEmpty)
         }
     }
+
+    /// A WAV's chapters are a `cue ` chunk with labels (read here by Python's own RIFF walk); the
+    /// captions never run a cue across a chapter, never show the pause's markup, and `--captions
+    /// x.vtt` adds `x.chapters.vtt`.
+    @Test func wavChaptersAreCuePointsAndCaptionsKeepToTheirChapters() async throws {
+        let doc = dir.appendingPathComponent("c.md")
+        try "# T\n\n## Alpha\n\nHello there, the first chapter with some words\n\n## Beta\n\nThe second chapter has words too.\n"
+            .write(to: doc, atomically: true, encoding: .utf8)
+        try await withSandbox { sandbox in
+            let wav = dir.appendingPathComponent("c.wav"), vtt = dir.appendingPathComponent("c.vtt")
+            let r = try await run("elevenlabs", ["-f", doc.path, "-o", wav.path, "--captions", vtt.path], env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            let script = """
+            import struct, sys, json
+            d = open(sys.argv[1], 'rb').read()
+            assert d[:4] == b'RIFF' and struct.unpack('<I', d[4:8])[0] == len(d) - 8, 'RIFF size'
+            i, cues, labels, rate = 12, [], {}, 0
+            while i + 8 <= len(d):
+                cid, size = d[i:i+4], struct.unpack('<I', d[i+4:i+8])[0]
+                body = d[i+8:i+8+size]
+                if cid == b'fmt ': rate = struct.unpack('<I', body[4:8])[0]
+                if cid == b'cue ':
+                    n = struct.unpack('<I', body[:4])[0]
+                    cues = [struct.unpack('<6I', body[4+24*k:28+24*k]) for k in range(n)]
+                if cid == b'LIST' and body[:4] == b'adtl':
+                    j = 4
+                    while j + 8 <= len(body):
+                        sid, ssize = body[j:j+4], struct.unpack('<I', body[j+4:j+8])[0]
+                        if sid == b'labl': labels[struct.unpack('<I', body[j+8:j+12])[0]] = body[j+12:j+8+ssize].rstrip(b'\\0').decode()
+                        j += 8 + ssize + (ssize & 1)
+                i += 8 + size + (size & 1)
+            print(json.dumps({'rate': rate, 'cues': [[labels.get(c[0]), c[5] / rate] for c in cues]}))
+            """
+            let out = try runTool(["python3", "-c", script, wav.path])
+            #expect(out.status == 0, "\(String(decoding: out.output, as: UTF8.self))")
+            let parsed = try JSONSerialization.jsonObject(with: out.output) as? [String: Any]
+            let cues = parsed?["cues"] as? [[Any]] ?? []
+            #expect(cues.map { $0[0] as? String } == ["Alpha", "Beta"] && (cues.first?[1] as? Double) == 0, "\(cues)")
+            let beta = try #require(cues.last?[1] as? Double)
+            #expect(beta > 1)
+            let captions = try String(contentsOf: vtt, encoding: .utf8)
+            #expect(!captions.contains("break") && !captions.contains("&lt;"), "\(captions)")
+            // No cue starts before Beta and ends after it.
+            for line in captions.split(separator: "\n") where line.contains(" --> ") {
+                let t = line.components(separatedBy: " --> ").map { s -> Double in
+                    let p = s.split(separator: ":").map { Double($0) ?? 0 }; return p[0] * 3600 + p[1] * 60 + p[2]
+                }
+                #expect(!(t[0] < beta - 0.001 && t[1] > beta + 0.001), "a cue spans the chapters: \(line)")
+            }
+            let chapters = try String(contentsOf: dir.appendingPathComponent("c.chapters.vtt"), encoding: .utf8)
+            #expect(chapters.hasPrefix("WEBVTT\n\nChapter 1\n00:00:00.000 --> ") && chapters.contains("\nAlpha\n") && chapters.contains("\nBeta\n"), "\(chapters)")
+        }
+    }
 }

@@ -54,8 +54,9 @@ enum DocumentCommand {
                                 what: "this document (\(plan.count) chapter\(plan.count == 1 ? "" : "s"), \(Output.grouped(characters)) characters)") {
             "speak \(plan.count) chapters (\(Output.grouped(characters)) characters) for about \(Output.grouped($0)) credits of \(Output.grouped($1)) left?"
         }
-        if !marksChapters && !options.splitChapters && options.output != nil && options.output != "-" && !options.quiet {
-            context.err("elevenlabs: note: chapters are marked in MP3 files; \(options.format) is written without them\n")
+        let marksWAV = options.format.codec == .wav || options.wrapWAV
+        if !marksChapters && !marksWAV && !options.splitChapters && options.output != nil && options.output != "-" && !options.quiet {
+            context.err("elevenlabs: note: chapters are marked in MP3 and WAV files; \(options.format) is written without them\n")
         }
         let artist = options.author ?? document.author ?? options.voice ?? VoiceResolver.defaultVoiceName
         var spoken = Spoken(pipeline: pipeline, request: request, model: model, options: options, context: context, total: characters)
@@ -140,6 +141,11 @@ enum DocumentCommand {
         return (folder, files, "\(folder)/\(safeName(stem)).m3u")
     }
 
+    /// `book.vtt` → `book.chapters.vtt`.
+    static func chaptersVTT(_ captions: String) -> String {
+        String(captions.dropLast(4)) + ".chapters.vtt"
+    }
+
     /// A title as a file name: letters of every script kept; what a file name cannot hold (a slash,
     /// control characters, a leading dot) dropped; at most 80 characters.
     static func safeName(_ title: String) -> String {
@@ -207,10 +213,9 @@ enum DocumentCommand {
             var tag = ID3Tag(title: document.title ?? plan.first?.title, artist: artist, album: document.title, cover: options.cover,
                              chapters: plan.map { .init(title: $0.title, startMS: 0, endMS: 0) })
             let tagged = marks && out.isPatchableFile
-            if tagged {
-                out.measuresMP3 = true
-                try out.writeFileHeader(tag.bytes)
-            }
+            out.measuresMP3 = options.format.codec == .mp3
+            if tagged { try out.writeFileHeader(tag.bytes) }
+            var times: [(title: String, start: Double, end: Double)] = []
             try SpeechPipeline.transfer(into: out, highlighter: highlighter, progress: progress) {
                 let started = monotonicSeconds()
                 var captions = Captions()
@@ -219,16 +224,27 @@ enum DocumentCommand {
                 var last: SpeechJob? = nil
                 for (i, chapter) in plan.enumerated() {
                     try Signals.check()
-                    tag.chapters[i].startMS = UInt32(min(Double(UInt32.max), (out.writtenSeconds * 1000).rounded()))
+                    let start = out.writtenSeconds
+                    // No caption cue runs from one chapter into the next.
+                    captions.breakCues(at: offset)
                     var job = try job(chapter, captions: options.captionsPath)
                     try job.speak(into: out, captions: &captions, offset: &offset, notes: &notes, highlighter: highlighter)
+                    times.append((chapter.title, start, out.writtenSeconds))
+                    tag.chapters[i].startMS = UInt32(min(Double(UInt32.max), (start * 1000).rounded()))
                     tag.chapters[i].endMS = UInt32(min(Double(UInt32.max), (out.writtenSeconds * 1000).rounded()))
                     count(job, chapter: chapter, index: i, of: plan.count, progress: progress)
                     last = job
                 }
                 if tagged { try out.patchFileHeader(tag.bytes) }
+                if out.isPatchableWAV {
+                    out.wavTrailer = AudioFormats.wavCues(times.map { ($0.title, Int(($0.start * Double(options.format.sampleRate)).rounded())) })
+                }
                 guard var job = last else { return }
                 try job.complete(out, captions: captions, started: started, highlighter: highlighter)
+                // `--captions book.vtt` also gets `book.chapters.vtt`, the chapters as WebVTT has them.
+                if let path = options.captionsPath, Captions.format(for: path) == .vtt {
+                    try AtomicFile.write(Array(Captions.vttChapters(times).utf8), to: DocumentCommand.chaptersVTT(path))
+                }
                 metrics.bytes = job.metrics.bytes
                 metrics.audio_seconds = job.metrics.audio_seconds
                 metrics.first_sound_ms = job.metrics.first_sound_ms

@@ -65,6 +65,8 @@ final class AudioOutput {
     /// Seconds of audio written so far: counted from MP3 frames when measured, else from the format.
     var writtenSeconds: Double {
         if measuresMP3 { return meter.seconds }
+        // The API's WAV: 16-bit mono PCM after the one 44-byte header kept.
+        if serverWAV { return Double(max(0, bytes - 44)) / Double(2 * format.sampleRate) }
         if case .direct(let direct) = AudioFormats.playback(format) { return direct.seconds(ofBytes: bytes) }
         return 0
     }
@@ -102,13 +104,23 @@ final class AudioOutput {
         if play { try player?.enqueue(data) }
     }
 
+    /// Chunks to follow a WAV file's audio (an audiobook's chapter marks), counted in its RIFF size.
+    var wavTrailer: [UInt8] = []
+
+    /// True when the output is a WAV file (from the API or wrapped here) that can be patched.
+    var isPatchableWAV: Bool { (wrapWAV || serverWAV) && isPatchableFile }
+
     /// Everything arrived: the sound plays to its end, the file gets its final header and appears.
     func finish() throws {
         try player?.finish()
         try Signals.check()
         if let file {
-            if wrapWAV || (serverWAV && parts > 1) {
-                try file.patch(AudioFormats.wavHeader(sampleRate: format.sampleRate, dataBytes: file.bytesWritten - 44), at: 0)
+            let dataBytes = file.bytesWritten - 44
+            if !wavTrailer.isEmpty && isPatchableWAV {
+                try wavTrailer.withUnsafeBytes { try file.write($0) }
+                try file.patch(AudioFormats.wavHeader(sampleRate: format.sampleRate, dataBytes: dataBytes, trailing: wavTrailer.count), at: 0)
+            } else if wrapWAV || (serverWAV && parts > 1) {
+                try file.patch(AudioFormats.wavHeader(sampleRate: format.sampleRate, dataBytes: dataBytes), at: 0)
             }
             try file.commit()
         }

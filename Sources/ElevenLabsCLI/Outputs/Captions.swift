@@ -2,7 +2,8 @@
 // gathered into readable cues (a line of at most 42 characters or 5 seconds, ending at sentences)
 // and written as SRT, WebVTT or JSON. Times of later parts of a long text are shifted by the audio
 // that came before, so they stay right across requests. In a dialogue each word carries its speaker,
-// a cue never spans two speakers, and the speaker labels each cue (SRT "NAME: ", WebVTT's <v NAME>).
+// a cue never spans two speakers, and the speaker labels each cue (SRT "NAME: ", WebVTT's <v NAME>);
+// in an audiobook a cue never spans two chapters.
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -17,6 +18,9 @@ struct Captions {
 
     private(set) var words: [Word] = []
     private var current: Word?
+    private var inMarkup = false
+    /// A "<" that ended the last timings, not yet known to open a tag (its times, already shifted).
+    private var heldOpen: (start: Double, end: Double)?
     /// Who speaks the words added next, unless a labelled stretch of time says otherwise.
     var speaker: String?
     /// Stretches of time (already shifted) and who speaks in them (dialogue voice segments).
@@ -52,18 +56,43 @@ struct Captions {
             guard starts[i].isFinite, ends[i].isFinite, starts[i] >= 0, ends[i] >= starts[i], ends[i] < Self.maxSeconds else { continue }
             let c = Output.clean(raw)
             if c.isEmpty { continue }
+            // SSML in the text (`<break time="1s"/>`, an audiobook's pause after a heading) is timed
+            // like any character, but it is not heard: it never becomes a caption.
+            // Only a tag opens markup ("<b", "</"): "3 < 5" is text. A "<" that ends one answer's
+            // timings is decided by the first character of the next.
+            if let held = heldOpen {
+                heldOpen = nil
+                if let first = c.first, first.isLetter || first == "/" { inMarkup = true; flushWord(); continue }
+                append("<", start: held.start, end: held.end)
+            }
+            if c == "<" && !inMarkup {
+                guard i + 1 < characters.count else { heldOpen = (starts[i] + offset, ends[i] + offset); continue }
+                if let next = characters[i + 1].first, next.isLetter || next == "/" { inMarkup = true; flushWord(); continue }
+            }
+            if inMarkup { if c.contains(">") { inMarkup = false }; continue }
             if c.allSatisfy(\.isWhitespace) {
                 flushWord()
                 continue
             }
-            let who = speaker(at: starts[i] + offset)
-            // The lines of a dialogue request may follow each other with no space between them.
-            if let w = current, w.speaker != who { words.append(w); current = nil }
-            if current == nil { current = Word(text: "", start: starts[i] + offset, end: ends[i] + offset, speaker: who) }
-            current!.text += c
-            current!.end = ends[i] + offset
+            append(c, start: starts[i] + offset, end: ends[i] + offset)
         }
     }
+
+    /// One heard character (times already shifted) onto the word in progress.
+    private mutating func append(_ c: String, start: Double, end: Double) {
+        let who = speaker(at: start)
+        // The lines of a dialogue request may follow each other with no space between them.
+        if let w = current, w.speaker != who { words.append(w); current = nil }
+        if current == nil { current = Word(text: "", start: start, end: end, speaker: who) }
+        current!.text += c
+        current!.end = end
+    }
+
+    /// Times (seconds, shifted like the words) where a cue must end: an audiobook's chapter starts.
+    private var breaks: [Double] = []
+
+    /// No cue crosses `t`: the words from there on start a new one.
+    mutating func breakCues(at t: Double) { if t.isFinite { breaks.append(t) } }
 
     /// Takes another request's words, already shifted by its offset.
     mutating func append(_ other: Captions) { words += other.words }
@@ -79,7 +108,8 @@ struct Captions {
         var cue: Cue?
         for w in words {
             if var c = cue, c.speaker == w.speaker, c.text.count + 1 + w.text.count <= Self.maxCueCharacters, w.end - c.start <= Self.maxCueSeconds,
-               !(c.text.last.map { ".!?…。！？".contains($0) } ?? false) {
+               !(c.text.last.map { ".!?…。！？".contains($0) } ?? false),
+               !breaks.contains(where: { c.start < $0 - 1e-6 && w.start >= $0 - 1e-6 }) {
                 c.text += " " + w.text
                 c.end = w.end
                 cue = c
@@ -124,5 +154,12 @@ struct Captions {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             return String(decoding: try encoder.encode(Doc(cues: timedCues, words: timedWords)), as: UTF8.self) + "\n"
         }
+    }
+
+    /// A WebVTT chapters file (what players show as chapter titles): one cue per chapter.
+    static func vttChapters(_ chapters: [(title: String, start: Double, end: Double)]) -> String {
+        "WEBVTT\n\n" + chapters.enumerated().map { i, c in
+            "Chapter \(i + 1)\n\(timestamp(c.start, separator: ".")) --> \(timestamp(c.end, separator: "."))\n\(vttEscape(Output.clean(c.title)))\n"
+        }.joined(separator: "\n")
     }
 }
