@@ -205,4 +205,26 @@ import TestSupport
             #expect(chapters.hasPrefix("WEBVTT\n\nChapter 1\n00:00:00.000 --> ") && chapters.contains("\nAlpha\n") && chapters.contains("\nBeta\n"), "\(chapters)")
         }
     }
+
+    /// A batch prepares its documents as one conversion does: each output carries its chapters, a
+    /// rerun buys nothing, and a plain text beside them is converted as before.
+    @Test func aBatchOfDocumentsMarksEachOnesChapters() async throws {
+        let md = dir.appendingPathComponent("guide.md"), txt = dir.appendingPathComponent("plain.txt")
+        try "# Guide\n\n## Start\n\nBegin *here*.\n\n## Finish\n\nEnd there.\n".write(to: md, atomically: true, encoding: .utf8)
+        try "Just some words.".write(to: txt, atomically: true, encoding: .utf8)
+        let book = try makeEPUB(in: dir)
+        try await withSandbox { sandbox in
+            let out = dir.appendingPathComponent("out")
+            let r = try await run("elevenlabs", ["speak", "--out-dir", out.path, md.path, txt.path, book.path], env: env(sandbox))
+            #expect(r.status == 0, "\(r.err)")
+            #expect(try tags(out.appendingPathComponent("guide.mp3")).chapters.map(\.title) == ["Start", "Finish"])
+            let epub = try tags(out.appendingPathComponent("book.mp3"))
+            #expect(epub.chapters.map(\.title) == ["The Beginning", "The Middle", "The End"] && epub.text["TPE1"] == "Ada Writer", "\(epub)")
+            #expect(!sent(sandbox).contains { $0.contains("*") || $0.contains("#") })
+            #expect(try await mpg123Decode(out.appendingPathComponent("plain.mp3")).count > 1000)
+            let count = sent(sandbox).count
+            #expect(try await run("elevenlabs", ["speak", "--out-dir", out.path, md.path, txt.path, book.path], env: env(sandbox)).status == 0)
+            #expect(sent(sandbox).count == count, "a rerun bought again")
+        }
+    }
 }

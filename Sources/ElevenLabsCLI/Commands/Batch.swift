@@ -33,6 +33,11 @@ enum BatchCommand {
         /// --dialogue: the script, and once voices are resolved, its plan.
         var script: DialogueScript? = nil
         var dialogue: DialoguePlan? = nil
+        /// A document: its chapters (title and text as spoken), marked in the output as a single
+        /// conversion marks them, and its title and author for the tags.
+        var chapters: [(title: String, text: String)]? = nil
+        var documentTitle: String? = nil
+        var documentAuthor: String? = nil
         /// Characters to speak (a script's names are not spoken).
         var characters: Int { script?.characters ?? text.unicodeScalars.count } // code points, as billed
     }
@@ -275,6 +280,7 @@ enum BatchCommand {
         // plan really allows, and the pool opens up to that (never above --jobs or the plan).
         let pool = Pool(todo: todo, limit: setup.jobs)
         let (template, chunkLimit, cache, progress, config) = (setup.template, setup.model.max_characters, setup.cache, setup.progress, setup.pipeline.options.config)
+        let voice = setup.pipeline.options.voice ?? VoiceResolver.defaultVoiceName
         var joins: [Joiner] = []
         for _ in 0..<setup.jobs {
             joins.append(DetachedThread.start { [pool, manifest, progress, printer] in
@@ -292,7 +298,7 @@ enum BatchCommand {
                 // an item must not fail for a transient reason. A --retries given still wins.
                 if inv.value(.retries) == nil { worker.client.updateRetry { $0.maxRetries = 10; $0.maxTotalWait = 300 } }
                 work(pool: pool, session: worker, template: template, chunkLimit: chunkLimit,
-                     cache: cache, manifest: manifest, progress: progress, printer: printer, context: context)
+                     cache: cache, manifest: manifest, progress: progress, printer: printer, context: context, voice: voice)
             })
         }
         // A progress line on screen is redrawn as its clock moves; otherwise nothing wakes but events.
@@ -304,7 +310,8 @@ enum BatchCommand {
     }
 
     static func work(pool: Pool, session: Session, template: SpeechRequest, chunkLimit: Int?,
-                     cache: AudioCache?, manifest: ManifestWriter, progress: Progress, printer: OrderedPrinter?, context: Context) {
+                     cache: AudioCache?, manifest: ManifestWriter, progress: Progress, printer: OrderedPrinter?, context: Context,
+                     voice: String) {
         session.client.onRetry = { notice in
             // A busy server: one worker fewer until things calm down.
             if notice.reason.hasPrefix("429") { pool.slowDown() }
@@ -318,6 +325,22 @@ enum BatchCommand {
                     var job = DialogueJob(plan: plan, template: template, turnLimit: chunkLimit, session: session, context: context,
                                           cache: cache, captionsPath: item.captions, quiet: true)
                     try job.run(into: out!)
+                    metrics = job.metrics
+                } else if let chapters = item.chapters {
+                    // A document: chapter after chapter, marked as a single conversion marks them.
+                    var credits = 0
+                    let tag = ID3Tag(title: item.documentTitle ?? chapters.first?.title, artist: item.documentAuthor ?? voice,
+                                     album: item.documentTitle)
+                    var job = try DocumentCommand.speakChapters(chapters, into: out!, tag: tag, captionsPath: item.captions, highlighter: nil,
+                        makeJob: { i in
+                            var job = SpeechJob(chunks: SpeechJob.ChunkPlan.fixed(TextChunker.requests(chapters[i].text, limit: chunkLimit))
+                                                    .fitting(limit: chunkLimit, model: template.modelID),
+                                                request: template, quickBody: nil, session: session, context: context, cache: cache, captionsPath: item.captions)
+                            job.quiet = true
+                            return job
+                        },
+                        after: { _, job in credits += job.metrics.credits ?? 0 })
+                    job.metrics.credits = credits
                     metrics = job.metrics
                 } else {
                     var job = SpeechJob(chunks: SpeechJob.ChunkPlan.fixed(TextChunker.requests(item.text, limit: chunkLimit)).fitting(limit: chunkLimit, model: template.modelID), request: template, quickBody: nil, session: session, context: context,
@@ -364,6 +387,7 @@ enum BatchCommand {
         var items: [Item] = []
         for source in sources {
             let text: String
+            var docRead: Document? = nil
             if source == "-" {
                 text = try TextInput.validate(try TextInput.readAll(fd: context.stdinFD), origin: "standard input")
             } else if let documents, let document = documents.format ?? DocumentFormat.forPath(source), document != .text {
@@ -373,7 +397,9 @@ enum BatchCommand {
                     throw CLIError("cannot read \(e)", hint: "check the input paths", exit: .input)
                 }
                 do {
-                    text = try DocumentReader.read(bytes, format: document, preparation: documents.preparation).chapters.map(\.text).joined(separator: "\n\n")
+                    let read = try DocumentReader.read(bytes, format: document, preparation: documents.preparation)
+                    text = read.chapters.map(\.text).joined(separator: "\n\n")
+                    docRead = read
                 } catch let e as DocumentError {
                     throw CLIError("\(Output.clean(source)): \(e.message)", hint: "--input-format names the kind of document when its extension does not", exit: .input)
                 }
@@ -395,7 +421,13 @@ enum BatchCommand {
                                       output: outputPath(stem.isEmpty ? number : "\(stem)-\(number)")))
                 }
             } else {
-                items.append(Item(input: source == "-" ? "stdin" : source, text: text, output: outputPath(stem)))
+                var item = Item(input: source == "-" ? "stdin" : source, text: text, output: outputPath(stem))
+                if let docRead {
+                    item.chapters = docRead.chapters.map { ($0.title, $0.text) }
+                    item.documentTitle = docRead.title
+                    item.documentAuthor = docRead.author
+                }
+                items.append(item)
             }
         }
         // Two inputs never share an output (names are made unique above), and each output's
@@ -406,8 +438,10 @@ enum BatchCommand {
             var request = identified
             request.text = items[i].text
             items[i].index = i
+            // A document's chapter titles are in its tags: retitled, it is converted again.
             items[i].fingerprint = try request.identity(previousText: nil)
-                .adding(["dialogue_cast": cast.map { .array($0.map(JSONValue.string)) }]).digest()
+                .adding(["dialogue_cast": cast.map { .array($0.map(JSONValue.string)) },
+                         "chapters": items[i].chapters.map { .array($0.map { .string($0.title) }) }]).digest()
             var r = recipe
             r.text = items[i].text
             items[i].legacyFingerprint = Digest.sha256Hex((try? encoder.encode(r)).map(Array.init) ?? Array(items[i].text.utf8))

@@ -141,6 +141,53 @@ enum DocumentCommand {
         return (folder, files, "\(folder)/\(safeName(stem)).m3u")
     }
 
+    /// Speaks chapters one after another into `out` and marks them: an MP3 file gets `tag` before
+    /// its audio (chapters timed from the audio written, patched in before the file appears), a WAV
+    /// file its cue points, captions a break at each chapter and `x.chapters.vtt` beside `x.vtt`.
+    /// `makeJob` gives each chapter's job; `after` is told each one done. Completes the output and
+    /// returns the last job (its metrics are the whole output's). Shared by a document and a batch.
+    static func speakChapters(_ chapters: [(title: String, text: String)], into out: AudioOutput, tag: ID3Tag?,
+                              captionsPath: String?, highlighter: Highlighter?,
+                              makeJob: (Int) throws -> SpeechJob, after: (Int, SpeechJob) -> Void) throws -> SpeechJob {
+        let started = monotonicSeconds()
+        var tag = tag
+        tag?.chapters = chapters.map { .init(title: $0.title, startMS: 0, endMS: 0) }
+        let tagged = tag != nil && out.isPatchableFile && out.format.codec == .mp3
+        out.measuresMP3 = out.format.codec == .mp3
+        if tagged, let tag { try out.writeFileHeader(tag.bytes) }
+        var times: [(title: String, start: Double, end: Double)] = []
+        var captions = Captions()
+        var offset = 0.0
+        var notes: Set<MarkupNote> = []
+        var last: SpeechJob? = nil
+        for (i, chapter) in chapters.enumerated() {
+            try Signals.check()
+            let start = out.writtenSeconds
+            // No caption cue runs from one chapter into the next.
+            captions.breakCues(at: offset)
+            var job = try makeJob(i)
+            try job.speak(into: out, captions: &captions, offset: &offset, notes: &notes, highlighter: highlighter)
+            times.append((chapter.title, start, out.writtenSeconds))
+            tag?.chapters[i].startMS = milliseconds(start)
+            tag?.chapters[i].endMS = milliseconds(out.writtenSeconds)
+            after(i, job)
+            last = job
+        }
+        if tagged, let tag { try out.patchFileHeader(tag.bytes) }
+        if out.isPatchableWAV {
+            out.wavTrailer = AudioFormats.wavCues(times.map { ($0.title, Int(($0.start * Double(out.format.sampleRate)).rounded())) })
+        }
+        guard var job = last else { throw CLIError("the document holds no chapters", exit: .input) }
+        try job.complete(out, captions: captions, started: started, highlighter: highlighter)
+        // `--captions book.vtt` also gets `book.chapters.vtt`, the chapters as WebVTT has them.
+        if let path = captionsPath, Captions.format(for: path) == .vtt {
+            try AtomicFile.write(Array(Captions.vttChapters(times).utf8), to: chaptersVTT(path))
+        }
+        return job
+    }
+
+    static func milliseconds(_ seconds: Double) -> UInt32 { UInt32(min(Double(UInt32.max), max(0, (seconds * 1000).rounded()))) }
+
     /// `book.vtt` → `book.chapters.vtt`.
     static func chaptersVTT(_ captions: String) -> String {
         String(captions.dropLast(4)) + ".chapters.vtt"
@@ -205,50 +252,24 @@ enum DocumentCommand {
         }
 
         /// Every chapter into one output: an MP3 file gets its tag (chapters with their times) first,
-        /// patched with the real times before the file appears.
+        /// patched with the real times before the file appears; a WAV its cue points.
         mutating func whole(_ plan: [PlannedChapter], document: Document, artist: String, marks: Bool, player: Player?) throws {
             let out = try pipeline.output(format: options.format, player: player)
             let progress = ProgressLine(pipeline.inv, context)
             let highlighter = pipeline.highlighter(player)
-            var tag = ID3Tag(title: document.title ?? plan.first?.title, artist: artist, album: document.title, cover: options.cover,
-                             chapters: plan.map { .init(title: $0.title, startMS: 0, endMS: 0) })
-            let tagged = marks && out.isPatchableFile
-            out.measuresMP3 = options.format.codec == .mp3
-            if tagged { try out.writeFileHeader(tag.bytes) }
-            var times: [(title: String, start: Double, end: Double)] = []
+            let tag = marks ? ID3Tag(title: document.title ?? plan.first?.title, artist: artist, album: document.title, cover: options.cover) : nil
+            let spokenBefore = self
+            var counted = self
             try SpeechPipeline.transfer(into: out, highlighter: highlighter, progress: progress) {
-                let started = monotonicSeconds()
-                var captions = Captions()
-                var offset = 0.0
-                var notes: Set<MarkupNote> = []
-                var last: SpeechJob? = nil
-                for (i, chapter) in plan.enumerated() {
-                    try Signals.check()
-                    let start = out.writtenSeconds
-                    // No caption cue runs from one chapter into the next.
-                    captions.breakCues(at: offset)
-                    var job = try job(chapter, captions: options.captionsPath)
-                    try job.speak(into: out, captions: &captions, offset: &offset, notes: &notes, highlighter: highlighter)
-                    times.append((chapter.title, start, out.writtenSeconds))
-                    tag.chapters[i].startMS = UInt32(min(Double(UInt32.max), (start * 1000).rounded()))
-                    tag.chapters[i].endMS = UInt32(min(Double(UInt32.max), (out.writtenSeconds * 1000).rounded()))
-                    count(job, chapter: chapter, index: i, of: plan.count, progress: progress)
-                    last = job
-                }
-                if tagged { try out.patchFileHeader(tag.bytes) }
-                if out.isPatchableWAV {
-                    out.wavTrailer = AudioFormats.wavCues(times.map { ($0.title, Int(($0.start * Double(options.format.sampleRate)).rounded())) })
-                }
-                guard var job = last else { return }
-                try job.complete(out, captions: captions, started: started, highlighter: highlighter)
-                // `--captions book.vtt` also gets `book.chapters.vtt`, the chapters as WebVTT has them.
-                if let path = options.captionsPath, Captions.format(for: path) == .vtt {
-                    try AtomicFile.write(Array(Captions.vttChapters(times).utf8), to: DocumentCommand.chaptersVTT(path))
-                }
-                metrics.bytes = job.metrics.bytes
-                metrics.audio_seconds = job.metrics.audio_seconds
-                metrics.first_sound_ms = job.metrics.first_sound_ms
+                let job = try DocumentCommand.speakChapters(plan.map { ($0.title, $0.text) }, into: out, tag: tag,
+                                                            captionsPath: options.captionsPath, highlighter: highlighter,
+                                                            makeJob: { try spokenBefore.job(plan[$0], captions: options.captionsPath) },
+                                                            after: { i, job in counted.count(job, chapter: plan[i], index: i, of: plan.count, progress: progress) })
+                counted.metrics.bytes = job.metrics.bytes
+                counted.metrics.audio_seconds = job.metrics.audio_seconds
+                counted.metrics.first_sound_ms = job.metrics.first_sound_ms
             }
+            self = counted
             progress.finish("elevenlabs: \(plan.count) chapter\(plan.count == 1 ? "" : "s"), \(Output.grouped(total)) characters, \(Output.grouped(metrics.credits ?? 0)) credits")
         }
 
