@@ -53,11 +53,11 @@ _elevenlabs() {
         --out-dir) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
         --jobs|-j) return ;;
         --cast) return ;;
-        --captions) return ;;
+        --captions) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
         --input-format) COMPREPLY=($(compgen -W "md html epub text" -- "$cur")); return ;;
         --chapter-level) return ;;
         --author) return ;;
-        --cover) return ;;
+        --cover) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
         --search) return ;;
         --gender) return ;;
         --accent) return ;;

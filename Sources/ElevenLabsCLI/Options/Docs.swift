@@ -90,6 +90,15 @@ public enum Docs {
         least recently used go first); \\fB\\-\\-no\\-cache\\fR skips it; \\fBelevenlabs cache\\fR shows it,
         \\fBcache clear\\fR empties it and \\fBcache path\\fR prints its place.
         It is used only when it belongs to the user and no one else can write to it.
+        .SH AUDIOBOOKS
+        \\fB\\-f\\fR with a Markdown (.md), HTML or XHTML (.html, .htm, .xhtml) or EPUB (.epub) file, or
+        \\fB\\-\\-input\\-format\\fR md|html|epub, speaks a document as it is meant to be heard: no markup,
+        URLs or code (\\fB\\-\\-read\\-code\\fR reads code and tables), headings as sentences with a pause.
+        Headings of one level (\\fB\\-\\-chapter\\-level\\fR N; by default the top level that occurs more than
+        once) or an EPUB's spine items are chapters: an MP3 gets ID3v2.4 CHAP frames timed from the audio
+        written, a WAV cue points; \\fB\\-\\-split\\-chapters\\fR writes a file per chapter and an .m3u
+        playlist. Each chapter is priced before anything is bought; \\fB\\-\\-dry\\-run\\fR prints the text
+        each chapter sends. The parsers (libcmark, libxml2, libzip) are loaded only then.
         .SH BATCHES
         \\fB\\-\\-out\\-dir\\fR DIR writes one file per input into DIR, and DIR/manifest.jsonl records each item
         (input, output, voice, model, characters, credits, request id, status, error and a fingerprint of
@@ -133,7 +142,7 @@ public enum Docs {
         case "model": return .dynamic("models")
         case "device": return .dynamic("devices")
         case "format": return .dynamic("formats")
-        case "file", "output", "api-key-file", "cacert": return .files
+        case "file", "output", "api-key-file", "cacert", "cover", "captions": return .files
         case "out-dir": return .directories
         default: return .none
         }
