@@ -24,6 +24,10 @@ enum Markdown {
         let cm: ccmark_table
         let preparation: Preparation
         var out: [Block] = []
+        /// How deep the walk is: a hostile file can nest quotes or lists thousands deep, and past a
+        /// depth no document reaches, the rest is not read (as HTML's walk does).
+        var depth = 0
+        static let maxDepth = 400
 
         func children(_ node: OpaquePointer) -> [OpaquePointer] {
             var list: [OpaquePointer] = []
@@ -35,6 +39,9 @@ enum Markdown {
         func literal(_ node: OpaquePointer) -> String { cm.cmark_node_get_literal(node).map { String(cString: $0) } ?? "" }
 
         mutating func blocks(under node: OpaquePointer) {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth < Self.maxDepth else { return }
             for child in children(node) { block(child) }
         }
 
@@ -66,7 +73,8 @@ enum Markdown {
 
         /// The text of inline content: links as their text, images as their alt text, code as
         /// written; raw inline HTML and autolinks (whose text is the URL) say nothing.
-        func inline(_ node: OpaquePointer) -> String {
+        func inline(_ node: OpaquePointer, depth: Int = 0) -> String {
+            guard depth < Self.maxDepth else { return "" }
             var s = ""
             for child in children(node) {
                 switch cm.cmark_node_get_type(child) {
@@ -74,10 +82,10 @@ enum Markdown {
                 case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK: s += " "
                 case CMARK_NODE_LINK:
                     // A link is its text; an autolink's text is its address, which is never read.
-                    let text = inline(child)
+                    let text = inline(child, depth: depth + 1)
                     let lower = text.lowercased()
                     if !(lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:") || lower.hasPrefix("www.")) { s += text }
-                case CMARK_NODE_IMAGE, CMARK_NODE_EMPH, CMARK_NODE_STRONG: s += inline(child)
+                case CMARK_NODE_IMAGE, CMARK_NODE_EMPH, CMARK_NODE_STRONG: s += inline(child, depth: depth + 1)
                 default: break
                 }
             }

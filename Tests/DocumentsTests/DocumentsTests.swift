@@ -116,4 +116,16 @@ Speak it aloud. Visit https://example.com/bare for more.
         #expect(throws: DocumentError.self) { try DocumentReader.read(Array(try Data(contentsOf: bomb)), format: .epub) }
         #expect(throws: DocumentError.self) { try DocumentReader.read(Array("# Only\n\n```\ncode\n```\n".utf8).map { $0 } + [0], format: .markdown) }
     }
+
+    /// Nesting no document has (quotes, lists, emphasis, elements thousands deep) is read to a depth
+    /// and never crashes the walk.
+    @Test func deepNestingIsBoundedNotACrash() throws {
+        let quotes = String(repeating: "> ", count: 50_000) + "deep words\n\n## Next\n\nShallow words.\n"
+        let doc = try DocumentReader.read(Array(("# T\n\n## First\n\n" + quotes).utf8), format: .markdown)
+        #expect(doc.chapters.last?.text.contains("Shallow words.") == true)
+        let emphasis = String(repeating: "*a ", count: 30_000) + "b"
+        _ = try? DocumentReader.read(Array(emphasis.utf8), format: .markdown)
+        let html = String(repeating: "<div>", count: 100_000) + "text" + "<h2>Later</h2><p>Words.</p>"
+        _ = try? DocumentReader.read(Array(html.utf8), format: .html)
+    }
 }
