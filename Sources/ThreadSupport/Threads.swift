@@ -137,7 +137,20 @@ public enum Wakeups {
         var waking = 0
         var retired: [Pair] = []
     }
-    private static let registry = Mutex(Registry())
+    /// The registry behind a pthread mutex, not Synchronization.Mutex: a signal's wake-up runs on
+    /// the signal thread while batches register conditions on the main thread, and the thread
+    /// sanitizer models pthread locks but not Mutex's futex hand-off (it reported that as a race).
+    private final class Locked: @unchecked Sendable { // a C wrapper: the state is touched only under `lock`
+        private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        private var state = Registry()
+        init() { pthread_mutex_init(lock, nil) }
+        func withLock<T>(_ body: (inout Registry) -> T) -> T {
+            pthread_mutex_lock(lock)
+            defer { pthread_mutex_unlock(lock) }
+            return body(&state)
+        }
+    }
+    private static let registry = Locked()
 
     static func register(_ p: Pair) { registry.withLock { _ = $0.live.insert(p) } }
 

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""First sound as a person hears it: on a real sound server, side by side.
+
+A private PulseAudio (its own runtime folder; a null sink, the native protocol on a socket) plays
+what each client sends; `parec` records the sink's monitor the whole time, and each chunk it hands
+over is stamped with the moment it arrived. A run's first sound is the first sample louder than the
+threshold after the client was spawned, on that clock. Every client goes through the same server,
+the same monitor and the same stamping, so their constant latency is the same and the ratios are
+fair; the absolute figures include the monitor's own latency.
+
+Clients, interleaved in one run: `elevenlabs speak --device default` (ALSA's pulse plugin),
+`curl | mpg123 -o alsa` (the same plugin) and `curl | mpg123` (mpg123's own PulseAudio output).
+Servers: the sandbox over HTTP, over HTTPS (a local TLS 1.3 proxy), and paced (the first audio in
+small pieces at about real time: --chunk-size 1600 --chunk-delay 100, where a start threshold
+costs most).
+
+usage: bench/heard.py [--runs N] [--first-byte-delay MS] [--build release|debug] [--only http,https,paced]
+Needs: pulseaudio, pulseaudio-utils (parec, pactl), libasound2-plugins, curl, mpg123, openssl.
+Prints medians and the ratios ours / baseline (< 1 is ahead). Never run by the test suite.
+"""
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from common import KEY, VOICE, start_sandbox, start_tls_proxy
+
+RATE = 44100
+
+
+class PrivatePulse:
+    """A PulseAudio of our own: nothing of the desktop's, and it goes away with the benchmark."""
+
+    def __init__(self, work):
+        self.dir = os.path.join(work, "pulse")
+        os.makedirs(self.dir)
+        self.socket = os.path.join(self.dir, "native")
+        self.env = dict(os.environ, XDG_RUNTIME_DIR=self.dir, PULSE_RUNTIME_PATH=self.dir, PULSE_SERVER=f"unix:{self.socket}",
+                        HOME=self.dir)
+        self.proc = subprocess.Popen(
+            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "--use-pid-file=no",
+             "-L", f"module-native-protocol-unix socket={self.socket} auth-anonymous=1",
+             "-L", f"module-null-sink sink_name=bench rate={RATE}", "-L", "module-always-sink"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            if subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode == 0:
+                break
+            time.sleep(0.05)
+        else:
+            raise SystemExit("bench: the private PulseAudio did not start")
+        subprocess.run(["pactl", "set-default-sink", "bench"], env=self.env, check=True)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait()
+
+
+class Recorder:
+    """parec on the null sink's monitor, mono 16-bit; each chunk stamped when it arrived."""
+
+    def __init__(self, env):
+        self.proc = subprocess.Popen(["parec", "-d", "bench.monitor", "--raw", "--format=s16le", f"--rate={RATE}",
+                                      "--channels=1", "--latency-msec=5"], env=env, stdout=subprocess.PIPE)
+        self.chunks = []  # (arrival time, samples)
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self.read, daemon=True)
+        self.thread.start()
+
+    def read(self):
+        fd = self.proc.stdout.fileno()
+        carry = b""
+        while True:
+            data = os.read(fd, 4096)
+            now = time.monotonic()
+            if not data:
+                return
+            data = carry + data
+            n = len(data) // 2
+            carry = data[n * 2:]
+            with self.lock:
+                self.chunks.append((now, struct.unpack(f"<{n}h", data[:n * 2])))
+
+    def first_loud(self, after, threshold=300):
+        """When the first sample louder than `threshold` reached us, among those after `after`."""
+        with self.lock:
+            chunks = list(self.chunks)
+        for arrived, samples in chunks:
+            if arrived < after:
+                continue
+            for j, v in enumerate(samples):
+                if abs(v) > threshold:
+                    return arrived - (len(samples) - 1 - j) / RATE
+        return None
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def curl_command(base, text, output, cacert=None):
+    body = '{"text": "%s", "model_id": "eleven_multilingual_v2"}' % text
+    ca = f"--cacert '{cacert}' " if cacert else ""
+    return (f"curl -s {ca}-X POST -H 'xi-api-key: {KEY}' -H 'Content-Type: application/json' -d '{body}' "
+            f"'{base}/v1/text-to-speech/{VOICE}/stream?output_format=mp3_44100_128' | mpg123 -q {output} -")
+
+
+def heard(recorder, cmd, env):
+    """Seconds from spawning cmd to the first loud sample the monitor gives back."""
+    time.sleep(0.25)  # silence between runs, so no tail of the last run counts
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, env=env, shell=isinstance(cmd, str), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p.wait()
+    time.sleep(0.3)
+    t = recorder.first_loud(start)
+    if p.returncode != 0 or t is None:
+        raise SystemExit(f"bench: {cmd!r} was not heard ({p.returncode})")
+    return t - start
+
+
+def measure(name, base, cacert, a, ours_bin, pulse, recorder, work):
+    env = dict(pulse.env, ELEVENLABS_BASE_URL=base, ELEVENLABS_API_KEY=KEY, XDG_CACHE_HOME=os.path.join(work, "cache"))
+    ours = [ours_bin, "speak", "--no-cache", "--device", "default"] + (["--cacert", cacert] if cacert else []) + [a.text]
+    clients = {
+        "elevenlabs speak": ours,
+        "curl | mpg123 -o alsa": curl_command(base, a.text, "-o alsa", cacert),
+        "curl | mpg123 (pulse)": curl_command(base, a.text, "", cacert),
+    }
+    results = {k: [] for k in clients}
+    for _ in range(a.runs):
+        for k, cmd in clients.items():  # interleaved, so drift hits all alike
+            results[k].append(heard(recorder, cmd, env))
+    med = {k: statistics.median(v) for k, v in results.items()}
+    print(f"\n{name}: first sound heard on PulseAudio's null sink, median of {a.runs} runs")
+    for k, v in med.items():
+        print(f"  {k:<24} {v * 1000:8.1f} ms")
+    for k in list(clients)[1:]:
+        print(f"  ratio ours / {k:<22} {med['elevenlabs speak'] / med[k]:.3f}")
+    return med
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--first-byte-delay", type=int, default=100)
+    ap.add_argument("--build", default="release")
+    ap.add_argument("--client", default=None)
+    ap.add_argument("--only", default="http,https,paced")
+    ap.add_argument("--text", default="The quick brown fox jumps over the lazy dog, and then it takes a well deserved nap.")
+    a = ap.parse_args()
+    for tool in ("pulseaudio", "parec", "pactl", "curl", "mpg123"):
+        if not shutil.which(tool):
+            sys.exit(f"bench: {tool} is needed (apt-get install pulseaudio pulseaudio-utils libasound2-plugins curl mpg123)")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    bin_dir = os.path.join(root, ".build", a.build)
+    ours = a.client or os.path.join(bin_dir, "elevenlabs")
+    work = tempfile.mkdtemp()
+    pulse = PrivatePulse(work)
+    recorder = Recorder(pulse.env)
+    stops = []
+    try:
+        only = a.only.split(",")
+        if "http" in only or "https" in only:
+            sandbox, base = start_sandbox(bin_dir, "--first-byte-delay", str(a.first_byte_delay))
+            stops.append(sandbox.terminate)
+            if "http" in only:
+                measure("HTTP", base, None, a, ours, pulse, recorder, work)
+            if "https" in only:
+                tls, ca, stop = start_tls_proxy(base, work)
+                stops.append(stop)
+                measure("HTTPS", tls, ca, a, ours, pulse, recorder, work)
+        if "paced" in only:
+            sandbox, base = start_sandbox(bin_dir, "--first-byte-delay", str(a.first_byte_delay),
+                                          "--chunk-size", "1600", "--chunk-delay", "100")
+            stops.append(sandbox.terminate)
+            measure("paced (1600-byte pieces every 100 ms, about real time)", base, None, a, ours, pulse, recorder, work)
+    finally:
+        for stop in stops:
+            stop()
+        recorder.stop()
+        pulse.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
