@@ -144,6 +144,8 @@ import TestSupport
                 (["speak", "-f", "-", "--input-format", "md", "--live"], "--input-format cannot be used with live input"),
                 (["speak", "--input-format", "md", "--cover", "/etc/hostname", "-o", dir.appendingPathComponent("x.mp3").path], "neither a JPEG nor a PNG"),
                 (["speak", "--input-format", "md", "--split-chapters", "-o", "-"], "--split-chapters"),
+                (["speak", "--input-format", "md", "--split-chapters", "--play", "-o", dir.appendingPathComponent("x.mp3").path], "--play cannot be used with --split-chapters"),
+                (["speak", "--input-format", "md", "--split-chapters", "--captions", dir.appendingPathComponent("x.srt").path, "-o", dir.appendingPathComponent("x.mp3").path], "--captions cannot be used with --split-chapters"),
             ]
             for (args, expected) in cases {
                 let r = try await run("elevenlabs", args, env: env(sandbox), stdin: Data("# A\n\ntext\n".utf8))

@@ -286,6 +286,14 @@ struct SpeakOptions {
                              hint: "give a document with -f FILE, or name its kind with --input-format md|html|epub", command: "speak")
         }
         o.splitChapters = inv.flag(.splitChapters)
+        if o.splitChapters && inv.flag(.play) {
+            throw UsageError("--play cannot be used with --split-chapters: the chapters are written as files, one after another",
+                             hint: "play the playlist afterwards, or drop --split-chapters to play while writing one file", command: "speak")
+        }
+        if o.splitChapters && o.captionsPath != nil {
+            throw UsageError("--captions cannot be used with --split-chapters yet: captions follow one output file",
+                             hint: "drop --split-chapters, or --captions", command: "speak")
+        }
         o.author = inv.value(.author)
         if let path = inv.value(.cover) {
             let bytes: [UInt8]
