@@ -151,6 +151,25 @@ import TestSupport
                 let r = try await run("elevenlabs", args, env: env(sandbox), stdin: Data("# A\n\ntext\n".utf8))
                 #expect(r.status == 2 && r.err.contains(expected), "\(args): \(r.status) \(r.err)")
             }
+            // Broken documents are input errors (exit 3) naming the file and what is wrong, before
+            // anything is bought: an EPUB whose spine names a file it lacks, a non-ZIP, and HTML of
+            // nothing but a script.
+            let broken = dir.appendingPathComponent("broken.epub")
+            let made = try runTool(["python3", "-c", """
+            import zipfile
+            z = zipfile.ZipFile(\(pythonString(broken.path)), 'w')
+            z.writestr('META-INF/container.xml', "<container><rootfiles><rootfile full-path='c.opf'/></rootfiles></container>")
+            z.writestr('c.opf', "<package><manifest><item id='a' href='gone.xhtml' media-type='application/xhtml+xml'/></manifest><spine><itemref idref='a'/></spine></package>")
+            z.close()
+            """])
+            #expect(made.status == 0)
+            let notZip = dir.appendingPathComponent("fake.epub"), empty = dir.appendingPathComponent("empty.html")
+            try "plain words".write(to: notZip, atomically: true, encoding: .utf8)
+            try "<html><script>var a = 1;</script></html>".write(to: empty, atomically: true, encoding: .utf8)
+            for (file, expected) in [(broken, "lacks gone.xhtml"), (notZip, "not an EPUB"), (empty, "holds no text to speak")] {
+                let r = try await run("elevenlabs", ["-f", file.path, "-o", dir.appendingPathComponent("b.mp3").path], env: env(sandbox))
+                #expect(r.status == 3 && r.err.contains(file.lastPathComponent) && r.err.contains(expected), "\(file.lastPathComponent): \(r.status) \(r.err)")
+            }
             #expect(sent(sandbox).isEmpty)
         }
     }

@@ -119,8 +119,7 @@ enum DocumentCommand {
             s += (files.isEmpty ? "" : " -> \(files[i])") + "\n" + Output.cleanLines(c.text) + "\n\n"
         }
         s += "elevenlabs: would speak \(document.title.map { "'\(Output.clean($0))' in " } ?? "")\(plan.count) chapter\(plan.count == 1 ? "" : "s"), "
-        let given = options.voice ?? VoiceResolver.defaultVoiceName
-        let voice = given == request.voiceID ? given : "\(given) (\(request.voiceID))"
+        let voice = SpeakCommand.voiceShown(options, id: request.voiceID)
         s += "\(Output.grouped(characters)) characters, with \(Output.clean(voice)) and \(request.modelID): about \(Output.grouped(total)) credits of \(Output.grouped(remaining)) left\n"
         try context.out(s + SpeakCommand.PlannedAudio(options).line)
     }

@@ -225,8 +225,7 @@ enum SpeakCommand {
                                                     options: options, context: context)
         let estimate = try Spend.estimate(characters: buying, perCharacter: model?.credits_per_character)
         let remaining = try session.client.subscription().creditsRemaining
-        let given = options.voice ?? VoiceResolver.defaultVoiceName
-        let voice = given == request.voiceID ? given : "\(given) (\(request.voiceID))"
+        let voice = voiceShown(options, id: request.voiceID)
         if options.json {
             struct Plan: Encodable {
                 let voice_id: String; let model_id: String; let characters: Int; let requests: Int; let cached_requests: Int
@@ -240,6 +239,12 @@ enum SpeakCommand {
         try context.out("elevenlabs: would speak \(Output.grouped(characters)) characters in \(planned.count) request\(planned.count == 1 ? "" : "s") (\(planned.count - toBuy.count) cached) "
                         + "with \(Output.clean(voice)) and \(request.modelID): about \(Output.grouped(estimate)) credits of \(Output.grouped(remaining)) left\n"
                         + PlannedAudio(options).line)
+    }
+
+    /// The voice as a plan names it: as given, with its id when a name was resolved.
+    static func voiceShown(_ options: SpeakOptions, id: String) -> String {
+        let given = options.voice ?? VoiceResolver.defaultVoiceName
+        return given == id ? given : "\(given) (\(id))"
     }
 
     /// Where a dry run's audio would go: so the options that shape it (-o, --format, --play,

@@ -12,8 +12,8 @@ enum JSONFields {
     /// By "command verb" (the command alone where it has no verbs): the fields of each object printed.
     /// Objects in a list are printed field by field in this order, then any field not named here.
     static let outputs: [String: [String]] = [
-        "voices list": ["voice_id", "name", "category", "labels", "description", "preview_url"],
-        "voices search": ["voice_id", "name", "category", "labels", "description", "preview_url"],
+        "voices list": voiceFields,
+        "voices search": voiceFields,
         "voices show": ["name", "voice_id", "category", "description", "labels", "settings", "preview_url"],
         "voices settings": ["voice_id", "settings", "defaults"],
         "history list": historyFields,
@@ -30,6 +30,7 @@ enum JSONFields {
         "cache clear": ["entries", "bytes", "directory", "removed"],
         "version": ["version", "commit", "packaging", "libcurl", "tls", "libmpg123", "alsa_lib"],
     ]
+    private static let voiceFields = ["voice_id", "name", "category", "labels", "description", "preview_url"]
     private static let historyFields = ["history_item_id", "date_unix", "voice_name", "characters", "text",
                                         "voice_id", "model_id", "content_type", "request_id", "dialogue"]
     private static let dictionaryFields = ["id", "name", "latest_version_id", "rules", "created_unix", "description"]
