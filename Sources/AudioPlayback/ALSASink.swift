@@ -2,6 +2,7 @@
 // PipeWire or PulseAudio device through their ALSA plugins), writes with underrun recovery, and
 // either drains (the last word is never clipped) or drops (Ctrl-C stops the sound at once).
 import CALSA
+import ThreadSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,6 +31,7 @@ public final class ALSASink: AudioSink {
     public init(device: String) throws {
         self.device = device
         lib = try ALSALibrary.load()
+        Timeline.mark("libasound loaded", thread: "player")
         var p: OpaquePointer?
         let rc = lib.snd_pcm_open(&p, device, SND_PCM_STREAM_PLAYBACK, 0)
         guard rc >= 0, let p else {

@@ -120,7 +120,10 @@ public final class Player: Sendable {
     }
 
     /// Throws when playing has failed (so a transfer can stop early).
-    public func checkHealthy() throws { if let f = shared.read({ $0.failure }) { throw f } }
+    public func checkHealthy() throws { if let f = failure { throw f } }
+
+    /// Why playing failed, if it has.
+    public var failure: AudioError? { shared.read { $0.failure } }
 
     /// Ends the stream and waits until the device has played it all (drain: the last word is heard).
     public func finish() throws {
@@ -181,7 +184,9 @@ public final class Player: Sendable {
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) // on Linux: this thread only
             let result = Result<(AudioSink, MP3Decoder?), Error> {
                 let sink = try makeSink()
+                Timeline.mark("device open", thread: "player")
                 if let expected { try sink.configure(expected) }
+                Timeline.mark("device configured", thread: "player")
                 // The decoder (and libmpg123) is ready before the first audio arrives, not after it.
                 let decoder: MP3Decoder? = input == .mp3 ? try MP3Decoder() : nil
                 return (sink, decoder)

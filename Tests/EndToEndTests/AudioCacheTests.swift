@@ -42,6 +42,42 @@ import TestSupport
         }
     }
 
+    /// A device that has played here gets the request's body at once, before it is open again; if
+    /// it fails all the same, the audio bought is not lost: it goes whole into the cache, and the
+    /// same command plays it later for nothing. A device never proven still holds the body back.
+    @Test func audioBoughtForADeviceThatFailsIsKept() async throws {
+        try await withSandbox { sandbox in
+            let sound = dir.appendingPathComponent("sound")
+            let device = "file:FILE=\(sound.path)/played.raw"
+            try FileManager.default.createDirectory(at: sound, withIntermediateDirectories: true)
+            let prove = try await run("elevenlabs", ["speak", "--device", device, "A first sound."], env: env(sandbox))
+            #expect(prove.status == 0, "\(prove.err)")
+            let list = try String(contentsOf: dir.appendingPathComponent("cache/elevenlabs/devices"), encoding: .utf8)
+            #expect(list.split(separator: "\n").count == 1, "\(list)")
+            // The device goes away (its folder): opened, it cannot be written.
+            try FileManager.default.removeItem(at: sound)
+            let lost = try await run("elevenlabs", ["speak", "--device", device, "Bought once, kept for later."], env: env(sandbox))
+            #expect(lost.status == 8, "\(lost.err)")
+            #expect(lost.err.contains("the audio bought is kept in the audio cache"), "\(lost.err)")
+            #expect(lost.err.split(separator: "\n").first?.hasPrefix("elevenlabs: writing to the audio device") == true, "\(lost.err)")
+            #expect(tts(sandbox) == 2)
+            let credits = sandbox.creditsUsed
+            // Back again: the same command plays what was bought, with no request.
+            try FileManager.default.createDirectory(at: sound, withIntermediateDirectories: true)
+            let again = try await run("elevenlabs", ["speak", "--device", device, "Bought once, kept for later."], env: env(sandbox))
+            #expect(again.status == 0, "\(again.err)")
+            #expect(tts(sandbox) == 2 && sandbox.creditsUsed == credits)
+            let file = dir.appendingPathComponent("kept.mp3")
+            let saved = try await run("elevenlabs", ["speak", "-o", file.path, "Bought once, kept for later."], env: env(sandbox))
+            #expect(saved.status == 0 && tts(sandbox) == 2)
+            try await expectSameBytes(Data(contentsOf: sound.appendingPathComponent("played.raw")), mpg123Decode(file), "the PCM played from the cache")
+            // A device that never played here: the body waits for it, and it cannot be opened.
+            let never = try await run("elevenlabs", ["speak", "--device", "no_such_device", "Never bought."], env: env(sandbox))
+            #expect(never.status == 8 && tts(sandbox) == 2, "\(never.err)")
+            #expect(!never.err.contains("kept in the audio cache"))
+        }
+    }
+
     @Test func aDamagedEntryIsFetchedAgain() async throws {
         try await withSandbox { sandbox in
             let out = dir.appendingPathComponent("x.mp3")

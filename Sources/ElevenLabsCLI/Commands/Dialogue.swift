@@ -41,6 +41,8 @@ enum DialogueCommand {
         }
         let player = try SpeechPipeline.player(options, inv, context)
         defer { player?.abort() }
+        defer { pipeline.recordDevice(player) }
+        job.engine.openDeviceInFlight = pipeline.opensDeviceInFlight(player)
         let out = try pipeline.output(format: request.outputFormat, player: player)
         let highlighter = pipeline.highlighter(player)
         let progress = pipeline.progress(several: buy.total > 1, highlighter: highlighter)

@@ -152,6 +152,7 @@ enum SpeakCommand {
                             captionsPath: options.captionsPath)
         if options.useCache { Timeline.mark("audio cache opened") }
         job.quiet = options.quiet
+        job.openDeviceInFlight = pipeline.opensDeviceInFlight(player)
         let progress = pipeline.progress(several: several, highlighter: nil)
         if let progress { job.onPart = progressReporter(progress, characters: characters, cached: options.useCache) }
         try play(&job, pipeline: pipeline, player: &player)
@@ -178,6 +179,7 @@ enum SpeakCommand {
     /// plan has: any format sounds the same to the listener.
     static func play(_ job: inout SpeechJob, pipeline: SpeechPipeline, player: inout Player?) throws {
         let options = pipeline.options
+        defer { pipeline.recordDevice(player) }
         while true {
             let highlighter = pipeline.highlighter(player)
             let out = try pipeline.output(format: job.request.outputFormat, player: player)

@@ -111,7 +111,10 @@ public enum Docs {
         looked for in this order: \\fB\\-\\-api\\-key\\-file\\fR, ELEVENLABS_API_KEY, ELEVENLABS_API_KEY_FILE, the config file.
         .TP
         .I $XDG_CACHE_HOME/elevenlabs/
-        The voice and model lists of each account, kept for a day (mode 0600).
+        The voice and model lists of each account, kept for a day (mode 0600); \\fIaudio/\\fR, the audio
+        cache; \\fIdevices\\fR, the audio devices that have played here, each as a fingerprint of its name
+        and the ALSA and sound-server set-up. For one listed, the request goes while the device opens,
+        and audio bought for it goes into the audio cache even if it then fails.
         .SH EXIT STATUS
 
         """

@@ -186,18 +186,20 @@ struct AudioCache {
         }
 
         /// The audio is complete: the header is written and the entry put in place.
-        func commit(requestID: String?) {
-            guard fd >= 0, length > 0 else { discard(); return }
+        @discardableResult
+        func commit(requestID: String?) -> Bool {
+            guard fd >= 0, length > 0 else { discard(); return false }
             // Only a plain id goes into the header (it is read back split on spaces).
             let id = requestID.flatMap { (try? pathID($0)) } ?? "-"
             var header = Array("elevenlabs-audio 3 \(hash.finishHex()) \(length) \(id)".utf8)
-            guard header.count < AudioCache.headerBytes else { discard(); return }
+            guard header.count < AudioCache.headerBytes else { discard(); return false }
             header += [UInt8](repeating: 0x20, count: AudioCache.headerBytes - 1 - header.count) + [10]
             let wrote = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-            guard wrote == header.count, close(fd) == 0 else { discard(); return }
+            guard wrote == header.count, close(fd) == 0 else { discard(); return false }
             fd = -1
-            if rename(temp, final) != 0 { unlink(temp); return }
+            if rename(temp, final) != 0 { unlink(temp); return false }
             cache.evict()
+            return true
         }
 
         /// Gives the entry up: nothing is left behind.

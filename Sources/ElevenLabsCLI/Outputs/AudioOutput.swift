@@ -24,6 +24,9 @@ final class AudioOutput {
     private var stdoutBytes = 0
     /// Audio bytes written (after any header handling).
     private(set) var bytes = 0
+    /// Audio bought during this run went whole into the audio cache: should the device fail, that
+    /// audio is not lost, and the error says so.
+    var boughtIntoCache = false
 
     /// `path` "-" is standard output; nil writes no file.
     init(format: OutputFormat, path: String?, wrapWAV: Bool, player: Player?, context: Context) throws {

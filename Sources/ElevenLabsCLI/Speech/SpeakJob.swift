@@ -61,6 +61,10 @@ struct SpeechJob {
     /// No notes on stderr (--quiet).
     var quiet = false
     var metrics = SpeakCommand.Metrics()
+    /// The first request's body goes at once rather than after the device opens: set only for a
+    /// device that has played here before (DeviceProof), with the audio cache on and nothing but the
+    /// player to feed. Should the device fail all the same, the audio goes on into the cache.
+    var openDeviceInFlight = false
 
     init(chunks: ChunkPlan, request: SpeechRequest, quickBody: HTTPRequest.Body?, session: Session, context: Context,
          cache: AudioCache?, captionsPath: String? = nil) {
@@ -248,7 +252,12 @@ struct SpeechJob {
         defer { entry?.discard() }
         var pendingTimings: CharacterTimings? = nil
         var gate: (@Sendable () throws -> Void)? = nil
-        if first, let player { gate = { try player.waitUntilReady() } }
+        // Once the body has gone, the audio is bought: should the device fail, the rest of the answer
+        // still goes into the cache (the error then says so), not thrown away with the stream.
+        let keepOnDeviceLoss = entry != nil
+        let inFlight = first && openDeviceInFlight && keepOnDeviceLoss
+        var deviceLost: AudioError? = nil
+        if first, !inFlight, let player { gate = { try player.waitUntilReady() } }
         // The device opens while the request connects and waits (see Player's deferStart).
         player?.start()
         let receipt = try send(gate,
@@ -259,7 +268,9 @@ struct SpeechJob {
             },
             { chunk in
                 try Signals.check()
-                try player?.checkHealthy()
+                if deviceLost == nil {
+                    do { try player?.checkHealthy() } catch let e as AudioError where keepOnDeviceLoss { deviceLost = e }
+                }
                 if let entry {
                     if timed {
                         entry.write(TimedLines.line(audio: chunk, timings: pendingTimings))
@@ -268,10 +279,13 @@ struct SpeechJob {
                         entry.write(chunk)
                     }
                 }
-                try takeAudio(chunk)
+                if deviceLost == nil {
+                    do { try takeAudio(chunk) } catch let e as AudioError where keepOnDeviceLoss { deviceLost = e }
+                }
             })
         if let entry, let last = pendingTimings { entry.write([UInt8]().withUnsafeBytes { TimedLines.line(audio: $0, timings: last) }) }
-        entry?.commit(requestID: receipt.requestID)
+        if let entry, entry.commit(requestID: receipt.requestID) { out.boughtIntoCache = true }
+        if let lost = deviceLost { throw lost }
         return finished((receipt.requestID, receipt.characterCost ?? 0, receipt.concurrencyLimit))
     }
 }

@@ -70,6 +70,20 @@ struct SpeechPipeline {
         return player
     }
 
+    /// Whether the first request's body may go before the device is open (see DeviceProof): only
+    /// playing, with the audio cache on, to a device that has played here as things are set up now.
+    func opensDeviceInFlight(_ player: Player?) -> Bool {
+        player != nil && options.output == nil && options.useCache && DeviceProof.proven(device: options.device, context)
+    }
+
+    /// Once a run has ended, either way: whether its device played, or could not be opened.
+    func recordDevice(_ player: Player?) {
+        guard let player else { return }
+        let failure = player.failure
+        DeviceProof.record(device: options.device, played: player.firstWrite != nil && failure == nil,
+                           failedToOpen: failure.map { $0.kind == .deviceUnavailable || $0.kind == .formatRejected } ?? false, context)
+    }
+
     /// A player for the options' device and format (MP3 is decoded on the player's thread; PCM and
     /// G.711 are played as they are).
     static func makePlayer(_ options: SpeakOptions, _ context: Context) -> Player {
@@ -106,7 +120,13 @@ struct SpeechPipeline {
     /// Runs a transfer into `out`. On any failure nothing half-done remains: the partial file is
     /// removed, the sound stops, the highlighted line ends and the progress line is cleared.
     static func transfer(into out: AudioOutput, highlighter: Highlighter?, progress: ProgressLine? = nil, _ body: () throws -> Void) throws {
-        do { try body() } catch {
+        do { try body() } catch let e as AudioError where out.boughtIntoCache {
+            out.discard()
+            highlighter?.finish()
+            progress?.clear()
+            throw AudioError(e.kind, e.message + "; the audio bought is kept in the audio cache, so the same command plays it at no cost once the device works",
+                             device: e.device)
+        } catch {
             out.discard()
             highlighter?.finish()
             progress?.clear()
