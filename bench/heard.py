@@ -19,6 +19,7 @@ Needs: pulseaudio, pulseaudio-utils (parec, pactl), libasound2-plugins, curl, mp
 Prints medians and the ratios ours / baseline (< 1 is ahead). Never run by the test suite.
 """
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -87,17 +88,23 @@ class Recorder:
             with self.lock:
                 self.chunks.append((now, struct.unpack(f"<{n}h", data[:n * 2])))
 
-    def first_loud(self, after, threshold=300):
-        """When the first sample louder than `threshold` reached us, among those after `after`."""
+    def loud_span(self, after, threshold=300):
+        """When the first and the last sample louder than `threshold` reached us, among those after
+        `after`; (None, None) if none did."""
         with self.lock:
-            chunks = list(self.chunks)
+            chunks = [c for c in self.chunks if c[0] >= after]
+        first = last = None
         for arrived, samples in chunks:
-            if arrived < after:
-                continue
             for j, v in enumerate(samples):
                 if abs(v) > threshold:
-                    return arrived - (len(samples) - 1 - j) / RATE
-        return None
+                    t = arrived - (len(samples) - 1 - j) / RATE
+                    first = t if first is None else first
+                    last = t
+        return first, last
+
+    def first_loud(self, after, threshold=300):
+        """When the first sample louder than `threshold` reached us, among those after `after`."""
+        return self.loud_span(after, threshold)[0]
 
     def stop(self):
         self.proc.terminate()
@@ -112,45 +119,132 @@ def curl_command(base, text, output, cacert=None):
 
 
 def heard(recorder, cmd, env):
-    """Seconds from spawning cmd to the first loud sample the monitor gives back."""
+    """(seconds from spawning cmd to the first loud sample the monitor gives back, seconds from the
+    first loud sample to the last, what cmd wrote on stderr). The second is the audio's own length
+    plus every gap heard: an underrun lengthens it."""
     time.sleep(0.25)  # silence between runs, so no tail of the last run counts
     start = time.monotonic()
-    p = subprocess.Popen(cmd, env=env, shell=isinstance(cmd, str), stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    p.wait()
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, env=env, shell=isinstance(cmd, str), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=err)
+        p.wait()
+        err.seek(0)
+        said = err.read().decode(errors="replace")
     time.sleep(0.3)
-    t = recorder.first_loud(start)
-    if p.returncode != 0 or t is None:
-        raise SystemExit(f"bench: {cmd!r} was not heard ({p.returncode})")
-    return t - start
+    first, last = recorder.loud_span(start)
+    if p.returncode != 0 or first is None:
+        raise SystemExit(f"bench: {cmd!r} was not heard ({p.returncode}): {said.strip()[:300]}")
+    return first - start, last - first, said
 
 
-def measure(name, base, cacert, a, ours_bin, pulse, recorder, work):
+def underruns(said):
+    """The underrun count in our --metrics --json output (0 if it is not there)."""
+    try:
+        return json.loads(said[said.index("{"):]).get("underruns", 0) or 0
+    except ValueError:
+        return 0
+
+
+OURS, ALSA, PULSE = "elevenlabs speak", "curl | mpg123 -o alsa", "curl | mpg123 (pulse)"
+
+
+def measure(name, base, cacert, a, ours_bin, pulse, recorder, work, quiet=False):
+    """First sound heard and the length heard (audio plus gaps) per client, medians of a.runs
+    interleaved rounds; and our underruns summed over the rounds."""
     env = dict(pulse.env, ELEVENLABS_BASE_URL=base, ELEVENLABS_API_KEY=KEY, XDG_CACHE_HOME=os.path.join(work, "cache"))
     def clients(text):
         # Ours as people run it: the audio cache on (each round's text is new, so nothing is
         # replayed from it), which also lets a device that played before open in flight.
-        ours = [ours_bin, "speak", "--device", "default"] + (["--cacert", cacert] if cacert else []) + [text]
-        return {
-            "elevenlabs speak": ours,
-            "curl | mpg123 -o alsa": curl_command(base, text, "-o alsa", cacert),
-            "curl | mpg123 (pulse)": curl_command(base, text, "", cacert),
-        }
-    results = {k: [] for k in clients("")}
+        ours = [ours_bin, "speak", "--device", "default", "--metrics", "--json"] + (["--cacert", cacert] if cacert else []) + [text]
+        return {OURS: ours, ALSA: curl_command(base, text, "-o alsa", cacert), PULSE: curl_command(base, text, "", cacert)}
+    first = {k: [] for k in clients("")}
+    span = {k: [] for k in clients("")}
+    ours_underruns = 0
     # One untimed round first: every client's libraries are in the page cache, and our device list
     # holds the device, as on any machine where the tool has played once.
     for cmd in clients(a.text + " Warm.").values():
         heard(recorder, cmd, env)
     for i in range(a.runs):
         for k, cmd in clients(f"{a.text} Round {i + 1}.").items():  # interleaved, so drift hits all alike
-            results[k].append(heard(recorder, cmd, env))
-    med = {k: statistics.median(v) for k, v in results.items()}
-    print(f"\n{name}: first sound heard on PulseAudio's null sink, median of {a.runs} runs")
-    for k, v in med.items():
-        print(f"  {k:<24} {v * 1000:8.1f} ms")
-    for k in list(results)[1:]:
-        print(f"  ratio ours / {k:<22} {med['elevenlabs speak'] / med[k]:.3f}")
-    return med
+            f, length, said = heard(recorder, cmd, env)
+            first[k].append(f)
+            span[k].append(length)
+            if k == OURS:
+                ours_underruns += underruns(said)
+    med = {k: statistics.median(v) for k, v in first.items()}
+    lengths = {k: statistics.median(v) for k, v in span.items()}
+    if not quiet:
+        print(f"\n{name}: first sound heard on PulseAudio's null sink, median of {a.runs} runs")
+        for k, v in med.items():
+            print(f"  {k:<24} {v * 1000:8.1f} ms   heard for {lengths[k]:.3f} s")
+        for k in list(first)[1:]:
+            print(f"  ratio ours / {k:<22} {med[OURS] / med[k]:.3f}")
+        print(f"  our underruns over {a.runs} runs: {ours_underruns}")
+    return med, lengths, ours_underruns
+
+
+def run_usage(cmds, env, stdin=None):
+    """Runs a pipeline of commands (a list of argv lists) to the end; returns (CPU seconds, user and
+    system, summed over its processes; peak RSS summed over its processes, in MiB; context switches)."""
+    procs, prev = [], None
+    for i, cmd in enumerate(cmds):
+        last = i == len(cmds) - 1
+        p = subprocess.Popen(cmd, env=env, stdin=prev.stdout if prev else (subprocess.PIPE if stdin else subprocess.DEVNULL),
+                             stdout=subprocess.DEVNULL if last else subprocess.PIPE, stderr=subprocess.DEVNULL)
+        if prev:
+            prev.stdout.close()
+        elif stdin:
+            p.stdin.write(stdin)
+            p.stdin.close()
+        procs.append(p)
+        prev = p
+    cpu = rss = switches = 0
+    for p in procs:
+        _, status, ru = os.wait4(p.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"bench: {cmds} failed")
+        cpu += ru.ru_utime + ru.ru_stime
+        rss += ru.ru_maxrss / 1024
+        switches += ru.ru_nvcsw + ru.ru_nivcsw
+    return cpu, rss, switches
+
+
+def listen(ours_bin, base, env, text, device, runs):
+    """A long listen: `text` spoken through `device`, ours against curl | mpg123 -o alsa on the same
+    device, interleaved; medians of (CPU seconds, peak RSS MiB, context switches) per client."""
+    body = json.dumps({"text": text, "model_id": "eleven_multilingual_v2"})
+    curl = ["curl", "-s", "-X", "POST", "-H", f"xi-api-key: {KEY}", "-H", "Content-Type: application/json", "--data-binary", body,
+            f"{base}/v1/text-to-speech/{VOICE}/stream?output_format=mp3_44100_128"]
+    ours = [ours_bin, "speak", "--no-cache", "--device", device, "-f", "-"]
+    theirs = [curl, ["mpg123", "-q", "-o", "alsa", "-a", device, "-"]]
+    got = {OURS: [], ALSA: []}
+    for _ in range(runs):
+        got[OURS].append(run_usage([ours], env, stdin=text.encode()))
+        got[ALSA].append(run_usage(theirs, env))
+    return {k: tuple(statistics.median(x[i] for x in v) for i in range(3)) for k, v in got.items()}
+
+
+def syscalls(ours_bin, base, env, text):
+    """System calls of one listen to the default device, counted by strace -c -f: ours against
+    curl | mpg123 -o alsa (the shell that joins them is counted too: a handful). Returns
+    {name: (ours, theirs)} for the total and the calls that matter most."""
+    def count(cmd, stdin=None):
+        with tempfile.NamedTemporaryFile(mode="r") as out:
+            subprocess.run(["strace", "-f", "-c", "-o", out.name] + cmd, env=env, input=stdin, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            calls = {}
+            for line in out.read().splitlines():
+                f = line.split()
+                if len(f) >= 5 and f[-1] != "syscall" and f[0][0].isdigit():
+                    calls[f[-1]] = int(f[3])
+            return calls
+    body = json.dumps({"text": text, "model_id": "eleven_multilingual_v2"}).replace("'", "'\\''")
+    pipeline = (f"curl -s -X POST -H 'xi-api-key: {KEY}' -H 'Content-Type: application/json' --data-binary '{body}' "
+                f"'{base}/v1/text-to-speech/{VOICE}/stream?output_format=mp3_44100_128' | mpg123 -q -o alsa -")
+    ours = count([ours_bin, "speak", "--no-cache", "--device", "default", "-f", "-"], stdin=text.encode())
+    theirs = count(["sh", "-c", pipeline])
+    names = ["total", "futex", "poll", "write", "read", "getpid"]
+    return {n: (ours.get(n, 0), theirs.get(n, 0)) for n in names}
 
 
 def main():

@@ -32,7 +32,7 @@ def load(name):
 sys.path.insert(0, HERE)
 from common import KEY, start_sandbox as sandbox, start_tls_proxy  # noqa: E402
 
-ttfs, longtext, livecpu = load("ttfs"), load("longtext"), load("livecpu")
+ttfs, longtext, livecpu, heard = load("ttfs"), load("longtext"), load("livecpu"), load("heard")
 
 
 def child_cpu(before):
@@ -43,7 +43,7 @@ def child_cpu(before):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer runs and shorter audio")
-    ap.add_argument("--only", default="", help="comma-separated sections: first-sound, steps, long, memory, cache, cpu, batch, live, startup")
+    ap.add_argument("--only", default="", help="comma-separated sections: first-sound, heard, listen, steps, long, memory, cache, cpu, batch, live, startup")
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
 
@@ -74,10 +74,16 @@ def main():
                 extra = ["--cacert", ca] if ca else []
                 results = {name: [] for name, _ in builds}
                 theirs = []
-                for _ in range(runs):  # interleaved, so drift hits every client alike
+                # Ours as people run it, the audio cache on: each round's text is new, so nothing
+                # comes from the cache; one untimed round first puts the FIFO device on the list of
+                # devices that have played (DeviceProof), as any earlier use of it would.
+                for name, binary in builds:
+                    ttfs.first_sound([binary, "speak", "--device", device, *extra, f"{sentence} Warm."], fifo, e)
+                for i in range(runs):  # interleaved, so drift hits every client alike
+                    text = f"{sentence} {scheme} round {i + 1}."
                     for name, binary in builds:
-                        results[name].append(ttfs.first_sound([binary, "speak", "--no-cache", "--device", device, *extra, sentence], fifo, e))
-                    theirs.append(ttfs.first_sound(ttfs.curl_pipeline(url, device, sentence, ca), fifo, e))
+                        results[name].append(ttfs.first_sound([binary, "speak", "--device", device, *extra, text], fifo, e))
+                    theirs.append(ttfs.first_sound(ttfs.curl_pipeline(url, device, text, ca), fifo, e))
                 t = statistics.median(theirs)
                 for name, _ in builds:
                     m = statistics.median(results[name])
@@ -86,6 +92,56 @@ def main():
                     rows.append((f"  own overhead (server delay subtracted)", f"{(m - .2) * 1000:.1f} ms", f"{(t - .2) * 1000:.1f} ms", f"{(m - .2) / (t - .2):.3f}"))
             stop_tls()
             sb.terminate()
+
+        if want("heard") or want("listen"):
+            for tool in ("pulseaudio", "parec", "pactl", "mpg123"):
+                if not shutil.which(tool):
+                    sys.exit(f"bench: {tool} is needed (apt-get install pulseaudio pulseaudio-utils libasound2-plugins mpg123)")
+            pulse = heard.PrivatePulse(work)
+            recorder = heard.Recorder(pulse.env)
+            try:
+                if want("heard"):
+                    # What a person hears: from spawn to the first loud sample on a PulseAudio null
+                    # sink's monitor, through ALSA's pulse plugin (ours, mpg123 -o alsa) and
+                    # mpg123's own PulseAudio output; 100 ms first byte; interleaved.
+                    h = argparse.Namespace(runs=runs, text=sentence)
+                    sb, base = sandbox(bin_dir, "--first-byte-delay", "100")
+                    https, cacert, stop_tls = start_tls_proxy(base, work)
+                    paced, paced_base = sandbox(bin_dir, "--first-byte-delay", "100", "--chunk-size", "1600", "--chunk-delay", "100")
+                    for label, url, ca in [("HTTP", base, None), ("HTTPS", https, cacert), ("paced server", paced_base, None)]:
+                        med, lengths, under = heard.measure(label, url, ca, h, client, pulse, recorder, work, quiet=True)
+                        for k in (heard.ALSA, heard.PULSE):
+                            rows.append((f"first sound heard, PulseAudio, {label}", f"{med[heard.OURS] * 1000:.1f} ms",
+                                         f"{k} {med[k] * 1000:.1f} ms", f"{med[heard.OURS] / med[k]:.3f}"))
+                        if label == "paced server":
+                            rows.append(("  heard for (audio plus gaps), paced server", f"{lengths[heard.OURS]:.3f} s",
+                                         f"{heard.ALSA} {lengths[heard.ALSA]:.3f} s", f"{lengths[heard.OURS] / lengths[heard.ALSA]:.3f}"))
+                            rows.append((f"  our underruns (ALSA -EPIPE recoveries), {runs} paced runs", f"{under}", "", ""))
+                    stop_tls()
+                    sb.terminate()
+                    paced.terminate()
+                if want("listen"):
+                    # A minute of speech: played on the PulseAudio sink (in real time), and on ALSA's
+                    # null device (no sound server; it takes the audio as fast as it comes).
+                    sb, base = sandbox(bin_dir)
+                    minute = longtext.book(15 * 60)
+                    for label, dev, e in [("PulseAudio", "default", dict(pulse.env, ELEVENLABS_API_KEY=KEY)),
+                                          ("ALSA null", "null", dict(env))]:
+                        e = dict(e, ELEVENLABS_BASE_URL=base, XDG_CACHE_HOME=os.path.join(work, "cache"))
+                        got = heard.listen(client, base, e, minute, dev, max(1, runs // 3))
+                        (oc, orss, osw), (tc, trss, tsw) = got[heard.OURS], got[heard.ALSA]
+                        rows.append((f"a minute of speech, {label}: CPU (user+system)", f"{oc * 1000:.0f} ms", f"curl + mpg123 {tc * 1000:.0f} ms", f"{oc / tc:.3f}"))
+                        rows.append((f"  peak RSS (the pipeline: both summed)", f"{orss:.1f} MiB", f"curl + mpg123 {trss:.1f} MiB", f"{orss / trss:.3f}"))
+                        rows.append((f"  context switches", f"{osw:.0f}", f"curl + mpg123 {tsw:.0f}", f"{osw / tsw:.3f}"))
+                    if shutil.which("strace"):
+                        e = dict(pulse.env, ELEVENLABS_API_KEY=KEY, ELEVENLABS_BASE_URL=base, XDG_CACHE_HOME=os.path.join(work, "cache"))
+                        counts = heard.syscalls(client, base, e, minute)
+                        for name, (o, t) in counts.items():
+                            rows.append((f"  system calls, PulseAudio: {name}", f"{o}", f"curl + mpg123 {t}", f"{o / max(1, t):.3f}"))
+                    sb.terminate()
+            finally:
+                recorder.stop()
+                pulse.stop()
 
         if want("steps"):
             # 2: where the time goes before the request, from --metrics (medians per step, README build).

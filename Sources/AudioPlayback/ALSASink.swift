@@ -26,6 +26,9 @@ public final class ALSASink: AudioSink {
     private var pcm: OpaquePointer?
     public let device: String
     public private(set) var format: PCMFormat?
+    /// Underruns recovered from (`-EPIPE` from a write: the audio came too late and the device ran
+    /// dry, heard as a gap). Counted so a benchmark or `--metrics` can show them.
+    public private(set) var underruns = 0
 
     /// - SeeAlso: snd_pcm_open
     public init(device: String) throws {
@@ -42,14 +45,19 @@ public final class ALSASink: AudioSink {
 
     deinit { close() }
 
-    /// The device buffer: room for jitter without adding delay, since playback starts at the preload.
-    public static let bufferSeconds = 0.25
-    /// Playback starts once this much audio is buffered (mpg123 waits for half its 0.2 s buffer).
-    /// Short, so the first word comes quickly; network jitter after that is absorbed by the buffer
-    /// and the player's queue, and an underrun is recovered rather than fatal.
+    /// The device buffer: room for network jitter. It adds no delay to the first sound, since
+    /// playback starts at the preload, not when the buffer is full; a longer one only means that
+    /// more has been written ahead once the download runs ahead of the listener.
+    public static let bufferSeconds = 0.5
+    /// Playback starts once this much audio is buffered (mpg123 waits for half its 0.2 s buffer),
+    /// whatever the period. Short, so the first word comes quickly; network jitter after that is
+    /// absorbed by the buffer and the player's queue, and an underrun is recovered rather than fatal.
     public static let preloadSeconds = 0.06
-    /// Short periods let ALSA hand audio on promptly (and let plugins such as `file` write promptly).
-    public static let periodSeconds = 0.01
+    /// The period sets how often the device (or, through ALSA's pulse plugin, the sound server and
+    /// its client library) wakes the player for more: 10 ms periods cost three times mpg123's
+    /// wake-ups and system calls over a long listen, for nothing heard. It does not delay the first
+    /// sound, which waits only for the preload. (bench/NOTES.md, #29.)
+    public static let periodSeconds = 0.1
 
     /// Sets the hardware and software parameters; called again only when the stream's format changes.
     /// - SeeAlso: snd_pcm_hw_params, snd_pcm_sw_params_set_start_threshold
@@ -94,7 +102,7 @@ public final class ALSASink: AudioSink {
         var sw: OpaquePointer?
         guard lib.snd_pcm_sw_params_malloc(&sw) == 0, sw != nil else { throw fail("out of memory", -ENOMEM) }
         defer { lib.snd_pcm_sw_params_free(sw) }
-        let preload = min(bufferFrames, max(periodFrames, snd_pcm_uframes_t(Self.preloadSeconds * Double(f.sampleRate))))
+        let preload = min(bufferFrames, max(1, snd_pcm_uframes_t(Self.preloadSeconds * Double(f.sampleRate))))
         rc = lib.snd_pcm_sw_params_current(pcm, sw)
         if rc >= 0 { rc = lib.snd_pcm_sw_params_set_start_threshold(pcm, sw, preload) }
         if rc >= 0 { rc = lib.snd_pcm_sw_params_set_avail_min(pcm, sw, periodFrames) }
@@ -114,6 +122,7 @@ public final class ALSASink: AudioSink {
             let frames = (total - offset) / frameBytes
             let n = lib.snd_pcm_writei(pcm, bytes.baseAddress! + offset, snd_pcm_uframes_t(frames))
             if n < 0 {
+                if n == -snd_pcm_sframes_t(EPIPE) { underruns += 1 }
                 let recovered = lib.snd_pcm_recover(pcm, Int32(n), 1)
                 if recovered < 0 {
                     throw AudioError(.deviceFailed, "writing to the audio device '\(device)' failed: \(cText(lib.snd_strerror(Int32(n))))", device: device)

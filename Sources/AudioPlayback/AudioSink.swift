@@ -16,6 +16,12 @@ public protocol AudioSink: AnyObject {
     /// Stops at once, discarding what is buffered.
     func drop()
     func close()
+    /// Times the device ran dry (an underrun) and was restarted, so far.
+    var underruns: Int { get }
+}
+
+extension AudioSink {
+    public var underruns: Int { 0 }
 }
 
 /// Keeps everything written, in order, with the formats it came in: what a device would have played.

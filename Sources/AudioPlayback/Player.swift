@@ -35,6 +35,10 @@ public final class Player: Sendable {
         var delayFrames = 0
         var rate = 0
         var measuredAt = 0.0
+        /// Someone follows what is heard (a highlighter): the device's delay is asked after each write.
+        var tracksPosition = false
+        /// Underruns the device reported (gaps heard), as of the last write.
+        var underruns = 0
         /// Told once, when the first sound is written (a highlighter waits for it without polling).
         var onFirstSound: [@Sendable () -> Void] = []
     }
@@ -52,8 +56,9 @@ public final class Player: Sendable {
     /// At most this much encoded audio waits in the queue; beyond it the network side waits (as
     /// `curl | mpg123` does through its pipe): about 30 s of 128 kbps MP3.
     public static let maxQueuedBytes = 512 << 10
-    /// The device is written in slices this long, so an abort takes effect within one of them.
-    static let sliceSeconds = 0.02
+    /// The device is written in slices this long, so an abort takes effect within one of them; as
+    /// long as half of ALSASink's period, so a wake-up for more takes one or two writes, not five.
+    static let sliceSeconds = 0.05
 
     /// `makeSink` runs on the player's thread (opening a device can take a while); `expected`, when
     /// the format is known ahead, configures it before the first audio arrives. With `deferStart`, the
@@ -152,11 +157,20 @@ public final class Player: Sendable {
         if now { told() }
     }
 
+    /// Times the device ran dry and was restarted (each a gap the listener heard), so far.
+    public var underruns: Int { shared.read { $0.underruns } }
+
     /// Seconds of audio decoded (or taken as PCM) so far.
     public var decodedSeconds: Double { shared.read { $0.decodedSeconds } }
 
+    /// From now on, the device's delay is asked after each write, so `heardSeconds` follows the
+    /// sound. Off by default: on a sound server, each asking is a round of locks and wake-ups in the
+    /// client library, and plain playback has no use for the answer.
+    public func trackPosition() { shared.update { $0.tracksPosition = true } }
+
     /// Seconds of audio heard so far: what was written less what the device still holds (its own
     /// delay, as it last reported it), moved on by the time since then; -1 before the first sound.
+    /// Follows the sound only once `trackPosition()` has been called.
     public var heardSeconds: Double {
         shared.read { s in
             guard s.firstWrite != nil, s.rate > 0 else { return -1 }
@@ -262,11 +276,13 @@ public final class Player: Sendable {
         let slice = max(format.bytesPerFrame, Int(Double(format.sampleRate) * sliceSeconds) * format.bytesPerFrame)
         var offset = 0
         while offset < pcm.count {
-            if shared.read({ $0.aborted }) || isInterrupted() { return false }
+            let (aborted, tracking) = shared.read { ($0.aborted, $0.tracksPosition) }
+            if aborted || isInterrupted() { return false }
             let end = min(pcm.count, offset + slice)
             let started = monotonicSeconds()
             try sink.write(UnsafeRawBufferPointer(rebasing: pcm[offset..<end]))
-            let delay = sink.delayFrames()
+            let delay = tracking ? sink.delayFrames() : 0
+            let underruns = sink.underruns
             let frames = (end - offset) / format.bytesPerFrame
             let told = shared.note { s -> [@Sendable () -> Void] in
                 var told: [@Sendable () -> Void] = []
@@ -277,9 +293,12 @@ public final class Player: Sendable {
                     s.onFirstSound = []
                 }
                 s.framesWritten += frames
-                s.delayFrames = delay
                 s.rate = format.sampleRate
-                s.measuredAt = monotonicSeconds()
+                s.underruns = underruns
+                if tracking {
+                    s.delayFrames = delay
+                    s.measuredAt = monotonicSeconds()
+                }
                 s.decodedSeconds += format.seconds(ofBytes: end - offset)
                 return told
             }

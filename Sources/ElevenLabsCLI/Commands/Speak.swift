@@ -24,6 +24,8 @@ enum SpeakCommand {
         var concurrency_limit: Int?
         /// Requests answered from the audio cache (no request made, no credits spent).
         var cached_requests: Int?
+        /// Times the audio device ran dry while playing (each a gap heard); nil when not playing.
+        var underruns: Int?
         /// When the program's `main` began, in seconds on CLOCK_MONOTONIC (the same clock for every
         /// process), so a tool that notes when it started the program sees the time before `main`.
         var main_started: Double?
@@ -307,6 +309,7 @@ enum SpeakCommand {
         parts.append("\(Output.grouped(m.bytes)) bytes")
         if let v = m.credits { parts.append("\(v) credits") }
         if let v = m.cached_requests { parts.append("\(v) from the cache") }
+        if let v = m.underruns { parts.append("\(v) underrun\(v == 1 ? "" : "s")") }
         if let v = m.request_id { parts.append("request \(v)") }
         context.err("elevenlabs: " + Output.clean(parts.joined(separator: ", ")) + "\n")
         if let steps = m.steps, !steps.isEmpty {

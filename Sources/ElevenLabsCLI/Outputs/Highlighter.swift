@@ -16,6 +16,7 @@ final class Highlighter: Sendable {
 
     init(context: Context, player: Player) {
         let shared = self.shared
+        player.trackPosition()
         // Woken when the first sound is written, so nothing polls before the speech starts.
         player.whenSounding { shared.update { _ in } }
         joiner = DetachedThread.start { Self.run(shared, context: context, player: player) }

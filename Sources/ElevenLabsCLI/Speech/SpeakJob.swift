@@ -172,6 +172,7 @@ struct SpeechJob {
             try AtomicFile.write(Array(try captions.render(kind).utf8), to: path)
         }
         if let first = out.player?.firstWrite { metrics.first_sound_ms = Int((first - context.startTime) * 1000) }
+        if let player = out.player { metrics.underruns = player.underruns }
         if let seconds = out.seconds(), seconds > 0 {
             metrics.audio_seconds = (seconds * 1000).rounded() / 1000
             metrics.real_time_factor = (transferSeconds / seconds * 1000).rounded() / 1000
