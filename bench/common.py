@@ -6,6 +6,7 @@ import select
 import subprocess
 import threading
 import time
+import types
 
 KEY = "sk_sandbox_0123456789abcdef"
 VOICE = "JBFqnCBsd6RMkjVDRZzb"
@@ -18,6 +19,18 @@ def start_sandbox(bin_dir, *extra):
     base = p.stdout.readline().strip().split()[-1]
     p.stdout.close()
     return p, base
+
+
+def peak_rss(pid):
+    """A process's peak resident set so far (VmHWM), in KiB; 0 once it is gone or a zombie."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def play_into_fifo(cmd, fifo, env, stdin=None, pace=None, rate_bytes=44100 * 2, stderr_to=None):
@@ -55,8 +68,18 @@ def play_into_fifo(cmd, fifo, env, stdin=None, pace=None, rate_bytes=44100 * 2, 
     if stdin:
         p.stdin.write(stdin)
         p.stdin.close()
-    # wait4 gives this child's own usage (RUSAGE_CHILDREN would mix in every earlier child).
-    _, status, usage = os.wait4(p.pid, 0)
+    # wait4 gives this child's own usage (RUSAGE_CHILDREN would mix in every earlier child), but not
+    # its peak memory: ru_maxrss survives exec, so a child of a large benchmark process would report
+    # the benchmark's size. The peak is read from /proc (VmHWM) while the child runs.
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        peak = max(peak, peak_rss(p.pid))
+        time.sleep(0.01)
+    usage = types.SimpleNamespace(**{f: getattr(usage, f) for f in dir(usage) if f.startswith("ru_")})
+    usage.ru_maxrss = peak
     p.returncode = os.waitstatus_to_exitcode(status)
     done.set()
     t.join()

@@ -19,19 +19,19 @@ Needs: pulseaudio, pulseaudio-utils (parec, pactl), libasound2-plugins, curl, mp
 Prints medians and the ratios ours / baseline (< 1 is ahead). Never run by the test suite.
 """
 import argparse
+import array
 import json
 import os
 import shutil
 import signal
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-from common import KEY, VOICE, start_sandbox, start_tls_proxy
+from common import KEY, VOICE, peak_rss, start_sandbox, start_tls_proxy
 
 RATE = 44100
 
@@ -85,8 +85,9 @@ class Recorder:
             data = carry + data
             n = len(data) // 2
             carry = data[n * 2:]
+            samples = array.array("h", data[:n * 2])  # 2 bytes a sample: the bench stays small
             with self.lock:
-                self.chunks.append((now, struct.unpack(f"<{n}h", data[:n * 2])))
+                self.chunks.append((now, samples))
 
     def loud_span(self, after, threshold=300):
         """When the first and the last sample louder than `threshold` reached us, among those after
@@ -185,7 +186,8 @@ def measure(name, base, cacert, a, ours_bin, pulse, recorder, work, quiet=False)
 
 def run_usage(cmds, env, stdin=None):
     """Runs a pipeline of commands (a list of argv lists) to the end; returns (CPU seconds, user and
-    system, summed over its processes; peak RSS summed over its processes, in MiB; context switches)."""
+    system, summed over its processes; peak RSS summed over its processes, in MiB, sampled every
+    20 ms until each exits; context switches)."""
     procs, prev = [], None
     for i, cmd in enumerate(cmds):
         last = i == len(cmds) - 1
@@ -198,15 +200,33 @@ def run_usage(cmds, env, stdin=None):
             p.stdin.close()
         procs.append(p)
         prev = p
-    cpu = rss = switches = 0
+    peaks = {p.pid: 0 for p in procs}
+    done = threading.Event()
+
+    def sample():
+        # VmHWM only grows; the last reading before exit is the peak (within 20 ms of the end).
+        while not done.is_set():
+            for pid in peaks:
+                peaks[pid] = max(peaks[pid], peak_rss(pid))
+            time.sleep(0.02)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    cpu = switches = 0
     for p in procs:
-        _, status, ru = os.wait4(p.pid, 0)
+        # Reaped only after the sampler has read it: a zombie's status has no VmHWM.
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            peaks[p.pid] = max(peaks[p.pid], peak_rss(p.pid))
+            time.sleep(0.005)
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"bench: {cmds} failed")
         cpu += ru.ru_utime + ru.ru_stime
-        rss += ru.ru_maxrss / 1024
         switches += ru.ru_nvcsw + ru.ru_nivcsw
-    return cpu, rss, switches
+    done.set()
+    sampler.join()
+    return cpu, sum(peaks.values()) / 1024, switches
 
 
 def listen(ours_bin, base, env, text, device, runs):
