@@ -235,12 +235,16 @@ def listen(ours_bin, base, env, text, device, runs):
     body = json.dumps({"text": text, "model_id": "eleven_multilingual_v2"})
     curl = ["curl", "-s", "-X", "POST", "-H", f"xi-api-key: {KEY}", "-H", "Content-Type: application/json", "--data-binary", body,
             f"{base}/v1/text-to-speech/{VOICE}/stream?output_format=mp3_44100_128"]
-    ours = [ours_bin, "speak", "--no-cache", "--device", device, "-f", "-"]
-    theirs = [curl, ["mpg123", "-q", "-o", "alsa", "-a", device, "-"]]
-    got = {OURS: [], ALSA: []}
-    for _ in range(runs):
-        got[OURS].append(run_usage([ours], env, stdin=text.encode()))
-        got[ALSA].append(run_usage(theirs, env))
+    # The text from a file, as curl sends it whole: from a pipe, ours would speak it as live input.
+    with tempfile.NamedTemporaryFile(mode="w", suffix=".txt") as f:
+        f.write(text)
+        f.flush()
+        ours = [ours_bin, "speak", "--no-cache", "--device", device, "-f", f.name]
+        theirs = [curl, ["mpg123", "-q", "-o", "alsa", "-a", device, "-"]]
+        got = {OURS: [], ALSA: []}
+        for _ in range(runs):
+            got[OURS].append(run_usage([ours], env))
+            got[ALSA].append(run_usage(theirs, env))
     return {k: tuple(statistics.median(x[i] for x in v) for i in range(3)) for k, v in got.items()}
 
 
@@ -261,7 +265,10 @@ def syscalls(ours_bin, base, env, text):
     body = json.dumps({"text": text, "model_id": "eleven_multilingual_v2"}).replace("'", "'\\''")
     pipeline = (f"curl -s -X POST -H 'xi-api-key: {KEY}' -H 'Content-Type: application/json' --data-binary '{body}' "
                 f"'{base}/v1/text-to-speech/{VOICE}/stream?output_format=mp3_44100_128' | mpg123 -q -o alsa -")
-    ours = count([ours_bin, "speak", "--no-cache", "--device", "default", "-f", "-"], stdin=text.encode())
+    with tempfile.NamedTemporaryFile(mode="w", suffix=".txt") as f:
+        f.write(text)
+        f.flush()
+        ours = count([ours_bin, "speak", "--no-cache", "--device", "default", "-f", f.name])
     theirs = count(["sh", "-c", pipeline])
     names = ["total", "futex", "poll", "write", "read", "getpid"]
     return {n: (ours.get(n, 0), theirs.get(n, 0)) for n in names}
