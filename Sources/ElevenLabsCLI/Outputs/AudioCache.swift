@@ -158,7 +158,16 @@ struct AudioCache {
             self.final = final; self.cap = cap; self.cache = cache
             let placeholder = [UInt8](repeating: 0x20, count: AudioCache.headerBytes)
             guard writeAll(placeholder) else { discard(); return nil }
-            Array((key + "\n").utf8).withUnsafeBytes { hash.update($0) } // the entry answers this key only
+            // The entry answers this key only: the digest starts with it, at the first audio (not
+            // here, before the request has left: the digest's set-up is OpenSSL's first use).
+            keyLine = Array((key + "\n").utf8)
+        }
+
+        /// The key's line, until the digest is started with it.
+        private var keyLine: [UInt8]?
+
+        private func startDigest() {
+            if let line = keyLine { line.withUnsafeBytes { hash.update($0) }; keyLine = nil }
         }
 
         deinit { discard() }
@@ -182,6 +191,7 @@ struct AudioCache {
             guard fd >= 0 else { return }
             length += chunk.count
             guard length <= cap, writeAll(chunk) else { discard(); return }
+            startDigest()
             hash.update(chunk)
         }
 
@@ -191,6 +201,7 @@ struct AudioCache {
             guard fd >= 0, length > 0 else { discard(); return false }
             // Only a plain id goes into the header (it is read back split on spaces).
             let id = requestID.flatMap { (try? pathID($0)) } ?? "-"
+            startDigest()
             var header = Array("elevenlabs-audio 3 \(hash.finishHex()) \(length) \(id)".utf8)
             guard header.count < AudioCache.headerBytes else { discard(); return false }
             header += [UInt8](repeating: 0x20, count: AudioCache.headerBytes - 1 - header.count) + [10]

@@ -272,6 +272,11 @@ struct SpeechJob {
                 if deviceLost == nil {
                     do { try player?.checkHealthy() } catch let e as AudioError where keepOnDeviceLoss { deviceLost = e }
                 }
+                // The player first, then the cache: the entry's first write starts its digest
+                // (OpenSSL's set-up), which the first sound need not wait for.
+                if deviceLost == nil {
+                    do { try takeAudio(chunk) } catch let e as AudioError where keepOnDeviceLoss { deviceLost = e }
+                }
                 if let entry {
                     if timed {
                         entry.write(TimedLines.line(audio: chunk, timings: pendingTimings))
@@ -279,9 +284,6 @@ struct SpeechJob {
                     } else {
                         entry.write(chunk)
                     }
-                }
-                if deviceLost == nil {
-                    do { try takeAudio(chunk) } catch let e as AudioError where keepOnDeviceLoss { deviceLost = e }
                 }
             })
         if let entry, let last = pendingTimings { entry.write([UInt8]().withUnsafeBytes { TimedLines.line(audio: $0, timings: last) }) }
