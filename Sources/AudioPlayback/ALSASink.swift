@@ -146,8 +146,8 @@ public final class ALSASink: AudioSink {
     }
 
     /// The most an underrun raises the start threshold to. On a server that sends at about real
-    /// time, 60 ms restarts gave 26 underruns a second (a crackle of tiny gaps); doubling up to 0.4 s
-    /// gave 2 per 8 s but 0.4 s more silence in all (bench/NOTES.md, #29).
+    /// time, 60 ms restarts gave 78 underruns in an 8 s sentence (a crackle of tiny gaps); doubling
+    /// up to 0.4 s gave 6, but 0.35 s more silence in all; up to 0.2 s, 10 (bench/NOTES.md, #29).
     static let maxRestartSeconds = 0.2
 
     /// After an underrun: the start threshold doubled, up to maxRestartSeconds (and the buffer's 80 %). Best

@@ -52,5 +52,20 @@ import Foundation
         try Data(("not a fingerprint\n" + String(repeating: "f", count: 100_000) + "\n\u{0}\u{ff}").utf8).write(to: URL(fileURLWithPath: path))
         #expect(DeviceProof.entries(path).isEmpty)
         #expect(!DeviceProof.proven(device: "hw:39", ctx))
+        // A folder where the list should be: nothing is proven, and recording gives up quietly.
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        DeviceProof.record(device: "hw:1", played: true, failedToOpen: false, ctx)
+        #expect(!DeviceProof.proven(device: "hw:1", ctx))
+    }
+
+    @Test func aChangedFileNamedByALSAConfigPathIsUnproven() throws {
+        let conf = dir.appendingPathComponent("alsa.conf")
+        try Data("pcm.x null\n".utf8).write(to: conf)
+        let ctx = context(["ALSA_CONFIG_PATH": conf.path])
+        DeviceProof.record(device: "x", played: true, failedToOpen: false, ctx)
+        #expect(DeviceProof.proven(device: "x", ctx))
+        try Data("pcm.x { type hw card 9 }\n".utf8).write(to: conf)
+        #expect(!DeviceProof.proven(device: "x", ctx))
     }
 }

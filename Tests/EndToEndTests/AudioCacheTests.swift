@@ -78,6 +78,44 @@ import TestSupport
         }
     }
 
+    /// The difference the device list makes, as a user sees it. A device defined in ~/.asoundrc
+    /// whose slave comes from a variable the list does not watch: it plays, so it is listed; then it
+    /// cannot be opened. Listed, the request went while it opened: the audio is bought and kept,
+    /// exit 8 says so, and the device is taken off the list. Off the list, the next run waits for
+    /// the device and buys nothing. Once the device works, the kept audio plays for nothing.
+    @Test func aListedDeviceThatCannotOpenKeepsWhatWasBoughtAndIsForgotten() async throws {
+        try await withSandbox { sandbox in
+            let home = dir.appendingPathComponent("home")
+            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+            try Data("""
+                pcm.flaky {
+                    type plug
+                    slave.pcm { @func getenv vars [ FLAKY_SLAVE ] default "null" }
+                }
+
+                """.utf8).write(to: home.appendingPathComponent(".asoundrc"))
+            let works = env(sandbox, ["HOME": home.path])
+            let broken = env(sandbox, ["HOME": home.path, "FLAKY_SLAVE": "no_such_pcm"])
+            let list = dir.appendingPathComponent("cache/elevenlabs/devices")
+            let played = try await run("elevenlabs", ["speak", "--device", "flaky", "It plays here."], env: works)
+            #expect(played.status == 0, "\(played.err)")
+            #expect(FileManager.default.fileExists(atPath: list.path))
+            let kept = try await run("elevenlabs", ["speak", "--device", "flaky", "Bought while it opened."], env: broken)
+            #expect(kept.status == 8, "\(kept.err)")
+            #expect(kept.err.hasPrefix("elevenlabs: cannot open the audio device 'flaky'"), "\(kept.err)")
+            #expect(kept.err.contains("the audio bought is kept in the audio cache"), "\(kept.err)")
+            #expect(tts(sandbox) == 2)
+            #expect(try String(contentsOf: list, encoding: .utf8).isEmpty)       // forgotten
+            let waited = try await run("elevenlabs", ["speak", "--device", "flaky", "Never bought."], env: broken)
+            #expect(waited.status == 8 && tts(sandbox) == 2, "\(waited.err)")
+            #expect(!waited.err.contains("kept in the audio cache"), "\(waited.err)")
+            let credits = sandbox.creditsUsed
+            let replay = try await run("elevenlabs", ["speak", "--metrics", "--device", "flaky", "Bought while it opened."], env: works)
+            #expect(replay.status == 0 && tts(sandbox) == 2 && sandbox.creditsUsed == credits, "\(replay.err)")
+            #expect(replay.err.contains("0 credits, 1 from the cache"), "\(replay.err)")
+        }
+    }
+
     @Test func aDamagedEntryIsFetchedAgain() async throws {
         try await withSandbox { sandbox in
             let out = dir.appendingPathComponent("x.mp3")

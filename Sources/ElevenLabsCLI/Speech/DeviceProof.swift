@@ -9,6 +9,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ElevenLabsAPI
 
 enum DeviceProof {
     /// The list: `$XDG_CACHE_HOME/elevenlabs/devices`, one fingerprint per line.
@@ -18,33 +19,39 @@ enum DeviceProof {
     static let maxEntries = 16
     static let maxBytes = 4096
 
+    /// ALSA's and the sound servers' own variables: not the program's settings, only what can
+    /// change which device a name opens.
+    static let watched = ["ALSA_CONFIG_PATH", "ALSA_CARD", "ALSA_PCM_CARD", "ALSA_PCM_DEVICE", "PULSE_SERVER", "PULSE_SINK",
+                          "PIPEWIRE_REMOTE", "XDG_RUNTIME_DIR"]
+
     /// What a device's opening depends on: its name, the environment variables ALSA and the sound
     /// servers read, and the size and time of every ALSA configuration file or folder. Any change
     /// (a new ~/.asoundrc, a plugin installed, another server) makes a new fingerprint, unproven.
     static func fingerprint(device: String, _ context: Context) -> String {
         let env = context.environment
         var text = "device=\(device)\n"
-        for name in ["ALSA_CONFIG_PATH", "ALSA_CARD", "ALSA_PCM_CARD", "ALSA_PCM_DEVICE", "PULSE_SERVER", "PULSE_SINK",
-                     "PIPEWIRE_REMOTE", "XDG_RUNTIME_DIR"] {
+        for name in watched {
             text += "\(name)=\(env[name] ?? "")\n"
         }
         let home = env["HOME"] ?? ""
         let config = env["XDG_CONFIG_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.config"
-        for file in ["/usr/share/alsa/alsa.conf", "/usr/share/alsa/alsa.conf.d", "/etc/asound.conf", "/etc/alsa/conf.d",
-                     home + "/.asoundrc", config + "/alsa/asoundrc"] {
+        // ALSA_CONFIG_PATH (the first of the variables above) names the files read instead of
+        // alsa.conf, several split on ':'; their sizes and times count too.
+        let named = (env[watched[0]] ?? "").split(separator: ":").prefix(8).map(String.init)
+        let files = ["/usr/share/alsa/alsa.conf", "/usr/share/alsa/alsa.conf.d", "/etc/asound.conf", "/etc/alsa/conf.d",
+                     home + "/.asoundrc", config + "/alsa/asoundrc"] + named
+        // Each file by its place in the list, not its path: a file that is missing is the same
+        // absence wherever HOME or XDG_CONFIG_HOME point.
+        for (place, file) in files.enumerated() {
             var st = stat()
             if stat(file, &st) == 0 {
-                text += "\(file) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ino)\n"
+                text += "\(place) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ino)\n"
             } else {
-                text += "\(file) -\n"
+                text += "\(place) -\n"
             }
         }
-        // Not a secret, and read before every request: FNV-1a, not SHA-256 (whose first use
-        // initialises OpenSSL's providers, most of a millisecond).
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        // Digest's SHA-256 runs in Swift, so reading the list costs no OpenSSL set-up.
+        return String(Digest.sha256Hex(text).prefix(16))
     }
 
     /// The fingerprints listed, newest last; anything that is not one is ignored.

@@ -120,16 +120,14 @@ struct SpeechPipeline {
     /// Runs a transfer into `out`. On any failure nothing half-done remains: the partial file is
     /// removed, the sound stops, the highlighted line ends and the progress line is cleared.
     static func transfer(into out: AudioOutput, highlighter: Highlighter?, progress: ProgressLine? = nil, _ body: () throws -> Void) throws {
-        do { try body() } catch let e as AudioError where out.boughtIntoCache {
+        do { try body() } catch {
             out.discard()
             highlighter?.finish()
             progress?.clear()
-            throw AudioError(e.kind, e.message + "; the audio bought is kept in the audio cache, so the same command plays it at no cost once the device works",
-                             device: e.device)
-        } catch {
-            out.discard()
-            highlighter?.finish()
-            progress?.clear()
+            if let e = error as? AudioError, out.boughtIntoCache {
+                throw AudioError(e.kind, e.message + "; the audio bought is kept in the audio cache, so the same command plays it at no cost once the device works",
+                                 device: e.device)
+            }
             throw error
         }
     }
