@@ -2,6 +2,43 @@
 // The elevenlabs CLI: a thin libcurl core, an mpg123+ALSA audio layer, a CLI library, and the
 // elevenlabs-sandbox emulator that tests (and users) run instead of the real service.
 import PackageDescription
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The release executable's code layout on Linux (bench/NOTES.md, "Code layout"). A page fault on code
+// maps the 64 KiB around it, so the functions that run, scattered over 10 MB, made 5 MiB resident.
+// Our objects get a section per function; lld, given the functions that run
+// (Sources/elevenlabs/link/hot-functions.txt, written by bench/hotcode.py), puts them together. The
+// C++ runtime the Swift runtime needs is linked in from libstdc++.a (the `-lstdc++` of Swift's
+// static-stdlib link line finds link/libstdc++.so, a linker script naming the archive first): one
+// shared library fewer to load, relocate and keep resident. Each piece only where it exists, so a
+// toolchain without lld or a system without libstdc++.a still builds, with the default layout.
+let linkDir = Context.packageDirectory + "/Sources/elevenlabs/link"
+func onPath(_ tool: String) -> Bool {
+    #if canImport(Glibc)
+    let path = getenv("PATH").map { String(cString: $0) } ?? ""
+    return path.split(separator: ":").contains { access("\($0)/\(tool)", X_OK) == 0 }
+    #else
+    return false
+    #endif
+}
+func staticLibstdcxx() -> Bool {
+    #if canImport(Glibc)
+    var found = glob_t()
+    defer { globfree(&found) }
+    return glob("/usr/lib/gcc/*-linux-gnu/*/libstdc++.a", 0, nil, &found) == 0 && found.gl_pathc > 0
+    #else
+    return false
+    #endif
+}
+let releaseOnLinux: BuildSettingCondition = .when(platforms: [.linux], configuration: .release)
+let layoutSwift: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-function-sections"], releaseOnLinux)]
+let layoutLink: [LinkerSetting] = onPath("ld.lld")
+    ? [.unsafeFlags(["-use-ld=lld", "-Xlinker", "--symbol-ordering-file=\(linkDir)/hot-functions.txt",
+                     "-Xlinker", "--no-warn-symbol-ordering"]
+                    + (staticLibstdcxx() ? ["-L", linkDir] : []), releaseOnLinux)]
+    : []
 
 let package = Package(
     name: "elevenlabs",
@@ -26,13 +63,14 @@ let package = Package(
         .systemLibrary(name: "CXML2"),
         .systemLibrary(name: "CZip"),
 
-        .target(name: "ThreadSupport"),
-        .target(name: "ElevenLabsAPI", dependencies: ["CCurl", "CCrypto", "ThreadSupport"]),
-        .target(name: "AudioPlayback", dependencies: ["CMPG123", "CALSA", "ThreadSupport"]),
+        .target(name: "ThreadSupport", swiftSettings: layoutSwift),
+        .target(name: "ElevenLabsAPI", dependencies: ["CCurl", "CCrypto", "ThreadSupport"], swiftSettings: layoutSwift),
+        .target(name: "AudioPlayback", dependencies: ["CMPG123", "CALSA", "ThreadSupport"], swiftSettings: layoutSwift),
         // Documents (Markdown, HTML, EPUB) to speech-ready text in chapters: no HTTP, no audio.
-        .target(name: "Documents", dependencies: ["CCmark", "CXML2", "CZip"]),
-        .target(name: "ElevenLabsCLI", dependencies: ["ElevenLabsAPI", "AudioPlayback", "ThreadSupport", "Documents"]),
-        .executableTarget(name: "elevenlabs", dependencies: ["ElevenLabsCLI"]),
+        .target(name: "Documents", dependencies: ["CCmark", "CXML2", "CZip"], swiftSettings: layoutSwift),
+        .target(name: "ElevenLabsCLI", dependencies: ["ElevenLabsAPI", "AudioPlayback", "ThreadSupport", "Documents"], swiftSettings: layoutSwift),
+        .executableTarget(name: "elevenlabs", dependencies: ["ElevenLabsCLI"], exclude: ["link"],
+                          swiftSettings: layoutSwift, linkerSettings: layoutLink),
 
         .target(name: "ElevenLabsSandbox",
                 dependencies: [.product(name: "FlyingFox", package: "FlyingFox"),

@@ -82,7 +82,9 @@ def main():
                 for i in range(runs):  # interleaved, so drift hits every client alike
                     text = f"{sentence} {scheme} round {i + 1}."
                     for name, binary in builds:
-                        results[name].append(ttfs.first_sound([binary, "speak", "--device", device, *extra, text], fifo, e))
+                        # Each build its own text: the same text twice would come from the cache.
+                        mine = text if name == builds[0][0] else f"{text} ({name})"
+                        results[name].append(ttfs.first_sound([binary, "speak", "--device", device, *extra, mine], fifo, e))
                     theirs.append(ttfs.first_sound(ttfs.curl_pipeline(url, device, text, ca), fifo, e))
                 t = statistics.median(theirs)
                 for name, _ in builds:

