@@ -258,9 +258,17 @@ struct SpeechJob {
         let keepOnDeviceLoss = entry != nil
         let inFlight = first && openDeviceInFlight && keepOnDeviceLoss
         var deviceLost: AudioError? = nil
-        if first, !inFlight, let player { gate = { try player.waitUntilReady() } }
-        // The device opens while the request connects and waits (see Player's deferStart).
-        player?.start()
+        if first, inFlight, let player {
+            // A device that has played here opens once the request has left (libcurl asks for the
+            // body after the connection, TLS and the headers): opening it is milliseconds of CPU
+            // (libasound, a sound server's client), which on two cores slowed the TLS handshake,
+            // while the answer takes far longer than the opening.
+            gate = { player.start() }
+        } else {
+            if first, let player { gate = { try player.waitUntilReady() } }
+            // The device opens while the request connects and waits (see Player's deferStart).
+            player?.start()
+        }
         let receipt = try send(gate,
             { _ in if firstByte == nil { firstByte = Int((monotonicSeconds() - requestStart) * 1000) } },
             { t in
