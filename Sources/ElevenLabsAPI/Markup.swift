@@ -48,8 +48,10 @@ public enum Markup {
 
     /// The text as `model` should receive it, and what was changed or will not work.
     public static func adapt(_ text: String, model: String) -> Result {
-        // Cheap exit: most texts hold no markup at all.
-        guard text.contains("<") || text.contains("[") else { return Result(text: text, notes: []) }
+        // Cheap exit: most texts hold no markup at all. On the bytes: a Character search walks
+        // grapheme clusters (75 million instructions over a 60,000-character text's parts), and a
+        // false "yes" (a "<" with a combining mark) only takes the slow path, which finds nothing.
+        guard text.utf8.contains(UInt8(ascii: "<")) || text.utf8.contains(UInt8(ascii: "[")) else { return Result(text: text, notes: []) }
         var out = text
         var notes: [MarkupNote] = []
         if !takesBreakTags(model) {
