@@ -139,6 +139,21 @@ import TestSupport
         }
     }
 
+    /// Piped text: the connection opens while the device does; a device that cannot be opened is
+    /// the error (exit 8) before any text goes, so nothing is bought.
+    @Test func aDeviceThatCannotOpenStopsLiveInputBeforeAnyText() async throws {
+        try await withSandbox { sandbox in
+            let r = try await run("elevenlabs", ["speak", "--live", "--device", "no_such_pcm_here"], env: env(sandbox),
+                                  stdin: Data("Never spoken. Not one word.\n".utf8))
+            #expect(r.status == 8, "\(r.err)")
+            #expect(r.err.contains("--device"), "\(r.err)")
+            #expect(textSessions(sandbox).isEmpty)
+            #expect(sandbox.creditsUsed == 0)
+            // The connection opened while the device was being opened (no wait for it first).
+            #expect(sandbox.requests.contains { $0.path.hasSuffix("/stream-input") })
+        }
+    }
+
     @Test func liveAudioCanBeWrittenToAFile() async throws {
         try await withSandbox { sandbox in
             let out = dir.appendingPathComponent("live.mp3")

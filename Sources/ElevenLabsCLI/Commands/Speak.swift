@@ -135,9 +135,13 @@ enum SpeakCommand {
             // Several requests: a failure halfway would waste what was bought, so the cost is checked
             // first (one request for the plan; a text that fits one request pays no such round trip).
             // Priced as --dry-run prices it: the parts to be sent, less what the cache holds.
-            let buying = try purchase(input, request: ready.request, model: model, characters: characters, session: pipeline.session,
-                                      options: options, context: context).characters
-            try pipeline.checkSpend(characters: buying, model: model, what: "this text (\(Output.grouped(characters)) characters)") {
+            let (plan, remaining) = try pipeline.creditsRemaining {
+                try purchase(input, request: ready.request, model: model, characters: characters, session: pipeline.session,
+                             options: options, context: context)
+            }
+            let buying = plan.characters
+            try pipeline.checkSpend(characters: buying, model: model, what: "this text (\(Output.grouped(characters)) characters)",
+                                    remaining: remaining) {
                 "speak \(Output.grouped(characters)) characters for about \(Output.grouped($0)) credits of \(Output.grouped($1)) left?"
             }
             chunks = SpeechJob.ChunkPlan { let chunker = input.chunker(limit: limit); return chunker.next }

@@ -46,10 +46,29 @@ struct SpeechPipeline {
 
     /// The spend check: refused over what is left, asked about over the confirmation threshold.
     /// `question` gets the estimate and what is left.
-    func checkSpend(characters: Int, model: CachedModel?, what: String, question: (_ estimate: Int, _ remaining: Int) -> String) throws {
+    /// `remaining`, when the credits left were asked for already (see `creditsRemaining(while:)`).
+    func checkSpend(characters: Int, model: CachedModel?, what: String, remaining known: Int? = nil,
+                    question: (_ estimate: Int, _ remaining: Int) -> String) throws {
         let estimate = try Spend.estimate(characters: characters, perCharacter: model?.credits_per_character)
-        let remaining = try session.client.subscription().creditsRemaining
+        let remaining = try known ?? session.client.subscription().creditsRemaining
         try Spend.check(estimate: estimate, remaining: remaining, what: what, question: question(estimate, remaining), inv, context)
+    }
+
+    /// Runs `meanwhile` (planning a long text) while the credits left are asked for on a thread of
+    /// its own: on the service that question is a round trip, which then costs the first sound
+    /// nothing. Nothing else uses the client until the answer is in; a failed question is thrown
+    /// after `meanwhile`, as it would have been before it.
+    func creditsRemaining<T>(while meanwhile: () throws -> T) throws -> (T, remaining: Int) {
+        let answer = Monitor<Result<Int, Error>?>(nil)
+        let client = Monitor(session.client)
+        let asking = DetachedThread.start {
+            let result = Result { try client.read { $0 }.subscription().creditsRemaining }
+            answer.update { $0 = result }
+        }
+        defer { asking.join() } // never left running past an error: the process may be about to exit
+        let value = try meanwhile()
+        asking.join()
+        return (value, try answer.read { $0! }.get())
     }
 
     // MARK: Where the audio goes

@@ -37,7 +37,10 @@ enum LiveInput {
         let out = try pipeline.output(format: options.format, player: player)
         var finished = false
         defer { if !finished { out.discard() } }
-        try player?.waitUntilReady()
+        // Typed text: the device is known to play before the prompt (a person is slower than any
+        // device). Piped text: the connection opens while the device does, and the first text waits
+        // for it (LiveStream.send), so a device that cannot play still buys nothing.
+        if context.stdinIsTerminal { try player?.waitUntilReady() }
         try out.beginPart()
         let highlighter = pipeline.highlighter(player)
         defer { highlighter?.finish() }
@@ -244,6 +247,7 @@ final class LiveStream {
     }
 
     private func send(_ text: String, flush: Bool) throws {
+        if !sentAnything { try player?.waitUntilReady() }
         try stream.send(text: text.replacingNewlines(), flush: flush)
         lastSent = monotonicSeconds()
         sentAnything = true
