@@ -6,7 +6,7 @@ import PackageDescription
 import Glibc
 #endif
 
-// The release executable's code layout on Linux (bench/NOTES.md, "Code layout"). A page fault on code
+// The release executable's code layout on Linux (bench/NOTES.md, "#29, round three"). A page fault on code
 // maps the 64 KiB around it, so the functions that run, scattered over 10 MB, made 5 MiB resident.
 // Our objects get a section per function; lld, given the functions that run
 // (Sources/elevenlabs/link/hot-functions.txt, written by bench/hotcode.py), puts them together. The
@@ -38,7 +38,7 @@ let releaseOnLinux: BuildSettingCondition = .when(platforms: [.linux], configura
 // would keep its old objects and link them with no per-function sections.
 // The third has generic types such as [OptionName: String] made through their metadata accessors
 // rather than by demangling their names at run time, each first use of which searched every
-// protocol conformance in the program: 16 % of the instructions from `main` to the request.
+// protocol conformance in the program: 16 % of the main thread's instructions in speaking a sentence.
 let layoutSwift: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-function-sections",
                                                  "-Xfrontend", "-disable-incremental-llvm-codegen",
                                                  "-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"],

@@ -5,7 +5,7 @@ Why: a page fault on the executable's code maps the 64 KiB around it (the kernel
 so code that runs, scattered over a 10 MB `.text`, made about 5 MiB of it resident. The release
 link (Package.swift) hands lld this list (`--symbol-ordering-file`), and lld puts the sections that
 hold these functions first, together; our own objects are built with one section per function so
-they can be moved. See bench/NOTES.md ("Code layout").
+they can be moved. See bench/NOTES.md ("#29, round three").
 
 How: the release binary runs under valgrind's callgrind (every function that executes is counted,
 unlike a sampling profiler) for what people run most, against elevenlabs-sandbox: a sentence
