@@ -51,7 +51,7 @@ public final class Player: Sendable {
     private let isInterrupted: @Sendable () -> Bool
     private let body: @Sendable () -> Void
     /// The player's thread once started (at creation, or on `start()` / first use when deferred).
-    private let thread = Mutex<Joiner?>(nil)
+    private let thread = Monitor<Joiner?>(nil)
 
     /// At most this much encoded audio waits in the queue; beyond it the network side waits (as
     /// `curl | mpg123` does through its pipe): about 30 s of 128 kbps MP3.
@@ -81,7 +81,7 @@ public final class Player: Sendable {
 
     /// Starts the player's thread (opening the device) unless it is running; idempotent.
     public func start() {
-        thread.withLock { t in
+        thread.note { t in
             if t == nil {
                 t = DetachedThread.start(body)
                 Timeline.mark("player thread started")
@@ -89,7 +89,7 @@ public final class Player: Sendable {
         }
     }
 
-    private func join() { thread.withLock { $0 }?.join() }
+    private func join() { thread.note { $0 }?.join() }
 
     deinit { abort() }
 

@@ -218,10 +218,10 @@ public enum DetachedThread {
 
 /// Joins a thread exactly once, from whichever caller comes first.
 public final class Joiner: Sendable {
-    private let thread: Mutex<pthread_t?>
-    init(_ t: pthread_t) { thread = Mutex(t) }
+    private let thread: Monitor<pthread_t?>
+    init(_ t: pthread_t) { thread = Monitor(t) }
     public func join() {
-        guard let t = thread.withLock({ state -> pthread_t? in defer { state = nil }; return state }) else { return }
+        guard let t = thread.note({ state -> pthread_t? in defer { state = nil }; return state }) else { return }
         pthread_join(t, nil)
     }
 }

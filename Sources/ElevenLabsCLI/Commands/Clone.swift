@@ -3,6 +3,7 @@
 // anything is uploaded; the upload shows progress on a terminal.
 import ElevenLabsAPI
 import Synchronization
+import ThreadSupport
 
 enum CloneCommand {
     /// What the service accepts per sample; bigger files are refused before uploading.
@@ -65,10 +66,10 @@ enum CloneCommand {
     /// On a terminal, a one-line progress display while the samples upload.
     static func showUploadProgress(_ session: Session, _ context: Context) {
         guard context.stderrIsTerminal, !session.invocation.flag(.quiet) else { return }
-        let last = Synchronization.Mutex(-1)
+        let last = Monitor(-1)
         session.setUploadProgress { sent, total in
             let percent = Int(sent * 100 / max(1, total))
-            guard last.withLock({ p in defer { p = percent }; return p != percent }) else { return }
+            guard last.note({ p in defer { p = percent }; return p != percent }) else { return }
             let mb = { (n: Int64) in Output.decimal((Double(n) / 1e5).rounded() / 10) }
             context.err("\relevenlabs: uploading \(percent)% (\(mb(sent)) of \(mb(total)) MB)" + (sent >= total ? "\n" : ""))
         }

@@ -16,15 +16,15 @@ public struct OutputClosed: Error {}
 public final class OutputStream: Sendable {
     private let fd: Int32
     /// nil: write to `fd`; else everything written is kept here (tests).
-    private let captured: Synchronization.Mutex<[UInt8]?>
+    private let captured: Monitor<[UInt8]?>
 
     /// Writes to a file descriptor.
-    public init(fd: Int32) { self.fd = fd; captured = Synchronization.Mutex(nil) }
+    public init(fd: Int32) { self.fd = fd; captured = Monitor(nil) }
     /// Collects everything written (tests).
-    public init(capturing: Void) { fd = -1; captured = Synchronization.Mutex([]) }
+    public init(capturing: Void) { fd = -1; captured = Monitor([]) }
 
-    public var capturedText: String { captured.withLock { String(decoding: $0 ?? [], as: UTF8.self) } }
-    public var capturedBytes: [UInt8] { captured.withLock { $0 ?? [] } }
+    public var capturedText: String { captured.note { String(decoding: $0 ?? [], as: UTF8.self) } }
+    public var capturedBytes: [UInt8] { captured.note { $0 ?? [] } }
 
     /// Where a write would land now, when the stream is a regular file that can be rewound (stdout
     /// redirected to a file): a WAV header written there can get its sizes at the end.
@@ -48,7 +48,7 @@ public final class OutputStream: Sendable {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try captured.withLock { captured in
+        try captured.note { captured in
             if captured != nil { captured!.append(contentsOf: bytes); return }
             var offset = 0
             while offset < bytes.count {

@@ -7,7 +7,7 @@ import ThreadSupport
 final class ProgressLine: Sendable {
     let shown: Bool
     private let context: Context
-    private let drawn = Mutex(false)
+    private let drawn = Monitor(false)
 
     private let quiet: Bool
 
@@ -21,7 +21,7 @@ final class ProgressLine: Sendable {
         guard shown else { return }
         let width = max(20, context.terminalWidth - 1)
         let line = text.count > width ? String(text.prefix(width - 1)) + "…" : text
-        drawn.withLock { $0 = true }
+        drawn.note { $0 = true }
         // Some progress line is on the screen now (RunState): a run that ends by a signal (Ctrl-C)
         // ends it with a newline, so the shell's prompt does not land on it.
         context.run.progressOnScreen.note { $0 = true }
@@ -30,7 +30,7 @@ final class ProgressLine: Sendable {
 
     /// Clears the line (before an error message, or at the end).
     func clear() {
-        guard shown, drawn.withLock({ d in defer { d = false }; return d }) else { return }
+        guard shown, drawn.note({ d in defer { d = false }; return d }) else { return }
         context.run.progressOnScreen.note { $0 = false }
         context.err("\r\u{1B}[K")
     }

@@ -17,7 +17,7 @@ public enum Signals {
     static let received = Atomic<Int32>(0)
     /// The handler's pipe to the watcher (write() is async-signal-safe).
     private static let pipeWrite = Atomic<Int32>(-1)
-    private static let wakers = Synchronization.Mutex<[@Sendable () -> Void]>([])
+    private static let wakers = Monitor<[@Sendable () -> Void]>([])
 
     static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM]
 
@@ -45,7 +45,7 @@ public enum Signals {
     }
 
     /// Runs `wake` when a signal arrives (for waits on file descriptors, which no condition reaches).
-    static func onSignal(_ wake: @escaping @Sendable () -> Void) { wakers.withLock { $0.append(wake) } }
+    static func onSignal(_ wake: @escaping @Sendable () -> Void) { wakers.note { $0.append(wake) } }
 
     private static func watch(_ fd: Int32) {
         while true {
@@ -56,7 +56,7 @@ public enum Signals {
             // Once is enough: wakeAll takes each waiter's lock first, so none can be between its
             // look at the flag and its wait, and the fd wakers leave a byte that stays readable.
             Wakeups.wakeAll()
-            for wake in wakers.withLock({ $0 }) { wake() }
+            for wake in wakers.note({ $0 }) { wake() }
         }
     }
 

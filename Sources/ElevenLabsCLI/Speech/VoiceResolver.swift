@@ -4,6 +4,7 @@
 // fetched again (every page of the account's voices) on a miss, so a new clone is found at once.
 import ElevenLabsAPI
 import Synchronization
+import ThreadSupport
 
 struct VoiceRef: Codable, Equatable {
     var voice_id: String
@@ -19,10 +20,10 @@ struct VoiceRef: Codable, Equatable {
 /// The voice list as fetched during this run: a name missing from it is not fetched again (a script
 /// with 5,000 unvoiced speakers made 5,000 listings).
 final class VoiceListMemo: Sendable {
-    private let kept = Synchronization.Mutex<[VoiceRef]?>(nil)
+    private let kept = Monitor<[VoiceRef]?>(nil)
     var voices: [VoiceRef]? {
-        get { kept.withLock { $0 } }
-        set { kept.withLock { $0 = newValue } }
+        get { kept.note { $0 } }
+        set { kept.note { $0 = newValue } }
     }
 }
 

@@ -16,17 +16,17 @@ import Synchronization
 /// settled, so `| xargs -n1 mpg123` plays in order while later items are still converting.
 final class OrderedPrinter: Sendable {
     /// Per item: nil while pending, .some(nil) failed, .some(path) done; and the next one to print.
-    private let state: Synchronization.Mutex<(settled: [String??], next: Int)>
+    private let state: Monitor<(settled: [String??], next: Int)>
     private let context: Context
 
     init(count: Int, context: Context) {
-        state = Synchronization.Mutex((Array(repeating: nil, count: count), 0))
+        state = Monitor((Array(repeating: nil, count: count), 0))
         self.context = context
     }
 
     /// `path` nil: the item failed (its error was reported), nothing to print for it.
     func finished(_ index: Int, path: String?) {
-        state.withLock { s in
+        state.note { s in
             s.settled[index] = .some(path)
             while s.next < s.settled.count, let entry = s.settled[s.next] {
                 if let path = entry { try? context.out(path + "\n") }
@@ -113,19 +113,20 @@ final class Pool: Sendable {
 /// manifest.jsonl beside the outputs: one JSON line per item, appended as items finish.
 final class ManifestWriter: Sendable {
     private let path: String
-    /// One writer at a time, so lines never interleave.
-    private let lock = Synchronization.Mutex(())
+    /// One writer at a time, so lines never interleave; the state is the lines written (not Void: a
+    /// zero-sized state shares its address with the lock, which the thread sanitizer reports).
+    private let lock = Monitor(0)
     init(path: String) { self.path = path }
 
     func append(_ line: BatchCommand.ManifestLine) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(line) else { return }
-        lock.withLock { _ in
+        lock.note { written in
             let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             guard fd >= 0 else { return }
             let bytes = Array(data) + [10]
-            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count { written += 1 }
             close(fd)
         }
     }
@@ -135,7 +136,7 @@ final class ManifestWriter: Sendable {
 final class Progress: Sendable {
     let line: ProgressLine
     private let total: Int
-    private let counts = Synchronization.Mutex((done: 0, characters: 0, credits: 0, left: TimeLeft()))
+    private let counts = Monitor((done: 0, characters: 0, credits: 0, left: TimeLeft()))
     private let started = monotonicSeconds()
 
     init(total: Int, line: ProgressLine) {
@@ -144,7 +145,7 @@ final class Progress: Sendable {
     }
 
     func done(characters c: Int, credits k: Int) {
-        let (d, spent) = counts.withLock { s in
+        let (d, spent) = counts.note { s in
             s.done += 1; s.characters += c; s.credits += k
             s.left.sample(done: s.done)
             return (s.done, s.credits)
@@ -154,7 +155,7 @@ final class Progress: Sendable {
 
     func draw() {
         guard line.shown else { return }
-        let (d, c, k, left) = counts.withLock { ($0.done, $0.characters, $0.credits, $0.left.text(total: total)) }
+        let (d, c, k, left) = counts.note { ($0.done, $0.characters, $0.credits, $0.left.text(total: total)) }
         let elapsed = monotonicSeconds() - started
         let rate = elapsed > 0 ? Double(d) / elapsed : 0
         line.draw("\(d)/\(total) files, \(Output.grouped(c)) chars, \(Output.grouped(k)) credits, \(Output.decimal((rate * 10).rounded() / 10)) files/s, \(left)")
