@@ -8,7 +8,6 @@ import ThreadSupport
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 public final class Player: Sendable {
     /// What the queued bytes are.
@@ -89,7 +88,7 @@ public final class Player: Sendable {
         }
     }
 
-    private func join() { thread.note { $0 }?.join() }
+    private func join() { thread.read { $0 }?.join() }
 
     deinit { abort() }
 

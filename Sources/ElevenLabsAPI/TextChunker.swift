@@ -40,19 +40,6 @@ public enum TextChunker {
         return out
     }
 
-    /// The furthest end index after `start` whose units hold at most `budget` scalars (at least one
-    /// unit past `start`, as no unit is longer than a limit allows).
-    static func end(_ chars: [Character], from start: Int, scalars budget: Int) -> Int {
-        var i = start, used = 0
-        while i < chars.count {
-            let w = chars[i].unicodeScalars.count
-            if used + w > budget { break }
-            used += w
-            i += 1
-        }
-        return max(i, min(start + 1, chars.count))
-    }
-
     /// The text of `chars`, built from their UTF-8 bytes at once: String(chars) appends Character by
     /// Character, 58 million instructions over a 60,000-character text's parts.
     static func text(_ chars: ArraySlice<Character>) -> String {
@@ -62,8 +49,9 @@ public enum TextChunker {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The furthest end as `end(_:from:scalars:)` finds it, from each unit's scalar count worked out
-    /// once (`widths[i]` for `chars[i]`) rather than at every call.
+    /// The furthest end index after `start` whose units hold at most `budget` scalars (at least one
+    /// unit past `start`, as no unit is longer than a limit allows). `widths[i]` is unit i's scalar
+    /// count, worked out once rather than at every call.
     static func end(widths: [Int], from start: Int, scalars budget: Int) -> Int {
         var i = start, used = 0
         while i < widths.count {
@@ -81,6 +69,7 @@ public enum TextChunker {
     public static func split(_ text: String, limit: Int, firstTarget: Int = firstChunkTarget) -> [String] {
         precondition(limit > 0)
         let chars = units(text)
+        let widths = chars.map { $0.unicodeScalars.count }
         var chunks: [String] = []
         var start = 0
         var target = min(limit, firstTarget)
@@ -88,12 +77,12 @@ public enum TextChunker {
             // Leading white space belongs to no chunk.
             while start < chars.count && chars[start].isWhitespace { start += 1 }
             if start >= chars.count { break }
-            let soft = end(chars, from: start, scalars: target)
+            let soft = end(widths: widths, from: start, scalars: target)
             if soft >= chars.count {
                 chunks.append(TextChunker.text(chars[start...]).trimmingTrailingWhitespace())
                 break
             }
-            let stop = cut(chars, from: start, upTo: soft, hardLimit: end(chars, from: start, scalars: limit))
+            let stop = cut(chars, from: start, upTo: soft, hardLimit: end(widths: widths, from: start, scalars: limit))
             let piece = TextChunker.text(chars[start..<stop]).trimmingTrailingWhitespace()
             if !piece.isEmpty { chunks.append(piece) }
             start = stop

@@ -116,6 +116,22 @@ import TestSupport
         }
     }
 
+    /// The credits left are asked for while the text is planned (SpeechPipeline.creditsRemaining):
+    /// when that question fails, the failure is the error, after the plan, and nothing is bought.
+    @Test func aLongTextWhoseBalanceCannotBeReadBuysNothing() async throws {
+        let text = (1...250).map { "Sentence number \(1000 + $0) costs its characters." }.joined(separator: " ")
+        let key = "sk_scoped_key_0000000"
+        try await withSandbox({ $0.restrictedKeys[key] = ["user_read"] }) { sandbox in
+            let out = dir.appendingPathComponent("scoped.mp3")
+            let r = try await run("elevenlabs", ["speak", "-o", out.path, "-m", "eleven_multilingual_v2", text],
+                                  env: env(sandbox).merging(["ELEVENLABS_API_KEY": key]) { $1 })
+            #expect(r.status == 4, "\(r.err)")
+            #expect(r.err.contains("user_read"), "\(r.err)")
+            #expect(tts(sandbox) == 0 && sandbox.creditsUsed == 0)
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+    }
+
     @Test func aLongTextIsPricedBeforeItIsBought() async throws {
         // Two requests of eleven_multilingual_v2 (10,000 characters each) at one credit a character.
         let text = (1...250).map { "Sentence number \(1000 + $0) costs its characters." }.joined(separator: " ")

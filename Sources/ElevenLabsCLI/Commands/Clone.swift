@@ -2,7 +2,6 @@
 // Samples are checked locally (present, readable, non-empty, audio by their first bytes) before
 // anything is uploaded; the upload shows progress on a terminal.
 import ElevenLabsAPI
-import Synchronization
 import ThreadSupport
 
 enum CloneCommand {

@@ -6,7 +6,6 @@ import Glibc
 import ElevenLabsAPI
 import AudioPlayback
 import ThreadSupport
-import Synchronization
 
 /// Raised when the reader of stdout went away (EPIPE): the program stops quietly with status 0.
 public struct OutputClosed: Error {}
@@ -23,8 +22,8 @@ public final class OutputStream: Sendable {
     /// Collects everything written (tests).
     public init(capturing: Void) { fd = -1; captured = Monitor([]) }
 
-    public var capturedText: String { captured.note { String(decoding: $0 ?? [], as: UTF8.self) } }
-    public var capturedBytes: [UInt8] { captured.note { $0 ?? [] } }
+    public var capturedText: String { captured.read { String(decoding: $0 ?? [], as: UTF8.self) } }
+    public var capturedBytes: [UInt8] { captured.read { $0 ?? [] } }
 
     /// Where a write would land now, when the stream is a regular file that can be rewound (stdout
     /// redirected to a file): a WAV header written there can get its sizes at the end.

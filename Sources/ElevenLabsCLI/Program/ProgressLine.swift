@@ -1,7 +1,6 @@
 // One line of progress on stderr, redrawn in place: cut to the terminal's width (so it never wraps
 // and leaves pieces behind), cleared to the end of the line on each redraw, and replaced at the end
 // by a one-line summary. Shown on a terminal (not with --quiet), or anywhere with --progress.
-import Synchronization
 import ThreadSupport
 
 final class ProgressLine: Sendable {

@@ -56,7 +56,7 @@ public enum Signals {
             // Once is enough: wakeAll takes each waiter's lock first, so none can be between its
             // look at the flag and its wait, and the fd wakers leave a byte that stays readable.
             Wakeups.wakeAll()
-            for wake in wakers.note({ $0 }) { wake() }
+            for wake in wakers.read({ $0 }) { wake() }
         }
     }
 

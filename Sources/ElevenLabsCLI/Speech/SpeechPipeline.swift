@@ -60,10 +60,12 @@ struct SpeechPipeline {
     /// after `meanwhile`, as it would have been before it.
     func creditsRemaining<T>(while meanwhile: () throws -> T) throws -> (T, remaining: Int) {
         let answer = Monitor<Result<Int, Error>?>(nil)
+        // The client is not Sendable; the monitor hands it to the thread (the caller does not touch
+        // it until the join below), and the join orders the answer before it is read.
         let client = Monitor(session.client)
         let asking = DetachedThread.start {
             let result = Result { try client.read { $0 }.subscription().creditsRemaining }
-            answer.update { $0 = result }
+            answer.note { $0 = result }
         }
         defer { asking.join() } // never left running past an error: the process may be about to exit
         let value = try meanwhile()

@@ -3,7 +3,6 @@
 // listing them, never a guess. The account's voice list comes from the cache when fresh, and is
 // fetched again (every page of the account's voices) on a miss, so a new clone is found at once.
 import ElevenLabsAPI
-import Synchronization
 import ThreadSupport
 
 struct VoiceRef: Codable, Equatable {
@@ -22,7 +21,7 @@ struct VoiceRef: Codable, Equatable {
 final class VoiceListMemo: Sendable {
     private let kept = Monitor<[VoiceRef]?>(nil)
     var voices: [VoiceRef]? {
-        get { kept.note { $0 } }
+        get { kept.read { $0 } }
         set { kept.note { $0 = newValue } }
     }
 }

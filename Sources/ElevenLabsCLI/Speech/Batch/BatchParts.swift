@@ -10,7 +10,6 @@ import Glibc
 #endif
 import ElevenLabsAPI
 import ThreadSupport
-import Synchronization
 
 /// --each-line prints each output's path in input order as soon as it and every earlier one are
 /// settled, so `| xargs -n1 mpg123` plays in order while later items are still converting.
