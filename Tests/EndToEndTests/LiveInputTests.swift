@@ -147,7 +147,9 @@ import TestSupport
                                   stdin: Data("Never spoken. Not one word.\n".utf8))
             #expect(r.status == 8, "\(r.err)")
             #expect(r.err.contains("--device"), "\(r.err)")
-            #expect(textSessions(sandbox).isEmpty)
+            // The texts only: a recorded session holds its replies' audio, too big for a message.
+            let sent = textSessions(sandbox).map(\.texts)
+            #expect(sent.isEmpty, "texts sent: \(sent)")
             #expect(sandbox.creditsUsed == 0)
             // The connection opened while the device was being opened (no wait for it first).
             #expect(sandbox.requests.contains { $0.path.hasSuffix("/stream-input") })
