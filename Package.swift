@@ -8,8 +8,8 @@ import Glibc
 
 // The release executable's code layout on Linux (bench/NOTES.md, "#29, round three"). A page fault on code
 // maps the 64 KiB around it, so the functions that run, scattered over 10 MB, made 5 MiB resident.
-// Our objects get a section per function; lld, given the functions that run
-// (Sources/elevenlabs/link/hot-functions.txt, written by bench/hotcode.py), puts them together. The
+// Our objects get a section per function; lld, given the functions that run and the read-only data
+// they read (Sources/elevenlabs/link/hot-symbols.txt, written by bench/hotcode.py), puts them together. The
 // C++ runtime the Swift runtime needs is linked in from libstdc++.a (the `-lstdc++` of Swift's
 // static-stdlib link line finds link/libstdc++.so, a linker script naming the archive first): one
 // shared library fewer to load, relocate and keep resident. Each piece only where it exists, so a
@@ -44,8 +44,12 @@ let layoutSwift: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-function-sectio
                                                  "-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"],
                                                 releaseOnLinux)]
 let layoutLink: [LinkerSetting] = onPath("ld.lld")
-    ? [.unsafeFlags(["-use-ld=lld", "-Xlinker", "--symbol-ordering-file=\(linkDir)/hot-functions.txt",
-                     "-Xlinker", "--no-warn-symbol-ordering"]
+    ? [.unsafeFlags(["-use-ld=lld", "-Xlinker", "--symbol-ordering-file=\(linkDir)/hot-symbols.txt",
+                     "-Xlinker", "--no-warn-symbol-ordering",
+                     // Swift's static-stdlib link exports every public symbol of our modules (2,300:
+                     // 190 KiB of symbol tables read at start, and a longer list for ld.so to search
+                     // when ALSA loads its plugins); nothing looks them up.
+                     "-Xlinker", "--no-export-dynamic"]
                     + (staticLibstdcxx() ? ["-L", linkDir] : []), releaseOnLinux)]
     : []
 
@@ -71,6 +75,8 @@ let package = Package(
         .systemLibrary(name: "CCmark"),
         .systemLibrary(name: "CXML2"),
         .systemLibrary(name: "CZip"),
+        // Header-only: the executable's view of its own loader data (the relocation table's pages).
+        .systemLibrary(name: "CLoader"),
 
         .target(name: "ThreadSupport", swiftSettings: layoutSwift),
         .target(name: "ElevenLabsAPI", dependencies: ["CCurl", "CCrypto", "ThreadSupport"], swiftSettings: layoutSwift),
@@ -78,7 +84,7 @@ let package = Package(
         // Documents (Markdown, HTML, EPUB) to speech-ready text in chapters: no HTTP, no audio.
         .target(name: "Documents", dependencies: ["CCmark", "CXML2", "CZip"], swiftSettings: layoutSwift),
         .target(name: "ElevenLabsCLI", dependencies: ["ElevenLabsAPI", "AudioPlayback", "ThreadSupport", "Documents"], swiftSettings: layoutSwift),
-        .executableTarget(name: "elevenlabs", dependencies: ["ElevenLabsCLI"], exclude: ["link"],
+        .executableTarget(name: "elevenlabs", dependencies: ["ElevenLabsCLI", "CLoader"], exclude: ["link"],
                           swiftSettings: layoutSwift, linkerSettings: layoutLink),
 
         .target(name: "ElevenLabsSandbox",

@@ -52,9 +52,14 @@ public final class Player: Sendable {
     /// The player's thread once started (at creation, or on `start()` / first use when deferred).
     private let thread = Monitor<Joiner?>(nil)
 
-    /// At most this much encoded audio waits in the queue; beyond it the network side waits (as
-    /// `curl | mpg123` does through its pipe): about 30 s of 128 kbps MP3.
-    public static let maxQueuedBytes = 512 << 10
+    /// At most this much encoded audio waits in the queue (4 s of 128 kbps MP3); beyond it the
+    /// network side waits, as `curl | mpg123` does through its 64 KiB pipe, and what follows waits in
+    /// the socket's buffer (the kernel's memory, not ours) until there is room. It was 512 KiB: on a
+    /// fast connection a long listen held that much the whole time (bench/NOTES.md, "#29, round four").
+    public static let maxQueuedBytes = 64 << 10
+    /// A network side that found the queue full waits until it has drained to this, and the player
+    /// wakes it only then: one wake-up per 2 s of audio, not one per chunk taken.
+    public static let resumeQueuedBytes = 32 << 10
     /// The device is written in slices this long, so an abort takes effect within one of them; as
     /// long as half of ALSASink's period, so a wake-up for more takes one or two writes, not five.
     static let sliceSeconds = 0.05
@@ -113,9 +118,13 @@ public final class Player: Sendable {
         start()
         let block = Array(bytes) // the one copy between the network and the player's thread
         let isInterrupted = self.isInterrupted
+        var waited = false
         let failure = shared.wait { s -> WaitStep<AudioError?> in
             if let failure = s.failure { return .done(failure) }
-            if !s.aborted && !isInterrupted() && s.queuedBytes > Self.maxQueuedBytes { return .wait }
+            if !s.aborted && !isInterrupted() && s.queuedBytes > (waited ? Self.resumeQueuedBytes : Self.maxQueuedBytes) {
+                waited = true
+                return .wait
+            }
             s.queue.append(.bytes(block))
             s.queuedBytes += block.count
             return .done(nil)
@@ -225,7 +234,8 @@ public final class Player: Sendable {
                 if !s.queue.isEmpty {
                     let item = s.queue.removeFirst()
                     if case .bytes(let b) = item { s.queuedBytes -= b.count }
-                    return .done(item) // a done step wakes the network side waiting for room
+                    // Only a queue drained to the resume mark can end the network side's wait.
+                    return s.queuedBytes <= Self.resumeQueuedBytes ? .done(item) : .doneQuietly(item)
                 }
                 return s.ended ? .done(nil) : .wait
             }

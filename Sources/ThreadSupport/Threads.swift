@@ -41,6 +41,10 @@ struct Condition: ~Copyable {
 public enum WaitStep<T> {
     /// Stop waiting, with this result.
     case done(T)
+    /// Stop waiting, with this result, and wake nobody: for a step whose change no other waiter is
+    /// waiting for (a player taking audio while the network side has room), so a steady stream of
+    /// them costs no wake-ups.
+    case doneQuietly(T)
     /// Wait until the state changes (or a signal arrives).
     case wait
     /// Wait until the state changes, a signal arrives, or the monotonic clock reaches this time.
@@ -86,6 +90,8 @@ public final class Monitor<State>: @unchecked Sendable {
                 switch try step(&state) {
                 case .done(let result):
                     condition.broadcast()
+                    return result
+                case .doneQuietly(let result):
                     return result
                 case .wait: condition.wait()
                 case .waitUntil(let deadline): condition.wait(until: deadline)

@@ -115,10 +115,10 @@ private func decode(_ mp3: [UInt8], pieces: Int) throws -> (PCMFormat?, [UInt8])
         #expect(abs(seconds - 2 * reference.0!.seconds(ofBytes: reference.1.count)) < 0.001)
     }
 
-    /// An abort stops at once: of ten seconds queued, a device that plays in real time gets no more
-    /// than what was written before the abort and the slice in progress; what is queued and what
-    /// the device holds are dropped, never drained. (A player that finished the queue, or drained,
-    /// would hand the sink all ten seconds.)
+    /// An abort stops at once: of three seconds queued (all the queue holds of this MP3), a device
+    /// that plays in real time gets no more than what was written before the abort and the slice in
+    /// progress; what is queued and what the device holds are dropped, never drained. (A player that
+    /// finished the queue, or drained, would hand the sink all three seconds.)
     @Test func anAbortedPlayerDropsWhatIsQueued() async throws {
         let mp3 = try fixture()
         let (format, once) = try decode(mp3, pieces: mp3.count)
@@ -126,7 +126,8 @@ private func decode(_ mp3: [UInt8], pieces: Int) throws -> (PCMFormat?, [UInt8])
         let (written, heard) = try await onThread { () -> (Int, Double) in
             let player = Player(input: .mp3, makeSink: { sink })
             try player.waitUntilReady()
-            for _ in 0..<10 {
+            #expect(3 * mp3.count <= Player.maxQueuedBytes)
+            for _ in 0..<3 {
                 player.beginStream()
                 try mp3.withUnsafeBytes { try player.enqueue($0) }
             }
@@ -139,9 +140,72 @@ private func decode(_ mp3: [UInt8], pieces: Int) throws -> (PCMFormat?, [UInt8])
         #expect(sink.dropped && !sink.drained)
         // At most the slice being written when the abort came, and one more on its heels.
         #expect(written <= 2 * slice, "\(written) bytes written after the abort (a slice is \(slice))")
-        #expect(sink.pcm.count < once.count * 2, "\(sink.pcm.count) of \(once.count * 10) bytes reached the device")
+        #expect(sink.pcm.count < once.count * 2, "\(sink.pcm.count) of \(once.count * 3) bytes reached the device")
         #expect(heard < 2)
     }
+
+    /// The queue is bounded: while the device takes nothing, the network side blocks once about
+    /// `maxQueuedBytes` wait (as curl blocks on a full pipe), and it goes on once the device plays
+    /// again, with every byte played in order. (Before, half a megabyte could wait: a long listen
+    /// held it the whole time.)
+    @Test func aFullQueueHoldsTheNetworkSideUntilTheDeviceTakesMore() async throws {
+        let format = PCMFormat(sampleRate: 16000, channels: 1)
+        let block = 4096
+        let bound = 64 << 10 // what curl | mpg123 holds in its pipe
+        let total = 4 * bound
+        let samples = (0..<total).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let sink = GatedSink()
+        let accepted = Monitor(0)
+        // Blocking calls run on threads of their own, never on the concurrency pool.
+        let held = try await onThread { () -> Int in
+            let player = Player(input: .pcm(format), expected: format, makeSink: { sink })
+            let feeder = DetachedThread.start {
+                do {
+                    try player.waitUntilReady()
+                    for offset in stride(from: 0, to: total, by: block) {
+                        try samples[offset..<offset + block].withUnsafeBytes { try player.enqueue($0) }
+                        accepted.update { $0 += block }
+                    }
+                    try player.finish()
+                } catch {
+                    Issue.record("the feeder failed: \(error)")
+                }
+            }
+            // The device holds its first write; the feeder has ample time to fill the queue and block.
+            sink.waitForFirstWrite()
+            usleep(300_000)
+            let held = accepted.read { $0 }
+            sink.open()
+            feeder.join()
+            return held
+        }
+        // Queued, plus the block the player took and is writing, plus one taken into the decoder.
+        #expect(held <= bound + 3 * block, "\(held) bytes accepted while the device took nothing")
+        #expect(held >= min(bound, Player.maxQueuedBytes) / 2, "\(held) bytes accepted: the queue never filled")
+        #expect(accepted.read { $0 } == total)
+        expectSameBytes(sink.pcm, samples, "everything played, in order")
+        #expect(sink.drained)
+    }
+}
+
+/// A device whose first write blocks until the test opens it; after that it takes everything at once.
+private final class GatedSink: AudioSink, Sendable {
+    private struct State { var pcm: [UInt8] = []; var open = false; var writing = false; var drained = false }
+    private let state = Monitor(State())
+    var pcm: [UInt8] { state.read { $0.pcm } }
+    var drained: Bool { state.read { $0.drained } }
+    func waitForFirstWrite() { _ = state.wait { $0.writing ? true : nil } }
+    func open() { state.update { $0.open = true } }
+    func configure(_ format: PCMFormat) throws {}
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        state.update { $0.writing = true }
+        _ = state.wait { $0.open ? true : nil }
+        state.update { $0.pcm.append(contentsOf: bytes) }
+    }
+    func delayFrames() -> Int { 0 }
+    func drain() { state.update { $0.drained = true } }
+    func drop() {}
+    func close() {}
 }
 
 /// A device that plays in real time: each write takes as long as its audio lasts.
