@@ -75,16 +75,16 @@ let package = Package(
         .systemLibrary(name: "CCmark"),
         .systemLibrary(name: "CXML2"),
         .systemLibrary(name: "CZip"),
-        // Header-only: the executable's view of its own loader data (the relocation table's pages).
-        .systemLibrary(name: "CLoader"),
+        // Header-only: what the program asks of Linux beyond Swift's Glibc module (loader data, CPUs).
+        .systemLibrary(name: "CSystem"),
 
-        .target(name: "ThreadSupport", swiftSettings: layoutSwift),
+        .target(name: "ThreadSupport", dependencies: ["CSystem"], swiftSettings: layoutSwift),
         .target(name: "ElevenLabsAPI", dependencies: ["CCurl", "CCrypto", "ThreadSupport"], swiftSettings: layoutSwift),
         .target(name: "AudioPlayback", dependencies: ["CMPG123", "CALSA", "ThreadSupport"], swiftSettings: layoutSwift),
         // Documents (Markdown, HTML, EPUB) to speech-ready text in chapters: no HTTP, no audio.
         .target(name: "Documents", dependencies: ["CCmark", "CXML2", "CZip"], swiftSettings: layoutSwift),
         .target(name: "ElevenLabsCLI", dependencies: ["ElevenLabsAPI", "AudioPlayback", "ThreadSupport", "Documents"], swiftSettings: layoutSwift),
-        .executableTarget(name: "elevenlabs", dependencies: ["ElevenLabsCLI", "CLoader"], exclude: ["link"],
+        .executableTarget(name: "elevenlabs", dependencies: ["ElevenLabsCLI", "CSystem"], exclude: ["link"],
                           swiftSettings: layoutSwift, linkerSettings: layoutLink),
 
         .target(name: "ElevenLabsSandbox",

@@ -119,17 +119,24 @@ public final class Player: Sendable {
         let block = Array(bytes) // the one copy between the network and the player's thread
         let isInterrupted = self.isInterrupted
         var waited = false
+        var starved = false
         let failure = shared.wait { s -> WaitStep<AudioError?> in
             if let failure = s.failure { return .done(failure) }
             if !s.aborted && !isInterrupted() && s.queuedBytes > (waited ? Self.resumeQueuedBytes : Self.maxQueuedBytes) {
                 waited = true
                 return .wait
             }
+            starved = s.queuedBytes == 0 && s.opened
             s.queue.append(.bytes(block))
             s.queuedBytes += block.count
             return .done(nil)
         }
         if let failure { throw failure }
+        // The player was waiting for this. Woken, it is often queued on this thread's CPU, behind
+        // the network side's next work (the cache's write and digest, the next chunks): 0.4 to 1 ms
+        // before the first audio was decoded. Yielding lets it go first; on another CPU it costs a
+        // system call (bench/NOTES.md, "#29, round four").
+        if starved { sched_yield() }
     }
 
     /// Throws when playing has failed (so a transfer can stop early).

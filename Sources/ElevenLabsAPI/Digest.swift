@@ -4,6 +4,7 @@
 // the request can leave. Audio, megabytes of it, goes through libcrypto (already loaded by libcurl),
 // whose context is made only when the first bytes arrive, after the player has them.
 import CCrypto
+import ThreadSupport
 
 public enum Digest {
     /// Up to `swiftLimit` bytes in Swift (no OpenSSL set-up before a sentence's request leaves);
@@ -92,6 +93,22 @@ public final class SHA256Stream {
     private var ctx: OpaquePointer?
 
     public init() {}
+
+    private static let prepared = Monitor(false)
+
+    /// Has OpenSSL set SHA-256 up (its provider's one-time work: about 0.4 ms the first time, then
+    /// nothing) on a thread of its own, once per process. Called as a request leaves, so that the
+    /// first piece of audio, whose digest starts a cache entry, does not pay it on the thread that
+    /// hands audio to the player: there it held the player back 0.9 ms (bench/NOTES.md, "#29, round four").
+    public static func prepareInBackground() {
+        let first = prepared.note { done -> Bool in defer { done = true }; return !done }
+        guard first else { return }
+        DetachedThread.startDetached {
+            guard let c = EVP_MD_CTX_new() else { return } // the real use reports it
+            _ = EVP_DigestInit_ex(c, EVP_sha256(), nil)
+            EVP_MD_CTX_free(c)
+        }
+    }
 
     deinit { if let ctx { EVP_MD_CTX_free(ctx) } }
 

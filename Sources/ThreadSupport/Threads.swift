@@ -4,6 +4,7 @@
 // pool: with 2 cores, two blocked tasks starve it.
 #if canImport(Glibc)
 import Glibc
+import CSystem
 #endif
 import Synchronization
 
@@ -193,10 +194,17 @@ public enum DetachedThread {
         init(_ b: @escaping @Sendable () -> Void) { body = b }
     }
 
-    private static func spawn(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+    private static func spawn(elsewhere: Bool = false, _ body: @escaping @Sendable () -> Void) -> pthread_t? {
         var thread = pthread_t()
+        var attr = pthread_attr_t()
+        guard pthread_attr_init(&attr) == 0 else { return nil }
+        defer { pthread_attr_destroy(&attr) }
+        // Only a hint: left unset (one CPU, or an answer it cannot use), the thread starts as usual.
+        #if canImport(Glibc)
+        if elsewhere { _ = el_thread_attr_elsewhere(&attr) }
+        #endif
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        let rc = pthread_create(&thread, nil, { arg in
+        let rc = pthread_create(&thread, &attr, { arg in
             Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue().body()
             return nil
         }, box)
@@ -207,10 +215,12 @@ public enum DetachedThread {
         return thread
     }
 
-    /// Starts `body` on a thread nobody waits for.
+    /// Starts `body` on a thread nobody waits for. With `elsewhere`, on another CPU than the
+    /// caller's, when there is one: for work meant to run while the caller goes on (see
+    /// `el_thread_attr_elsewhere`), not for work the caller is about to wait for.
     @discardableResult
-    public static func startDetached(_ body: @escaping @Sendable () -> Void) -> Bool {
-        guard let thread = spawn(body) else { return false }
+    public static func startDetached(elsewhere: Bool = false, _ body: @escaping @Sendable () -> Void) -> Bool {
+        guard let thread = spawn(elsewhere: elsewhere, body) else { return false }
         pthread_detach(thread)
         return true
     }

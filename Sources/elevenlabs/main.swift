@@ -6,13 +6,17 @@ import AudioPlayback
 import ThreadSupport
 import ElevenLabsCLI
 import ElevenLabsAPI
-import CLoader
+#if canImport(Glibc)
+import CSystem
+#endif
 
 let started = monotonicSeconds()
 // ld.so has applied the executable's relocation table (900 KiB, resident since it was read) and
 // never reads it again: its pages go back now, before the libraries that playing loads add theirs,
 // so a long listen's peak holds none of it. Failure only leaves them resident.
+#if canImport(Glibc)
 _ = el_release_relocation_table()
+#endif
 CLI.reopenClosedStandardStreams()
 let arguments = Array(CommandLine.arguments.dropFirst())
 // libcurl's initialisation (OpenSSL's) runs while the command line is parsed and the device opened;

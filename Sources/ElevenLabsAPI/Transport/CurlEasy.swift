@@ -228,7 +228,8 @@ public enum CurlRuntime {
             return true
         }
         guard start else { return }
-        _ = DetachedThread.startDetached {
+        // On another CPU: queued behind main, it used to start only when main blocked for it.
+        _ = DetachedThread.startDetached(elsewhere: true) {
             curl_global_init(Int(CURL_GLOBAL_DEFAULT))
             Timeline.mark("curl_global_init", thread: "warm-up")
             state.update { $0.done = true }
