@@ -99,6 +99,7 @@ let package = Package(
         .testTarget(name: "ElevenLabsAPITests", dependencies: ["ElevenLabsAPI", "TestSupport"]),
         .testTarget(name: "ElevenLabsCLITests", dependencies: ["ElevenLabsCLI", "TestSupport"]),
         .testTarget(name: "AudioPlaybackTests", dependencies: ["AudioPlayback", "TestSupport"]),
+        .testTarget(name: "ThreadSupportTests", dependencies: ["ThreadSupport", "CSystem", "TestSupport"]),
         .testTarget(name: "DocumentsTests", dependencies: ["Documents", "TestSupport"]),
         // The Python validators and servers beside the tests are run by them, not built.
         .testTarget(name: "SandboxTests", dependencies: ["ElevenLabsSandbox", "TestSupport"],

@@ -73,11 +73,30 @@ static inline long el_release_relocation_table(void) {
 extern int pthread_attr_setaffinity_np(pthread_attr_t *attr, size_t size, const cpu_set_t *set);
 #endif
 
+// How many CPUs this thread may run on (its affinity mask), or -1 when the kernel will not say.
+static inline int el_allowed_cpu_count(void) {
+    cpu_set_t allowed;
+    memset(&allowed, 0, sizeof allowed);
+    long got = syscall(SYS_sched_getaffinity, 0, sizeof allowed, &allowed);
+    if (got <= 0) return -1;
+    int count = 0;
+    unsigned char *bytes = (unsigned char *)&allowed;
+    for (size_t i = 0; i < (size_t)got && i < sizeof allowed; i++)
+        for (int b = 0; b < 8; b++) count += bytes[i] >> b & 1;
+    return count;
+}
+
+// The CPU the calling thread is on now, or -1.
+static inline int el_current_cpu(void) {
+    unsigned cpu = 0;
+    return syscall(SYS_getcpu, &cpu, NULL, NULL) == 0 ? (int)cpu : -1;
+}
+
 // Asks that a thread made with `attr` run on any CPU this process may use except the one the caller
 // is on. Why: a new thread is queued on its creator's CPU, and on the build machine (2 vCPUs) it
 // usually waited there until the creator blocked, so work meant to overlap the creator's ran after it
-// (libcurl's initialisation started 0.7 ms late in 7 of 8 runs of a C test). Returns 0 when set, -1
-// when the attribute is left as it was (one CPU allowed, or the kernel's answers unusable).
+// (libcurl's initialisation started 0.7 ms late in 7 of 8 runs of a C test). Returns the CPU left
+// out, or -1 when the attribute is left as it was (one CPU allowed, or the kernel's answers unusable).
 static inline int el_thread_attr_elsewhere(pthread_attr_t *attr) {
     cpu_set_t allowed;
     memset(&allowed, 0, sizeof allowed);
@@ -91,7 +110,7 @@ static inline int el_thread_attr_elsewhere(pthread_attr_t *attr) {
             if ((bytes[i] >> b & 1) && i * 8 + b != cpu) others++;
     if (others == 0) return -1;
     bytes[cpu / 8] &= (unsigned char)~(1u << (cpu % 8));
-    return pthread_attr_setaffinity_np(attr, sizeof allowed, &allowed) == 0 ? 0 : -1;
+    return pthread_attr_setaffinity_np(attr, sizeof allowed, &allowed) == 0 ? (int)cpu : -1;
 }
 #endif /* __linux__ */
 #endif
