@@ -73,23 +73,34 @@ static inline long el_release_relocation_table(void) {
 extern int pthread_attr_setaffinity_np(pthread_attr_t *attr, size_t size, const cpu_set_t *set);
 #endif
 
+// The CPUs this thread may run on, into `set`: how many bytes of it the kernel filled, or -1.
+static inline long el_allowed_cpus(cpu_set_t *set) {
+    memset(set, 0, sizeof *set);
+    long got = syscall(SYS_sched_getaffinity, 0, sizeof *set, set);
+    return got > 0 && (size_t)got <= sizeof *set ? got : -1;
+}
+
+// How many CPUs of the first `bytes` of `set` are allowed, `except` (a CPU number) not counted.
+static inline int el_count_cpus(const cpu_set_t *set, long bytes, long except) {
+    const unsigned char *b = (const unsigned char *)set;
+    int count = 0;
+    for (long i = 0; i < bytes; i++)
+        for (int bit = 0; bit < 8; bit++)
+            if ((b[i] >> bit & 1) && i * 8 + bit != except) count++;
+    return count;
+}
+
 // How many CPUs this thread may run on (its affinity mask), or -1 when the kernel will not say.
 static inline int el_allowed_cpu_count(void) {
     cpu_set_t allowed;
-    memset(&allowed, 0, sizeof allowed);
-    long got = syscall(SYS_sched_getaffinity, 0, sizeof allowed, &allowed);
-    if (got <= 0) return -1;
-    int count = 0;
-    unsigned char *bytes = (unsigned char *)&allowed;
-    for (size_t i = 0; i < (size_t)got && i < sizeof allowed; i++)
-        for (int b = 0; b < 8; b++) count += bytes[i] >> b & 1;
-    return count;
+    long got = el_allowed_cpus(&allowed);
+    return got < 0 ? -1 : el_count_cpus(&allowed, got, -1);
 }
 
 // The CPU the calling thread is on now, or -1.
 static inline int el_current_cpu(void) {
     unsigned cpu = 0;
-    return syscall(SYS_getcpu, &cpu, NULL, NULL) == 0 ? (int)cpu : -1;
+    return syscall(SYS_getcpu, &cpu, NULL, NULL) == 0 && cpu < 8 * sizeof(cpu_set_t) ? (int)cpu : -1;
 }
 
 // Asks that a thread made with `attr` run on any CPU this process may use except the one the caller
@@ -99,18 +110,11 @@ static inline int el_current_cpu(void) {
 // out, or -1 when the attribute is left as it was (one CPU allowed, or the kernel's answers unusable).
 static inline int el_thread_attr_elsewhere(pthread_attr_t *attr) {
     cpu_set_t allowed;
-    memset(&allowed, 0, sizeof allowed);
-    long got = syscall(SYS_sched_getaffinity, 0, sizeof allowed, &allowed);
-    unsigned cpu = 0;
-    if (got <= 0 || syscall(SYS_getcpu, &cpu, NULL, NULL) != 0 || cpu >= 8 * sizeof allowed) return -1;
-    unsigned char *bytes = (unsigned char *)&allowed;
-    int others = 0;
-    for (size_t i = 0; i < (size_t)got && i < sizeof allowed; i++)
-        for (int b = 0; b < 8; b++)
-            if ((bytes[i] >> b & 1) && i * 8 + b != cpu) others++;
-    if (others == 0) return -1;
-    bytes[cpu / 8] &= (unsigned char)~(1u << (cpu % 8));
-    return pthread_attr_setaffinity_np(attr, sizeof allowed, &allowed) == 0 ? (int)cpu : -1;
+    long got = el_allowed_cpus(&allowed);
+    int cpu = el_current_cpu();
+    if (got < 0 || cpu < 0 || el_count_cpus(&allowed, got, cpu) == 0) return -1;
+    ((unsigned char *)&allowed)[cpu / 8] &= (unsigned char)~(1u << (cpu % 8));
+    return pthread_attr_setaffinity_np(attr, sizeof allowed, &allowed) == 0 ? cpu : -1;
 }
 #endif /* __linux__ */
 #endif

@@ -144,6 +144,37 @@ private func decode(_ mp3: [UInt8], pieces: Int) throws -> (PCMFormat?, [UInt8])
         #expect(heard < 2)
     }
 
+    /// Blocks larger than the whole queue (a cache replay reads 64 KiB at a time; nothing stops a
+    /// caller from handing more) still go in, one at a time, and play whole and in order: the bound
+    /// holds the network side back, it never refuses or splits what it is given.
+    @Test func blocksLargerThanTheQueueStillPlayWhole() async throws {
+        let format = PCMFormat(sampleRate: 16000, channels: 1)
+        let big = Player.maxQueuedBytes * 4
+        let blocks = [big, 3, big + 2, 1, Player.resumeQueuedBytes + 1].enumerated().map { i, n in
+            (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ i) }
+        }
+        let sink = MemorySink()
+        let done = Monitor(false)
+        let player = Player(input: .pcm(format), expected: format, makeSink: { sink })
+        let feeder = DetachedThread.start {
+            do {
+                try player.waitUntilReady()
+                for block in blocks { try block.withUnsafeBytes { try player.enqueue($0) } }
+                try player.finish()
+            } catch {
+                Issue.record("the feeder failed: \(error)")
+            }
+            done.update { $0 = true }
+        }
+        // A queue that never lets a big block in would hang here: give up after 10 s, and free the feeder.
+        let finished = try await onThread { done.wait(until: monotonicSeconds() + 10) { $0 ? true : nil } ?? false }
+        if !finished { player.abort() }
+        try await onThread { feeder.join() }
+        #expect(finished, "the blocks were still not all queued after 10 s")
+        let all = blocks.flatMap { $0 }
+        expectSameBytes(sink.pcm, Array(all.prefix(all.count / 2 * 2)), "every block played, in order")
+    }
+
     /// The queue is bounded: while the device takes nothing, the network side blocks once about
     /// `maxQueuedBytes` wait (as curl blocks on a full pipe), and it goes on once the device plays
     /// again, with every byte played in order. (Before, half a megabyte could wait: a long listen
@@ -176,13 +207,15 @@ private func decode(_ mp3: [UInt8], pieces: Int) throws -> (PCMFormat?, [UInt8])
             usleep(300_000)
             let held = accepted.read { $0 }
             sink.open()
+            // A network side never woken once the queue drained would wait for ever: 10 s, then abort.
+            if accepted.wait(until: monotonicSeconds() + 10, { $0 == total ? true : nil }) == nil { player.abort() }
             feeder.join()
             return held
         }
         // Queued, plus the block the player took and is writing, plus one taken into the decoder.
         #expect(held <= bound + 3 * block, "\(held) bytes accepted while the device took nothing")
         #expect(held >= min(bound, Player.maxQueuedBytes) / 2, "\(held) bytes accepted: the queue never filled")
-        #expect(accepted.read { $0 } == total)
+        #expect(accepted.read { $0 } == total, "\(accepted.read { $0 }) of \(total) bytes accepted once the device played again")
         expectSameBytes(sink.pcm, samples, "everything played, in order")
         #expect(sink.drained)
     }

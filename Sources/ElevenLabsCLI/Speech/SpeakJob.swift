@@ -269,11 +269,10 @@ struct SpeechJob {
             // The device opens while the request connects and waits (see Player's deferStart).
             player?.start()
         }
-        if first, entry != nil {
+        if entry != nil, let opening = gate {
             // The entry's digest starts at the first audio; OpenSSL's set-up for it is done now,
             // while the answer is awaited, not between the first audio and the player.
-            let opening = gate
-            gate = { SHA256Stream.prepareInBackground(); try opening?() }
+            gate = { SHA256Stream.prepareInBackground(); try opening() }
         }
         let receipt = try send(gate,
             { _ in if firstByte == nil { firstByte = Int((monotonicSeconds() - requestStart) * 1000) } },

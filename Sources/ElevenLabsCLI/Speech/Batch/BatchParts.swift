@@ -154,7 +154,7 @@ final class Progress: Sendable {
 
     func draw() {
         guard line.shown else { return }
-        let (d, c, k, left) = counts.note { ($0.done, $0.characters, $0.credits, $0.left.text(total: total)) }
+        let (d, c, k, left) = counts.read { ($0.done, $0.characters, $0.credits, $0.left.text(total: total)) }
         let elapsed = monotonicSeconds() - started
         let rate = elapsed > 0 ? Double(d) / elapsed : 0
         line.draw("\(d)/\(total) files, \(Output.grouped(c)) chars, \(Output.grouped(k)) credits, \(Output.decimal((rate * 10).rounded() / 10)) files/s, \(left)")
