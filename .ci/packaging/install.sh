@@ -41,10 +41,16 @@ for f in $files; do
     echo "installed $prefix/$f"
 done
 
-# What the binary needs at run time: libcurl (HTTP); libmpg123 and libasound only to play.
+# What the binary needs at run time: libcurl (HTTP, loaded when first needed); libmpg123 and
+# libasound only to play.
 if command -v ldd >/dev/null 2>&1 && ldd "$prefix/bin/elevenlabs" 2>/dev/null | grep -q "not found"; then
     echo "install.sh: warning: libraries missing for elevenlabs:" >&2
     ldd "$prefix/bin/elevenlabs" | grep "not found" >&2
+    echo "install.sh: on Debian or Ubuntu: install the packages that provide them" >&2
+fi
+# libcurl is loaded when the service is first reached, not at start, so ldd does not list it.
+if command -v ldconfig >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null | grep -q "libcurl.so.4 "; then
+    echo "install.sh: warning: libcurl.so.4 is missing, so elevenlabs cannot reach the service" >&2
     echo "install.sh: on Debian or Ubuntu: sudo apt-get install libcurl4" >&2
 fi
 for lib in libmpg123.so.0:libmpg123-0 libasound.so.2:libasound2; do

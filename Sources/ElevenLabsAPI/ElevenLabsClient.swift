@@ -35,15 +35,16 @@ public struct ClientConfiguration: Sendable {
         guard text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw ConfigurationError("invalid base URL: it holds spaces, control characters or non-ASCII", hint: example)
         }
-        guard let handle = curl_url() else { throw ConfigurationError("cannot parse the base URL (out of memory)") }
-        defer { curl_url_cleanup(handle) }
-        guard curl_url_set(handle, CURLUPART_URL, text, 0) == CURLUE_OK else {
+        try CurlRuntime.requireLibrary()
+        guard let handle = ccurl_url() else { throw ConfigurationError("cannot parse the base URL (out of memory)") }
+        defer { ccurl_url_cleanup(handle) }
+        guard ccurl_url_set(handle, CURLUPART_URL, text, 0) == CURLUE_OK else {
             throw ConfigurationError("invalid base URL '\(text)'", hint: example)
         }
         func part(_ which: CURLUPart) -> String? {
             var out: UnsafeMutablePointer<CChar>?
-            guard curl_url_get(handle, which, &out, 0) == CURLUE_OK, let out else { return nil }
-            defer { curl_free(out) }
+            guard ccurl_url_get(handle, which, &out, 0) == CURLUE_OK, let out else { return nil }
+            defer { ccurl_free(out) }
             return String(cString: out)
         }
         let scheme = part(CURLUPART_SCHEME)?.lowercased() ?? ""
@@ -74,12 +75,12 @@ public struct ClientConfiguration: Sendable {
 
     /// The host of a URL this client built (from a validated base URL), as libcurl parses it.
     static func host(of url: String) -> String? {
-        guard let handle = curl_url() else { return nil }
-        defer { curl_url_cleanup(handle) }
-        guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else { return nil }
+        guard ccurl_load() == nil, let handle = ccurl_url() else { return nil }
+        defer { ccurl_url_cleanup(handle) }
+        guard ccurl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else { return nil }
         var out: UnsafeMutablePointer<CChar>?
-        guard curl_url_get(handle, CURLUPART_HOST, &out, 0) == CURLUE_OK, let out else { return nil }
-        defer { curl_free(out) }
+        guard ccurl_url_get(handle, CURLUPART_HOST, &out, 0) == CURLUE_OK, let out else { return nil }
+        defer { ccurl_free(out) }
         return String(cString: out).lowercased()
     }
 
@@ -286,15 +287,13 @@ public final class ElevenLabsClient {
     }
 
     public static func jsonBody<T: Encodable>(_ value: T) throws -> HTTPRequest.Body {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return .bytes(Array(try encoder.encode(value)), contentType: "application/json")
+        .bytes(try CanonicalJSON.encode(value), contentType: "application/json")
     }
 
     /// Opens a WebSocket on the API host (the `wss://` form of the base URL), sending the key as the
     /// `xi-api-key` handshake header rather than inside a message.
     public func openWebSocket(path: String, query: [(String, String)] = []) throws -> WebSocketClient {
-        let ws = WebSocketClient()
+        let ws = try WebSocketClient()
         ws.trace = transport.trace
         try ws.connect(url: url(path, query: query), headers: authHeaders, options: configuration.transport)
         return ws

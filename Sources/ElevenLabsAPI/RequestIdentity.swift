@@ -52,11 +52,7 @@ public struct RequestIdentity: Encodable, Sendable {
     }
 
     /// The canonical form: sorted keys, slashes as they are.
-    public func json() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(self))
-    }
+    public func json() throws -> [UInt8] { try CanonicalJSON.encode(self) }
 
     /// The SHA-256 of the canonical form, in hex.
     public func digest() throws -> String { Digest.sha256Hex(try json()) }

@@ -160,10 +160,8 @@ public final class StreamInputSession {
     }
 
     private func send(_ message: Outgoing) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
-            try socket.sendText(String(decoding: try encoder.encode(message), as: UTF8.self))
+            try socket.sendText(String(decoding: try CanonicalJSON.encode(message), as: UTF8.self))
         } catch let sendError {
             // A server that refused the stream may already have closed it: what it said before
             // closing is the real reason, not the broken pipe that sending into it gives.

@@ -19,10 +19,11 @@ _ = el_release_relocation_table()
 #endif
 CLI.reopenClosedStandardStreams()
 let arguments = Array(CommandLine.arguments.dropFirst())
-// libcurl's initialisation (OpenSSL's) runs while the command line is parsed and the device opened;
-// help and version never touch the network, so they skip it (over a millisecond of OpenSSL).
+// libcurl is loaded here, while the process has one thread, and its initialisation (OpenSSL's) then
+// runs while the command line is parsed and the device opened; help and version never touch the
+// network, so they load none of it (3 ms of libraries and over a millisecond of OpenSSL).
 if CLI.mayUseNetwork(arguments) {
-    CurlRuntime.warmUp()
+    CurlRuntime.warmUp(beforeThreads: true)
     Timeline.mark("warm-up thread started")
 }
 // A closed pipe must surface as EPIPE on write (handled as a quiet stop), not kill the process.

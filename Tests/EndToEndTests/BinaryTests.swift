@@ -43,6 +43,51 @@ import TestSupport
         }
     }
 
+    /// libcurl (and its thirty libraries) is loaded with dlopen when the service is first needed
+    /// (Sources/CCurl/include/CCurl.h): help and the local commands never load it; a request does,
+    /// through dlopen.
+    @Test func libcurlLoadsOnlyToReachTheService() async throws {
+        func loadsCurl(_ r: ProcessResult) -> Bool { r.err.contains("file=libcurl.so.4") }
+        let help = try await run("elevenlabs", ["speak", "--help"], env: ["LD_DEBUG": "files"])
+        #expect(help.status == 0 && !loadsCurl(help), "speak --help loaded libcurl")
+        for args in [["help", "voices"], ["config", "path"], ["cache", "info"], ["completion", "bash"]] {
+            let local = try await run("elevenlabs", args, env: ["LD_DEBUG": "files"])
+            #expect(local.status == 0 && !loadsCurl(local), "\(args): exit \(local.status), libcurl loaded: \(loadsCurl(local))")
+        }
+        try await withSandbox { sandbox in
+            var env = sandboxEnv(sandbox)
+            env["LD_DEBUG"] = "files"
+            let r = try await run("elevenlabs", ["models"], env: env)
+            #expect(r.status == 0)
+            #expect(r.err.contains("file=libcurl.so.4 [0];  dynamically loaded by"), "libcurl was not loaded by dlopen")
+        }
+    }
+
+    /// Without a loadable libcurl, a command that needs the service says so in one line with the fix
+    /// and exits 7, before anything is sent. The library is hidden by bind-mounting an empty file
+    /// over it in a private mount namespace (unshare -rm: a user namespace, no root needed).
+    @Test func aMissingLibcurlIsOneLineAndExit7() async throws {
+        try requireTool("unshare")
+        let candidates = ["x86_64-linux-gnu", "aarch64-linux-gnu"].map { "/usr/lib/\($0)/libcurl.so.4" } + ["/usr/lib64/libcurl.so.4"]
+        let library = try #require(candidates.first { FileManager.default.fileExists(atPath: $0) }, "no libcurl.so.4 to hide")
+        let real = URL(fileURLWithPath: library).resolvingSymlinksInPath().path
+        try await withSandbox { sandbox in
+            let env = sandboxEnv(sandbox).merging(["PATH": "/usr/bin:/bin"]) { $1 }
+            let script = "mount --bind /dev/null '\(real)' || exit 99; exec \"$ELEVENLABS\" \"$@\""
+            let elevenlabs = binary("elevenlabs").path
+            for args in [["speak", "--device", "null", "Hello."], ["voices"], ["speak", "--live", "--device", "null"]] {
+                let r = try await runProcess(URL(fileURLWithPath: "/usr/bin/unshare"), ["-rm", "sh", "-c", script, "sh"] + args,
+                                             env: env.merging(["ELEVENLABS": elevenlabs]) { $1 }, stdin: Data(), timeout: 30)
+                #expect(r.status != 99, "could not hide libcurl in a private mount namespace: \(r.err)")
+                #expect(r.status == 7, "\(args): exit \(r.status), \(r.err)")
+                let lines = r.err.split(separator: "\n")
+                #expect(lines.first?.hasPrefix("elevenlabs: cannot load libcurl, which reaching the service needs (") == true, "\(args): \(r.err)")
+                #expect(lines.count == 2 && lines.last?.contains("apt-get install libcurl4") == true, "\(args): \(r.err)")
+            }
+            #expect(sandbox.requests.isEmpty, "a request reached the server: \(sandbox.requests.map(\.path))")
+        }
+    }
+
     @Test func usageErrorsExit2WithAPointerToHelp() async throws {
         let r = try await run("elevenlabs", ["models", "--bogus"])
         #expect(r.status == 2)

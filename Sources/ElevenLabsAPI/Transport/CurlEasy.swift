@@ -34,27 +34,26 @@ final class CurlEasy {
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var headerList: UnsafeMutablePointer<curl_slist>?
 
-    static var globalInit: Void { CurlRuntime.ready() }
-
-    init() {
-        _ = CurlEasy.globalInit
-        guard let h = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
+    /// Throws when libcurl cannot be loaded (CurlRuntime.ready).
+    init() throws {
+        try CurlRuntime.ready()
+        guard let h = ccurl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
         handle = h
         errorBuffer[0] = 0
         _ = ccurl_easy_setopt_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer)
     }
 
     deinit {
-        if let list = headerList { curl_slist_free_all(list) }
-        curl_easy_cleanup(handle)
+        if let list = headerList { ccurl_slist_free_all(list) }
+        ccurl_easy_cleanup(handle)
         errorBuffer.deallocate()
     }
 
     /// Clears per-request options while keeping the connection cache, so keep-alive works across requests.
     /// - SeeAlso: curl_easy_reset
     func reset() {
-        curl_easy_reset(handle)
-        if let list = headerList { curl_slist_free_all(list); headerList = nil }
+        ccurl_easy_reset(handle)
+        if let list = headerList { ccurl_slist_free_all(list); headerList = nil }
         errorBuffer[0] = 0
         _ = ccurl_easy_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer)
     }
@@ -65,7 +64,7 @@ final class CurlEasy {
 
     func error(for code: CURLcode) -> CurlError {
         let specific = String(cString: errorBuffer)
-        let text = specific.isEmpty ? String(cString: curl_easy_strerror(code)) : specific
+        let text = specific.isEmpty ? String(cString: ccurl_easy_strerror(code)) : specific
         return CurlError(code: Int32(code.rawValue), message: text.trimmingTrailingNewlines())
     }
 
@@ -99,11 +98,11 @@ final class CurlEasy {
     func setMime(_ mime: OpaquePointer) throws { try check(ccurl_easy_setopt_mime(handle, CURLOPT_MIMEPOST, mime)) }
     /// - SeeAlso: CURLOPT_HTTPHEADER
     func setHeaders(_ headers: [(String, String)]) throws {
-        if let list = headerList { curl_slist_free_all(list); headerList = nil }
+        if let list = headerList { ccurl_slist_free_all(list); headerList = nil }
         var list: UnsafeMutablePointer<curl_slist>? = nil
-        for (name, value) in headers { list = curl_slist_append(list, "\(name): \(value)") }
+        for (name, value) in headers { list = ccurl_slist_append(list, "\(name): \(value)") }
         // An empty "Expect:" stops libcurl from waiting for 100-continue on larger uploads.
-        list = curl_slist_append(list, "Expect:")
+        list = ccurl_slist_append(list, "Expect:")
         headerList = list
         try check(ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list))
     }
@@ -151,13 +150,19 @@ final class CurlEasy {
     func setNoSignal() throws { try check(ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)) }
     /// - SeeAlso: CURLOPT_ACCEPT_ENCODING ("" = whatever this libcurl can decode)
     func acceptAnyEncoding() throws { try check(ccurl_easy_setopt_str(handle, CURLOPT_ACCEPT_ENCODING, "")) }
-    /// - SeeAlso: CURLOPT_PROTOCOLS_STR
-    func restrictProtocols(_ list: String) throws { try check(ccurl_easy_setopt_str(handle, CURLOPT_PROTOCOLS_STR, list)) }
+    /// Only http and https (CURLOPT_PROTOCOLS_STR). CURLOPT_PROTOCOLS_STR is libcurl 7.85's; 7.81 (Ubuntu 22.04, which the
+    /// tarball supports) refuses it as unknown and has only the bitmask, CURLOPT_PROTOCOLS (named by
+    /// its number, 181: the header marks it deprecated since 7.85).
+    func restrictToHTTP() throws {
+        let rc = ccurl_easy_setopt_str(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        guard rc == CURLE_UNKNOWN_OPTION else { return try check(rc) }
+        try check(ccurl_easy_setopt_long(handle, CURLoption(181), Int(CURLPROTO_HTTP | CURLPROTO_HTTPS)))
+    }
     /// - SeeAlso: CURLOPT_CONNECT_ONLY
     func setConnectOnly() throws { try check(ccurl_easy_setopt_long(handle, CURLOPT_CONNECT_ONLY, 1)) }
 
     /// - SeeAlso: curl_easy_perform
-    func perform() -> CURLcode { curl_easy_perform(handle) }
+    func perform() -> CURLcode { ccurl_easy_perform(handle) }
 
     /// When the last transfer's phases ended, in seconds from its start (0 for a phase it skipped):
     /// TCP connected, TLS done, request about to go, first response byte.
@@ -203,34 +208,49 @@ final class CurlEasy {
     /// - SeeAlso: curl_easy_send
     func send(_ bytes: UnsafeRawBufferPointer) -> (CURLcode, Int) {
         var sent = 0
-        let rc = curl_easy_send(handle, bytes.baseAddress, bytes.count, &sent)
+        let rc = ccurl_easy_send(handle, bytes.baseAddress, bytes.count, &sent)
         return (rc, sent)
     }
     /// - SeeAlso: curl_easy_recv
     func recv(into buffer: UnsafeMutableRawBufferPointer) -> (CURLcode, Int) {
         var got = 0
-        let rc = curl_easy_recv(handle, buffer.baseAddress, buffer.count, &got)
+        let rc = ccurl_easy_recv(handle, buffer.baseAddress, buffer.count, &got)
         return (rc, got)
     }
 }
 
-/// libcurl's one-time initialisation (which initialises OpenSSL: a few milliseconds). `warmUp()` starts
-/// it on a thread of its own at program start, so it overlaps argument parsing, configuration and
-/// opening the audio device instead of delaying the first request.
+/// libcurl could not be loaded (it is loaded with dlopen, CCurl.h): nothing was sent.
+public struct CurlUnavailable: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { "cannot load libcurl, which reaching the service needs (\(reason))" }
+}
+
+/// Loading libcurl, and its one-time initialisation (OpenSSL's: half a millisecond or more).
+/// `warmUp()` loads the library where it is called (3 ms: its 30 libraries), then starts the
+/// initialisation on a thread of its own, so that overlaps argument parsing, configuration and the
+/// request's encoding instead of delaying the first request.
 public enum CurlRuntime {
     private struct State { var started = false; var done = false }
     private static let state = Monitor(State())
 
-    public static func warmUp() {
+    /// `beforeThreads`: the process has no other thread yet (the top of `main`), so the environment
+    /// may be changed while the library loads (ccurl_load_before_threads: GnuTLS's start-up skipped).
+    public static func warmUp(beforeThreads: Bool = false) {
         let start = state.note { s -> Bool in
             if s.started { return false }
             s.started = true
             return true
         }
         guard start else { return }
+        // Loaded here, not on the thread: on this 2-CPU machine the two threads slow each other
+        // (like hyperthreads of one core), and loading beside main's work measured 0.2 ms slower than
+        // loading first (bench/NOTES.md, "#29, round five").
+        let loaded = (beforeThreads ? ccurl_load_before_threads() : ccurl_load()) == nil
+        Timeline.mark("libcurl loaded")
+        guard loaded else { state.update { $0.done = true }; return }
         // On another CPU: queued behind main, it used to start only when main blocked for it.
         _ = DetachedThread.startDetached(elsewhere: true) {
-            curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+            ccurl_global_init(Int(CURL_GLOBAL_DEFAULT))
             Timeline.mark("curl_global_init", thread: "warm-up")
             state.update { $0.done = true }
         }
@@ -241,10 +261,17 @@ public enum CurlRuntime {
         _ = state.wait { s in !s.started || s.done ? true : nil }
     }
 
-    /// Waits for the initialisation, starting it here when nobody has.
-    static func ready() {
+    /// Throws when libcurl cannot be loaded (loading it here if nothing has).
+    public static func requireLibrary() throws {
+        if let reason = ccurl_load() { throw CurlUnavailable(reason: String(cString: reason)) }
+    }
+
+    /// Waits for the initialisation, starting it here when nobody has. Throws, before any request
+    /// can start, when libcurl cannot be loaded.
+    static func ready() throws {
         warmUp()
         _ = state.wait { s in s.done ? true : nil }
+        try requireLibrary()
     }
 }
 
@@ -254,6 +281,7 @@ public enum CurlInfo {
     /// single TLS backend (Debian's libcurl4-openssl) the version strings do not depend on it; only a
     /// multi-backend build's feature bits can change at init, and those are not shown.
     public static var version: String {
+        if let reason = ccurl_load() { return "not available (\(String(cString: reason)))" }
         guard let info = ccurl_version_info_now() else { return "unknown" }
         return String(cString: info.pointee.version)
     }

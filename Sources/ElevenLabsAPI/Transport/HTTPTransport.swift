@@ -104,7 +104,9 @@ public final class HTTPTransport {
     /// initialisation (CurlRuntime.warmUp, a millisecond of OpenSSL), and what a command does between
     /// making its client and its first request (the voice and model from the metadata cache, the
     /// audio cache's lookup, the device list) then runs meanwhile instead of after it.
-    private lazy var easy = CurlEasy()
+    private var made: CurlEasy?
+    /// Only after `perform` has made it (every use below is inside a transfer).
+    private var easy: CurlEasy { made! }
     public var options: TransportOptions
     /// Receives request and response lines for a trace; the API key header is masked before it gets here.
     public var trace: ((String) -> Void)?
@@ -120,10 +122,11 @@ public final class HTTPTransport {
     public func perform(_ request: HTTPRequest,
                         onHead: (ResponseHead) throws -> Void = { _ in },
                         onBody: (UnsafeRawBufferPointer) throws -> Void) throws -> ResponseHead {
+        if made == nil { made = try CurlEasy() }
         easy.reset()
         try configure(request)
         var mime: OpaquePointer?
-        defer { if let m = mime { curl_mime_free(m) } }
+        defer { if let m = mime { ccurl_mime_free(m) } }
         switch request.body {
         case .none:
             if request.method == "GET" { try easy.setGet() } else { try easy.setCustomMethod(request.method) }
@@ -195,7 +198,7 @@ public final class HTTPTransport {
 
     private func configure(_ request: HTTPRequest) throws {
         try easy.setURL(request.url)
-        try easy.restrictProtocols("http,https")
+        try easy.restrictToHTTP()
         try easy.setNoSignal()
         try easy.requireTLSVerification()
         try easy.acceptAnyEncoding()
@@ -223,31 +226,31 @@ public final class HTTPTransport {
     }
 
     private func makeMime(_ parts: [MultipartPart]) throws -> OpaquePointer {
-        guard let mime = curl_mime_init(easy.handle) else { throw CurlError(code: -1, message: "out of memory") }
+        guard let mime = ccurl_mime_init(easy.handle) else { throw CurlError(code: -1, message: "out of memory") }
         for part in parts {
-            let p = curl_mime_addpart(mime)
-            curl_mime_name(p, part.name)
+            let p = ccurl_mime_addpart(mime)
+            ccurl_mime_name(p, part.name)
             switch part.content {
             case .text(let s):
-                curl_mime_data(p, s, ccurl_zero_terminated())
+                ccurl_mime_data(p, s, ccurl_zero_terminated())
             case .file(let path, let filename, let type):
-                let rc = curl_mime_filedata(p, path)
+                let rc = ccurl_mime_filedata(p, path)
                 if rc != CURLE_OK {
-                    curl_mime_free(mime)
+                    ccurl_mime_free(mime)
                     throw CurlError(code: Int32(rc.rawValue), message: "cannot read \(path)")
                 }
-                curl_mime_filename(p, filename)
-                if let type { curl_mime_type(p, type) }
+                ccurl_mime_filename(p, filename)
+                if let type { ccurl_mime_type(p, type) }
             case .data(let bytes, let filename, let type):
                 let rc = bytes.withUnsafeBufferPointer { b in
-                    b.withMemoryRebound(to: CChar.self) { curl_mime_data(p, $0.baseAddress, b.count) }
+                    b.withMemoryRebound(to: CChar.self) { ccurl_mime_data(p, $0.baseAddress, b.count) }
                 }
                 if rc != CURLE_OK {
-                    curl_mime_free(mime)
+                    ccurl_mime_free(mime)
                     throw CurlError(code: Int32(rc.rawValue), message: "cannot attach \(filename)")
                 }
-                curl_mime_filename(p, filename)
-                if let type { curl_mime_type(p, type) }
+                ccurl_mime_filename(p, filename)
+                if let type { ccurl_mime_type(p, type) }
             }
         }
         return mime

@@ -51,7 +51,7 @@ public struct StreamInputError: Error, Sendable, CustomStringConvertible {
 }
 
 public final class WebSocketClient {
-    private let easy = CurlEasy()
+    private let easy: CurlEasy
     /// Bytes before the handshake's end; after it, everything goes to `reader`.
     private var inbox: [UInt8] = []
     private var reader = WebSocketReader()
@@ -68,7 +68,8 @@ public final class WebSocketClient {
     static let maxHeadBytes = 64 << 10
     private struct Woken: Error {}
 
-    public init() {}
+    /// Throws when libcurl cannot be loaded.
+    public init() throws { easy = try CurlEasy() }
 
     /// Opens `url` (http/https; ws/wss are accepted and mapped) and performs the upgrade. A non-101
     /// answer throws the API's error (`APIError`) when the body is one.
@@ -103,7 +104,7 @@ public final class WebSocketClient {
     /// The TCP (and TLS) connection, made by libcurl and then left to us (CONNECT_ONLY).
     private func openConnection(_ url: String, options: TransportOptions) throws {
         try easy.setURL(url)
-        try easy.restrictProtocols("http,https")
+        try easy.restrictToHTTP()
         try easy.setNoSignal()
         try easy.requireTLSVerification()
         try easy.setConnectTimeout(milliseconds: max(1, Int(options.connectTimeout * 1000)))

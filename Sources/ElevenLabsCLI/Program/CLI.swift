@@ -72,10 +72,12 @@ public enum CLI {
         }
     }
 
-    /// False only for runs that certainly print help or the version (and so never need libcurl's
-    /// initialisation); a misjudged true costs only an idle warm-up.
+    /// False only for runs that certainly print help or the version or stay on this machine (and so
+    /// need libcurl loaded before anything else, if at all); a misjudged true costs only an idle warm-up.
     public static func mayUseNetwork(_ args: [String]) -> Bool {
-        if args.first == "help" { return false }
+        // Commands that are answered here (a `config set` of the base URL, or `version`, loads libcurl
+        // itself when it needs it).
+        if let first = args.first, ["help", "config", "cache", "version", "completion"].contains(first) { return false }
         for a in args {
             if a == "--" { break }
             if a == "--help" || a == "-h" || a == "--version" { return false }

@@ -47,6 +47,8 @@ struct ErrorPresentation {
             (exit, message, hint) = (.network, "network error: \(e.message)",
                                      Output.timeoutHint(e.timeout) ?? "check your connection, proxy settings (https_proxy) and --base-url")
         case is WebSocketError: (exit, message, hint) = (.network, "\(error)", nil)
+        case let e as CurlUnavailable:
+            (exit, message, hint) = (.network, "\(e)", "install libcurl 4: sudo apt-get install libcurl4 (Debian, Ubuntu), or your system's libcurl package")
         case let e as AudioStreamBroken:
             let detail = (e.underlying as? CurlError)?.message ?? "\(e.underlying)"
             (exit, message, hint) = (.network, "the audio stream broke off: \(detail); it was not requested again, since it may have been charged",

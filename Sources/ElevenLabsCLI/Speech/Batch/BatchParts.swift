@@ -118,9 +118,7 @@ final class ManifestWriter: Sendable {
     init(path: String) { self.path = path }
 
     func append(_ line: BatchCommand.ManifestLine) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(line) else { return }
+        guard let data = try? CanonicalJSON.encode(line) else { return }
         lock.note { written in
             let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             guard fd >= 0 else { return }
