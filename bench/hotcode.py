@@ -16,13 +16,13 @@ itself; the list is the union, in that order, each scenario's new names sorted.
 
 The read-only data that runs reads is placed the same way: valgrind's lackey traces every load of
 one played sentence, and the `.rodata` symbols it read (the Swift runtime's Unicode tables, type
-descriptors, Foundation's character sets) follow the functions in the list. Without this they were
+descriptors) follow the functions in the list. Without this they were
 spread over 18 of `.rodata`'s 29 64 KiB windows (bench/NOTES.md, "#29, round four").
 
 A stale list (an older toolchain or source) costs nothing but layout: lld ignores names it does not
 find. Run again after a change of toolchain or of what the speech path calls:
     swift build -c release --static-swift-stdlib && python3 bench/hotcode.py
-Needs valgrind, a C compiler and binutils; takes about ten minutes. Never run by the test suite.
+Needs valgrind, a C compiler and binutils (objcopy among them); takes about ten minutes. Never run by the test suite.
 """
 import bisect
 import os
@@ -146,12 +146,17 @@ def data_read(binary, args, env, work):
 
 def main():
     binary = os.path.realpath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "release", "elevenlabs"))
-    for tool in ("valgrind", "cc", "nm", "readelf"):
+    for tool in ("valgrind", "cc", "nm", "readelf", "objcopy"):
         if subprocess.run(["which", tool], capture_output=True).returncode != 0:
             sys.exit(f"hotcode: {tool} is needed (valgrind, a C compiler and binutils)")
     sandbox, base = start_sandbox(os.path.join(ROOT, ".build", "release"))
     work = tempfile.mkdtemp()
     try:
+        # valgrind 3.19 gives up on the debug information of the C targets' objects ("possibly
+        # corrupted debuginfo"): it runs a copy without it, the same code at the same addresses.
+        copy = os.path.join(work, "elevenlabs")
+        subprocess.run(["objcopy", "--strip-debug", binary, copy], check=True)
+        binary = copy
         env = dict(os.environ, ELEVENLABS_API_KEY=KEY, ELEVENLABS_BASE_URL=base,
                    XDG_CACHE_HOME=os.path.join(work, "cache"), XDG_CONFIG_HOME=os.path.join(work, "config"))
         long_text = os.path.join(work, "long.txt")

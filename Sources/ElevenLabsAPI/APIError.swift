@@ -2,11 +2,6 @@
 // `detail.status`, `detail.message`, 422 validation details and the request id. What to advise is the
 // CLI's business (Hints.swift).
 // Decodes both error shapes of the contract (§0.1) and non-JSON bodies such as a proxy's HTML page.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 public struct APIError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
@@ -81,7 +76,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public static func from(head: ResponseHead, body: [UInt8]) -> APIError {
         let requestID = head.value(for: "request-id") ?? head.value(for: "x-trace-id")
         let retry = retryAfterSeconds(head)
-        let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body))
+        let json = try? JSONReader.decode(JSONValue.self, from: body)
         if let json, let detail = json["detail"] {
             switch detail {
             case .object:

@@ -1,24 +1,29 @@
-// The compact JSON that request bodies, WebSocket messages, cache keys and manifest lines are made
-// of: keys sorted, no white space, slashes as they are. It is byte for byte what Foundation's
-// JSONEncoder writes with `[.sortedKeys, .withoutEscapingSlashes]` (CanonicalJSONTests compares the
-// two over every field shape we send and every escape), so cache keys made by earlier builds still
-// match. It exists because that encoder's first use in a process costs about 0.25 ms (its generic
-// machinery and the code and metadata it touches), and a sentence's request body is the first thing
-// a run encodes, on the path to the first sound; this one's first use costs a few microseconds.
+// The JSON the program writes: request bodies, WebSocket messages, cache keys, manifest lines,
+// cache files and `--json` output, keys always sorted. Byte for byte what Foundation's JSONEncoder
+// writes with `.sortedKeys` and the same `.withoutEscapingSlashes` and `.prettyPrinted` choices
+// (CanonicalJSONTests compares the two over every field shape we send, every escape and thousands of
+// generated strings and numbers), so cache keys and batch fingerprints made by earlier builds, which
+// used JSONEncoder, still match. JSONReader is its reading half.
 //
-// Data, Date, URL and Decimal are refused: Foundation's encoder writes them in forms of its own
-// (base64, seconds since 2001, a string), and no value we send holds one; a field of such a type
-// must fail loudly in the tests rather than quietly write something else.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+// Why not Foundation's: the program no longer links Foundation at all (bench/NOTES.md, "#29, round
+// five"). Linked, its type metadata alone made 150 more pages for the dynamic loader to relocate at
+// every start (0.35 ms, and resident), and the encoder's first use cost 0.25 ms of a sentence's
+// start; this one's first use costs a few microseconds.
 
 public enum CanonicalJSON {
-    /// The value as compact JSON with sorted keys. Throws `EncodingError` for a non-finite number,
-    /// a value that encodes nothing, or one of the Foundation types above.
-    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+    /// How the text is laid out. `.compact` is what requests and keys use.
+    public struct Style: Sendable {
+        /// Foundation's `.prettyPrinted`: two spaces of indent, `"key" : value`.
+        public var pretty = false
+        /// `/` as `\/`, as Foundation writes it without `.withoutEscapingSlashes`.
+        public var escapeSlashes = false
+        public init(pretty: Bool = false, escapeSlashes: Bool = false) { self.pretty = pretty; self.escapeSlashes = escapeSlashes }
+        public static let compact = Style()
+    }
+
+    /// The value as JSON with sorted keys. Throws `EncodingError` for a non-finite number or a value
+    /// that encodes nothing.
+    public static func encode<T: Encodable>(_ value: T, style: Style = .compact) throws -> [UInt8] {
         let root = Slot()
         try Slot.fill(root, with: value, path: [])
         guard root.value != nil else {
@@ -26,22 +31,20 @@ public enum CanonicalJSON {
         }
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        root.write(into: &out)
+        root.write(into: &out, style: style, depth: 0)
         return out
     }
 
-    /// A string as a JSON string literal, quotes included.
-    static func quoted(_ s: String) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(s.utf8.count + 2)
-        appendQuoted(s, to: &out)
-        return out
+    /// The same, as a String.
+    public static func text<T: Encodable>(_ value: T, style: Style = .compact) throws -> String {
+        String(decoding: try encode(value, style: style), as: UTF8.self)
     }
 
-    static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+    static func appendQuoted(_ s: String, to out: inout [UInt8], escapeSlashes: Bool = false) {
         out.append(UInt8(ascii: "\""))
         for b in s.utf8 {
             switch b {
+            case UInt8(ascii: "/") where escapeSlashes: out += [UInt8(ascii: "\\"), UInt8(ascii: "/")]
             case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
             case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
             case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
@@ -73,7 +76,8 @@ public enum CanonicalJSON {
 /// Where one value goes. A reference, so a container handed out earlier still fills the same place.
 private final class Slot {
     enum Value {
-        case literal([UInt8])      // already JSON: a number, a string, true, false, null
+        case literal([UInt8])      // already JSON: a number, true, false, null
+        case string(String)        // quoted when written (escaping slashes or not)
         case object(ObjectBox)
         case array(ArrayBox)
     }
@@ -93,40 +97,55 @@ private final class Slot {
 
     /// Encodes `value` here. The common scalars are written directly; anything else encodes itself.
     static func fill<T: Encodable>(_ slot: Slot, with value: T, path: [CodingKey]) throws {
-        if let s = value as? String { slot.value = .literal(CanonicalJSON.quoted(s)); return }
+        if let s = value as? String { slot.value = .string(s); return }
         if let i = value as? Int { slot.value = .literal(Array(String(i).utf8)); return }
         if let b = value as? Bool { slot.value = .literal(Array((b ? "true" : "false").utf8)); return }
         if let d = value as? Double { slot.value = .literal(try CanonicalJSON.number(d, path: path)); return }
-        if value is Data || value is Date || value is URL || value is Decimal {
-            throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "\(T.self) has no canonical JSON form here"))
-        }
         try value.encode(to: TreeEncoder(slot, path))
     }
 
-    func write(into out: inout [UInt8]) {
+    func write(into out: inout [UInt8], style: CanonicalJSON.Style, depth: Int) {
+        // Foundation's pretty layout: a line per member, two spaces per level, and a container's
+        // closing bracket on a line of its own even when it is empty ("[\n\n]").
+        func newline(_ level: Int) {
+            guard style.pretty else { return }
+            out.append(10)
+            out += repeatElement(UInt8(ascii: " "), count: 2 * level)
+        }
         switch value {
         case .literal(let bytes)?: out += bytes
+        case .string(let s)?: CanonicalJSON.appendQuoted(s, to: &out, escapeSlashes: style.escapeSlashes)
         case .object(let box)?:
             out.append(UInt8(ascii: "{"))
+            if style.pretty { out.append(10) }
             // Sorted by the keys' Unicode scalars, as Foundation's `.sortedKeys` does.
             let keys = box.fields.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
             for (i, key) in keys.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                CanonicalJSON.appendQuoted(key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                box.fields[key]!.write(into: &out)
+                if i > 0 { out.append(UInt8(ascii: ",")); if style.pretty { out.append(10) } }
+                if style.pretty { out += repeatElement(UInt8(ascii: " "), count: 2 * (depth + 1)) }
+                CanonicalJSON.appendQuoted(key, to: &out, escapeSlashes: style.escapeSlashes)
+                out += style.pretty ? Array(" : ".utf8) : [UInt8(ascii: ":")]
+                box.fields[key]!.write(into: &out, style: style, depth: depth + 1)
             }
+            newline(depth)
             out.append(UInt8(ascii: "}"))
         case .array(let box)?:
             out.append(UInt8(ascii: "["))
+            if style.pretty { out.append(10) }
             for (i, item) in box.items.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                item.write(into: &out)
+                if i > 0 { out.append(UInt8(ascii: ",")); if style.pretty { out.append(10) } }
+                if style.pretty { out += repeatElement(UInt8(ascii: " "), count: 2 * (depth + 1)) }
+                item.write(into: &out, style: style, depth: depth + 1)
             }
+            newline(depth)
             out.append(UInt8(ascii: "]"))
         // A nested value that wrote nothing is an empty object, as in Foundation's encoder (at the
         // top, both refuse it).
-        case nil: out += Array("{}".utf8)
+        case nil:
+            out.append(UInt8(ascii: "{"))
+            if style.pretty { out.append(10) }
+            newline(depth)
+            out.append(UInt8(ascii: "}"))
         }
     }
 }
@@ -216,7 +235,7 @@ private struct Single: SingleValueEncodingContainer {
 
     mutating func encodeNil() throws { slot.value = .literal(Array("null".utf8)) }
     mutating func encode(_ value: Bool) throws { slot.value = .literal(Array((value ? "true" : "false").utf8)) }
-    mutating func encode(_ value: String) throws { slot.value = .literal(CanonicalJSON.quoted(value)) }
+    mutating func encode(_ value: String) throws { slot.value = .string(value) }
     mutating func encode(_ value: Double) throws { slot.value = .literal(try CanonicalJSON.number(value, path: codingPath)) }
     mutating func encode(_ value: Float) throws { slot.value = .literal(try CanonicalJSON.number(value, path: codingPath)) }
     mutating func encode(_ value: Int) throws { slot.value = .literal(Array(String(value).utf8)) }

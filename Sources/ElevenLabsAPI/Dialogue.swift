@@ -2,11 +2,6 @@
 // several voices in one request, each input a line of the dialogue. The service advises at most
 // 2,000 characters and at most 10 distinct voices per request, so a script is planned into requests
 // here, at input boundaries, in a way that an edit to one line changes only the request that holds it.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// One line of a dialogue: what is said, in which voice.
 public struct DialogueInput: Sendable, Equatable, Codable {

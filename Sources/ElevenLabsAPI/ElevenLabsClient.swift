@@ -2,11 +2,6 @@
 // stream-input socket in StreamInput.swift, the rest here and in Endpoints.swift), over one
 // HTTPTransport (so one keep-alive connection). No argv, no stdout, no audio, no advice: errors are
 // typed and the CLI words them. Blocking: call it from a dedicated thread.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 #if canImport(Glibc)
 import Glibc
@@ -157,7 +152,7 @@ public final class ElevenLabsClient {
                                    query: [(String, String)] = [], body: HTTPRequest.Body = .none) throws -> T {
         let (head, bytes) = try collect(method: method, path: path, query: query, body: body)
         do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
+            return try JSONReader.decode(T.self, from: bytes)
         } catch {
             let type = head.contentType ?? "no content type"
             throw ResponseFormatError(endpoint: "\(method) \(path)",

@@ -1,10 +1,5 @@
 // A JSON value of unknown shape, for error bodies and for fields whose type the API varies
-// (e.g. `max_credit_limit_extension` is a number or "unlimited"). Decoding uses the standard JSONDecoder.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+// (e.g. `max_credit_limit_extension` is a number or "unlimited"). Decoded by JSONReader.
 
 public enum JSONValue: Sendable, Equatable, Codable {
     case null
@@ -52,8 +47,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         case .bool(let b): return String(b)
         case .null: return "null"
         default:
-            let data = (try? JSONEncoder().encode(self)) ?? Data()
-            return String(decoding: data, as: UTF8.self)
+            return (try? CanonicalJSON.text(self)) ?? ""
         }
     }
 }

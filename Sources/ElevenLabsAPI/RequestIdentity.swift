@@ -2,11 +2,6 @@
 // beside it (the voice in the path, the format in the query). The audio cache's keys and a batch
 // item's fingerprint are digests of it, so a field added to a body decides them as well: the
 // identity can never disagree with what was sent.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 public struct RequestIdentity: Encodable, Sendable {
     /// Encodes the body's fields into the identity's own JSON object (nil: the identity is only its

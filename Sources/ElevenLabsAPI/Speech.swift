@@ -2,11 +2,6 @@
 // sent to the streaming endpoint its format and options call for, with the answer's audio (and, for
 // the with-timestamps endpoint, the characters' timings) handed over as it arrives, and the receipt
 // the service's headers give. Blocking: call it from a dedicated thread.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// One text-to-speech request. Unset options are left out of the body, so the service's defaults apply.
 public struct SpeechRequest: Sendable, Equatable {
@@ -181,8 +176,8 @@ public struct TimedLines {
                 Line.Segment(voice_id: $0.voiceID, start_time_seconds: $0.start, end_time_seconds: $0.end, dialogue_input_index: $0.inputIndex)
             }
         }
-        let line = Line(audio_base64: Data(audio).base64EncodedString(), alignment: alignment, voice_segments: segments)
-        return Array((try? JSONEncoder().encode(line)) ?? Data()) + [10]
+        let line = Line(audio_base64: Base64.encode(audio), alignment: alignment, voice_segments: segments)
+        return ((try? CanonicalJSON.encode(line)) ?? []) + [10]
     }
 
     /// One line as the service writes it (and as the cache keeps it).
@@ -229,8 +224,8 @@ public struct TimedLines {
     private func handle(_ line: [UInt8], onTimings: (CharacterTimings) throws -> Void,
                         onAudio: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard !line.allSatisfy({ $0 == 32 || $0 == 13 }) else { return }
-        guard let item = try? JSONDecoder().decode(Line.self, from: Data(line)),
-              let audio = Data(base64Encoded: item.audio_base64) else {
+        guard let item = try? JSONReader.decode(Line.self, from: line),
+              let audio = Base64.decode(item.audio_base64) else {
             throw ResponseFormatError(endpoint: endpoint, detail: "a line of the timed answer is not the expected JSON")
         }
         // A server's numbers can be anything: segments that are not a sane stretch of time are dropped.

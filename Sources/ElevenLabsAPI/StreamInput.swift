@@ -3,11 +3,6 @@
 // and chunk schedule, text with or without a flush, the keep-alive, the end; and what the server sends:
 // audio (with character timings when it sends them), the final marker, a refusal, the close.
 // Blocking: use it from a dedicated thread.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// The connection's options (query parameters, §7.1).
 public struct StreamInputOptions: Sendable {
@@ -102,13 +97,13 @@ public final class StreamInputSession {
             guard let event = try socket.poll(timeout: timeout) else { return nil }
             switch event {
             case .text(let json):
-                guard let message = try? JSONDecoder().decode(Incoming.self, from: Data(json.utf8)) else { continue }
+                guard let message = try? JSONReader.decode(Incoming.self, from: json.utf8) else { continue }
                 if let error = message.error {
                     // Shape UNCONFIRMED (§7.3): the explanation comes before the close.
                     refusal = (error, message.message ?? error)
                     continue
                 }
-                if let b64 = message.audio, let audio = Data(base64Encoded: b64), !audio.isEmpty {
+                if let b64 = message.audio, let audio = Base64.decode(b64), !audio.isEmpty {
                     return .audio(Array(audio), message.alignment?.timings)
                 }
                 if message.isFinal == true { return .final }

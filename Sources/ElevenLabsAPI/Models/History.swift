@@ -24,7 +24,7 @@ public struct HistoryItem: Decodable, Sendable {
     /// The text to show: the item's, or a dialogue's lines ("Voice: text / Voice: text").
     public var shownText: String? {
         if let t = text, !t.isEmpty { return t }
-        return dialogue.map { $0.map { "\(($0.voice_name ?? $0.voice_id ?? "?").components(separatedBy: " - ")[0]): \($0.text)" }.joined(separator: " / ") } ?? text
+        return dialogue.map { $0.map { "\(($0.voice_name ?? $0.voice_id ?? "?").prefixBefore(" - ")): \($0.text)" }.joined(separator: " / ") } ?? text
     }
 
     /// The voice to show: the item's, or a dialogue's voices in the order they speak ("Sarah+Roger").
@@ -33,7 +33,7 @@ public struct HistoryItem: Decodable, Sendable {
         guard let lines = dialogue, !lines.isEmpty else { return voiceName }
         var seen: [String] = []
         for l in lines {
-            let name = (l.voice_name ?? l.voice_id ?? "?").components(separatedBy: " - ")[0]
+            let name = (l.voice_name ?? l.voice_id ?? "?").prefixBefore(" - ")
             if !seen.contains(name) { seen.append(name) }
         }
         return seen.joined(separator: "+")
@@ -63,5 +63,13 @@ public struct HistoryPage: Decodable, Sendable {
         case history
         case lastHistoryItemID = "last_history_item_id"
         case hasMore = "has_more"
+    }
+}
+
+public extension String {
+    /// The text before the first `separator` (all of it when there is none): a voice's name without
+    /// the " - description" some names carry.
+    func prefixBefore(_ separator: String) -> String {
+        firstRange(of: separator).map { String(self[..<$0.lowerBound]) } ?? self
     }
 }

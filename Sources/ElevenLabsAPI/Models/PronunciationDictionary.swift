@@ -1,10 +1,5 @@
 // Pronunciation dictionaries (the official OpenAPI's `/v1/pronunciation-dictionaries`): lexicons of
 // names and how to say them, applied to text-to-speech through `pronunciation_dictionary_locators`.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// One dictionary (and optionally one version of it) to apply; the API takes up to three, in order.
 public struct DictionaryLocator: Sendable, Equatable, Codable {

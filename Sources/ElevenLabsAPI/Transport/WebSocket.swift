@@ -3,11 +3,6 @@
 // handshake (Sec-WebSocket-Key/Accept checked with libcrypto's SHA-1) and the framing: masked client
 // frames, fragmented and 64-bit-length server frames, ping/pong, and the close handshake.
 // Blocking: run it on a dedicated thread.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -87,7 +82,7 @@ public final class WebSocketClient {
         var keyBytes = [UInt8](repeating: 0, count: 16)
         var rng = SystemRandomNumberGenerator()
         for i in keyBytes.indices { keyBytes[i] = UInt8.random(in: 0...255, using: &rng) }
-        let key = Data(keyBytes).base64EncodedString()
+        let key = Base64.encode(keyBytes)
         var request = "GET \(target) HTTP/1.1\r\nHost: \(hostPort)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         request += "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\nUser-Agent: \(options.userAgent)\r\n"
         for h in headers { request += "\(h.name): \(h.value)\r\n" }
@@ -180,7 +175,7 @@ public final class WebSocketClient {
         let input = Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8)
         var digest = [UInt8](repeating: 0, count: Int(SHA_DIGEST_LENGTH))
         _ = SHA1(input, input.count, &digest)
-        return Data(digest).base64EncodedString()
+        return Base64.encode(digest)
     }
 
     public func sendText(_ text: String) throws { try sendFrame(opcode: 0x1, payload: Array(text.utf8)) }

@@ -3,11 +3,6 @@
 // and format (writes are atomic, so an existing file is complete); anything changed is converted
 // again. The cost is checked against the credits left before anything is bought, 429s slow the pool
 // down instead of failing items, and Ctrl-C stops cleanly.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -91,7 +86,7 @@ enum BatchCommand {
         struct Line: Decodable { let output: String; let status: String; let fingerprint: String? }
         var done: [String: String] = [:]
         for line in bytes.split(separator: 10) {
-            guard let l = try? JSONDecoder().decode(Line.self, from: Data(line)), l.status == "ok" else { continue }
+            guard let l = try? JSONReader.decode(Line.self, from: line), l.status == "ok" else { continue }
             done[l.output] = l.fingerprint ?? ""
         }
         return done
@@ -108,7 +103,7 @@ enum BatchCommand {
         var last: [String: Line] = [:]
         var order: [String] = []
         for raw in bytes.split(separator: 10) {
-            guard let l = try? JSONDecoder().decode(Line.self, from: Data(raw)) else { continue }
+            guard let l = try? JSONReader.decode(Line.self, from: raw) else { continue }
             if last[l.output] == nil { order.append(l.output) }
             last[l.output] = l
         }
@@ -432,8 +427,8 @@ enum BatchCommand {
         }
         // Two inputs never share an output (names are made unique above), and each output's
         // fingerprint is the identity of the request its text makes (with a dialogue's cast).
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        // The fingerprint of earlier builds: sorted keys with slashes escaped, as JSONEncoder wrote it.
+        let legacy = CanonicalJSON.Style(escapeSlashes: true)
         for i in items.indices {
             var request = identified
             request.text = items[i].text
@@ -444,7 +439,7 @@ enum BatchCommand {
                          "chapters": items[i].chapters.map { .array($0.map { .string($0.title) }) }]).digest()
             var r = recipe
             r.text = items[i].text
-            items[i].legacyFingerprint = Digest.sha256Hex((try? encoder.encode(r)).map(Array.init) ?? Array(items[i].text.utf8))
+            items[i].legacyFingerprint = Digest.sha256Hex((try? CanonicalJSON.encode(r, style: legacy)) ?? Array(items[i].text.utf8))
         }
         return items
     }

@@ -1,10 +1,5 @@
 // `speak --dialogue`: a script of several voices into one continuous sound or file, through the
 // speech pipeline; the cost of what is not cached is checked first.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ElevenLabsAPI
 import AudioPlayback
 import ThreadSupport

@@ -100,7 +100,7 @@ enum HistoryCommand {
         if rows.isEmpty { context.err("elevenlabs: no generations match\n"); return }
         let table = rows.map { r -> [String] in
             // The voice's whole name, less a premade voice's description ("Roger - Laid-Back, ...").
-            [r.history_item_id, Output.dateTime(r.date_unix), (r.voice_name ?? "").components(separatedBy: " - ").first ?? "",
+            [r.history_item_id, Output.dateTime(r.date_unix), (r.voice_name ?? "").prefixBefore(" - "),
              r.characters.map(String.init) ?? "", (r.text ?? "").replacingNewlines()]
         }
         try context.out(Output.table(["HISTORY ID", "DATE (UTC)", "VOICE", "CHARS", "TEXT"], table, kinds: [.fixed, .fixed, .name, .fixed, .text], context: context))

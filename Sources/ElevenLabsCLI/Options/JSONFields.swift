@@ -2,11 +2,6 @@
 // selection of fields gh users expect: `--json name,voice_id` prints only those (in this order),
 // `--json ?` lists them, plain `--json` prints every field. One table, so `?`, the parser's
 // look-ahead and the printed order cannot disagree (a test compares it with what is printed).
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 enum JSONFields {
     /// By "command verb" (the command alone where it has no verbs): the fields of each object printed.

@@ -5,11 +5,6 @@
 // content, so a damaged entry, or one moved under another entry's name (text A would play B's
 // audio), is detected and fetched again; the least recently used go when the cache passes its
 // cap (ELEVENLABS_CACHE_MAX_MB, default 512).
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #endif

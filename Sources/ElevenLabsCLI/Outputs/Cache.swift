@@ -1,11 +1,6 @@
 // The XDG cache: voice and model lists per account, so a named voice or a model id costs no extra
 // round trip on later runs. Entries expire, are refreshed on a miss, are written atomically and
 // privately, and are named by a hash of the base URL and key (the key itself is never stored).
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -75,7 +70,7 @@ struct Cache {
 
     func load<T: Codable>(_ kind: String, as: T.Type) -> [T]? {
         guard let p = path(kind), let bytes = try? FileIO.read(p, limit: 16 << 20, ownRegularFile: true),
-              let entry = try? JSONDecoder().decode(CacheEntry<T>.self, from: Data(bytes)) else { return nil }
+              let entry = try? JSONReader.decode(CacheEntry<T>.self, from: bytes) else { return nil }
         let now = Int(time(nil))
         guard now - entry.fetched_at < Self.maxAge, entry.fetched_at <= now else { return nil }
         return entry.items
@@ -84,9 +79,9 @@ struct Cache {
     /// Best effort: a cache that cannot be written only costs a request next time.
     func store<T: Codable>(_ kind: String, _ items: [T]) {
         guard let dir = directory, let p = path(kind),
-              let data = try? JSONEncoder().encode(CacheEntry(fetched_at: Int(time(nil)), items: items)) else { return }
+              let data = try? CanonicalJSON.encode(CacheEntry(fetched_at: Int(time(nil)), items: items)) else { return }
         guard Cache.makeDirectories(dir) else { return }
-        try? AtomicFile.write(Array(data), to: p, mode: 0o600)
+        try? AtomicFile.write(data, to: p, mode: 0o600)
     }
 
     /// mkdir -p with private (0700) folders.

@@ -4,11 +4,7 @@
 // that came before, so they stay right across requests. In a dialogue each word carries its speaker,
 // a cue never spans two speakers, and the speaker labels each cue (SRT "NAME: ", WebVTT's <v NAME>);
 // in an audiobook a cue never spans two chapters.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import ElevenLabsAPI
 
 struct Captions {
     enum Format: String { case srt, vtt, json }
@@ -150,9 +146,7 @@ struct Captions {
             func ms(_ t: Double) -> Double { (t * 1000).rounded() / 1000 }
             let timedCues = cues.map { Cue(start: ms($0.start), end: ms($0.end), text: $0.text, speaker: $0.speaker) }
             let timedWords = words.map { Word(text: $0.text, start: ms($0.start), end: ms($0.end), speaker: $0.speaker) }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            return String(decoding: try encoder.encode(Doc(cues: timedCues, words: timedWords)), as: UTF8.self) + "\n"
+            return try CanonicalJSON.text(Doc(cues: timedCues, words: timedWords), style: .init(pretty: true)) + "\n"
         }
     }
 

@@ -35,7 +35,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
         case .auth: return "no API key, or the key was refused or lacks a permission"
         case .quota: return "out of credits, or the plan does not include the feature or format"
         case .busy: return "the service stayed busy or failing (429, 5xx) after retries"
-        case .network: return "could not connect, or the connection failed or stalled, or libcurl could not be loaded"
+        case .network: return "could not connect, the connection failed or stalled, or no libcurl"
         case .audio: return "the audio device or decoder failed"
         case .hangup: return "hung up (SIGHUP: the terminal closed)"
         case .quit: return "quit (SIGQUIT, Ctrl-\\)"

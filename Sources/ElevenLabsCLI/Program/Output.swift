@@ -1,10 +1,5 @@
 // How results are shown: aligned tables sized to the terminal for people, stable JSON for scripts,
 // and the `elevenlabs: ` prefix with an optional hint line for every message on stderr.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -91,9 +86,7 @@ enum Output {
     }
 
     static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        let text = try CanonicalJSON.text(value, style: .init(pretty: true))
         // An empty list is `[]`, as jq and every other tool print it (the encoder's is "[\n\n]").
         return (text.filter { !$0.isWhitespace } == "[]" ? "[]" : text) + "\n"
     }
@@ -102,9 +95,7 @@ enum Output {
     /// in that order, then the rest by name; with `only`, just those fields. Nested objects keep
     /// their keys sorted, as `json` prints them.
     static func json<T: Encodable>(_ value: T, order: [String], only: [String]?) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let tree = try JSONDecoder().decode(JSONTree.self, from: try encoder.encode(value))
+        let tree = try JSONReader.decode(JSONTree.self, from: try CanonicalJSON.encode(value))
         func shaped(_ node: JSONTree) -> JSONTree {
             guard case .object(let fields) = node else { return node }
             let keys = only ?? (order.filter { fields[$0] != nil } + fields.keys.filter { !order.contains($0) }.sorted())

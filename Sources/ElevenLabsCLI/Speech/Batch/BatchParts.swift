@@ -1,10 +1,5 @@
 // The moving parts of a batch (`speak --out-dir`): the pool of workers and its concurrency limit,
 // the manifest written as items finish, the progress line, and the paths printed in input order.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,11 +1,6 @@
 // `speak --dialogue`, its requests: through text-to-dialogue in requests planned within its limits,
 // or each turn in its own voice through text to speech. Either way every request is cached and
 // captions name the speakers.
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ElevenLabsAPI
 import AudioPlayback
 import ThreadSupport

@@ -1,11 +1,6 @@
 // `speak --dialogue`, its plan: the cast resolved before anything is bought (an unknown speaker is
 // an error listing them all), each turn's markup adapted to the model, and the turns cut to fit
 // the endpoint that will speak them (text-to-dialogue with eleven_v3, else text to speech).
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ElevenLabsAPI
 import AudioPlayback
 import ThreadSupport
