@@ -1,9 +1,11 @@
 // What the program asks of Linux that Swift's Glibc module does not offer (it is built without
 // _GNU_SOURCE): returning the pages of the executable's relocation table once start-up has applied
-// it, and starting a thread on another CPU than its creator's (bench/NOTES.md, "#29, round four").
+// it, starting a thread on another CPU than its creator's (bench/NOTES.md, "#29, round four"), and
+// keeping malloc to one arena.
 #ifndef CSYSTEM_SHIM_H
 #define CSYSTEM_SHIM_H
 #ifdef __linux__
+#include <malloc.h>
 #include <link.h>
 #include <pthread.h>
 #include <sched.h>
@@ -116,5 +118,8 @@ static inline int el_thread_attr_elsewhere(pthread_attr_t *attr) {
     ((unsigned char *)&allowed)[cpu / 8] &= (unsigned char)~(1u << (cpu % 8));
     return pthread_attr_setaffinity_np(attr, sizeof allowed, &allowed) == 0 ? cpu : -1;
 }
+/* One malloc arena for the whole process (see main.swift); 1 on success, as mallopt. */
+static inline int el_single_malloc_arena(void) { return mallopt(M_ARENA_MAX, 1); }
+
 #endif /* __linux__ */
 #endif

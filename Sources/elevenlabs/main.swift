@@ -17,6 +17,13 @@ let started = monotonicSeconds()
 #if canImport(Glibc)
 _ = el_release_relocation_table()
 #endif
+// One malloc arena for every thread: glibc gives each new thread that allocates while another
+// does an arena of its own (64 MiB of address space, and its pages resident), and this program's
+// threads (libcurl's start-up, the network side, the player) allocate little, seldom at once.
+// 0.1 to 0.2 MiB less held for a long listen (bench/NOTES.md, "#29, round five").
+#if canImport(Glibc)
+_ = el_single_malloc_arena()
+#endif
 CLI.reopenClosedStandardStreams()
 let arguments = Array(CommandLine.arguments.dropFirst())
 // libcurl is loaded here, while the process has one thread, and its initialisation (OpenSSL's) then
