@@ -86,16 +86,7 @@ public enum JSONReader {
                     // The first of repeated keys wins, as in Foundation's decoder.
                     let v = try value(depth: depth + 1)
                     if fields[key] == nil { fields[key] = v }
-                    skipSpace()
-                    guard at < bytes.count else { throw error("unexpected end in an object") }
-                    if bytes[at] == UInt8(ascii: ",") {
-                        at += 1
-                        skipSpace()
-                        if at < bytes.count, bytes[at] == UInt8(ascii: "}") { at += 1; return .object(fields) }
-                        continue
-                    }
-                    if bytes[at] == UInt8(ascii: "}") { at += 1; return .object(fields) }
-                    throw error("expected ',' or '}'")
+                    if try ended(by: UInt8(ascii: "}")) { return .object(fields) }
                 }
             case UInt8(ascii: "["):
                 at += 1
@@ -105,16 +96,7 @@ public enum JSONReader {
                 while true {
                     skipSpace()
                     items.append(try value(depth: depth + 1))
-                    skipSpace()
-                    guard at < bytes.count else { throw error("unexpected end in an array") }
-                    if bytes[at] == UInt8(ascii: ",") {
-                        at += 1
-                        skipSpace()
-                        if at < bytes.count, bytes[at] == UInt8(ascii: "]") { at += 1; return .array(items) }
-                        continue
-                    }
-                    if bytes[at] == UInt8(ascii: "]") { at += 1; return .array(items) }
-                    throw error("expected ',' or ']'")
+                    if try ended(by: UInt8(ascii: "]")) { return .array(items) }
                 }
             case UInt8(ascii: "\""): return .string(try string())
             case UInt8(ascii: "t"): return try literal("true", .bool(true))
@@ -123,6 +105,19 @@ public enum JSONReader {
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
             default: throw error("unexpected character")
             }
+        }
+
+        /// After a member of an object or array: true when `close` ends it (a comma before it too, as
+        /// Foundation allows), false when a comma says another member follows.
+        mutating func ended(by close: UInt8) throws -> Bool {
+            skipSpace()
+            guard at < bytes.count else { throw error("unexpected end before '\(Character(Unicode.Scalar(close)))'") }
+            if bytes[at] == close { at += 1; return true }
+            guard bytes[at] == UInt8(ascii: ",") else { throw error("expected ',' or '\(Character(Unicode.Scalar(close)))'") }
+            at += 1
+            skipSpace()
+            if at < bytes.count, bytes[at] == close { at += 1; return true }
+            return false
         }
 
         /// RFC 8259's grammar exactly: no leading zeros, no bare `.`, no `+`, digits after `e`.

@@ -6,6 +6,7 @@
 import Testing
 import Foundation
 @testable import ElevenLabsAPI
+import ElevenLabsSandbox
 
 private func foundation<T: Encodable>(_ value: T, _ style: CanonicalJSON.Style = .compact) throws -> [UInt8] {
     let encoder = JSONEncoder()
@@ -33,18 +34,6 @@ private func same<T: Encodable>(_ value: T, _ what: String, _ style: CanonicalJS
     }
 }
 
-/// A deterministic generator, so a failure repeats.
-private struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
 
 /// Keyed, unkeyed, nested and super containers, nil in arrays, a nested value that encodes nothing.
 private struct Shapes: Encodable {
@@ -114,7 +103,7 @@ private struct Shapes: Encodable {
     @Test func awkwardKeysSortAsFoundationSortsThem() throws {
         let keys = ["a", "A", "Z", "_", "a_b", "ab", "a b", "é", "ß", "ss", "日本", "😀", "", "10", "9", "a\u{0}", "Ω", "z"]
         try same(Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) }), "awkward keys")
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix64(seed: 7)
         for round in 0..<200 {
             var dict: [String: Int] = [:]
             for i in 0..<(1 + rng.below(6)) { dict[randomString(&rng, maxLength: 4)] = i }
@@ -128,7 +117,7 @@ private struct Shapes: Encodable {
         for d in fixed { try same(["d": d], "the number \(d)") }
         for f: Float in [0.1, 1, 3.4e38, .leastNonzeroMagnitude, 16_777_216] { try same(["f": f], "the Float \(f)") }
         for i in [Int.min, Int.max, 0, -1] { try same(["i": i], "the Int \(i)") }
-        var rng = SplitMix(state: 11)
+        var rng = SplitMix64(seed: 11)
         for _ in 0..<2_000 {
             let d = Double(bitPattern: rng.next())
             if d.isFinite { try same([d], "the number \(d) (bits \(String(d.bitPattern, radix: 16)))") }
@@ -138,7 +127,7 @@ private struct Shapes: Encodable {
     }
 
     @Test func generatedStringsMatchFoundation() throws {
-        var rng = SplitMix(state: 3)
+        var rng = SplitMix64(seed: 3)
         for round in 0..<2_000 {
             let s = randomString(&rng, maxLength: 40)
             try same(["text": s], "generated string, round \(round): \(s.unicodeScalars.map { String($0.value, radix: 16) })")
@@ -163,7 +152,7 @@ private struct Shapes: Encodable {
 
 /// Mostly ASCII (where the escapes are), with controls, Latin-1, the line separators, CJK, astral
 /// scalars and combining marks mixed in.
-private func randomString(_ rng: inout SplitMix, maxLength: Int) -> String {
+private func randomString(_ rng: inout SplitMix64, maxLength: Int) -> String {
     var s = String.UnicodeScalarView()
     for _ in 0..<rng.below(maxLength + 1) {
         let pick: UInt32

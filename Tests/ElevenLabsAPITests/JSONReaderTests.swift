@@ -7,6 +7,7 @@ import Testing
 import Foundation
 import TestSupport
 @testable import ElevenLabsAPI
+import ElevenLabsSandbox
 
 /// Both decoders on one text: the same value, or both refuse it.
 private func agree<T: Decodable & Equatable>(_ type: T.Type, _ text: [UInt8], _ what: String,
@@ -23,17 +24,6 @@ private func agree<T: Decodable & Equatable>(_ type: T.Type, _ text: String, sou
     agree(type, Array(text.utf8), "\(T.self)", sourceLocation: sourceLocation)
 }
 
-private struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
 
 /// A field of every kind our models have: required, optional, nested, lists, numbers of each type.
 private struct Shape: Decodable, Equatable {
@@ -113,7 +103,7 @@ private struct One<T: Decodable & Equatable>: Decodable, Equatable { let v: T }
 
     /// Generated documents, and each cut short or with one byte changed.
     @Test func generatedDocumentsAndMutationsReadTheSame() throws {
-        var rng = SplitMix(state: 5)
+        var rng = SplitMix64(seed: 5)
         func value(_ depth: Int) -> JSONValue {
             switch rng.below(depth > 3 ? 4 : 6) {
             case 0: return .null
@@ -141,7 +131,7 @@ private struct One<T: Decodable & Equatable>: Decodable, Equatable { let v: T }
     }
 
     @Test func base64MatchesFoundation() {
-        var rng = SplitMix(state: 9)
+        var rng = SplitMix64(seed: 9)
         for length in 0..<200 {
             let bytes = (0..<length).map { _ in UInt8(rng.below(256)) }
             let theirs = Data(bytes).base64EncodedString()
