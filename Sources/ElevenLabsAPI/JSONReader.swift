@@ -360,7 +360,7 @@ private struct Unkeyed: UnkeyedDecodingContainer {
     }
 
     mutating func decodeNil() throws -> Bool {
-        if case .null = try next(Never.self) { currentIndex += 1; return true }
+        if case .null = try next(Any?.self) { currentIndex += 1; return true }
         return false
     }
     mutating func decode(_ type: Bool.Type) throws -> Bool { try take(type) { try Scalars.bool($0, $1) } }

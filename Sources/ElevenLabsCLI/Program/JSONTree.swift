@@ -1,6 +1,7 @@
 // Any JSON value, read back from what the encoder wrote, so a listing can print its objects' fields
-// in its table's order (JSONEncoder can only sort them) and print a selection of them. It prints as
-// JSONEncoder's pretty form does (two spaces, `"key" : value`), so output looks the same either way.
+// in its table's order (CanonicalJSON only sorts them) and print a selection of them. It prints as
+// CanonicalJSON's pretty form does (two spaces, `"key" : value`), so output looks the same either way.
+import ElevenLabsAPI
 enum JSONTree: Decodable {
     case null, bool(Bool), int(Int64), uint(UInt64), double(Double), string(String)
     case array([JSONTree])
@@ -27,7 +28,9 @@ enum JSONTree: Decodable {
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         case .uint(let u): return String(u)
-        case .double(let d): return d == d.rounded() && d.magnitude < 1e15 ? String(Int64(d)) : "\(d)"
+        // Numbers and strings exactly as `Output.json` writes them (CanonicalJSON), so a selection of
+        // fields prints its values as the whole object does.
+        case .double(let d): return (try? CanonicalJSON.text(d)) ?? "null"
         case .string(let s): return Self.quoted(s)
         case .array(let items):
             guard !items.isEmpty else { return "[]" }
@@ -40,23 +43,5 @@ enum JSONTree: Decodable {
         }
     }
 
-    /// A JSON string: quotes, backslashes and control characters escaped; slashes and all other
-    /// characters as they are (UTF-8).
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ s: String) -> String { (try? CanonicalJSON.text(s)) ?? "\"\"" }
 }
