@@ -1,9 +1,14 @@
 // libcurl loaded with dlopen on first use, and the `ccurl_` functions that call it (see CCurl.h for
 // why it is not linked). The table's fields have exactly the types of libcurl's own declarations
 // (__typeof__), so every call through it is checked against <curl/curl.h> by the compiler.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#endif
 #include "CCurl.h"
 #include <dlfcn.h>
 #include <pthread.h>
+#include <sched.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -77,7 +82,40 @@ static inline __typeof__(table) *T(void) {
     return &table;
 }
 
-CURLcode ccurl_global_init(long flags) { return T()->curl_global_init(flags); }
+// Set by whichever thread ran curl_global_init, once it has returned.
+static int initialised;
+
+CURLcode ccurl_global_init_announced(long flags) {
+    CURLcode rc = T()->curl_global_init(flags);
+    __atomic_store_n(&initialised, 1, __ATOMIC_RELEASE);
+    return rc;
+}
+
+static double seconds_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int ccurl_await_initialised(double max_seconds) {
+    if (__atomic_load_n(&initialised, __ATOMIC_ACQUIRE)) return 1;
+    // Spinning only helps when the initialising thread has a CPU of its own: on one CPU it would
+    // only delay it.
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2) return 0;
+    double end = seconds_now() + max_seconds;
+    for (;;) {
+        for (int i = 0; i < 256; i++) {
+            if (__atomic_load_n(&initialised, __ATOMIC_ACQUIRE)) return 1;
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#elif defined(__aarch64__)
+            __asm__ __volatile__("yield");
+#endif
+        }
+        if (seconds_now() >= end) return __atomic_load_n(&initialised, __ATOMIC_ACQUIRE);
+    }
+}
 CURL *ccurl_easy_init(void) { return T()->curl_easy_init(); }
 void ccurl_easy_cleanup(CURL *h) { T()->curl_easy_cleanup(h); }
 void ccurl_easy_reset(CURL *h) { T()->curl_easy_reset(h); }

@@ -118,8 +118,8 @@ static inline int el_thread_attr_elsewhere(pthread_attr_t *attr) {
     ((unsigned char *)&allowed)[cpu / 8] &= (unsigned char)~(1u << (cpu % 8));
     return pthread_attr_setaffinity_np(attr, sizeof allowed, &allowed) == 0 ? cpu : -1;
 }
-/* One malloc arena for the whole process (see main.swift); 1 on success, as mallopt. */
-static inline int el_single_malloc_arena(void) { return mallopt(M_ARENA_MAX, 1); }
+/* At most `count` malloc arenas for the whole process (see main.swift); 1 on success, as mallopt. */
+static inline int el_limit_malloc_arenas(int count) { return mallopt(M_ARENA_MAX, count); }
 
 #endif /* __linux__ */
 #endif

@@ -13,7 +13,7 @@ public enum JSONReader {
 
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
         let node = try parse(Array(bytes))
-        return try T(from: TreeDecoder(node, path: []))
+        return try T(from: TreeDecoder(node, at: nil))
     }
 
     /// One parsed JSON value. Numbers keep their text, so each is converted exactly as asked.
@@ -59,10 +59,11 @@ public enum JSONReader {
             while at < bytes.count, bytes[at] == 0x20 || bytes[at] == 0x0A || bytes[at] == 0x0D || bytes[at] == 0x09 { at += 1 }
         }
 
-        mutating func literal(_ word: String, _ node: Node) throws -> Node {
-            let w = Array(word.utf8)
-            guard at + w.count <= bytes.count, Array(bytes[at..<at + w.count]) == w else { throw error("unknown literal") }
-            at += w.count
+        mutating func literal(_ word: StaticString, _ node: Node) throws -> Node {
+            let n = word.utf8CodeUnitCount
+            guard at + n <= bytes.count else { throw error("unknown literal") }
+            for i in 0..<n where bytes[at + i] != word.utf8Start[i] { throw error("unknown literal") }
+            at += n
             return node
         }
 
@@ -149,11 +150,13 @@ public enum JSONReader {
             at += 1  // the opening quote
             var out: [UInt8] = []
             var runStart = at
+            var ascii = true
             while true {
                 guard at < bytes.count else { throw error("unterminated string") }
                 let b = bytes[at]
                 if b == UInt8(ascii: "\"") { break }
                 if b < 0x20 { throw error("a control character in a string") }
+                if b >= 0x80 { ascii = false }
                 if b != UInt8(ascii: "\\") { at += 1; continue }
                 out += bytes[runStart..<at]
                 at += 1
@@ -186,9 +189,23 @@ public enum JSONReader {
                 }
                 runStart = at
             }
-            out += bytes[runStart..<at]
+            // Most strings have no escape: made straight from the document's bytes (and one of up to 15
+            // bytes, most keys and codes, then needs no allocation at all).
+            // Raw bytes all ASCII are valid UTF-8 as they stand (escapes add only valid UTF-8);
+            // anything else is validated (String's validating initialiser is generic over the
+            // encoding: a thousand instructions for a two-letter code).
+            let whole: String?
+            if out.isEmpty {
+                whole = bytes.withUnsafeBufferPointer {
+                    let run = UnsafeBufferPointer(rebasing: $0[runStart..<at])
+                    return ascii ? String(decoding: run, as: UTF8.self) : String(validating: run, as: UTF8.self)
+                }
+            } else {
+                out += bytes[runStart..<at]
+                whole = out.withUnsafeBufferPointer { ascii ? String(decoding: $0, as: UTF8.self) : String(validating: $0, as: UTF8.self) }
+            }
             at += 1  // the closing quote
-            guard let s = String(validating: out, as: UTF8.self) else { throw error("a string that is not UTF-8") }
+            guard let s = whole else { throw error("a string that is not UTF-8") }
             return s
         }
 
@@ -221,6 +238,23 @@ private struct JSONKey: CodingKey {
     static let superKey = JSONKey(stringValue: "super")
 }
 
+/// Where a value sits in the document, as a chain from its container: Foundation's `[CodingKey]`
+/// is built from it only when something asks (an error, or a type that reads `codingPath`). Building
+/// that array for every value decoded was most of the cost of reading a list (a cached model list
+/// of 1.4 KB took a million instructions, on the way to the first request).
+private final class PathLink {
+    let parent: PathLink?
+    let key: CodingKey
+    init(_ parent: PathLink?, _ key: CodingKey) { self.parent = parent; self.key = key }
+
+    static func keys(_ link: PathLink?) -> [CodingKey] {
+        var keys: [CodingKey] = []
+        var at = link
+        while let l = at { keys.append(l.key); at = l.parent }
+        return keys.reversed()
+    }
+}
+
 private func mismatch<T>(_ type: T.Type, _ node: JSONReader.Node, _ path: [CodingKey]) -> DecodingError {
     .typeMismatch(type, .init(codingPath: path, debugDescription: "Expected to decode \(type) but found \(node.kind) instead."))
 }
@@ -228,61 +262,65 @@ private func mismatch<T>(_ type: T.Type, _ node: JSONReader.Node, _ path: [Codin
 /// The scalar conversions every container shares, as Foundation's decoder makes them: a number into
 /// an integer type only when it is exactly one that fits, into a floating type when finite.
 private enum Scalars {
-    static func bool(_ node: JSONReader.Node, _ path: [CodingKey]) throws -> Bool {
-        guard case .bool(let b) = node else { throw mismatch(Bool.self, node, path) }
+    static func bool(_ node: JSONReader.Node, _ path: @autoclosure () -> [CodingKey]) throws -> Bool {
+        guard case .bool(let b) = node else { throw mismatch(Bool.self, node, path()) }
         return b
     }
-    static func string(_ node: JSONReader.Node, _ path: [CodingKey]) throws -> String {
-        guard case .string(let s) = node else { throw mismatch(String.self, node, path) }
+    static func string(_ node: JSONReader.Node, _ path: @autoclosure () -> [CodingKey]) throws -> String {
+        guard case .string(let s) = node else { throw mismatch(String.self, node, path()) }
         return s
     }
-    static func floating<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type, _ node: JSONReader.Node, _ path: [CodingKey]) throws -> F {
-        guard case .number(let text) = node else { throw mismatch(type, node, path) }
+    static func floating<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type, _ node: JSONReader.Node,
+                                                                            _ path: @autoclosure () -> [CodingKey]) throws -> F {
+        guard case .number(let text) = node else { throw mismatch(type, node, path()) }
         // Too large is infinite; too small rounds to zero though digits were given: neither fits.
         let mantissa = text.utf8.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
         guard let v = F(text), v.isFinite, v != 0 || !mantissa.contains(where: { $0 > UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "Parsed JSON number <\(text)> does not fit in \(type)."))
+            throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription: "Parsed JSON number <\(text)> does not fit in \(type)."))
         }
         return v
     }
-    static func integer<I: FixedWidthInteger>(_ type: I.Type, _ node: JSONReader.Node, _ path: [CodingKey]) throws -> I {
-        guard case .number(let text) = node else { throw mismatch(type, node, path) }
+    static func integer<I: FixedWidthInteger>(_ type: I.Type, _ node: JSONReader.Node, _ path: @autoclosure () -> [CodingKey]) throws -> I {
+        guard case .number(let text) = node else { throw mismatch(type, node, path()) }
         if let v = I(text) { return v }
         // 1.0 or 1e3: an integer written another way; the digits must still be exact.
         if let d = Double(text), d.isFinite, d == d.rounded(), abs(d) < 9_007_199_254_740_992, let v = I(exactly: d) { return v }
-        throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "Parsed JSON number <\(text)> does not fit in \(type)."))
+        throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription: "Parsed JSON number <\(text)> does not fit in \(type)."))
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ node: JSONReader.Node, _ path: [CodingKey]) throws -> T {
+    /// `link` is where the value sits (its container's link and its own key).
+    static func decode<T: Decodable>(_ type: T.Type, _ node: JSONReader.Node, _ link: @autoclosure () -> PathLink?) throws -> T {
         // The common scalars directly; anything else decodes itself from a decoder for this node.
-        if type == String.self { return try string(node, path) as! T }
-        if type == Int.self { return try integer(Int.self, node, path) as! T }
-        if type == Double.self { return try floating(Double.self, node, path) as! T }
-        if type == Bool.self { return try bool(node, path) as! T }
-        return try T(from: TreeDecoder(node, path: path))
+        if type == String.self { return try string(node, PathLink.keys(link())) as! T }
+        if type == Int.self { return try integer(Int.self, node, PathLink.keys(link())) as! T }
+        if type == Double.self { return try floating(Double.self, node, PathLink.keys(link())) as! T }
+        if type == Bool.self { return try bool(node, PathLink.keys(link())) as! T }
+        return try T(from: TreeDecoder(node, at: link()))
     }
 }
 
 private struct TreeDecoder: Decoder {
     let node: JSONReader.Node
-    let codingPath: [CodingKey]
+    let link: PathLink?
+    var codingPath: [CodingKey] { PathLink.keys(link) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
-    init(_ node: JSONReader.Node, path: [CodingKey]) { self.node = node; codingPath = path }
+    init(_ node: JSONReader.Node, at link: PathLink?) { self.node = node; self.link = link }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let fields) = node else { throw mismatch([String: Any].self, node, codingPath) }
-        return KeyedDecodingContainer(Keyed<Key>(fields: fields, codingPath: codingPath))
+        return KeyedDecodingContainer(Keyed<Key>(fields: fields, link: link))
     }
     func unkeyedContainer() throws -> UnkeyedDecodingContainer {
         guard case .array(let items) = node else { throw mismatch([Any].self, node, codingPath) }
-        return Unkeyed(items: items, codingPath: codingPath)
+        return Unkeyed(items: items, link: link)
     }
-    func singleValueContainer() throws -> SingleValueDecodingContainer { Single(node: node, codingPath: codingPath) }
+    func singleValueContainer() throws -> SingleValueDecodingContainer { Single(node: node, link: link) }
 }
 
 private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let fields: [String: JSONReader.Node]
-    let codingPath: [CodingKey]
+    let link: PathLink?
+    var codingPath: [CodingKey] { PathLink.keys(link) }
 
     var allKeys: [Key] { fields.keys.compactMap { Key(stringValue: $0) } }
     func contains(_ key: Key) -> Bool { fields[key.stringValue] != nil }
@@ -321,27 +359,29 @@ private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try Scalars.integer(type, present(type, key), codingPath + [key]) }
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         // A null reaches the type's own init(from:) (Optional's decodes it as nil).
-        try Scalars.decode(type, node(key), codingPath + [key])
+        try Scalars.decode(type, node(key), PathLink(link, key))
     }
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        try TreeDecoder(node(key), path: codingPath + [key]).container(keyedBy: type)
+        try TreeDecoder(node(key), at: PathLink(link, key)).container(keyedBy: type)
     }
     func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer {
-        try TreeDecoder(node(key), path: codingPath + [key]).unkeyedContainer()
+        try TreeDecoder(node(key), at: PathLink(link, key)).unkeyedContainer()
     }
-    func superDecoder() throws -> Decoder { TreeDecoder(fields["super"] ?? .null, path: codingPath + [JSONKey.superKey]) }
-    func superDecoder(forKey key: Key) throws -> Decoder { TreeDecoder(fields[key.stringValue] ?? .null, path: codingPath + [key]) }
+    func superDecoder() throws -> Decoder { TreeDecoder(fields["super"] ?? .null, at: PathLink(link, JSONKey.superKey)) }
+    func superDecoder(forKey key: Key) throws -> Decoder { TreeDecoder(fields[key.stringValue] ?? .null, at: PathLink(link, key)) }
 }
 
 private struct Unkeyed: UnkeyedDecodingContainer {
     let items: [JSONReader.Node]
-    let codingPath: [CodingKey]
+    let link: PathLink?
+    var codingPath: [CodingKey] { PathLink.keys(link) }
     var currentIndex = 0
-    init(items: [JSONReader.Node], codingPath: [CodingKey]) { self.items = items; self.codingPath = codingPath }
+    init(items: [JSONReader.Node], link: PathLink?) { self.items = items; self.link = link }
 
     var count: Int? { items.count }
     var isAtEnd: Bool { currentIndex >= items.count }
-    private var here: [CodingKey] { codingPath + [JSONKey(intValue: currentIndex)] }
+    private var hereLink: PathLink { PathLink(link, JSONKey(intValue: currentIndex)) }
+    private var here: [CodingKey] { PathLink.keys(hereLink) }
 
     private mutating func next<T>(_ type: T.Type) throws -> JSONReader.Node {
         guard !isAtEnd else {
@@ -349,7 +389,7 @@ private struct Unkeyed: UnkeyedDecodingContainer {
         }
         return items[currentIndex]
     }
-    private mutating func take<T>(_ type: T.Type, _ convert: (JSONReader.Node, [CodingKey]) throws -> T) throws -> T {
+    private mutating func take<T>(_ type: T.Type, _ convert: (JSONReader.Node, @autoclosure () -> [CodingKey]) throws -> T) throws -> T {
         let n = try next(type)
         if case .null = n, !(type is any ExpressibleByNilLiteral.Type) {
             throw DecodingError.valueNotFound(type, .init(codingPath: here, debugDescription: "Expected \(type) but found null instead."))
@@ -363,38 +403,38 @@ private struct Unkeyed: UnkeyedDecodingContainer {
         if case .null = try next(Any?.self) { currentIndex += 1; return true }
         return false
     }
-    mutating func decode(_ type: Bool.Type) throws -> Bool { try take(type) { try Scalars.bool($0, $1) } }
-    mutating func decode(_ type: String.Type) throws -> String { try take(type) { try Scalars.string($0, $1) } }
-    mutating func decode(_ type: Double.Type) throws -> Double { try take(type) { try Scalars.floating(type, $0, $1) } }
-    mutating func decode(_ type: Float.Type) throws -> Float { try take(type) { try Scalars.floating(type, $0, $1) } }
-    mutating func decode(_ type: Int.Type) throws -> Int { try take(type) { try Scalars.integer(type, $0, $1) } }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { try take(type) { try Scalars.integer(type, $0, $1) } }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { try take(type) { try Scalars.integer(type, $0, $1) } }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { try take(type) { try Scalars.integer(type, $0, $1) } }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { try take(type) { try Scalars.integer(type, $0, $1) } }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { try take(type) { try Scalars.integer(type, $0, $1) } }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try take(type) { try Scalars.integer(type, $0, $1) } }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try take(type) { try Scalars.integer(type, $0, $1) } }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try take(type) { try Scalars.integer(type, $0, $1) } }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try take(type) { try Scalars.integer(type, $0, $1) } }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try take(type) { try Scalars.bool($0, $1()) } }
+    mutating func decode(_ type: String.Type) throws -> String { try take(type) { try Scalars.string($0, $1()) } }
+    mutating func decode(_ type: Double.Type) throws -> Double { try take(type) { try Scalars.floating(type, $0, $1()) } }
+    mutating func decode(_ type: Float.Type) throws -> Float { try take(type) { try Scalars.floating(type, $0, $1()) } }
+    mutating func decode(_ type: Int.Type) throws -> Int { try take(type) { try Scalars.integer(type, $0, $1()) } }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try take(type) { try Scalars.integer(type, $0, $1()) } }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try take(type) { try Scalars.integer(type, $0, $1()) } }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try take(type) { try Scalars.integer(type, $0, $1()) } }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try take(type) { try Scalars.integer(type, $0, $1()) } }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try take(type) { try Scalars.integer(type, $0, $1()) } }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try take(type) { try Scalars.integer(type, $0, $1()) } }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try take(type) { try Scalars.integer(type, $0, $1()) } }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try take(type) { try Scalars.integer(type, $0, $1()) } }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try take(type) { try Scalars.integer(type, $0, $1()) } }
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
         let n = try next(type)
-        let v = try Scalars.decode(type, n, here)
+        let v = try Scalars.decode(type, n, hereLink)
         currentIndex += 1
         return v
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        let c = try TreeDecoder(next(KeyedDecodingContainer<NestedKey>.self), path: here).container(keyedBy: type)
+        let c = try TreeDecoder(next(KeyedDecodingContainer<NestedKey>.self), at: hereLink).container(keyedBy: type)
         currentIndex += 1
         return c
     }
     mutating func nestedUnkeyedContainer() throws -> UnkeyedDecodingContainer {
-        let c = try TreeDecoder(next(UnkeyedDecodingContainer.self), path: here).unkeyedContainer()
+        let c = try TreeDecoder(next(UnkeyedDecodingContainer.self), at: hereLink).unkeyedContainer()
         currentIndex += 1
         return c
     }
     mutating func superDecoder() throws -> Decoder {
-        let d = TreeDecoder(try next(Decoder.self), path: here)
+        let d = TreeDecoder(try next(Decoder.self), at: hereLink)
         currentIndex += 1
         return d
     }
@@ -402,7 +442,8 @@ private struct Unkeyed: UnkeyedDecodingContainer {
 
 private struct Single: SingleValueDecodingContainer {
     let node: JSONReader.Node
-    let codingPath: [CodingKey]
+    let link: PathLink?
+    var codingPath: [CodingKey] { PathLink.keys(link) }
 
     func decodeNil() -> Bool { if case .null = node { return true }; return false }
     private func present<T>(_ type: T.Type) throws -> JSONReader.Node {
@@ -425,5 +466,5 @@ private struct Single: SingleValueDecodingContainer {
     func decode(_ type: UInt16.Type) throws -> UInt16 { try Scalars.integer(type, present(type), codingPath) }
     func decode(_ type: UInt32.Type) throws -> UInt32 { try Scalars.integer(type, present(type), codingPath) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try Scalars.integer(type, present(type), codingPath) }
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try Scalars.decode(type, node, codingPath) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try Scalars.decode(type, node, link) }
 }

@@ -17,12 +17,14 @@ let started = monotonicSeconds()
 #if canImport(Glibc)
 _ = el_release_relocation_table()
 #endif
-// One malloc arena for every thread: glibc gives each new thread that allocates while another
-// does an arena of its own (64 MiB of address space, and its pages resident), and this program's
-// threads (libcurl's start-up, the network side, the player) allocate little, seldom at once.
-// 0.1 to 0.2 MiB less held for a long listen (bench/NOTES.md, "#29, round five").
+// Two malloc arenas: glibc gives each new thread that allocates while another does an arena of its
+// own (64 MiB of address space, and its pages resident), and this program's later threads (the
+// network side, the player) allocate little, seldom at once, so they share. But libcurl's start-up
+// on the warm-up thread (OpenSSL's: thousands of allocations) runs beside main's parsing: sharing
+// main's one arena, the two threads queued on its lock, and the first request left 0.15-0.3 ms
+// later than with an arena each (bench/NOTES.md, "#29, round six").
 #if canImport(Glibc)
-_ = el_single_malloc_arena()
+_ = el_limit_malloc_arenas(2)
 #endif
 CLI.reopenClosedStandardStreams()
 let arguments = Array(CommandLine.arguments.dropFirst())

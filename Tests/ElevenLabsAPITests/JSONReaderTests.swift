@@ -101,6 +101,40 @@ private struct One<T: Decodable & Equatable>: Decodable, Equatable { let v: T }
         }
     }
 
+    /// A refusal names where in the document it happened as Foundation's does: the path is built
+    /// only when an error asks for it, so each kind of place is checked (object members, list items,
+    /// nested lists, a missing key, a null, a number that does not fit, where ours says more).
+    @Test func errorsNameTheSamePlaceAsFoundation() {
+        func path<T: Decodable>(_ type: T.Type, _ text: String, with decode: (T.Type, [UInt8]) throws -> T) -> String {
+            do { _ = try decode(type, Array(text.utf8)); return "decoded" } catch let e as DecodingError {
+                let context: DecodingError.Context
+                switch e {
+                case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): context = c
+                case .keyNotFound(let key, let c): return (c.codingPath + [key]).map { "\($0.stringValue)/\($0.intValue ?? -1)" }.joined(separator: ".") + " missing"
+                @unknown default: return "unknown"
+                }
+                return context.codingPath.map { "\($0.stringValue)/\($0.intValue ?? -1)" }.joined(separator: ".")
+            } catch { return "other \(error)" }
+        }
+        func same<T: Decodable>(_ type: T.Type, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            let ours = path(type, text) { try JSONReader.decode($0, from: $1) }
+            let theirs = path(type, text) { try JSONDecoder().decode($0, from: Data($1)) }
+            #expect(ours == theirs, "\(text)", sourceLocation: sourceLocation)
+            #expect(ours != "decoded", "\(text) should be refused", sourceLocation: sourceLocation)
+        }
+        same(Shape.self, #"{"id":"a","count":"3"}"#)
+        same(Shape.self, #"{"id":"a","count":3,"list":[{"name":"x"},{"name":4}]}"#)
+        same(Shape.self, #"{"id":"a","count":3,"list":[{"name":"x","tags":["t",null]}]}"#)
+        same(Shape.self, #"{"id":"a","count":3,"inner":{"tags":[]}}"#)
+        // A number that does not fit: Foundation names no place at all; ours names the field.
+        #expect(path(Shape.self, #"{"id":"a","count":3,"small":300}"#) { try JSONReader.decode($0, from: $1) } == "small/-1")
+        #expect(path(Shape.self, #"{"id":"a","count":3,"map":{"k":1.5}}"#) { try JSONReader.decode($0, from: $1) } == "map/-1.k/-1")
+        same(Shape.self, #"{"id":"a","count":3,"numbers":[1,true]}"#)
+        same(Shape.self, #"{"id":null,"count":3}"#)
+        same([[Int]].self, #"[[1],[2,"x"]]"#)
+        same([Shape].self, #"[{"id":"a","count":1},{"id":"b"}]"#)
+    }
+
     /// Generated documents, and each cut short or with one byte changed.
     @Test func generatedDocumentsAndMutationsReadTheSame() throws {
         var rng = SplitMix64(seed: 5)

@@ -250,7 +250,7 @@ public enum CurlRuntime {
         guard loaded else { state.update { $0.done = true }; return }
         // On another CPU: queued behind main, it used to start only when main blocked for it.
         _ = DetachedThread.startDetached(elsewhere: true) {
-            ccurl_global_init(Int(CURL_GLOBAL_DEFAULT))
+            ccurl_global_init_announced(Int(CURL_GLOBAL_DEFAULT))
             Timeline.mark("curl_global_init", thread: "warm-up")
             state.update { $0.done = true }
         }
@@ -270,7 +270,9 @@ public enum CurlRuntime {
     /// can start, when libcurl cannot be loaded.
     static func ready() throws {
         warmUp()
-        _ = state.wait { s in s.done ? true : nil }
+        // The first request waits here for the warm-up thread, usually for well under a millisecond:
+        // spun for up to 2 ms (the thread runs on another CPU), then slept for.
+        if ccurl_await_initialised(0.002) == 0 { _ = state.wait { s in s.done ? true : nil } }
         try requireLibrary()
     }
 }
