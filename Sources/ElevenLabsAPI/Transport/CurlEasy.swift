@@ -256,11 +256,6 @@ public enum CurlRuntime {
         }
     }
 
-    /// Waits for a warm-up in progress, if any (before the process exits).
-    public static func waitForWarmUp() {
-        _ = state.wait { s in !s.started || s.done ? true : nil }
-    }
-
     /// Throws when libcurl cannot be loaded (loading it here if nothing has).
     public static func requireLibrary() throws {
         if let reason = ccurl_load() { throw CurlUnavailable(reason: String(cString: reason)) }
