@@ -266,8 +266,9 @@ public enum CurlRuntime {
     static func ready() throws {
         warmUp()
         // The first request waits here for the warm-up thread, usually for well under a millisecond:
-        // spun for up to 2 ms (the thread runs on another CPU), then slept for.
-        if ccurl_await_initialised(0.002) == 0 { _ = state.wait { s in s.done ? true : nil } }
+        // spun for up to 2 ms (the thread runs on another CPU), then slept for. (A library that
+        // could not be loaded is done at once, with nothing to spin for.)
+        if !state.read({ $0.done }) && ccurl_await_initialised(0.002) == 0 { _ = state.wait { s in s.done ? true : nil } }
         try requireLibrary()
     }
 }
