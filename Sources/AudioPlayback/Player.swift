@@ -60,6 +60,13 @@ public final class Player: Sendable {
     /// A network side that found the queue full waits until it has drained to this, and the player
     /// wakes it only then: one wake-up per 2 s of audio, not one per chunk taken.
     public static let resumeQueuedBytes = 32 << 10
+    /// A device that takes audio faster than it plays it (ALSA's `null`, a `file` PCM) is this far
+    /// ahead, by the clock, of what has been written: then a chunk that finds the player waiting
+    /// does not wake it until the queue holds `resumeQueuedBytes`, and the player, waiting, wakes
+    /// on its own by the time the device is within this much of running dry. A real device takes at
+    /// most its buffer (ALSASink asks for 0.5 s) ahead, so this never holds there and every chunk
+    /// still wakes a waiting player at once.
+    public static let aheadForBatching = 2.0
     /// The device is written in slices this long, so an abort takes effect within one of them; as
     /// long as half of ALSASink's period, so a wake-up for more takes one or two writes, not five.
     static let sliceSeconds = 0.05
@@ -126,9 +133,14 @@ public final class Player: Sendable {
                 waited = true
                 return .wait
             }
-            starved = s.queuedBytes == 0 && s.opened
             s.queue.append(.bytes(block))
             s.queuedBytes += block.count
+            // Far ahead of the listener (a device faster than real time), the player waits for a
+            // batch: one wake-up per 32 KiB rather than one per network chunk.
+            if s.queuedBytes < Self.resumeQueuedBytes, let due = Self.batchDue(s), monotonicSeconds() < due {
+                return .doneQuietly(nil)
+            }
+            starved = s.queuedBytes == block.count && s.opened
             return .done(nil)
         }
         if let failure { throw failure }
@@ -195,6 +207,14 @@ public final class Player: Sendable {
         }
     }
 
+    /// When a player holding back for a batch must take what is queued: the device, started at the
+    /// first write and playing in real time since, is then `aheadForBatching` from running dry. Nil
+    /// before the first write (the first audio is never held back).
+    private static func batchDue(_ s: State) -> Double? {
+        guard let first = s.firstWrite, s.rate > 0 else { return nil }
+        return first + Double(s.framesWritten) / Double(s.rate) - aheadForBatching
+    }
+
     // MARK: The player's thread
 
     private static func fail(_ shared: Shared, _ error: Error) {
@@ -244,7 +264,10 @@ public final class Player: Sendable {
                     // Only a queue drained to the resume mark can end the network side's wait.
                     return s.queuedBytes <= Self.resumeQueuedBytes ? .done(item) : .doneQuietly(item)
                 }
-                return s.ended ? .done(nil) : .wait
+                if s.ended { return .done(nil) }
+                // Chunks may arrive without waking it (see enqueue): it wakes by the due time.
+                if let due = Self.batchDue(s), monotonicSeconds() < due { return .waitUntil(due) }
+                return .wait
             }
             guard let item = next else { break }
             do {
