@@ -209,10 +209,12 @@ public final class Player: Sendable {
 
     /// When a player holding back for a batch must take what is queued: the device, started at the
     /// first write and playing in real time since, is then `aheadForBatching` from running dry. Nil
-    /// before the first write (the first audio is never held back).
+    /// before the first write (the first audio is never held back). In seconds written, not frames,
+    /// so a stream whose rate changes is still timed right; a late start or an underrun only makes
+    /// the device run dry later than this.
     private static func batchDue(_ s: State) -> Double? {
-        guard let first = s.firstWrite, s.rate > 0 else { return nil }
-        return first + Double(s.framesWritten) / Double(s.rate) - aheadForBatching
+        guard let first = s.firstWrite else { return nil }
+        return first + s.decodedSeconds - aheadForBatching
     }
 
     // MARK: The player's thread
